@@ -1,0 +1,38 @@
+# make run: the whole system in the foreground (Ctrl-C stops it); make test: every test.
+# Both first install what is missing into $(VENV).
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+SERVICES := intake routing notification tracking gateway
+export DATA_DIR ?= ./var
+
+.PHONY: install run test test-unit test-contract test-integration test-e2e clean $(addprefix run-,$(SERVICES))
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(INSTALLED)
+
+run: install
+	mkdir -p $(DATA_DIR)
+	$(BIN)/honcho start --procfile Procfile --app-root .
+
+$(addprefix run-,$(SERVICES)): run-%: install
+	mkdir -p $(DATA_DIR)
+	$(BIN)/honcho start --procfile Procfile --app-root . $*
+
+run-gateway: install
+	$(BIN)/honcho start --procfile Procfile --app-root . gateway
+
+test: install
+	$(BIN)/python -m pytest tests
+
+test-unit test-contract test-integration test-e2e: test-%: install
+	$(BIN)/python -m pytest tests/$*
+
+clean:
+	rm -rf $(VENV) $(DATA_DIR)

@@ -1,0 +1,68 @@
+"""A service's background worker: runs when kicked, and on a timer regardless.
+
+Used where a request must not wait for slow or fallible I/O (publishing to
+the broker, calling an SMS provider): the entrypoint stores what is owed and
+kicks; the loop does the work; the timer retries whatever a crash or an
+outage left behind.
+"""
+import logging
+
+from eventlet.queue import Empty, LightQueue
+from nameko.extensions import DependencyProvider
+
+log = logging.getLogger(__name__)
+
+
+class BackgroundLoop(DependencyProvider):
+    """Subclasses implement ``run_once() -> bool`` (True: more work may be waiting).
+
+    The injected dependency is ``kick()``: the smallest thing an entrypoint needs.
+    """
+
+    interval_seconds = 1.0
+
+    def setup(self):
+        self._wake = LightQueue()
+        self._running = False
+        self._thread = None
+
+    def start(self):
+        self._running = True
+        self._thread = self.container.spawn_managed_thread(self._run)
+
+    def stop(self):
+        self._running = False
+        if self._thread is not None:
+            self._thread.kill()
+
+    kill = stop
+
+    def get_dependency(self, worker_ctx):
+        return self.kick
+
+    def kick(self):
+        if self._wake.qsize() == 0:
+            self._wake.put_nowait(None)
+
+    def run_once(self):
+        raise NotImplementedError
+
+    def _run(self):
+        while self._running:
+            try:
+                more = self.run_once()
+            except Exception:  # the timer retries; a crash here would stop all future work
+                log.exception("%s failed; retrying in %ss", type(self).__name__, self.interval_seconds)
+                more = False
+            if not more:
+                try:
+                    self._wake.get(timeout=self.interval_seconds)
+                except Empty:
+                    pass
+
+    def dependency_named(self, attr_name):
+        """Another dependency of the same service (bound by nameko before ``start``)."""
+        for dependency in self.container.dependencies:
+            if dependency.attr_name == attr_name:
+                return dependency
+        raise LookupError(attr_name)

@@ -1,0 +1,24 @@
+"""Time as the system shows it: aware datetimes, rendered in Turkey's time zone."""
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+TURKEY = ZoneInfo("Europe/Istanbul")
+
+
+def now():
+    return datetime.now(TURKEY)
+
+
+def to_iso(moment):
+    """ISO-8601 with offset, in Turkey's time (``2026-11-28T17:04:05+03:00``).
+
+    Stores hand datetimes back in UTC (as pymongo's ``tz_aware`` does), and a
+    naive one can only be UTC from a store, so it is read as such.
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(TURKEY).isoformat(timespec="seconds")
+
+
+def from_iso(text):
+    return datetime.fromisoformat(text)

@@ -1,0 +1,36 @@
+"""Errors that cross the RPC boundary as themselves.
+
+nameko re-raises an exception registered with ``deserialize_to_instance`` on
+the caller's side as the same class, built from its ``args``; every other
+exception arrives as ``RemoteError``. The gateway maps these classes to HTTP
+in one table (gateway/errors.py), so a service raises the meaning, never a
+status code.
+"""
+from nameko.exceptions import deserialize_to_instance
+
+
+class AppError(Exception):
+    """Base for errors a client caused; ``args`` must stay JSON-serialisable."""
+
+
+@deserialize_to_instance
+class ValidationFailed(AppError):
+    """The request breaks one or more field rules.
+
+    ``fields`` maps a field path (``applicant.phone``) to why it was refused,
+    Turkish first, English after a slash.
+    """
+
+    def __init__(self, fields):
+        super().__init__(fields)
+        self.fields = dict(fields)
+
+
+@deserialize_to_instance
+class NotFound(AppError):
+    """Nothing the caller may see answers to that key."""
+
+
+@deserialize_to_instance
+class Conflict(AppError):
+    """The request contradicts an earlier one (e.g. an idempotency key reused with another body)."""

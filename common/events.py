@@ -1,0 +1,56 @@
+"""The event catalogue of design.md §3: who publishes what, with which fields.
+
+Producers build payloads with ``new_event`` so an event can never leave a
+service without the fields its consumers rely on; contract tests compare
+each consumer's reads against this table. Changes are additive only.
+"""
+import uuid
+from dataclasses import dataclass
+
+from common import clock
+
+ENVELOPE_FIELDS = ("event_name", "event_id", "occurred_at", "application_no")
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    producer: str
+    fields: tuple
+
+
+CATALOGUE = {
+    "application_received": EventSpec("intake", (
+        "kind", "category", "province", "province_code", "district", "channel",
+        "received_at", "due_at", "phone", "tracking_code", "language",
+    )),
+    "application_routed": EventSpec("routing", ("unit_id", "unit_name", "routed_by", "due_at")),
+    "application_returned": EventSpec("routing", ("unit_id", "reason")),
+    "applicant_contacted": EventSpec("routing", ("channel", "contacted_by")),
+    "application_answered": EventSpec("routing", ("unit_id", "outcome", "answer_text", "answered_at")),
+    "deadline_approaching": EventSpec("routing", ("unit_id", "due_at")),
+    "deadline_missed": EventSpec("routing", ("unit_id", "due_at")),
+    "sms_sent": EventSpec("notification", ("message_id", "template", "provider")),
+    "sms_delivered": EventSpec("notification", ("message_id", "template", "provider")),
+    "sms_failed": EventSpec("notification", ("message_id", "template", "provider", "reason")),
+}
+
+
+def exchange_name(producer):
+    """nameko's name for a service's event exchange."""
+    return "{}.events".format(producer)
+
+
+def new_event(name, application_no, **fields):
+    """A payload for ``name``; refuses missing or unknown fields."""
+    spec = CATALOGUE[name]
+    missing = set(spec.fields) - set(fields)
+    unknown = set(fields) - set(spec.fields)
+    if missing or unknown:
+        raise ValueError("event {}: missing {} unknown {}".format(name, sorted(missing), sorted(unknown)))
+    return dict(
+        fields,
+        event_name=name,
+        event_id=uuid.uuid4().hex,
+        occurred_at=clock.to_iso(clock.now()),
+        application_no=application_no,
+    )

@@ -1,0 +1,93 @@
+"""Write, then publish (design.md §5).
+
+A service stores a state change and the events it owes in one document
+write: ``outbox`` holds the events, ``outbox_pending`` (indexed) marks the
+document for the relay. The relay publishes with publisher confirms and
+``mandatory`` (an event no queue would take is refused, not dropped) and
+removes an event from the document only once the broker has confirmed it.
+"""
+import logging
+
+from nameko.amqp.publish import Publisher
+from nameko.constants import AMQP_URI_CONFIG_KEY
+from nameko.standalone.events import get_event_exchange
+
+from common import config
+from common.background import BackgroundLoop
+from common.events import CATALOGUE
+
+log = logging.getLogger(__name__)
+
+PENDING = "outbox_pending"
+
+
+def new_document_fields(events):
+    """Fields to put in a new document that owes ``events``."""
+    return {"outbox": list(events), PENDING: True}
+
+
+def owe(update, events):
+    """Adds ``events`` to a pymongo update document, in the same single-document write."""
+    update = {operator: dict(fields) for operator, fields in update.items()}
+    update.setdefault("$push", {})["outbox"] = {"$each": list(events)}
+    update.setdefault("$set", {})[PENDING] = True
+    return update
+
+
+def create_outbox_index(collection):
+    collection.create_index(PENDING)
+
+
+def relay_collection(collection, publish, batch_size):
+    """Publishes what documents of ``collection`` owe; returns how many documents were seen."""
+    documents = list(collection.find({PENDING: True}, {"outbox": 1}).limit(batch_size))
+    for document in documents:
+        published = []
+        for event in document.get("outbox", []):
+            try:
+                publish(event)
+            except Exception as exc:  # the event stays owed; the timer tries again
+                log.warning("event %s not published yet: %s", event.get("event_name"), type(exc).__name__)
+                break
+            published.append(event["event_id"])
+        if published:
+            collection.update_one(
+                {"_id": document["_id"]},
+                {"$pull": {"outbox": {"event_id": {"$in": published}}}},
+            )
+        collection.update_one({"_id": document["_id"], "outbox": []}, {"$set": {PENDING: False}})
+    return len(documents)
+
+
+class OutboxRelay(BackgroundLoop):
+    """Publishes the events owed in the collections of one of the service's stores.
+
+    ``store`` names the service's ``Store`` dependency; its store object lists
+    its outbox collections in ``outbox_collections()``.
+    """
+
+    batch_size = 100
+
+    def __init__(self, store):
+        self.store_attr = store
+
+    def setup(self):
+        super().setup()
+        amqp = self.container.config.get(AMQP_URI_CONFIG_KEY) or config.amqp_uri()
+        self.publisher = Publisher(amqp, use_confirms=True, mandatory=True, retry=False)
+        self.exchanges = {}
+
+    def start(self):
+        self.collections = self.dependency_named(self.store_attr).store.outbox_collections()
+        super().start()
+
+    def run_once(self):
+        seen = [relay_collection(c, self.publish, self.batch_size) for c in self.collections]
+        return any(count == self.batch_size for count in seen)
+
+    def publish(self, event):
+        producer = CATALOGUE[event["event_name"]].producer
+        if producer not in self.exchanges:
+            self.exchanges[producer] = get_event_exchange(producer, self.container.config)
+        exchange = self.exchanges[producer]
+        self.publisher.publish(event, exchange=exchange, routing_key=event["event_name"], declare=[exchange])

@@ -1,0 +1,50 @@
+"""Which engine holds a service's database, chosen by the URI scheme (design.md §8).
+
+- ``mongodb://`` / ``mongodb+srv://``: real MongoDB (production), majority writes.
+- ``sqlite:///path``: the embedded engine, one file per service (single machine).
+- ``mongomock://``: in memory, for unit tests only.
+"""
+from nameko.extensions import DependencyProvider
+
+from common import config
+
+
+def connect(uri):
+    """A pymongo-compatible client for ``uri``."""
+    if uri.startswith(("mongodb://", "mongodb+srv://")):
+        import pymongo
+
+        return pymongo.MongoClient(uri, tz_aware=True, w="majority")
+    if uri.startswith("sqlite://"):
+        from common.embedded import EmbeddedClient
+
+        return EmbeddedClient(uri)
+    if uri.startswith("mongomock://"):
+        import mongomock
+
+        return mongomock.MongoClient(tz_aware=True)
+    raise ValueError("MONGO_URI: unsupported scheme (mongodb://, sqlite:///, mongomock://)")
+
+
+class Store(DependencyProvider):
+    """Injects a service's store object: ``store_class(database)``.
+
+    The store class is the only code that touches pymongo; it gets its
+    database here and creates its indexes once at start-up.
+    """
+
+    def __init__(self, store_class):
+        self.store_class = store_class
+
+    def setup(self):
+        service_name = self.container.service_name
+        uri = config.mongo_uri(service_name, self.container.config.get("MONGO_URI"))
+        self.client = connect(uri)
+        self.store = self.store_class(self.client.get_database(service_name))
+        self.store.create_indexes()
+
+    def stop(self):
+        self.client.close()
+
+    def get_dependency(self, worker_ctx):
+        return self.store

@@ -1,0 +1,64 @@
+"""Citizen routes (no login): apply, track, and the catalogue for forms."""
+import re
+import threading
+import time
+
+from flask import Blueprint, jsonify, request, url_for
+
+from common.errors import NotFound, ValidationFailed
+from gateway.body import json_body
+from gateway.rpc import services
+
+citizen = Blueprint("citizen", __name__)
+
+APPLICATION_NO = re.compile(r"^\d{4}-\d{6,9}$")
+TRACKING_CODE_MAX_LENGTH = 32
+CATALOG_TTL_SECONDS = 300
+
+
+@citizen.post("/api/v1/applications")
+def submit_application():
+    receipt = services().call(
+        "intake", "submit_application", json_body(),
+        entry_point="citizen", idempotency_key=request.headers.get("Idempotency-Key"),
+    )
+    response = jsonify(receipt)
+    response.status_code = 201
+    response.headers["Location"] = url_for("citizen.track_application", application_no=receipt["application_no"])
+    return response
+
+
+@citizen.get("/api/v1/applications/<application_no>")
+def track_application(application_no):
+    tracking_code = request.args.get("tracking_code", "").strip()
+    if not tracking_code:
+        raise ValidationFailed({"tracking_code": "zorunlu alan / required"})
+    if not APPLICATION_NO.match(application_no) or len(tracking_code) > TRACKING_CODE_MAX_LENGTH:
+        raise NotFound("application")  # the same answer as an unknown number
+    return jsonify(services().call(
+        "tracking", "get_application_status", application_no, tracking_code,
+        language=request.args.get("language"),
+    ))
+
+
+class _CatalogCache:
+    """The catalogue changes with a deployment, not per request."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._value, self._loaded_at = None, 0.0
+
+    def get(self):
+        with self._lock:
+            if self._value is None or time.monotonic() - self._loaded_at > CATALOG_TTL_SECONDS:
+                self._value = services().call("intake", "get_catalog")
+                self._loaded_at = time.monotonic()
+            return self._value
+
+
+_catalog = _CatalogCache()
+
+
+@citizen.get("/api/v1/catalog")
+def catalog():
+    return jsonify(_catalog.get())

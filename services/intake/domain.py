@@ -1,0 +1,105 @@
+"""Intake's rules with no I/O: numbers, tracking codes, idempotency, the stored record."""
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import asdict
+from datetime import timedelta
+
+from common import clock, outbox
+from common.errors import Conflict, ValidationFailed
+from common.events import new_event
+from services.intake.catalog import KINDS
+from services.intake.validation import CITIZEN_CHANNELS, DESK_CHANNELS
+
+TRACKING_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a desk
+TRACKING_CODE_LENGTH = 8
+
+CHANNELS_BY_ENTRY_POINT = {"citizen": CITIZEN_CHANNELS, "desk": DESK_CHANNELS}
+
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,100}$")
+IDEMPOTENCY_KEY_FIELD = "headers.Idempotency-Key"
+
+
+def channels_for(entry_point):
+    return CHANNELS_BY_ENTRY_POINT[entry_point]
+
+
+def new_tracking_code():
+    """Random, so it cannot be derived from the application number."""
+    return "".join(secrets.choice(TRACKING_CODE_ALPHABET) for _ in range(TRACKING_CODE_LENGTH))
+
+
+def sequence_name(received_at):
+    return "application_no:{}".format(received_at.year)
+
+
+def application_number(received_at, sequence):
+    """``2026-000123``: the year, then the year's running number; nothing personal."""
+    return "{}-{:06d}".format(received_at.year, sequence)
+
+
+def scoped_idempotency_key(entry_point, key):
+    """The stored key: the client's key within its entry point, or None when it sent none."""
+    if key is None:
+        return None
+    if not isinstance(key, str) or not _IDEMPOTENCY_KEY.match(key):
+        raise ValidationFailed({
+            IDEMPOTENCY_KEY_FIELD: "1-100 yazdırılabilir ASCII karakter olmalı / must be 1-100 printable ASCII characters",
+        })
+    return "{}:{}".format(entry_point, key)
+
+
+def fingerprint(body):
+    """What "the same body" means for an idempotency key: the same JSON, key order aside."""
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def due_at(received_at, kind):
+    return received_at + timedelta(days=KINDS[kind].answer_days)
+
+
+def new_application(application, number, received_at, idempotency_key, body_fingerprint):
+    """The stored record, owing its ``application_received`` event (one write)."""
+    tracking_code = new_tracking_code()
+    due = due_at(received_at, application.kind)
+    fields = asdict(application)
+    applicant = {name: fields.pop(name) for name in ("national_id", "first_name", "last_name", "phone", "email")}
+    event = new_event(
+        "application_received", number,
+        kind=application.kind, category=application.category,
+        province=application.province, province_code=application.province_code,
+        district=application.district, channel=application.channel,
+        received_at=clock.to_iso(received_at), due_at=clock.to_iso(due),
+        phone=application.phone, tracking_code=tracking_code, language=application.language,
+    )
+    return dict(
+        fields,
+        _id=number,
+        application_no=number,
+        applicant=applicant,
+        tracking_code=tracking_code,
+        received_at=received_at,
+        due_at=due,
+        idempotency_key=idempotency_key or "none:{}".format(number),
+        fingerprint=body_fingerprint,
+        **outbox.new_document_fields([event]),
+    )
+
+
+def receipt(document):
+    return {
+        "application_no": document["application_no"],
+        "tracking_code": document["tracking_code"],
+        "status": "received",
+        "received_at": clock.to_iso(document["received_at"]),
+        "due_at": clock.to_iso(document["due_at"]),
+    }
+
+
+def replay(document, body_fingerprint):
+    """The first answer again for a repeated key, unless the body differs."""
+    if document["fingerprint"] != body_fingerprint:
+        raise Conflict("idempotency_key_reused")
+    return receipt(document)

@@ -1,0 +1,45 @@
+"""Intake's database: applications as submitted, and the number sequences."""
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from common.outbox import create_outbox_index
+
+
+class IntakeStore:
+    def __init__(self, database):
+        self.applications = database.get_collection("applications")
+        self.sequences = database.get_collection("sequences")
+
+    def create_indexes(self):
+        self.applications.create_index("idempotency_key", unique=True)
+        create_outbox_index(self.applications)
+
+    def outbox_collections(self):
+        return [self.applications]
+
+    def next_sequence(self, name):
+        """Atomic: two intake processes never get the same value."""
+        try:
+            counter = self._increment(name)
+        except DuplicateKeyError:  # two first-ever upserts raced; the loser's retry increments
+            counter = self._increment(name)
+        return counter["value"]
+
+    def _increment(self, name):
+        return self.sequences.find_one_and_update(
+            {"_id": name}, {"$inc": {"value": 1}},
+            upsert=True, return_document=ReturnDocument.AFTER,
+        )
+
+    def find_by_idempotency_key(self, key):
+        if key is None:
+            return None
+        return self.applications.find_one({"idempotency_key": key})
+
+    def insert_application(self, document):
+        """Stores ``document``; if its idempotency key won a race elsewhere, returns that one."""
+        try:
+            self.applications.insert_one(document)
+        except DuplicateKeyError:
+            return self.applications.find_one({"idempotency_key": document["idempotency_key"]})
+        return document

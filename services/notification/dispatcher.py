@@ -1,0 +1,62 @@
+"""Sends queued SMS in the background, so no event handler waits on a provider."""
+import logging
+import os
+
+from common import clock
+from common.background import BackgroundLoop
+from services.notification import domain
+from services.notification.providers import OutgoingSms, SmsSendError, build_provider
+
+log = logging.getLogger(__name__)
+
+
+class SmsDispatcher(BackgroundLoop):
+    """Claims due messages from the ``store`` dependency and hands them to the provider.
+
+    ``relay`` names the outbox relay to wake once a message's event is owed.
+    """
+
+    def __init__(self, store, relay):
+        self.store_attr = store
+        self.relay_attr = relay
+
+    def setup(self):
+        super().setup()
+        self.provider = build_provider(os.environ)
+
+    def start(self):
+        self.store = self.dependency_named(self.store_attr).store
+        self.relay = self.dependency_named(self.relay_attr)
+        super().start()
+
+    def run_once(self):
+        now = clock.now()
+        message = self.store.claim_next(now, now + domain.SENDING_LEASE)
+        if message is None:
+            return False
+        self.send(message)
+        self.relay.kick()
+        return True
+
+    def send(self, message):
+        phone = self.store.phone_for(message["application_no"])
+        if phone is None:
+            self.record_failure(message, SmsSendError("no recipient on record", retryable=False))
+            return
+        sms = OutgoingSms(message_id=message["_id"], phone=phone, text=message["text"],
+                          encoding=message["encoding"])
+        try:
+            receipt = self.provider.send(sms)
+        except SmsSendError as error:
+            self.record_failure(message, error)
+            return
+        self.store.mark_sent(message["_id"], receipt, domain.sent_event(message, receipt), clock.now())
+
+    def record_failure(self, message, error):
+        log.warning("SMS %s not sent (attempt %s): %s", message["_id"], message["attempts"], error.reason)
+        if error.retryable and not domain.gives_up(message["attempts"]):
+            self.store.mark_retry(message["_id"], domain.next_attempt_at(message["attempts"], clock.now()),
+                                  error.reason)
+        else:
+            self.store.mark_failed(message["_id"], error.reason,
+                                   domain.failed_event(message, self.provider.name, error.reason))

@@ -1,0 +1,57 @@
+"""Notification's rules with no I/O: which SMS a fact owes, and when to try again."""
+import random
+import uuid
+from datetime import timedelta
+
+from common.events import new_event
+from services.notification.segments import measure
+from services.notification.templates import render
+
+QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
+MAX_ATTEMPTS = 8
+SENDING_LEASE = timedelta(seconds=60)  # longer than any provider call's timeout
+RECEIVED = "application_received"  # a template is named after the event that owes it
+
+
+def received_message(event, now, tracking_url=None):
+    """The "received" SMS: number and tracking code only, in the applicant's language."""
+    language = event.get("language") or "tr"
+    text = render(RECEIVED, language, {
+        "application_no": event["application_no"],
+        "tracking_code": event["tracking_code"],
+        "tracking_url": tracking_url,
+    })
+    encoding = measure(text)
+    return {
+        "_id": uuid.uuid4().hex,
+        "application_no": event["application_no"],
+        "template": RECEIVED,
+        "language": language,
+        "text": text,
+        "encoding": encoding.name,
+        "segments": encoding.segments,
+        "state": QUEUED,
+        "attempts": 0,
+        "created_at": now,
+        "next_attempt_at": now,
+    }
+
+
+def next_attempt_at(attempts, now):
+    """Exponential backoff with jitter, capped at five minutes."""
+    delay = min(2 ** attempts, 300)
+    return now + timedelta(seconds=delay * random.uniform(0.5, 1.0))
+
+
+def gives_up(attempts):
+    return attempts >= MAX_ATTEMPTS
+
+
+def sent_event(message, receipt):
+    return new_event("sms_sent", message["application_no"], message_id=message["_id"],
+                     template=message["template"], provider=receipt.provider)
+
+
+def failed_event(message, provider, reason):
+    return new_event("sms_failed", message["application_no"], message_id=message["_id"],
+                     template=message["template"], provider=provider, reason=reason)

@@ -1,0 +1,1 @@
+"""Notification's RPC interface: only ``ping`` so far (provider callbacks come with delivery reports)."""

@@ -1,0 +1,25 @@
+"""notification: texts the applicant, exactly once per (application, template)."""
+from nameko.events import event_handler
+
+from common import clock
+from common.config import setting
+from common.health import Pingable
+from common.outbox import OutboxRelay
+from common.storage import Store
+from services.notification import domain
+from services.notification.dispatcher import SmsDispatcher
+from services.notification.store import NotificationStore
+
+
+class NotificationService(Pingable):
+    name = "notification"
+
+    messages = Store(NotificationStore)
+    publish_owed_events = OutboxRelay(store="messages")
+    send_queued_sms = SmsDispatcher(store="messages", relay="publish_owed_events")
+
+    @event_handler("intake", "application_received")
+    def handle_application_received(self, event):
+        self.messages.remember_recipient(event["application_no"], event["phone"], event["language"])
+        if self.messages.enqueue(domain.received_message(event, clock.now(), setting("TRACKING_URL"))):
+            self.send_queued_sms()

@@ -1,0 +1,98 @@
+"""Tracking's rules with no I/O: the public view of an application and its timeline.
+
+The view holds nothing personal (design.md §4): no name, national ID, phone
+or text of the application. The tracking code is kept only as a digest.
+"""
+import hashlib
+import hmac
+import re
+
+from common import clock
+
+LANGUAGES = ("tr", "en")
+
+STATUS_TEXTS = {
+    "received": {
+        "tr": "Başvurunuz alındı ve kayda geçti.",
+        "en": "Your application has been received and recorded.",
+    },
+}
+
+# Compared against when the number is unknown, so both failures cost the same.
+_ABSENT_DIGEST = hashlib.sha256(b"no such application").hexdigest()
+
+
+def normalize_tracking_code(code):
+    """As a citizen may type it: lower case, spaces or a dash in the middle."""
+    return re.sub(r"[\s-]", "", code).upper()
+
+
+def tracking_code_digest(code):
+    return hashlib.sha256(normalize_tracking_code(code).encode("utf-8")).hexdigest()
+
+
+def code_matches(document, tracking_code):
+    stored = (document or {}).get("tracking_code_digest") or _ABSENT_DIGEST
+    return hmac.compare_digest(stored, tracking_code_digest(tracking_code)) and document is not None
+
+
+def received(event):
+    """(fields to set, timeline entry) for ``application_received``.
+
+    Events from different producers arrive in any order, so no event
+    overwrites what another owns: status and last change are read off
+    the timeline, not stored.
+    """
+    received_at = clock.from_iso(event["received_at"])
+    fields = {
+        "application_no": event["application_no"],
+        "tracking_code_digest": tracking_code_digest(event["tracking_code"]),
+        "kind": event["kind"],
+        "category": event["category"],
+        "province": event["province"],
+        "province_code": event["province_code"],
+        "district": event["district"],
+        "channel": event["channel"],
+        "language": event["language"],
+        "received_at": received_at,
+        "due_at": clock.from_iso(event["due_at"]),
+    }
+    return fields, timeline_entry(event, "received", received_at)
+
+
+def sms_state(event, state):
+    """The SMS states are for staff, not the public timeline."""
+    return {"sms.{}".format(event["template"]): state}, None
+
+
+def timeline_entry(event, status, at):
+    return {"at": at, "status": status, "event_id": event["event_id"]}
+
+
+def choose_language(requested, document):
+    if requested in LANGUAGES:
+        return requested
+    return document.get("language", "tr")
+
+
+def public_view(document, language):
+    timeline = sorted(document.get("timeline", []), key=lambda entry: entry["at"])
+    return {
+        "application_no": document["application_no"],
+        "status": timeline[-1]["status"],
+        "kind": document["kind"],
+        "category": document["category"],
+        "province": document["province"],
+        "district": document["district"],
+        "received_at": clock.to_iso(document["received_at"]),
+        "due_at": clock.to_iso(document["due_at"]),
+        "updated_at": clock.to_iso(timeline[-1]["at"]),
+        "timeline": [
+            {
+                "at": clock.to_iso(entry["at"]),
+                "status": entry["status"],
+                "text": STATUS_TEXTS[entry["status"]][language],
+            }
+            for entry in timeline
+        ],
+    }

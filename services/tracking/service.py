@@ -1,0 +1,34 @@
+"""tracking: the public read model of every application, built from every service's events."""
+from nameko.events import event_handler
+from nameko.rpc import rpc
+
+from common.errors import AppError, NotFound
+from common.health import Pingable
+from common.storage import Store
+from services.tracking import domain
+from services.tracking.store import TrackingStore
+
+
+class TrackingService(Pingable):
+    name = "tracking"
+
+    applications = Store(TrackingStore)
+
+    @event_handler("intake", "application_received")
+    def handle_application_received(self, event):
+        self.applications.apply(event["application_no"], event["event_id"], *domain.received(event))
+
+    @event_handler("notification", "sms_sent")
+    def handle_sms_sent(self, event):
+        self.applications.apply(event["application_no"], event["event_id"], *domain.sms_state(event, "sent"))
+
+    @event_handler("notification", "sms_failed")
+    def handle_sms_failed(self, event):
+        self.applications.apply(event["application_no"], event["event_id"], *domain.sms_state(event, "failed"))
+
+    @rpc(expected_exceptions=AppError)
+    def get_application_status(self, application_no, tracking_code, language=None):
+        document = self.applications.find(application_no)
+        if not domain.code_matches(document, tracking_code):
+            raise NotFound("application")
+        return domain.public_view(document, domain.choose_language(language, document))

@@ -1,0 +1,1 @@
+"""Test support: the broker, the running system, the fake SMS provider."""

@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SERVICES := intake routing notification tracking gateway
 export DATA_DIR ?= ./var
+# The Procfile's commands (nameko, gunicorn) come from the virtual environment.
+export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: install run test test-unit test-contract test-integration test-e2e clean $(addprefix run-,$(SERVICES))
 

@@ -35,9 +35,13 @@ CATALOGUE = {
 }
 
 
-def exchange_name(producer):
-    """nameko's name for a service's event exchange."""
-    return "{}.events".format(producer)
+# What an application is, as every consumer of application_received keeps it.
+APPLICATION_FACTS = ("application_no", "kind", "category", "province", "province_code", "district", "channel")
+
+
+def facts(event, names=APPLICATION_FACTS):
+    """The named fields of ``event``: what a consumer copies into its own record."""
+    return {name: event[name] for name in names}
 
 
 def new_event(name, application_no, **fields):

@@ -3,7 +3,7 @@ from flask import Flask
 
 from common import logs
 from gateway import errors
-from gateway.citizen import citizen
+from gateway.citizen import CatalogCache, citizen
 from gateway.health import health
 from gateway.rpc import RpcPool
 from gateway.settings import Settings
@@ -19,6 +19,7 @@ def create_app(settings=None):
     app.config["RETRY_AFTER_SECONDS"] = settings.retry_after_seconds
     app.extensions["rpc"] = RpcPool(settings.amqp_uri, settings.rpc_timeout_seconds)
     app.extensions["readiness_rpc"] = RpcPool(settings.amqp_uri, settings.readiness_timeout_seconds)
+    app.extensions["catalog_cache"] = CatalogCache()
     app.register_blueprint(citizen)
     app.register_blueprint(health)
     errors.install(app, settings.retry_after_seconds)

@@ -3,7 +3,7 @@ import re
 import threading
 import time
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request, url_for
 
 from common.errors import NotFound, ValidationFailed
 from gateway.body import json_body
@@ -41,7 +41,7 @@ def track_application(application_no):
     ))
 
 
-class _CatalogCache:
+class CatalogCache:
     """The catalogue changes with a deployment, not per request."""
 
     def __init__(self):
@@ -56,9 +56,6 @@ class _CatalogCache:
             return self._value
 
 
-_catalog = _CatalogCache()
-
-
 @citizen.get("/api/v1/catalog")
 def catalog():
-    return jsonify(_catalog.get())
+    return jsonify(current_app.extensions["catalog_cache"].get())

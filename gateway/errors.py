@@ -75,6 +75,8 @@ def install(app, retry_after_seconds):
         response.status_code = answer.status
         if answer.retry_later:
             response.headers["Retry-After"] = str(retry_after_seconds)
+        if isinstance(exception, http.MethodNotAllowed) and exception.valid_methods:
+            response.headers["Allow"] = ", ".join(exception.valid_methods)
         return response
 
 

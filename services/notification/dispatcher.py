@@ -39,6 +39,9 @@ class SmsDispatcher(BackgroundLoop):
         return True
 
     def send(self, message):
+        if domain.gives_up(message["attempts"] - 1):  # claimed again after crashes mid-send
+            self.record_failure(message, SmsSendError("too many attempts", retryable=False))
+            return
         phone = self.store.phone_for(message["application_no"])
         if phone is None:
             self.record_failure(message, SmsSendError("no recipient on record", retryable=False))
@@ -49,6 +52,10 @@ class SmsDispatcher(BackgroundLoop):
             receipt = self.provider.send(sms)
         except SmsSendError as error:
             self.record_failure(message, error)
+            return
+        except Exception as unexpected:  # a provider bug must not leave the message unbounded
+            log.exception("SMS provider %s crashed", self.provider.name)
+            self.record_failure(message, SmsSendError(type(unexpected).__name__, retryable=True))
             return
         self.store.mark_sent(message["_id"], receipt, domain.sent_event(message, receipt), clock.now())
 

@@ -1,25 +1,20 @@
 """Routing's rules with no I/O. Routing proper (units, officers, deadlines) comes later;
 for now an application waits, unrouted, in its province's queue."""
 from common import clock
+from common.events import facts
 
 UNROUTED = "unrouted"
 
 
 def queued_application(event):
     """The queue entry for a received application: what officers need to route it, nothing personal."""
-    return {
-        "_id": event["application_no"],
-        "application_no": event["application_no"],
-        "status": UNROUTED,
-        "kind": event["kind"],
-        "category": event["category"],
-        "province": event["province"],
-        "province_code": event["province_code"],
-        "district": event["district"],
-        "channel": event["channel"],
-        "received_at": clock.from_iso(event["received_at"]),
-        "due_at": clock.from_iso(event["due_at"]),
-    }
+    return dict(
+        facts(event),
+        _id=event["application_no"],
+        status=UNROUTED,
+        received_at=clock.from_iso(event["received_at"]),
+        due_at=clock.from_iso(event["due_at"]),
+    )
 
 
 def queue_entry_view(document):

@@ -8,6 +8,7 @@ import hmac
 import re
 
 from common import clock
+from common.events import facts
 
 LANGUAGES = ("tr", "en")
 
@@ -44,19 +45,13 @@ def received(event):
     the timeline, not stored.
     """
     received_at = clock.from_iso(event["received_at"])
-    fields = {
-        "application_no": event["application_no"],
-        "tracking_code_digest": tracking_code_digest(event["tracking_code"]),
-        "kind": event["kind"],
-        "category": event["category"],
-        "province": event["province"],
-        "province_code": event["province_code"],
-        "district": event["district"],
-        "channel": event["channel"],
-        "language": event["language"],
-        "received_at": received_at,
-        "due_at": clock.from_iso(event["due_at"]),
-    }
+    fields = dict(
+        facts(event),
+        tracking_code_digest=tracking_code_digest(event["tracking_code"]),
+        language=event["language"],
+        received_at=received_at,
+        due_at=clock.from_iso(event["due_at"]),
+    )
     return fields, timeline_entry(event, "received", received_at)
 
 

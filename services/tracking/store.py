@@ -13,16 +13,18 @@ class TrackingStore:
         """Applies one event at most once, whatever the order or repetition of delivery.
 
         The filter skips a document that has the event already; the upsert
-        then collides with that document's ``_id``, which means "done".
+        then collides with that document's ``_id``. A collision can also mean
+        another event created the document a moment ago, so the update runs
+        once more without upsert: it applies the event, or finds it applied.
         """
         update = {"$addToSet": {"applied_events": event_id}, "$set": fields}
         if timeline_entry:
             update["$push"] = {"timeline": timeline_entry}
+        not_yet_applied = {"_id": application_no, "applied_events": {"$ne": event_id}}
         try:
-            self.applications.update_one(
-                {"_id": application_no, "applied_events": {"$ne": event_id}}, update, upsert=True)
+            self.applications.update_one(not_yet_applied, update, upsert=True)
         except DuplicateKeyError:
-            pass
+            self.applications.update_one(not_yet_applied, update)
 
     def find(self, application_no):
         return self.applications.find_one({"_id": application_no})

@@ -4,25 +4,7 @@ import uuid
 import pytest
 import requests
 
-
-def application_body(**overrides):
-    body = {
-        "applicant": {
-            "national_id": "10000000146",
-            "first_name": "Ayşe",
-            "last_name": "Yılmaz",
-            "phone": "0532 123 45 67",
-        },
-        "kind": "complaint",
-        "category": "transport",
-        "province": "istanbul",
-        "district": "kadıköy",
-        "subject": "Yoldaki çukur",
-        "description": "Sokağımızdaki yolda iki haftadır büyük bir çukur var, araçlar zarar görüyor.",
-        "channel": "web",
-    }
-    body.update(overrides)
-    return body
+from tests.support.samples import application_body  # noqa: F401  (the e2e tests import it from here)
 
 
 @pytest.fixture

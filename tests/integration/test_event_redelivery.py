@@ -5,24 +5,15 @@ import time
 from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from common.events import new_event
+from tests.support.samples import received_event
 from tests.support.processes import wait_until
-
-
-def _received_event(application_no, tracking_code):
-    return new_event(
-        "application_received", application_no,
-        kind="request", category="general", province="Ankara", province_code="06",
-        district="Çankaya", channel="app", received_at="2026-11-28T10:00:00+03:00",
-        due_at="2026-12-05T10:00:00+03:00", phone="+905321234567",
-        tracking_code=tracking_code, language="tr",
-    )
 
 
 def test_duplicate_event_is_handled_once(running_system):
     config = {"AMQP_URI": running_system.amqp_uri, "serializer": "json"}
     application_no, tracking_code = "2026-900001", "DUPE2345"
-    event = _received_event(application_no, tracking_code)
+    event = received_event(application_no, tracking_code=tracking_code, province="Ankara",
+                           province_code="06", district="Çankaya")
     dispatch = event_dispatcher(config)
 
     dispatch("intake", "application_received", event)

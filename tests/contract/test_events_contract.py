@@ -1,0 +1,229 @@
+"""Producers and consumers agree on the events of common.events.CATALOGUE (design.md §3).
+
+Consumers may read only what the catalogue promises; every event a service owes has a consumer
+(the relay publishes with ``mandatory``, so an event no queue takes would be retried forever).
+"""
+import ast
+import inspect
+import re
+from datetime import datetime
+from pathlib import Path
+
+import mongomock
+import pytest
+from nameko.events import EventHandler
+from nameko.testing.services import worker_factory
+
+from common import clock
+from common.background import BackgroundLoop
+from common.events import CATALOGUE, ENVELOPE_FIELDS, new_event
+from common.storage import Store
+from services.intake import domain as intake_domain
+from services.intake.service import IntakeService
+from services.intake.validation import ValidApplication
+from services.notification import domain as notification_domain
+from services.notification.service import NotificationService
+from services.routing import domain as routing_domain
+from services.routing.service import RoutingService
+from services.tracking import domain as tracking_domain
+from services.tracking.service import TrackingService
+
+SERVICES = (IntakeService, RoutingService, NotificationService, TrackingService)
+SERVICES_DIR = Path(__file__).resolve().parents[2] / "services"
+
+# A realistic value for every field any catalogue event carries.
+REALISTIC_VALUES = {
+    "kind": "complaint", "category": "education", "province": "İstanbul", "province_code": "34",
+    "district": "Kadıköy", "channel": "web", "received_at": "2026-03-02T10:15:00+03:00",
+    "due_at": "2026-03-09T10:15:00+03:00", "phone": "+905321234567", "tracking_code": "K7M2PQ9X",
+    "language": "tr", "unit_id": "34-meb", "unit_name": "İstanbul İl Milli Eğitim Müdürlüğü",
+    "routed_by": "officer-34-7", "reason": "yanlış birim / wrong unit", "contacted_by": "officer-34-7",
+    "outcome": "positive", "answer_text": "Kaldırım onarıldı.", "answered_at": "2026-03-05T14:00:00+03:00",
+    "message_id": "5d8e89124ddd482baea0899ed704a33e", "template": "application_received",
+    "provider": "verimor",
+}
+
+
+class PromisedOnly(dict):
+    """An event that fails the test when a consumer reads (or probes for) a field it wasn't promised."""
+
+    def __init__(self, event):
+        super().__init__(event)
+        self.promised = set(ENVELOPE_FIELDS) | set(CATALOGUE[event["event_name"]].fields)
+
+    def _check(self, key):
+        assert key in self.promised, "reads {!r}, which {} does not promise".format(key, self["event_name"])
+
+    def __getitem__(self, key):
+        self._check(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        self._check(key)
+        return super().get(key, default)
+
+    def __contains__(self, key):
+        self._check(key)
+        return super().__contains__(key)
+
+
+def catalogue_event(name, application_no="2026-000001"):
+    """``name`` with exactly its catalogue fields, realistic values, guarded against other reads."""
+    fields = {field: REALISTIC_VALUES[field] for field in CATALOGUE[name].fields}
+    return PromisedOnly(new_event(name, application_no, **fields))
+
+
+def event_handlers(service_class):
+    """(method name, EventHandler) for each ``@event_handler`` of the class."""
+    for attr, method in inspect.getmembers(service_class, inspect.isfunction):
+        for entrypoint in getattr(method, "nameko_entrypoints", ()):
+            if isinstance(entrypoint, EventHandler):
+                yield attr, entrypoint
+
+
+ALL_HANDLERS = [
+    (service_class, attr, handler)
+    for service_class in SERVICES for attr, handler in event_handlers(service_class)
+]
+
+
+def owed_event_names():
+    """(service directory, event name) for each ``new_event("<name>", ...)`` in service code."""
+    owed = []
+    for path in sorted(SERVICES_DIR.glob("*/*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "new_event":
+                first = node.args[0] if node.args else None
+                assert isinstance(first, ast.Constant), "{}:{} names its event with a non-literal".format(
+                    path, node.lineno)
+                owed.append((path.parent.name, first.value))
+    return owed
+
+
+def service_in(directory):
+    [service_class] = [cls for cls in SERVICES if cls.__module__ == "services.{}.service".format(directory)]
+    return service_class
+
+
+def worker_on_fresh_stores(service_class):
+    """A worker whose Store dependencies are real stores on mongomock and whose loops are no-op kicks."""
+    database = mongomock.MongoClient(tz_aware=True).get_database(service_class.name)
+    dependencies = {}
+    for attr, dependency in inspect.getmembers(service_class):
+        if isinstance(dependency, Store):
+            store = dependency.store_class(database)
+            store.create_indexes()
+            dependencies[attr] = store
+        elif isinstance(dependency, BackgroundLoop):
+            dependencies[attr] = lambda: None
+    return worker_factory(service_class, **dependencies)
+
+
+# The guard itself
+
+def test_a_read_of_an_unpromised_field_is_caught():
+    event = catalogue_event("sms_sent")
+
+    with pytest.raises(AssertionError):
+        event.get("phone")
+    with pytest.raises(AssertionError):
+        event["tracking_code"]
+
+
+def test_realistic_values_cover_every_catalogue_field():
+    every_field = {field for spec in CATALOGUE.values() for field in spec.fields}
+
+    assert every_field <= set(REALISTIC_VALUES)
+
+
+# Handlers subscribe to catalogue events from their producer
+
+def test_handler_discovery_finds_the_known_consumers():
+    assert {cls.name for cls, _, _ in ALL_HANDLERS} >= {"routing", "notification", "tracking"}
+
+
+@pytest.mark.parametrize("service_class, attr, handler", ALL_HANDLERS,
+                         ids=["{}.{}".format(cls.name, attr) for cls, attr, _ in ALL_HANDLERS])
+def test_handler_subscribes_to_a_catalogue_event_of_its_producer(service_class, attr, handler):
+    assert handler.event_type in CATALOGUE
+    assert CATALOGUE[handler.event_type].producer == handler.source_service
+    assert handler.source_service in {cls.name for cls in SERVICES}
+    assert attr == "handle_{}".format(handler.event_type)
+
+
+@pytest.mark.parametrize("service_class, attr, handler", ALL_HANDLERS,
+                         ids=["{}.{}".format(cls.name, attr) for cls, attr, _ in ALL_HANDLERS])
+def test_handler_reads_only_what_the_catalogue_promises(service_class, attr, handler):
+    worker = worker_on_fresh_stores(service_class)
+
+    getattr(worker, attr)(catalogue_event(handler.event_type))
+
+
+# Consumers' domain rules on exactly the promised fields
+
+def test_routing_queues_a_received_application_from_promised_fields():
+    entry = routing_domain.queued_application(catalogue_event("application_received"))
+
+    assert entry["application_no"] == "2026-000001"
+    assert entry["province_code"] == "34"
+    assert isinstance(entry["received_at"], datetime)
+
+
+def test_tracking_builds_its_view_of_a_received_application_from_promised_fields():
+    fields, entry = tracking_domain.received(catalogue_event("application_received"))
+
+    assert fields["tracking_code_digest"] == tracking_domain.tracking_code_digest("K7M2PQ9X")
+    assert entry["status"] == "received"
+
+
+@pytest.mark.parametrize("name, state", [("sms_sent", "sent"), ("sms_failed", "failed")])
+def test_tracking_records_sms_states_from_promised_fields(name, state):
+    fields, entry = tracking_domain.sms_state(catalogue_event(name), state)
+
+    assert fields == {"sms.application_received": state}
+    assert entry is None
+
+
+def test_notification_writes_the_received_sms_from_promised_fields():
+    message = notification_domain.received_message(catalogue_event("application_received"), clock.now())
+
+    assert "2026-000001" in message["text"] and "K7M2PQ9X" in message["text"]
+
+
+# Producers
+
+def test_the_event_intake_owes_carries_exactly_the_catalogue_fields():
+    application = ValidApplication(
+        national_id="10000000146", first_name="Ayşe", last_name="Yılmaz", phone="+905321234567", email=None,
+        kind="complaint", category="general", province_code="34", province="İstanbul", district="Kadıköy",
+        subject="Kaldırım bozuk", description="Sokağımızdaki kaldırım aylardır bozuk.", channel="web",
+        language="tr",
+    )
+
+    document = intake_domain.new_application(application, "2026-000001", clock.now(), None, "fp")
+
+    [event] = document["outbox"]
+    assert set(event) == set(ENVELOPE_FIELDS) | set(CATALOGUE["application_received"].fields)
+    assert re.fullmatch(r"[0-9a-f]{32}", event["event_id"])
+    for stamp in ("occurred_at", "received_at", "due_at"):
+        assert clock.from_iso(event[stamp]).utcoffset() is not None
+    assert re.fullmatch(r"\+905\d{9}", event["phone"])
+
+
+def test_service_code_owes_some_events():
+    assert {name for _, name in owed_event_names()} >= {"application_received", "sms_sent", "sms_failed"}
+
+
+@pytest.mark.parametrize("directory, name", owed_event_names())
+def test_every_owed_event_is_produced_by_its_catalogue_producer(directory, name):
+    assert CATALOGUE[name].producer == service_in(directory).name
+
+
+@pytest.mark.parametrize("directory, name", owed_event_names())
+def test_every_owed_event_has_a_consumer(directory, name):
+    consumers = [
+        "{}.{}".format(cls.name, attr) for cls, attr, handler in ALL_HANDLERS
+        if (handler.source_service, handler.event_type) == (CATALOGUE[name].producer, name)
+    ]
+
+    assert consumers, "{} is owed but nothing consumes it: mandatory publish would fail forever".format(name)

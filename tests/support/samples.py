@@ -1,0 +1,44 @@
+"""Sample data every tier uses: a valid application body, and the event intake makes of one."""
+import copy
+
+from common.events import new_event
+
+VALID_BODY = {
+    "applicant": {
+        "national_id": "10000000146",
+        "first_name": "Ayşe",
+        "last_name": "Yılmaz",
+        "phone": "0532 123 45 67",
+    },
+    "kind": "complaint",
+    "category": "transport",
+    "province": "istanbul",
+    "district": "kadıköy",
+    "subject": "Yoldaki çukur",
+    "description": "Sokağımızdaki yolda iki haftadır büyük bir çukur var, araçlar zarar görüyor.",
+    "channel": "web",
+}
+
+# What intake makes of VALID_BODY's phone, as it travels in application_received.
+APPLICANT_PHONE_E164 = "+905321234567"
+TRACKING_CODE = "K7M2PQ9X"
+
+
+def application_body(**overrides):
+    """A new valid body each call, safe to modify; top-level fields overridden."""
+    body = copy.deepcopy(VALID_BODY)
+    body.update(overrides)
+    return body
+
+
+def received_event(application_no="2026-000001", **overrides):
+    """An ``application_received`` payload as intake owes it: every catalogue field,
+    E.164 phone, ISO timestamps with offset."""
+    fields = dict(
+        kind="complaint", category="general",
+        province="İstanbul", province_code="34", district="Kadıköy", channel="web",
+        received_at="2026-03-02T10:15:00+03:00", due_at="2026-03-09T10:15:00+03:00",
+        phone=APPLICANT_PHONE_E164, tracking_code=TRACKING_CODE, language="tr",
+    )
+    fields.update(overrides)
+    return new_event("application_received", application_no, **fields)

@@ -1,0 +1,44 @@
+"""Fixtures the unit tests share: an in-memory database, a valid application body, a received event."""
+import mongomock
+import pytest
+
+from tests.support.samples import application_body as make_application_body
+from tests.support.samples import received_event as make_received_event
+
+
+@pytest.fixture
+def mongo_db():
+    """A fresh, empty database (tz-aware, like the production client) for each test."""
+    return mongomock.MongoClient(tz_aware=True).get_database("unit")
+
+
+@pytest.fixture
+def application_body():
+    """``application_body(**top_level_overrides)``: a new valid body each call, safe to modify."""
+    return make_application_body
+
+
+@pytest.fixture
+def received_event():
+    """``received_event(application_no, **field_overrides)``: an ``application_received`` payload."""
+    return make_received_event
+
+
+@pytest.fixture
+def kick_counter():
+    return KickCounter()
+
+
+class KickCounter:
+    """Stands in for a BackgroundLoop's injected ``kick()``: counts calls and, if ``on_kick``
+    is set, records what it returns at each call (what the world looked like when kicked)."""
+
+    def __init__(self):
+        self.count = 0
+        self.observed = []
+        self.on_kick = None
+
+    def __call__(self):
+        self.count += 1
+        if self.on_kick is not None:
+            self.observed.append(self.on_kick())

@@ -1,0 +1,103 @@
+"""Internals of the embedded store that the contract suite cannot see: the codec, the
+index key order, the URI forms, persistence across reopening, catalog sharing."""
+import datetime
+import os
+import sqlite3
+
+import pytest
+from bson import ObjectId
+from pymongo.errors import InvalidDocument
+
+from common.embedded import EmbeddedClient, UnsupportedOperation
+from common.embedded.client import parse_location
+from common.embedded.codec import decode, encode, normalise
+from common.embedded.indexes import sql_key
+from common.embedded.ordering import sort_key
+
+UTC = datetime.timezone.utc
+
+
+def round_trip(document):
+    return decode(encode(normalise(document, top_level=True)))
+
+
+def test_codec_round_trips_marker_lookalikes_and_turkish_text():
+    document = {"a": {"$date": 5}, "b": [{"$oid": "x"}], "c": "İıŞşĞğ", "d": b"\x00\xff",
+                "e": datetime.datetime(2024, 1, 1, 12, tzinfo=UTC), "f": ObjectId(), "g": (1, 2)}
+    back = round_trip(document)
+    assert back == {**document, "g": [1, 2]}
+    assert type(back["a"]) is dict and type(back["d"]) is bytes
+
+
+def test_codec_refuses_what_bson_cannot_hold():
+    for bad in ({1: "int key"}, {"a\x00": 1}, {"$top": 1}, {"x": object()}, {"x": 2**70}):
+        with pytest.raises((InvalidDocument, OverflowError)):
+            normalise(bad, top_level=True)
+    with pytest.raises(UnsupportedOperation):
+        normalise({"day": datetime.date(2024, 1, 1)})
+
+
+def test_naive_datetimes_are_taken_as_utc():
+    back = round_trip({"at": datetime.datetime(2024, 1, 1, 10, 30, 0, 999)})
+    assert back["at"] == datetime.datetime(2024, 1, 1, 10, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("values", [
+    [-5, -1.5, 0, 0.5, 1, 2**40, 3.25],
+    ["", "A", "Z", "a", "ç", "ı", "İ", "ş", "ğ", "z"],
+    [datetime.datetime(1960, 1, 1, tzinfo=UTC), datetime.datetime(1970, 1, 1, tzinfo=UTC),
+     datetime.datetime(2024, 5, 1, tzinfo=UTC)],
+    sorted(ObjectId() for _ in range(5)),
+])
+def test_sqlite_orders_index_keys_as_mongodb_orders_values(values):
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE TABLE t (position INTEGER, k)")
+    connection.executemany("INSERT INTO t VALUES (?, ?)", [(i, sql_key(v)) for i, v in enumerate(values)])
+    by_sqlite = [row[0] for row in connection.execute("SELECT position FROM t ORDER BY k")]
+    by_mongodb = sorted(range(len(values)), key=lambda i: sort_key(values[i]))
+    assert by_sqlite == by_mongodb
+
+
+def test_uri_forms(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert parse_location("sqlite:////abs/dir/x.db") == ("/abs/dir/x.db", {})
+    assert parse_location("sqlite:///rel/x.db") == (str(tmp_path / "rel" / "x.db"), {})
+    assert parse_location("plain.db") == (str(tmp_path / "plain.db"), {})
+    assert parse_location("sqlite:///x.db?synchronous=full")[1] == {"synchronous": "full"}
+    client = EmbeddedClient("sqlite:///deep/er/store.db?synchronous=full")
+    assert os.path.exists(tmp_path / "deep" / "er" / "store.db")
+    assert client._storage.synchronous == "FULL"
+
+
+def test_data_and_indexes_survive_reopening(tmp_path):
+    path = tmp_path / "persist.db"
+    with EmbeddedClient(path) as client:
+        client.svc.items.create_index("k", unique=True)
+        client.svc.items.insert_one({"_id": 1, "k": "a"})
+    reopened = EmbeddedClient(path)
+    assert reopened.svc.items.find_one({"k": "a"}) == {"_id": 1, "k": "a"}
+    assert "k_1" in reopened.svc.items.index_information()
+    assert reopened.list_database_names() == ["svc"]
+
+
+def test_an_index_made_by_another_client_is_maintained(tmp_path):
+    path = tmp_path / "shared.db"
+    first, second = EmbeddedClient(path), EmbeddedClient(path)
+    first.svc.items.insert_one({"_id": 1, "k": "a"})
+    assert second.svc.items.find_one({"_id": 1}) is not None  # second has cached the catalog
+    first.svc.items.create_index("k", unique=True)
+    second.svc.items.insert_one({"_id": 2, "k": "b"})
+    assert first.svc.items.find_one({"k": "b"})["_id"] == 2
+    with pytest.raises(Exception) as caught:
+        second.svc.items.insert_one({"_id": 3, "k": "a"})
+    assert type(caught.value).__name__ == "DuplicateKeyError"
+
+
+def test_unsupported_calls_name_themselves(tmp_path):
+    items = EmbeddedClient(tmp_path / "x.db").svc.items
+    with pytest.raises(NotImplementedError, match=r"query operator \$where"):
+        items.find({"$where": "1"})
+    with pytest.raises(NotImplementedError, match="Collection.aggregate"):
+        items.aggregate([])
+    with pytest.raises(NotImplementedError, match="update operator \\$rename"):
+        items.update_one({}, {"$rename": {"a": "b"}})

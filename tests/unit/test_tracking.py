@@ -1,0 +1,203 @@
+import json
+
+import pytest
+from pymongo.errors import DuplicateKeyError
+from nameko.testing.services import worker_factory
+
+from common.errors import NotFound
+from common.events import new_event
+from services.tracking import domain
+from services.tracking.service import TrackingService
+from services.tracking.store import TrackingStore
+
+NUMBER = "2026-000001"
+CODE = "K7M2PQ9X"
+PHONE = "+905321234567"
+VIEW_FIELDS = {
+    "application_no", "status", "kind", "category", "province", "district",
+    "received_at", "due_at", "updated_at", "timeline",
+}
+
+
+@pytest.fixture
+def store(mongo_db):
+    store = TrackingStore(mongo_db)
+    store.create_indexes()
+    return store
+
+
+@pytest.fixture
+def tracking(store):
+    return worker_factory(TrackingService, applications=store)
+
+
+@pytest.fixture
+def received(received_event):
+    return received_event(NUMBER, tracking_code=CODE, phone=PHONE)
+
+
+def sms_event(name, **extra):
+    fields = dict(message_id="m1", template="application_received", provider="verimor", **extra)
+    return new_event(name, NUMBER, **fields)
+
+
+def test_received_application_shows_as_received_with_one_turkish_entry(tracking, received):
+    tracking.handle_application_received(received)
+
+    view = tracking.get_application_status(NUMBER, CODE)
+
+    assert view["status"] == "received"
+    assert view["application_no"] == NUMBER
+    assert (view["kind"], view["province"], view["district"]) == ("complaint", "İstanbul", "Kadıköy")
+    assert [(entry["status"], entry["text"]) for entry in view["timeline"]] == [
+        ("received", "Başvurunuz alındı ve kayda geçti."),
+    ]
+
+
+def test_view_is_in_english_when_asked(tracking, received):
+    tracking.handle_application_received(received)
+
+    view = tracking.get_application_status(NUMBER, CODE, language="en")
+
+    assert view["timeline"][0]["text"] == "Your application has been received and recorded."
+
+
+def test_view_is_in_the_applicants_language_when_none_is_asked(tracking, received_event):
+    tracking.handle_application_received(received_event(NUMBER, tracking_code=CODE, language="en"))
+
+    assert tracking.get_application_status(NUMBER, CODE)["timeline"][0]["text"].startswith("Your application")
+    assert tracking.get_application_status(NUMBER, CODE, language="tr")["timeline"][0]["text"].startswith(
+        "Başvurunuz")
+
+
+def test_unsupported_language_falls_back_to_the_applicants(tracking, received):
+    tracking.handle_application_received(received)
+
+    assert tracking.get_application_status(NUMBER, CODE, language="de")["timeline"][0]["text"].startswith(
+        "Başvurunuz")
+
+
+def test_view_timestamps_are_in_turkish_time(tracking, received):
+    tracking.handle_application_received(received)
+
+    view = tracking.get_application_status(NUMBER, CODE)
+
+    assert view["received_at"] == "2026-03-02T10:15:00+03:00"
+    assert view["due_at"] == "2026-03-09T10:15:00+03:00"
+    assert view["updated_at"] == "2026-03-02T10:15:00+03:00"
+    assert view["timeline"][0]["at"] == "2026-03-02T10:15:00+03:00"
+
+
+def test_view_holds_nothing_personal(tracking, received):
+    tracking.handle_application_received(received)
+
+    view = tracking.get_application_status(NUMBER, CODE)
+
+    assert set(view) == VIEW_FIELDS
+    rendered = json.dumps(view, ensure_ascii=False)
+    for personal in (PHONE, "5321234567", CODE, domain.tracking_code_digest(CODE), "10000000146", "Ayşe"):
+        assert personal not in rendered
+    for entry in view["timeline"]:
+        assert set(entry) == {"at", "status", "text"}
+
+
+def test_same_event_applied_twice_leaves_one_timeline_entry(tracking, store, received):
+    tracking.handle_application_received(received)
+    tracking.handle_application_received(received)
+
+    assert len(tracking.get_application_status(NUMBER, CODE)["timeline"]) == 1
+    assert len(store.find(NUMBER)["timeline"]) == 1
+
+
+def test_sms_state_arriving_before_the_application_still_gives_a_complete_view(tracking, store, received):
+    tracking.handle_sms_sent(sms_event("sms_sent"))
+    tracking.handle_application_received(received)
+
+    view = tracking.get_application_status(NUMBER, CODE)
+
+    assert view["status"] == "received"
+    assert set(view) == VIEW_FIELDS
+    assert len(view["timeline"]) == 1
+    assert store.find(NUMBER)["sms"] == {"application_received": "sent"}
+
+
+def test_sms_failure_is_kept_for_staff_but_stays_off_the_public_timeline(tracking, store, received):
+    tracking.handle_application_received(received)
+    tracking.handle_sms_failed(sms_event("sms_failed", reason="number unreachable"))
+
+    assert store.find(NUMBER)["sms"] == {"application_received": "failed"}
+    assert [entry["status"] for entry in tracking.get_application_status(NUMBER, CODE)["timeline"]] == [
+        "received"]
+
+
+def test_application_known_only_from_an_sms_event_is_not_found(tracking):
+    tracking.handle_sms_sent(sms_event("sms_sent"))
+
+    with pytest.raises(NotFound):
+        tracking.get_application_status(NUMBER, CODE)
+
+
+@pytest.mark.parametrize("typed", ["k7m2pq9x", " K7M2 PQ9X ", "K7M2-PQ9X", "k7m2-pq9x"])
+def test_tracking_code_is_matched_as_a_citizen_may_type_it(tracking, received, typed):
+    tracking.handle_application_received(received)
+
+    assert tracking.get_application_status(NUMBER, typed)["application_no"] == NUMBER
+
+
+def test_wrong_code_and_unknown_number_raise_the_same_not_found(tracking, received):
+    tracking.handle_application_received(received)
+
+    with pytest.raises(NotFound) as wrong_code:
+        tracking.get_application_status(NUMBER, "K7M2PQ9Y")
+    with pytest.raises(NotFound) as unknown_number:
+        tracking.get_application_status("2026-999999", CODE)
+
+    assert wrong_code.value.args == unknown_number.value.args
+
+
+def test_stored_read_model_keeps_only_a_digest_of_the_code_and_no_phone(tracking, store, received):
+    tracking.handle_application_received(received)
+
+    document = json.dumps(store.find(NUMBER), default=str, ensure_ascii=False)
+
+    assert CODE not in document
+    assert PHONE not in document
+    assert domain.tracking_code_digest(CODE) in document
+
+
+class InsertRaceLost:
+    """The applications collection as two tracking workers see it when both upsert a new document
+    at once: the other worker's event lands first, and this worker's upsert then fails with
+    DuplicateKeyError (what MongoDB answers; it retries by itself only for pure equality filters)."""
+
+    def __init__(self, collection, other_worker):
+        self.collection = collection
+        self.other_worker = other_worker
+
+    def update_one(self, filter, update, upsert=False):
+        if self.other_worker is not None and upsert:
+            other_worker, self.other_worker = self.other_worker, None
+            other_worker()
+            raise DuplicateKeyError("E11000 duplicate key error collection: applications index: _id_")
+        return self.collection.update_one(filter, update, upsert=upsert)
+
+    def __getattr__(self, name):
+        return getattr(self.collection, name)
+
+
+def test_event_that_loses_an_insert_race_is_still_applied(mongo_db, received):
+    competitor = TrackingStore(mongo_db)
+    store = TrackingStore(mongo_db)
+    store.applications = InsertRaceLost(
+        mongo_db.get_collection("applications"),
+        other_worker=lambda: competitor.apply(NUMBER, *_sms_sent_change()))
+    tracking = worker_factory(TrackingService, applications=store)
+
+    tracking.handle_application_received(received)
+
+    assert tracking.get_application_status(NUMBER, CODE)["status"] == "received"
+
+
+def _sms_sent_change():
+    event = sms_event("sms_sent")
+    return (event["event_id"],) + domain.sms_state(event, "sent")

@@ -5,9 +5,11 @@ import os
 import signal
 import subprocess
 
+import pytest
 import requests
 
 from tests.e2e.conftest import application_body
+from tests.support.broker import temporary_vhost
 from tests.support.processes import ROOT, free_port, http_ok, wait_until
 
 
@@ -36,8 +38,15 @@ def _sms_log(data_dir):
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
-def test_stop_and_restart_keeps_everything(amqp_uri, tmp_path):
-    system = MakeRun(amqp_uri, tmp_path)
+@pytest.fixture
+def own_vhost():
+    """Not the session's: its running system would consume this system's events."""
+    with temporary_vhost() as uri:
+        yield uri
+
+
+def test_stop_and_restart_keeps_everything(own_vhost, tmp_path):
+    system = MakeRun(own_vhost, tmp_path)
     system.start()
     try:
         receipts = [requests.post(system.url + "/api/v1/applications", json=application_body(), timeout=15).json()

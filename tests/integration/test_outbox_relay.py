@@ -9,6 +9,7 @@ from nameko.standalone.events import get_event_exchange
 
 from common.events import new_event
 from common.outbox import create_outbox_index, new_document_fields, relay_collection
+from tests.support.broker import temporary_vhost
 
 
 def _event(application_no):
@@ -16,7 +17,12 @@ def _event(application_no):
                      template="application_received", provider="log")
 
 
-def test_unroutable_event_stays_owed_until_a_queue_is_bound(amqp_uri):
+def test_unroutable_event_stays_owed_until_a_queue_is_bound():
+    with temporary_vhost() as amqp_uri:  # no service of this session may have bound a queue
+        _check_relay(amqp_uri)
+
+
+def _check_relay(amqp_uri):
     collection = mongomock.MongoClient(tz_aware=True).db.messages
     create_outbox_index(collection)
     events = [_event("2026-000001"), _event("2026-000001")]

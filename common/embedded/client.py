@@ -1,0 +1,117 @@
+"""``EmbeddedClient``: what ``pymongo.MongoClient`` is to a server, for one SQLite file."""
+import os
+import urllib.parse
+
+import sqlite3
+from pymongo.errors import ConfigurationError
+
+from common.embedded.database import Database
+from common.embedded.errors import UnsupportedOperation
+from common.embedded.storage import Storage
+
+# pymongo options that mean nothing for a local file, accepted so one call site serves every engine.
+_IGNORED_OPTIONS = {"connect", "w", "journal", "serverSelectionTimeoutMS", "connectTimeoutMS",
+                    "socketTimeoutMS", "appname", "retryWrites", "retryReads", "maxPoolSize",
+                    "minPoolSize", "document_class"}
+
+
+def parse_location(uri_or_path):
+    """``(file path, options)`` from ``sqlite:////abs.db``, ``sqlite:///relative.db`` or a plain path."""
+    options = {}
+    if uri_or_path.startswith("sqlite://"):
+        parsed = urllib.parse.urlsplit(uri_or_path)
+        if parsed.netloc:
+            raise ValueError(f"sqlite URI must have an empty host: sqlite:///path (got {uri_or_path!r})")
+        path = urllib.parse.unquote(parsed.path[1:])
+        options = {key.lower(): value for key, value in urllib.parse.parse_qsl(parsed.query)}
+    else:
+        path = uri_or_path
+    if not path:
+        raise ValueError(f"no file path in {uri_or_path!r}")
+    if path == ":memory:":
+        return path, options
+    return os.path.abspath(path), options
+
+
+class EmbeddedClient:
+    """The pymongo ``MongoClient`` subset the stores use, on one SQLite file.
+
+    ``EmbeddedClient("sqlite:////var/lib/acikkapi/intake.db?synchronous=full&busy_timeout=5")``;
+    the file and its parent directories are created when missing.
+    """
+
+    def __init__(self, uri_or_path, synchronous=None, busy_timeout=None, tz_aware=True, **options):
+        unknown = set(options) - _IGNORED_OPTIONS
+        if unknown:
+            raise UnsupportedOperation(f"EmbeddedClient option {sorted(unknown)[0]}")
+        if not tz_aware:
+            raise UnsupportedOperation("tz_aware=False (datetimes always come back aware, in UTC)")
+        path, uri_options = parse_location(os.fspath(uri_or_path))
+        unknown = set(uri_options) - {"synchronous", "busy_timeout"}
+        if unknown:
+            raise ConfigurationError(f"unknown sqlite URI option {sorted(unknown)[0]}")
+        if path != ":memory:":
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+        self._path = path
+        self._storage = Storage(
+            path,
+            synchronous=synchronous or uri_options.get("synchronous", "NORMAL"),
+            busy_timeout=float(busy_timeout or uri_options.get("busy_timeout", 10.0)),
+        )
+        with self._storage.transaction(write=False):
+            pass  # opens the file now, so a bad path fails at start-up, not at first use
+
+    @property
+    def path(self):
+        return self._path
+
+    def __repr__(self):
+        return f"EmbeddedClient({self._path!r})"
+
+    def __getitem__(self, name):
+        return Database(self, name)
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return Database(self, name)
+
+    def get_database(self, name=None, codec_options=None, read_preference=None, write_concern=None,
+                     read_concern=None):
+        if name is None:
+            raise ConfigurationError("No default database name defined or provided.")
+        return Database(self, name)
+
+    def get_default_database(self, default=None, **options):
+        return self.get_database(default)
+
+    @property
+    def admin(self):
+        return Database(self, "admin")
+
+    def list_database_names(self, session=None, comment=None):
+        with self._storage.transaction(write=False):
+            return sorted({db for db, _ in self._storage.collections()})
+
+    def drop_database(self, name_or_database, session=None, comment=None):
+        name = name_or_database.name if isinstance(name_or_database, Database) else name_or_database
+        with self._storage.transaction(write=False):
+            names = [coll for db, coll in self._storage.collections() if db == name]
+        for coll in names:
+            Database(self, name).drop_collection(coll)
+
+    def server_info(self, session=None):
+        return {"version": f"embedded-sqlite-{sqlite3.sqlite_version}", "ok": 1.0}
+
+    def start_session(self, **options):
+        raise UnsupportedOperation("sessions and multi-document transactions")
+
+    def close(self):
+        """Closes the file; a later operation opens it again (as pymongo reconnects)."""
+        self._storage.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()

@@ -1,0 +1,528 @@
+"""A collection: pymongo's ``Collection`` methods over one SQLite table plus its index tables.
+
+Every method is one transaction. A write reads the matching documents,
+rewrites them and their index rows, and commits, so a crash or a unique
+violation leaves all of it or none of it (MongoDB's ``update_many`` could stop
+half-way; here it cannot).
+"""
+import sqlite3
+from collections.abc import Mapping, MutableMapping
+
+from bson import ObjectId
+from pymongo import ReturnDocument
+from pymongo.errors import (BulkWriteError, CollectionInvalid, DuplicateKeyError, InvalidName,
+                            OperationFailure, WriteError)
+from pymongo.results import DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
+
+from common.embedded import paths
+from common.embedded.codec import decode, encode, is_mapping, normalise
+from common.embedded.cursor import Cursor
+from common.embedded.errors import UnsupportedOperation
+from common.embedded.indexes import IndexSpec, default_name, document_keys, parse_key_spec, sql_key
+from common.embedded.matcher import compile_filter, is_operator_document
+from common.embedded.ordering import equal, parse_sort, sort_documents, sort_key
+from common.embedded.planner import plan
+from common.embedded.projection import compile_projection
+from common.embedded.update import Update, set_path, validate_replacement
+
+ID_INDEX = IndexSpec("_id_", (("_id", 1),), unique=True)
+_INDEX_OPTIONS = {"name", "unique", "sparse", "background"}
+
+
+def _reject(method, **options):
+    for option, value in options.items():
+        if value not in (None, False):
+            raise UnsupportedOperation(f"{method}({option}=...)")
+
+
+def _as_filter(query):
+    if query is None:
+        return {}
+    if not is_mapping(query):
+        raise TypeError("filter must be an instance of dict, bson.son.SON, or any other type that "
+                        "inherits from collections.Mapping")
+    return query
+
+
+class Collection:
+    def __init__(self, database, name):
+        if not isinstance(name, str):
+            raise TypeError("name must be an instance of str")
+        if not name or "$" in name or "\x00" in name or name.startswith(".") or name.endswith("."):
+            raise InvalidName(f"collection names must not be empty, contain '$' or start/end with '.':"
+                              f" {name!r}")
+        self._database = database
+        self._name = name
+        self._storage = database.client._storage
+
+    # -- identity -----------------------------------------------------------
+    name = property(lambda self: self._name)
+    database = property(lambda self: self._database)
+    full_name = property(lambda self: f"{self._database.name}.{self._name}")
+
+    def __eq__(self, other):
+        return isinstance(other, Collection) and (self._database, self._name) == (other._database, other._name)
+
+    def __hash__(self):
+        return hash((self._database, self._name))
+
+    def __repr__(self):
+        return f"Collection({self._database!r}, {self._name!r})"
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        raise UnsupportedOperation(f"Collection.{name}")
+
+    def __getitem__(self, name):
+        raise UnsupportedOperation(f"sub-collection {self._name}.{name}")
+
+    def with_options(self, **options):
+        # Read/write concerns and preferences change nothing on one local file.
+        return self
+
+    def _info(self):
+        return self._storage.collection(self._database.name, self._name)
+
+    # -- reading ------------------------------------------------------------
+    def _matches(self, connection, query, predicate, stop_after=None):
+        """``[(rid, stored text, document)]`` matching ``query``, in stored order."""
+        info = self._info()
+        if info is None:
+            return []
+        planned = plan(query, info.table, info.indexes)
+        sql, params = f"SELECT rid, doc FROM {info.table}", ()
+        if planned is not None:
+            sql, params = f"{sql} WHERE {planned[0]}", planned[1]
+        found = []
+        rows = connection.execute(f"{sql} ORDER BY rid", params)
+        try:
+            for rid, text in rows:
+                document = decode(text)
+                if predicate(document):
+                    found.append((rid, text, document))
+                    if stop_after is not None and len(found) >= stop_after:
+                        break
+        finally:
+            rows.close()
+        return found
+
+    def _find_documents(self, query, projection, sort, skip, limit):
+        predicate = compile_filter(query)
+        project = compile_projection(projection)
+        stop_after = None if sort or not limit else skip + limit
+        with self._storage.transaction(write=False) as connection:
+            found = self._matches(connection, query, predicate, stop_after)
+        documents = [document for _, _, document in found]
+        if sort:
+            documents = sort_documents(documents, sort)
+        documents = documents[skip:skip + limit if limit else None]
+        return documents if project is None else [project(document) for document in documents]
+
+    def find(self, filter=None, projection=None, skip=0, limit=0, sort=None, batch_size=0,
+             session=None, hint=None, max_time_ms=None, comment=None, **unsupported):
+        _reject("find", session=session, **unsupported)
+        query = _as_filter(filter)
+        compile_filter(query)  # an unsupported operator fails here, not at iteration
+        compile_projection(projection)
+        return Cursor(self, query, projection, skip, limit, sort)
+
+    def find_one(self, filter=None, *args, **kwargs):
+        if filter is not None and not is_mapping(filter):
+            filter = {"_id": filter}
+        kwargs.pop("limit", None)
+        for document in self.find(filter, *args, limit=1, **kwargs):
+            return document
+        return None
+
+    def count_documents(self, filter, skip=0, limit=0, session=None, hint=None, comment=None,
+                        maxTimeMS=None, **unsupported):
+        _reject("count_documents", session=session, **unsupported)
+        query = _as_filter(filter)
+        predicate = compile_filter(query)
+        with self._storage.transaction(write=False) as connection:
+            info = self._info()
+            if info is None:
+                return 0
+            if not query:
+                (count,) = connection.execute(f"SELECT COUNT(*) FROM {info.table}").fetchone()
+            else:
+                count = len(self._matches(connection, query, predicate,
+                                          skip + limit if limit else None))
+        count = max(0, count - skip)
+        return min(count, limit) if limit else count
+
+    def estimated_document_count(self, **options):
+        return self.count_documents({})
+
+    def distinct(self, key, filter=None, session=None, comment=None, **unsupported):
+        _reject("distinct", session=session, **unsupported)
+        parts = paths.split(key)
+        values, seen = [], set()
+        for document in self.find(filter):
+            for value in paths.reachable(document, parts):
+                for item in (value if type(value) is list else [value]):
+                    marker = repr(sort_key(item)) if item is not paths.MISSING else None
+                    if marker is not None and marker not in seen:
+                        seen.add(marker)
+                        values.append(item)
+        return values
+
+    # -- writing: shared ----------------------------------------------------
+    def _prepare_new(self, document):
+        """The document as it will be stored: normalised, ``_id`` first (as MongoDB stores it)."""
+        if type(document.get("_id")) in (list, tuple):
+            raise WriteError("can't use an array for _id", code=2)
+        ordered = {"_id": document["_id"]}
+        ordered.update((key, value) for key, value in document.items() if key != "_id")
+        return normalise(ordered, top_level=True)
+
+    def _duplicate(self, spec, document):
+        key_value = {}
+        for path, _ in spec.fields:
+            reached = paths.reachable(document, paths.split(path))
+            key_value[path] = None if reached[0] is paths.MISSING else reached[0]
+        message = (f"E11000 duplicate key error collection: {self.full_name} index: {spec.name}"
+                   f" dup key: {key_value!r}")
+        return DuplicateKeyError(message, 11000, {
+            "index": 0, "code": 11000, "errmsg": message,
+            "keyPattern": spec.key_pattern, "keyValue": key_value,
+        })
+
+    def _insert_document(self, connection, info, document):
+        try:
+            rid = connection.execute(f"INSERT INTO {info.table} (id_key, doc) VALUES (?, ?)",
+                                     (sql_key(document["_id"]), encode(document))).lastrowid
+        except sqlite3.IntegrityError:
+            raise self._duplicate(ID_INDEX, document) from None
+        self._write_index_rows(connection, info, rid, document)
+
+    def _write_index_rows(self, connection, info, rid, document, previous=None, specs=None):
+        """Index rows for a new ``document``, or for one replacing ``previous`` in ``specs``."""
+        for spec in info.indexes if specs is None else specs:
+            keys, multikey = document_keys(spec, document)
+            if previous is not None:
+                if document_keys(spec, previous)[0] == keys:
+                    continue
+                connection.execute(f"DELETE FROM {spec.table} WHERE rid = ?", (rid,))
+            self._insert_keys(connection, spec, rid, keys, document)
+            if multikey and not spec.multikey:
+                self._storage.mark_multikey(connection, self._database.name, self._name, spec)
+
+    def _insert_keys(self, connection, spec, rid, keys, document):
+        if not keys:
+            return
+        marks = ", ".join("?" * len(spec.fields))
+        try:
+            connection.executemany(f"INSERT INTO {spec.table} VALUES (?, {marks})",
+                                   [(rid, *key) for key in keys])
+        except sqlite3.IntegrityError:
+            raise self._duplicate(spec, document) from None
+
+    def _write_matching(self, query, rewrite, *, multi, upsert, sort=None, changed_paths=None,
+                        want_before=False):
+        """Rewrites the matching documents; ``(matched, modified, upserted_id, before, after)``.
+
+        ``rewrite(document, inserting)`` returns the new version (it may change
+        ``document``); on an upsert it gets the seed MongoDB builds from the
+        filter's equality conditions. ``changed_paths`` (when known) spares
+        recomputing the keys of indexes the rewrite cannot touch; ``before``
+        is only decoded when ``want_before``.
+        """
+        predicate = compile_filter(query)
+        sort = parse_sort(sort) if sort is not None else None
+        with self._storage.transaction(write=True) as connection:
+            found = self._matches(connection, query, predicate,
+                                  None if multi or sort else 1)
+            if sort and len(found) > 1:
+                found = _sorted_rows(found, sort)
+            if not multi:
+                found = found[:1]
+            info = self._info()
+            affected = [spec for spec in info.indexes
+                        if changed_paths is None or spec.covers_any(changed_paths)] if info else []
+            modified, before, after = 0, None, None
+            for rid, text, document in found:
+                first = after is None
+                new = rewrite(document, False)  # may change ``document``: ``text`` is the original
+                new_text = encode(new)
+                previous = decode(text) if (first and want_before) or (affected and new_text != text) else None
+                if new_text != text:
+                    connection.execute(f"UPDATE {info.table} SET doc = ? WHERE rid = ?", (new_text, rid))
+                    if affected:
+                        self._write_index_rows(connection, info, rid, new, previous, affected)
+                    modified += 1
+                if first:
+                    before, after = previous, new
+            if found or not upsert:
+                return len(found), modified, None, before, after
+            new = rewrite(_upsert_seed(query), True)
+            if "_id" not in new:
+                new = {"_id": ObjectId(), **new}
+            new = self._prepare_new(new)
+            info = self._storage.ensure_collection(connection, self._database.name, self._name)
+            self._insert_document(connection, info, new)
+            return 0, 0, new["_id"], None, new
+
+    @staticmethod
+    def _update_result(matched, modified, upserted_id):
+        raw = {"n": matched if upserted_id is None else 1, "nModified": modified, "ok": 1.0}
+        if upserted_id is not None:
+            raw["upserted"] = upserted_id
+        return UpdateResult(raw, True)
+
+    # -- writing: pymongo's methods -----------------------------------------
+    def insert_one(self, document, bypass_document_validation=None, session=None, comment=None):
+        _reject("insert_one", session=session)
+        if not isinstance(document, MutableMapping):
+            raise TypeError("document must be an instance of dict, bson.son.SON, bson.raw_bson."
+                            "RawBSONDocument, or a type that inherits from collections.MutableMapping")
+        if "_id" not in document:
+            document["_id"] = ObjectId()
+        stored = self._prepare_new(document)
+        with self._storage.transaction(write=True) as connection:
+            info = self._storage.ensure_collection(connection, self._database.name, self._name)
+            self._insert_document(connection, info, stored)
+        return InsertOneResult(document["_id"], True)
+
+    def insert_many(self, documents, ordered=True, bypass_document_validation=None, session=None,
+                    comment=None):
+        _reject("insert_many", session=session)
+        documents = list(documents) if not isinstance(documents, Mapping) else None
+        if not documents:
+            raise TypeError("documents must be a non-empty list")
+        for document in documents:
+            if not isinstance(document, MutableMapping):
+                raise TypeError("documents must be instances of dict or MutableMapping")
+            if "_id" not in document:
+                document["_id"] = ObjectId()
+        prepared = [self._prepare_new(document) for document in documents]
+        errors, inserted = [], 0
+        with self._storage.transaction(write=True) as connection:
+            info = self._storage.ensure_collection(connection, self._database.name, self._name)
+            for index, document in enumerate(prepared):
+                # A savepoint per document: MongoDB keeps the documents before a failed one.
+                connection.execute("SAVEPOINT one_document")
+                try:
+                    self._insert_document(connection, info, document)
+                    inserted += 1
+                except WriteError as error:
+                    connection.execute("ROLLBACK TO one_document")
+                    errors.append({"index": index, "code": error.code, "errmsg": str(error),
+                                   **({"keyPattern": error.details["keyPattern"],
+                                       "keyValue": error.details["keyValue"]} if error.details else {}),
+                                   "op": documents[index]})
+                    if ordered:
+                        connection.execute("RELEASE one_document")
+                        break
+                connection.execute("RELEASE one_document")
+        if errors:
+            raise BulkWriteError({"writeErrors": errors, "writeConcernErrors": [], "nInserted": inserted,
+                                  "nUpserted": 0, "nMatched": 0, "nModified": 0, "nRemoved": 0,
+                                  "upserted": []})
+        return InsertManyResult([document["_id"] for document in documents], True)
+
+    def update_one(self, filter, update, upsert=False, bypass_document_validation=None, collation=None,
+                   array_filters=None, hint=None, session=None, let=None, sort=None, comment=None):
+        _reject("update_one", collation=collation, array_filters=array_filters, session=session, let=let)
+        update = Update(update)
+        matched, modified, upserted_id, _, _ = self._write_matching(
+            _as_filter(filter), update.apply, multi=False, upsert=upsert, sort=sort,
+            changed_paths=update.changed_paths)
+        return self._update_result(matched, modified, upserted_id)
+
+    def update_many(self, filter, update, upsert=False, array_filters=None, bypass_document_validation=None,
+                    collation=None, hint=None, session=None, let=None, comment=None):
+        _reject("update_many", collation=collation, array_filters=array_filters, session=session, let=let)
+        update = Update(update)
+        matched, modified, upserted_id, _, _ = self._write_matching(
+            _as_filter(filter), update.apply, multi=True, upsert=upsert, changed_paths=update.changed_paths)
+        return self._update_result(matched, modified, upserted_id)
+
+    def _replacer(self, replacement):
+        validate_replacement(replacement)
+        body = normalise({key: value for key, value in replacement.items()}, top_level=True)
+
+        def rewrite(document, inserting):
+            if "_id" in body and "_id" in document and not equal(body["_id"], document["_id"]):
+                raise WriteError("After applying the update, the (immutable) field '_id' was found "
+                                 "to have been altered", code=66)
+            new = {"_id": document["_id"]} if "_id" in document else {}
+            new.update((key, value) for key, value in body.items() if key != "_id")
+            if "_id" not in new and "_id" in body:
+                new = {"_id": body["_id"], **new}
+            return new
+        return rewrite
+
+    def replace_one(self, filter, replacement, upsert=False, bypass_document_validation=None,
+                    collation=None, hint=None, session=None, let=None, sort=None, comment=None):
+        _reject("replace_one", collation=collation, session=session, let=let)
+        matched, modified, upserted_id, _, _ = self._write_matching(
+            _as_filter(filter), self._replacer(replacement), multi=False, upsert=upsert, sort=sort)
+        return self._update_result(matched, modified, upserted_id)
+
+    def _find_one_and_write(self, filter, rewrite, projection, sort, upsert, return_document,
+                            changed_paths=None):
+        project = compile_projection(projection)
+        _, _, _, before, after = self._write_matching(
+            _as_filter(filter), rewrite, multi=False, upsert=upsert, sort=sort, changed_paths=changed_paths,
+            want_before=return_document != ReturnDocument.AFTER)
+        document = after if return_document == ReturnDocument.AFTER else before
+        if document is None or project is None:
+            return document
+        return project(document)
+
+    def find_one_and_update(self, filter, update, projection=None, sort=None, upsert=False,
+                            return_document=ReturnDocument.BEFORE, array_filters=None, hint=None,
+                            session=None, let=None, comment=None, **unsupported):
+        _reject("find_one_and_update", array_filters=array_filters, session=session, let=let, **unsupported)
+        update = Update(update)
+        return self._find_one_and_write(filter, update.apply, projection, sort, upsert, return_document,
+                                        update.changed_paths)
+
+    def find_one_and_replace(self, filter, replacement, projection=None, sort=None, upsert=False,
+                             return_document=ReturnDocument.BEFORE, hint=None, session=None, let=None,
+                             comment=None, **unsupported):
+        _reject("find_one_and_replace", session=session, let=let, **unsupported)
+        return self._find_one_and_write(filter, self._replacer(replacement), projection, sort, upsert,
+                                        return_document)
+
+    def _delete(self, query, multi, sort=None):
+        predicate = compile_filter(query)
+        with self._storage.transaction(write=True) as connection:
+            found = self._matches(connection, query, predicate, None if multi or sort else 1)
+            if sort and len(found) > 1:
+                found = _sorted_rows(found, parse_sort(sort))[:1]
+            info = self._info()
+            rids = [(rid,) for rid, _, _ in found]
+            if rids:
+                connection.executemany(f"DELETE FROM {info.table} WHERE rid = ?", rids)
+                for spec in info.indexes:
+                    connection.executemany(f"DELETE FROM {spec.table} WHERE rid = ?", rids)
+        return found
+
+    def delete_one(self, filter, collation=None, hint=None, session=None, let=None, comment=None):
+        _reject("delete_one", collation=collation, session=session, let=let)
+        return DeleteResult({"n": len(self._delete(_as_filter(filter), multi=False)), "ok": 1.0}, True)
+
+    def delete_many(self, filter, collation=None, hint=None, session=None, let=None, comment=None):
+        _reject("delete_many", collation=collation, session=session, let=let)
+        return DeleteResult({"n": len(self._delete(_as_filter(filter), multi=True)), "ok": 1.0}, True)
+
+    def find_one_and_delete(self, filter, projection=None, sort=None, hint=None, session=None, let=None,
+                            comment=None, **unsupported):
+        _reject("find_one_and_delete", session=session, let=let, **unsupported)
+        project = compile_projection(projection)
+        found = self._delete(_as_filter(filter), multi=False, sort=sort)
+        if not found:
+            return None
+        return found[0][2] if project is None else project(found[0][2])
+
+    # -- indexes ------------------------------------------------------------
+    def create_index(self, keys, session=None, comment=None, **options):
+        _reject("create_index", session=session)
+        unknown = set(options) - _INDEX_OPTIONS
+        if unknown:
+            raise UnsupportedOperation(f"create_index option {sorted(unknown)[0]}")
+        fields = parse_key_spec(keys)
+        name = options.get("name") or default_name(fields)
+        if fields == (("_id", 1),):
+            return ID_INDEX.name
+        wanted = IndexSpec(name, fields, bool(options.get("unique")), bool(options.get("sparse")))
+        with self._storage.transaction(write=True) as connection:
+            info = self._storage.ensure_collection(connection, self._database.name, self._name)
+            for existing in info.indexes:
+                same_options = (existing.fields, existing.unique, existing.sparse) == (
+                    wanted.fields, wanted.unique, wanted.sparse)
+                if existing.name == name and same_options:
+                    return name
+                if existing.name == name:
+                    raise OperationFailure(f"An existing index has the same name as the requested index"
+                                           f" but different options: {name}", code=86)
+                if existing.fields == fields:
+                    raise OperationFailure(f"Index already exists with a different name: {existing.name}",
+                                           code=85)
+            spec = self._storage.add_index(connection, self._database.name, self._name, wanted)
+            multikey = False
+            for rid, text in connection.execute(f"SELECT rid, doc FROM {info.table}").fetchall():
+                document = decode(text)
+                keys, document_multikey = document_keys(spec, document)
+                self._insert_keys(connection, spec, rid, keys, document)
+                multikey = multikey or document_multikey
+            if multikey:
+                self._storage.mark_multikey(connection, self._database.name, self._name, spec)
+        return name
+
+    def create_indexes(self, indexes, session=None, comment=None, **options):
+        names = []
+        for model in indexes:
+            document = dict(model.document)
+            keys = list(document.pop("key").items())
+            names.append(self.create_index(keys, session=session, **document, **options))
+        return names
+
+    def _index_specs(self):
+        """The secondary indexes, or None if the collection does not exist."""
+        with self._storage.transaction(write=False):
+            info = self._info()
+        return None if info is None else info.indexes
+
+    def index_information(self, session=None, comment=None):
+        specs = self._index_specs()
+        if specs is None:
+            return {}
+        return {ID_INDEX.name: {"v": 2, "key": [("_id", 1)]},
+                **{spec.name: spec.describe() for spec in specs}}
+
+    def list_indexes(self, session=None, comment=None):
+        return iter([{"name": name, **info} for name, info in self.index_information().items()])
+
+    def drop_index(self, index_or_name, session=None, comment=None, **options):
+        name = index_or_name if isinstance(index_or_name, str) else default_name(parse_key_spec(index_or_name))
+        if name == ID_INDEX.name:
+            raise OperationFailure("cannot drop _id index", code=72)
+        with self._storage.transaction(write=True) as connection:
+            info = self._info()
+            spec = next((spec for spec in (info.indexes if info else ()) if spec.name == name), None)
+            if spec is None:
+                raise OperationFailure(f"index not found with name [{name}]", code=27)
+            self._storage.drop_index(connection, self._database.name, self._name, spec)
+
+    def drop_indexes(self, session=None, comment=None, **options):
+        for spec in self._index_specs() or ():
+            self.drop_index(spec.name)
+
+    def drop(self, session=None, comment=None, encrypted_fields=None):
+        self._database.drop_collection(self._name)
+
+    def _create(self):
+        with self._storage.transaction(write=True) as connection:
+            if self._info() is not None:
+                raise CollectionInvalid(f"collection {self._name} already exists")
+            self._storage.ensure_collection(connection, self._database.name, self._name)
+        return self
+
+
+def _sorted_rows(rows, sort):
+    by_document = {id(row[2]): row for row in rows}
+    return [by_document[id(document)] for document in sort_documents([row[2] for row in rows], sort)]
+
+
+def _upsert_seed(query):
+    """The document an upsert starts from: the filter's equality conditions (MongoDB's rule)."""
+    seed = {}
+    _add_equalities(query, seed)
+    return seed
+
+
+def _add_equalities(query, seed):
+    for key, condition in query.items():
+        if key == "$and" and isinstance(condition, list):
+            for branch in condition:
+                _add_equalities(branch, seed)
+        elif key.startswith("$"):
+            continue
+        elif not is_operator_document(condition):
+            set_path(seed, paths.split(key), normalise(condition))
+        elif "$eq" in condition:
+            set_path(seed, paths.split(key), normalise(condition["$eq"]))

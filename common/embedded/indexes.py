@@ -1,0 +1,177 @@
+"""Secondary indexes: one SQLite side table per index, one row per index key.
+
+A side table rather than an expression index on the JSON, because MongoDB
+indexes are multikey: a document whose indexed path reaches an array gets one
+key per element, and a unique index forbids two documents sharing any key.
+Each key value is stored so that SQLite's own comparison matches MongoDB's
+within a type: numbers as numbers (1 = 1.0), strings as text (binary UTF-8
+order, as MongoDB's default), everything else as a blob whose first byte is
+the BSON type bracket, so a range scan never crosses into another type.
+"""
+import functools
+import itertools
+import json
+from dataclasses import dataclass
+
+from common.embedded import paths
+from common.embedded.codec import datetime_to_millis
+from common.embedded.errors import UnsupportedOperation
+from common.embedded.ordering import BOOLEAN, DATE, NULL, NUMBER, OBJECT_ID, STRING, bracket
+from common.embedded.paths import MISSING
+
+NULL_KEY = bytes([NULL])
+# Bounds of each type bracket in SQLite's order: numbers < text < blobs.
+TEXT_MIN = ""
+BLOB_MIN = b""
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    name: str
+    fields: tuple  # ((path, direction), ...)
+    unique: bool = False
+    sparse: bool = False
+    table: str = ""
+    multikey: bool = False
+
+    @property
+    def key_pattern(self):
+        return dict(self.fields)
+
+    @functools.cached_property
+    def parts(self):
+        return tuple(paths.split(path) for path, _ in self.fields)
+
+    def covers_any(self, changed):
+        """Whether changing the paths ``changed`` (tuples of parts) can change this index's keys."""
+        for parts in self.parts:
+            for touched in changed:
+                shorter = min(len(parts), len(touched))
+                if parts[:shorter] == touched[:shorter]:
+                    return True
+        return False
+
+    def describe(self):
+        """The ``index_information()`` entry, as pymongo reports it."""
+        info = {"v": 2, "key": list(self.fields)}
+        if self.unique:
+            info["unique"] = True
+        if self.sparse:
+            info["sparse"] = True
+        return info
+
+
+def parse_key_spec(keys):
+    """``"field"`` or ``[(field, direction), ...]`` to a tuple of pairs, as pymongo accepts."""
+    if isinstance(keys, str):
+        fields = [(keys, 1)]
+    elif isinstance(keys, dict):
+        fields = list(keys.items())
+    else:
+        fields = []
+        for item in keys:
+            if isinstance(item, str):
+                fields.append((item, 1))
+            else:
+                field, direction = item
+                fields.append((field, direction))
+    if not fields:
+        raise ValueError("key_or_list must not be empty")
+    for field, direction in fields:
+        paths.split(field)
+        if direction not in (1, -1) or type(direction) is bool:
+            raise UnsupportedOperation(f"index type {direction!r} (only ascending/descending)")
+        if any(part.isdigit() for part in field.split(".")):
+            raise UnsupportedOperation(f"an index on a path with a numeric component ({field})")
+    return tuple((field, int(direction)) for field, direction in fields)
+
+
+def default_name(fields):
+    return "_".join(f"{field}_{direction}" for field, direction in fields)
+
+
+def sql_key(value):
+    """One index key as the SQLite value that compares like MongoDB within its type."""
+    if value is MISSING:
+        return NULL_KEY
+    kind = bracket(value)
+    if kind == STRING or (kind == NUMBER and value == value):
+        return value
+    if kind == NULL:
+        return NULL_KEY
+    if kind == BOOLEAN:
+        return bytes([BOOLEAN, value])
+    if kind == DATE:
+        return bytes([DATE]) + (datetime_to_millis(value) + 2**63).to_bytes(8, "big")
+    if kind == OBJECT_ID:
+        return bytes([OBJECT_ID]) + value.binary
+    if kind == NUMBER:  # NaN: SQLite would store NULL
+        return bytes([NUMBER]) + b"nan"
+    return bytes([kind]) + json.dumps(_canonical(value), separators=(",", ":")).encode()
+
+
+def _canonical(value):
+    """Plain JSON that is equal for Mongo-equal values (1 and 1.0; not 1 and true)."""
+    kind = type(value)
+    if kind is float and value.is_integer():
+        return int(value)
+    if kind in (str, int, float, bool) or value is None:
+        return value
+    if kind is dict:
+        return [[key, _canonical(item)] for key, item in value.items()]
+    if kind is list:
+        return {"a": [_canonical(item) for item in value]}
+    if kind is bytes:
+        return {"b": value.hex()}
+    return {"k": bracket(value), "v": sql_key(value).hex()}
+
+
+def bracket_bounds(value):
+    """The SQL range ``[low, high)`` holding every key of ``value``'s type, or None."""
+    kind = bracket(value)
+    if type(value) in (int, float):
+        return None, TEXT_MIN
+    if kind == STRING:
+        return TEXT_MIN, BLOB_MIN
+    if kind in (DATE, OBJECT_ID):
+        return bytes([kind]), bytes([kind + 1])
+    return None
+
+
+def field_keys(document, parts):
+    """The index keys one path gives a document (array elements each, [] as itself)."""
+    keys = set()
+    for value in paths.reachable(document, parts):
+        if type(value) is list:
+            if value:
+                keys.update(sql_key(element) for element in value)
+            else:
+                keys.add(sql_key(value))
+        else:
+            keys.add(sql_key(value))
+    return keys
+
+
+def document_keys(spec, document):
+    """``(key tuples, multikey)`` of ``document`` in ``spec``; no keys if a sparse index skips it."""
+    all_parts = spec.parts
+    if spec.sparse and all(
+        all(value is MISSING for value in paths.reachable(document, parts)) for parts in all_parts
+    ):
+        return set(), False
+    per_field = [field_keys(document, parts) for parts in all_parts]
+    multikey = any(paths.crosses_array(document, parts) for parts in all_parts)
+    if len(per_field) == 1:
+        return {(key,) for key in per_field[0]}, multikey
+    return set(itertools.product(*per_field)), multikey
+
+
+def query_keys(value):
+    """Keys under which a document equal to ``value`` (or holding it in an array) is found."""
+    if type(value) is list:
+        keys = {sql_key(value)}
+        if value:
+            keys.add(sql_key(value[0]))
+        return keys
+    return {sql_key(value)}
+

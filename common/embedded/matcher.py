@@ -1,0 +1,247 @@
+"""A query filter compiled to a Python predicate with MongoDB's matching rules.
+
+Every document the SQL side proposes passes through this predicate, so an
+index only has to narrow the candidates, never to be exact. An operator
+outside the supported set raises ``UnsupportedOperation`` while compiling,
+before any document is read.
+"""
+import re
+from collections.abc import Mapping
+
+from pymongo.errors import OperationFailure
+
+from common.embedded import paths
+from common.embedded.codec import is_mapping, normalise
+from common.embedded.errors import UnsupportedOperation
+from common.embedded.ordering import bracket, sort_key
+from common.embedded.paths import MISSING
+
+_REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
+
+
+def compile_filter(query):
+    """``query`` (a filter document) as ``predicate(document) -> bool``."""
+    if query is None:
+        return _always
+    if not is_mapping(query):
+        raise TypeError(f"filter must be a mapping, not {type(query).__name__}")
+    clauses = [_compile_clause(key, condition) for key, condition in query.items()]
+    clauses = [clause for clause in clauses if clause is not _always]
+    if not clauses:
+        return _always
+    if len(clauses) == 1:
+        return clauses[0]
+    return lambda document: all(clause(document) for clause in clauses)
+
+
+def _always(document):
+    return True
+
+
+def _compile_clause(key, condition):
+    if key.startswith("$"):
+        if key in ("$and", "$or", "$nor"):
+            return _compile_logical(key, condition)
+        if key == "$comment":
+            return _always
+        raise UnsupportedOperation(f"query operator {key}")
+    parts = paths.split(key)
+    test = compile_condition(condition)
+    if len(parts) == 1:
+        field = parts[0]
+        return lambda document: test([document.get(field, MISSING)] if type(document) is dict
+                                     else [MISSING])
+    return lambda document: test(paths.reachable(document, parts))
+
+
+def _compile_logical(operator, branches):
+    if not isinstance(branches, list) or not branches:
+        raise OperationFailure(f"{operator} must be a nonempty array", code=2)
+    if not all(isinstance(branch, Mapping) for branch in branches):
+        raise OperationFailure(f"{operator} argument's entries must be objects", code=2)
+    predicates = [compile_filter(branch) for branch in branches]
+    if operator == "$and":
+        return lambda document: all(predicate(document) for predicate in predicates)
+    if operator == "$or":
+        return lambda document: any(predicate(document) for predicate in predicates)
+    return lambda document: not any(predicate(document) for predicate in predicates)
+
+
+def is_operator_document(condition):
+    """``{"$gt": 1}`` is a condition; ``{"a": 1}`` is a sub-document to compare with."""
+    if not is_mapping(condition) or not condition:
+        return False
+    return next(iter(condition)).startswith("$")
+
+
+def compile_condition(condition):
+    """The test for one field: ``test(values reached by its path) -> bool``."""
+    if not is_operator_document(condition):
+        return _equality_test(condition)
+    tests = []
+    options = condition.get("$options")
+    for operator, argument in condition.items():
+        if not operator.startswith("$"):
+            raise OperationFailure(f"unknown operator: {operator}", code=2)
+        if operator == "$options":
+            if "$regex" not in condition:
+                raise OperationFailure("$options needs a $regex", code=2)
+            continue
+        if operator == "$regex":
+            tests.append(_regex_test(_regex(argument, options)))
+            continue
+        build = _OPERATORS.get(operator)
+        if build is None:
+            raise UnsupportedOperation(f"query operator {operator}")
+        tests.append(build(argument))
+    if len(tests) == 1:
+        return tests[0]
+    return lambda values: all(test(values) for test in tests)
+
+
+def _leaves(values):
+    """The values a comparison sees: each value reached, and the elements of arrays among them."""
+    for value in values:
+        yield value
+        if type(value) is list:
+            yield from value
+
+
+def _equality_test(expected):
+    if isinstance(expected, re.Pattern):
+        return _regex_test(expected)
+    expected = normalise(expected)
+    if expected is None:
+        return lambda values: any(value is MISSING or value is None for value in _leaves(values))
+    kind = type(expected)
+    if kind is str or kind is int or kind is bool:
+        def test(values):
+            for value in _leaves(values):
+                if type(value) is kind and value == expected:
+                    return True
+                if kind is int and type(value) is float and value == expected:
+                    return True
+            return False
+        return test
+    expected_key = sort_key(expected)
+    return lambda values: any(value is not MISSING and sort_key(value) == expected_key
+                              for value in _leaves(values))
+
+
+def _not_equal(expected):
+    test = _equality_test(expected)
+    return lambda values: not test(values)
+
+
+def _in(candidates):
+    if not isinstance(candidates, (list, tuple)):
+        raise OperationFailure("$in needs an array", code=2)
+    tests = [_equality_test(candidate) for candidate in candidates]
+    return lambda values: any(test(values) for test in tests)
+
+
+def _not_in(candidates):
+    if not isinstance(candidates, (list, tuple)):
+        raise OperationFailure("$nin needs an array", code=2)
+    test = _in(candidates)
+    return lambda values: not test(values)
+
+
+def _comparison(accept):
+    def build(bound):
+        bound = normalise(bound)
+        bound_bracket = bracket(bound)
+        bound_key = sort_key(bound)
+
+        def test(values):
+            for value in _leaves(values):
+                if value is MISSING:
+                    value = None
+                if bracket(value) == bound_bracket and accept(sort_key(value), bound_key):
+                    return True
+            return False
+        return test
+    return build
+
+
+def _exists(flag):
+    wanted = bool(flag)
+    return lambda values: any(value is not MISSING for value in values) == wanted
+
+
+def _not(condition):
+    if isinstance(condition, re.Pattern):
+        test = _regex_test(condition)
+    elif is_operator_document(condition):
+        test = compile_condition(condition)
+    else:
+        raise OperationFailure("$not needs a regex or a document", code=2)
+    return lambda values: not test(values)
+
+
+def _size(length):
+    if type(length) is float and length.is_integer():
+        length = int(length)
+    if type(length) is not int:
+        raise OperationFailure("$size needs a number", code=2)
+    return lambda values: any(type(value) is list and len(value) == length for value in values)
+
+
+def _all(required):
+    if not isinstance(required, (list, tuple)):
+        raise OperationFailure("$all needs an array", code=2)
+    if any(is_operator_document(item) for item in required):
+        raise UnsupportedOperation("$all with $elemMatch")
+    tests = [_equality_test(item) for item in required]
+    return lambda values: bool(tests) and all(test(values) for test in tests)
+
+
+def _elem_match(condition):
+    if not is_mapping(condition):
+        raise OperationFailure("$elemMatch needs an Object", code=2)
+    if is_operator_document(condition) and next(iter(condition)) not in ("$and", "$or", "$nor"):
+        element_test = compile_condition(condition)
+        matches = lambda element: element_test([element])  # noqa: E731
+    else:
+        document_test = compile_filter(condition)
+        matches = lambda element: type(element) is dict and document_test(element)  # noqa: E731
+    return lambda values: any(type(value) is list and any(matches(item) for item in value)
+                              for value in values)
+
+
+def _regex(pattern, options):
+    if isinstance(pattern, re.Pattern):
+        if options:
+            raise UnsupportedOperation("$options together with a compiled pattern")
+        return pattern
+    if not isinstance(pattern, str):
+        raise OperationFailure("$regex has to be a string", code=2)
+    flags = 0
+    for letter in options or "":
+        if letter not in _REGEX_FLAGS:
+            raise UnsupportedOperation(f"$regex option {letter!r}")
+        flags |= _REGEX_FLAGS[letter]
+    return re.compile(pattern, flags)
+
+
+def _regex_test(pattern):
+    return lambda values: any(type(value) is str and pattern.search(value) is not None
+                              for value in _leaves(values))
+
+
+_OPERATORS = {
+    "$eq": _equality_test,
+    "$ne": _not_equal,
+    "$in": _in,
+    "$nin": _not_in,
+    "$gt": _comparison(lambda value, bound: value > bound),
+    "$gte": _comparison(lambda value, bound: value >= bound),
+    "$lt": _comparison(lambda value, bound: value < bound),
+    "$lte": _comparison(lambda value, bound: value <= bound),
+    "$exists": _exists,
+    "$not": _not,
+    "$size": _size,
+    "$all": _all,
+    "$elemMatch": _elem_match,
+}
+

@@ -1,0 +1,243 @@
+"""Update documents (``{"$set": ..., "$inc": ...}``) applied to a document, as MongoDB applies them."""
+import copy
+from collections.abc import Mapping
+
+from pymongo.errors import WriteError
+
+from common.embedded import paths
+from common.embedded.codec import is_mapping, normalise
+from common.embedded.errors import UnsupportedOperation
+from common.embedded.matcher import compile_condition, compile_filter, is_operator_document
+from common.embedded.ordering import equal
+from common.embedded.paths import MISSING
+
+# MongoDB's error codes, so callers inspecting ``error.code`` see the same numbers.
+BAD_VALUE, TYPE_MISMATCH, PATH_NOT_VIABLE, CONFLICTING_UPDATE, IMMUTABLE_FIELD = 2, 14, 28, 40, 66
+
+
+def validate_update(update):
+    """pymongo's own client-side checks (it raises ValueError/TypeError before sending)."""
+    if not is_mapping(update):
+        if isinstance(update, list):
+            raise UnsupportedOperation("update with an aggregation pipeline")
+        raise TypeError("update must be an instance of dict, bson.son.SON, or any other type that "
+                        "inherits from collections.Mapping")
+    if not update:
+        raise ValueError("update cannot be empty")
+    if not next(iter(update)).startswith("$"):
+        raise ValueError("update only works with $ operators")
+
+
+def validate_replacement(replacement):
+    if not isinstance(replacement, Mapping):
+        raise TypeError("replacement must be an instance of dict, bson.son.SON, or any other type "
+                        "that inherits from collections.Mapping")
+    if replacement and next(iter(replacement)).startswith("$"):
+        raise ValueError("replacement can not include $ operators")
+
+
+class Update:
+    """A parsed update document, applied with ``apply(document, inserting)``."""
+
+    def __init__(self, update):
+        validate_update(update)
+        self._steps = []
+        touched = []
+        for operator, fields in update.items():
+            apply_field = _OPERATORS.get(operator)
+            if apply_field is None:
+                if operator.startswith("$"):
+                    raise UnsupportedOperation(f"update operator {operator}")
+                raise WriteError(f"Unknown modifier: {operator}", code=BAD_VALUE)
+            if not is_mapping(fields):
+                raise WriteError(f"Modifiers operate on fields but we found type "
+                                 f"{type(fields).__name__} instead", code=9)
+            for path, argument in fields.items():
+                parts = paths.split(path)
+                if any(part.startswith("$") for part in parts):
+                    raise UnsupportedOperation(f"positional update path {path!r}")
+                touched.append(parts)
+                self._steps.append((operator, parts, _prepare(operator, argument)))
+        _check_conflicts(touched)
+        self.changed_paths = tuple(touched)
+
+    def apply(self, document, inserting=False):
+        """``document`` with the update applied, changed in place (pass a copy)."""
+        original_id = document.get("_id", MISSING)
+        for operator, parts, argument in self._steps:
+            if operator == "$setOnInsert" and not inserting:
+                continue
+            _OPERATORS[operator](document, parts, argument)
+        if original_id is not MISSING and ("_id" not in document or not equal(document["_id"], original_id)):
+            raise WriteError("Performing an update on the path '_id' would modify the immutable "
+                             "field '_id'", code=IMMUTABLE_FIELD)
+        return document
+
+
+def _prepare(operator, argument):
+    if operator in ("$push", "$addToSet") and is_operator_document(argument):
+        unknown = set(argument) - {"$each"}
+        if unknown:
+            raise UnsupportedOperation(f"{operator} modifier {sorted(unknown)[0]}")
+        each = argument["$each"]
+        if not isinstance(each, (list, tuple)):
+            raise WriteError(f"The argument to $each in {operator} must be an array", code=BAD_VALUE)
+        return [normalise(item) for item in each]
+    if operator in ("$push", "$addToSet"):
+        return [normalise(argument)]
+    if operator == "$pull":
+        return _pull_test(argument)
+    if operator == "$inc" and (type(argument) not in (int, float)):
+        raise WriteError(f"Cannot increment with non-numeric argument: {argument!r}", code=TYPE_MISMATCH)
+    if operator == "$unset":
+        return None
+    return normalise(argument)
+
+
+def _pull_test(condition):
+    """How ``$pull`` picks elements: a query on sub-documents, operators on values, else equality."""
+    if is_mapping(condition) and condition and not is_operator_document(condition):
+        matches = compile_filter(condition)
+        return lambda element: type(element) is dict and matches(element)
+    if is_operator_document(condition):
+        test = compile_condition(condition)
+        return lambda element: test([element])
+    value = normalise(condition)
+    return lambda element: equal(element, value)
+
+
+def _check_conflicts(touched):
+    for index, parts in enumerate(touched):
+        for other in touched[index + 1:]:
+            shorter = min(len(parts), len(other))
+            if parts[:shorter] == other[:shorter]:
+                raise WriteError(f"Updating the path '{'.'.join(other)}' would create a conflict at "
+                                 f"'{'.'.join(parts[:shorter])}'", code=CONFLICTING_UPDATE)
+
+
+def _parent(document, parts, create):
+    """The container holding the last component of ``parts``, or None if absent and not creating."""
+    container = document
+    for depth, part in enumerate(parts[:-1]):
+        child = _child(container, part, parts, depth)
+        if child is MISSING:
+            if not create:
+                return None
+            child = {}
+            _store(container, part, child, parts)
+        elif type(child) not in (dict, list):
+            if not create:
+                return None
+            raise WriteError(f"Cannot create field '{parts[depth + 1]}' in element "
+                             f"{{{part}: {child!r}}}", code=PATH_NOT_VIABLE)
+        container = child
+    return container
+
+
+def _child(container, part, parts, depth):
+    if type(container) is dict:
+        return container.get(part, MISSING)
+    if not part.isdigit():
+        raise WriteError(f"Cannot create field '{part}' in element {{{parts[depth - 1] if depth else ''}:"
+                         f" [...]}}", code=PATH_NOT_VIABLE)
+    position = int(part)
+    return container[position] if position < len(container) else MISSING
+
+
+def _store(container, part, value, parts):
+    if type(container) is dict:
+        container[part] = value
+        return
+    if not part.isdigit():
+        raise WriteError(f"Cannot create field '{part}' in element {{{'.'.join(parts)}: [...]}}",
+                         code=PATH_NOT_VIABLE)
+    position = int(part)
+    container.extend([None] * (position + 1 - len(container)))
+    container[position] = value
+
+
+def _current(document, parts):
+    container = _parent(document, parts, create=False)
+    if container is None:
+        return MISSING
+    if type(container) is dict:
+        return container.get(parts[-1], MISSING)
+    if type(container) is list and parts[-1].isdigit() and int(parts[-1]) < len(container):
+        return container[int(parts[-1])]
+    return MISSING
+
+
+def set_path(document, parts, value):
+    if type(value) in (dict, list):  # one update's value may land in many documents
+        value = copy.deepcopy(value)
+    _store(_parent(document, parts, create=True), parts[-1], value, parts)
+
+
+def _unset(document, parts, _):
+    container = _parent(document, parts, create=False)
+    if type(container) is dict:
+        container.pop(parts[-1], None)
+    elif type(container) is list and parts[-1].isdigit() and int(parts[-1]) < len(container):
+        container[int(parts[-1])] = None
+
+
+def _inc(document, parts, amount):
+    current = _current(document, parts)
+    if current is MISSING:
+        set_path(document, parts, amount)
+        return
+    if type(current) not in (int, float):
+        raise WriteError(f"Cannot apply $inc to a value of non-numeric type. {{_id: "
+                         f"{document.get('_id')!r}}} has the field '{parts[-1]}' of non-numeric type "
+                         f"{type(current).__name__}", code=TYPE_MISMATCH)
+    set_path(document, parts, current + amount)
+
+
+def _array_at(document, parts, operator):
+    current = _current(document, parts)
+    if current is MISSING:
+        return None
+    if type(current) is not list:
+        raise WriteError(f"The field '{'.'.join(parts)}' must be an array but is of type "
+                         f"{type(current).__name__} in document {{_id: {document.get('_id')!r}}}"
+                         f" ({operator})", code=BAD_VALUE)
+    return current
+
+
+def _push(document, parts, items):
+    current = _array_at(document, parts, "$push")
+    if current is None:
+        set_path(document, parts, items)
+    else:
+        current.extend(copy.deepcopy(items))
+
+
+def _add_to_set(document, parts, items):
+    current = _array_at(document, parts, "$addToSet")
+    if current is None:
+        current = []
+        set_path(document, parts, current)
+        current = _current(document, parts)
+    for item in items:
+        if not any(equal(existing, item) for existing in current):
+            current.append(copy.deepcopy(item))
+
+
+def _pull(document, parts, matches):
+    current = _current(document, parts)
+    if current is MISSING:
+        return
+    if type(current) is not list:
+        raise WriteError("Cannot apply $pull to a non-array value", code=BAD_VALUE)
+    current[:] = [element for element in current if not matches(element)]
+
+
+_OPERATORS = {
+    "$set": set_path,
+    "$setOnInsert": set_path,
+    "$unset": _unset,
+    "$inc": _inc,
+    "$push": _push,
+    "$addToSet": _add_to_set,
+    "$pull": _pull,
+}

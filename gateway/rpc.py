@@ -4,7 +4,6 @@ A nameko standalone proxy is not thread-safe, and opening one per request
 is about 4x slower (stack notes), so each gunicorn thread keeps its own.
 A proxy whose connection broke is dropped and opened again on next use.
 """
-import socket
 import threading
 
 from amqp.exceptions import AMQPError
@@ -21,7 +20,7 @@ class RpcTimedOut(Exception):
     """A service did not answer within the timeout; ``args[0]`` names it."""
 
 
-_BROKEN_CONNECTION = (OSError, socket.error, ConnectionError, AMQPError, OperationalError)
+_BROKEN_CONNECTION = (OSError, AMQPError, OperationalError)
 
 
 class RpcPool:

@@ -59,10 +59,3 @@ class BackgroundLoop(DependencyProvider):
                     self._wake.get(timeout=self.interval_seconds)
                 except Empty:
                     pass
-
-    def dependency_named(self, attr_name):
-        """Another dependency of the same service (bound by nameko before ``start``)."""
-        for dependency in self.container.dependencies:
-            if dependency.attr_name == attr_name:
-                return dependency
-        raise LookupError(attr_name)

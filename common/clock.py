@@ -9,15 +9,17 @@ def now():
     return datetime.now(TURKEY)
 
 
-def to_iso(moment):
+def to_iso(moment, timespec="seconds"):
     """ISO-8601 with offset, in Turkey's time (``2026-11-28T17:04:05+03:00``).
 
     Stores hand datetimes back in UTC (as pymongo's ``tz_aware`` does), and a
-    naive one can only be UTC from a store, so it is read as such.
+    naive one can only be UTC from a store, so it is read as such. Events use
+    ``timespec="milliseconds"``: two steps of one application can fall in
+    the same second, and consumers order by these times.
     """
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(TURKEY).isoformat(timespec="seconds")
+    return moment.astimezone(TURKEY).isoformat(timespec=timespec)
 
 
 def from_iso(text):

@@ -28,9 +28,23 @@ class ValidationFailed(AppError):
 
 @deserialize_to_instance
 class NotFound(AppError):
-    """Nothing the caller may see answers to that key."""
+    """Nothing the caller may see answers to that key (unknown, or outside the caller's scope)."""
+
+
+@deserialize_to_instance
+class Unauthorized(AppError):
+    """Unknown user, wrong password, or a bad token: deliberately not saying which."""
 
 
 @deserialize_to_instance
 class Conflict(AppError):
-    """The request contradicts an earlier one (e.g. an idempotency key reused with another body)."""
+    """The request contradicts the state it acts on.
+
+    ``code`` is snake_case for clients; ``message`` says why, Turkish first,
+    English after a slash.
+    """
+
+    def __init__(self, code, message):
+        super().__init__(code, message)
+        self.code = code
+        self.message = message

@@ -55,6 +55,6 @@ def new_event(name, application_no, **fields):
         fields,
         event_name=name,
         event_id=uuid.uuid4().hex,
-        occurred_at=clock.to_iso(clock.now()),
+        occurred_at=clock.to_iso(clock.now(), "milliseconds"),
         application_no=application_no,
     )

@@ -15,6 +15,7 @@ from nameko.standalone.events import get_event_exchange
 from common import config
 from common.background import BackgroundLoop
 from common.events import CATALOGUE
+from common.storage import store_of
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ class OutboxRelay(BackgroundLoop):
         self.exchanges = {}
 
     def start(self):
-        self.collections = self.dependency_named(self.store_attr).store.outbox_collections()
+        self.collections = store_of(self.container, self.store_attr).outbox_collections()
         super().start()
 
     def run_once(self):

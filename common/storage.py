@@ -48,3 +48,12 @@ class Store(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.store
+
+
+def store_of(container, attr_name):
+    """The store object of the service's ``Store`` dependency named ``attr_name``, for other
+    dependencies of the same service (all are bound and set up before any ``start``)."""
+    for dependency in container.dependencies:
+        if dependency.attr_name == attr_name:
+            return dependency.store
+    raise LookupError(attr_name)

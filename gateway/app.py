@@ -4,8 +4,10 @@ from flask import Flask
 from common import logs
 from gateway import errors
 from gateway.citizen import CatalogCache, citizen
+from gateway.auth import TokenSigner, secret_key
 from gateway.health import health
 from gateway.rpc import RpcPool
+from gateway.staff import staff
 from gateway.settings import Settings
 
 
@@ -20,7 +22,9 @@ def create_app(settings=None):
     app.extensions["rpc"] = RpcPool(settings.amqp_uri, settings.rpc_timeout_seconds)
     app.extensions["readiness_rpc"] = RpcPool(settings.amqp_uri, settings.readiness_timeout_seconds)
     app.extensions["catalog_cache"] = CatalogCache()
+    app.extensions["token_signer"] = TokenSigner(settings.secret_key or secret_key(), settings.token_lifetime_seconds)
     app.register_blueprint(citizen)
+    app.register_blueprint(staff)
     app.register_blueprint(health)
     errors.install(app, settings.retry_after_seconds)
     return app

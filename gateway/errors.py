@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from flask import jsonify
 from werkzeug import exceptions as http
 
-from common.errors import Conflict, NotFound, ValidationFailed
+from common.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from gateway.rpc import RpcTimedOut, ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -30,9 +30,12 @@ ERROR_TABLE = {
     ValidationFailed: ErrorAnswer(422, "validation_failed", "Bazı alanlar geçersiz. / Some fields are invalid."),
     NotFound: NOT_FOUND,
     http.NotFound: NOT_FOUND,
-    Conflict: ErrorAnswer(409, "idempotency_key_reused",
-                          "Bu Idempotency-Key başka bir istekle kullanıldı. / "
-                          "This Idempotency-Key was already used with a different request."),
+    Conflict: ErrorAnswer(409, "conflict", "İstek kaydın şimdiki durumuyla çelişiyor. / "
+                                           "The request conflicts with the record's current state."),
+    Unauthorized: ErrorAnswer(401, "unauthorized",
+                              "Kimlik doğrulanamadı. / Authentication failed or is missing."),
+    http.Forbidden: ErrorAnswer(403, "forbidden",
+                                "Bu işlem için yetkiniz yok. / Your role does not allow this action."),
     RpcTimedOut: ErrorAnswer(504, "service_timeout",
                              "Hizmet zamanında yanıt vermedi, lütfen tekrar deneyin. / "
                              "The service did not answer in time; please try again.", retry_later=True),
@@ -69,12 +72,16 @@ def install(app, retry_after_seconds):
             log.exception("unhandled error on %s", _route_name())
             answer = INTERNAL_ERROR
         body = {"code": answer.code, "message": answer.message}
+        if isinstance(exception, Conflict):  # the service knows which transition was impossible
+            body = {"code": exception.code, "message": exception.message}
         if isinstance(exception, ValidationFailed):
             body["fields"] = exception.fields
         response = jsonify(error=body)
         response.status_code = answer.status
         if answer.retry_later:
             response.headers["Retry-After"] = str(retry_after_seconds)
+        if isinstance(exception, Unauthorized):
+            response.headers["WWW-Authenticate"] = 'Bearer realm="acikkapi"'
         if isinstance(exception, http.MethodNotAllowed) and exception.valid_methods:
             response.headers["Allow"] = ", ".join(exception.valid_methods)
         return response

@@ -11,6 +11,8 @@ class Settings:
     readiness_timeout_seconds: float
     max_body_bytes: int
     retry_after_seconds: int
+    token_lifetime_seconds: int = 3600
+    secret_key: str = None  # None: SECRET_KEY, or the key generated into DATA_DIR
 
     @classmethod
     def from_environment(cls):
@@ -20,4 +22,5 @@ class Settings:
             readiness_timeout_seconds=float(config.setting("READINESS_TIMEOUT_SECONDS", "2")),
             max_body_bytes=int(config.setting("MAX_BODY_BYTES", str(64 * 1024))),
             retry_after_seconds=int(config.setting("RETRY_AFTER_SECONDS", "5")),
+            token_lifetime_seconds=int(config.setting("TOKEN_LIFETIME_SECONDS", "3600")),
         )

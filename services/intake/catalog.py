@@ -6,7 +6,7 @@ clients refer to it.
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from services.intake.places import places
+from common.places import places
 
 
 @dataclass(frozen=True)

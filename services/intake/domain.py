@@ -4,12 +4,13 @@ import json
 import re
 import secrets
 from dataclasses import asdict
-from datetime import timedelta
+from functools import lru_cache
 
 from common import clock, outbox
+from common.config import setting
 from common.errors import Conflict, ValidationFailed
 from common.events import new_event
-from services.intake.catalog import KINDS
+from services.intake import periods
 from services.intake.validation import CITIZEN_CHANNELS, DESK_CHANNELS
 
 TRACKING_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a desk
@@ -56,11 +57,25 @@ def fingerprint(body):
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+@lru_cache(maxsize=1)
+def answer_periods():
+    """``ANSWER_PERIODS`` (e.g. ``complaint=7,request=10w``), read once per process."""
+    return periods.parse_answer_periods(setting("ANSWER_PERIODS"))
+
+
 def due_at(received_at, kind):
-    return received_at + timedelta(days=KINDS[kind].answer_days)
+    return periods.due_at(received_at, answer_periods()[kind])
 
 
-def new_application(application, number, received_at, idempotency_key, body_fingerprint):
+def check_desk_officer(application, officer):
+    """A desk takes applications for its own province, and records who typed them in."""
+    if officer is None:
+        raise ValueError("a desk application needs the officer who entered it")
+    if application.province_code != officer["province_code"]:
+        raise ValidationFailed({"province": "yalnızca masanın bulunduğu il / only the desk's own province"})
+
+
+def new_application(application, number, received_at, idempotency_key, body_fingerprint, entered_by=None):
     """The stored record, owing its ``application_received`` event (one write)."""
     tracking_code = new_tracking_code()
     due = due_at(received_at, application.kind)
@@ -71,7 +86,7 @@ def new_application(application, number, received_at, idempotency_key, body_fing
         kind=application.kind, category=application.category,
         province=application.province, province_code=application.province_code,
         district=application.district, channel=application.channel,
-        received_at=clock.to_iso(received_at), due_at=clock.to_iso(due),
+        received_at=clock.to_iso(received_at, "milliseconds"), due_at=clock.to_iso(due),
         phone=application.phone, tracking_code=tracking_code, language=application.language,
     )
     return dict(
@@ -83,6 +98,7 @@ def new_application(application, number, received_at, idempotency_key, body_fing
         received_at=received_at,
         due_at=due,
         idempotency_key=idempotency_key or "none:{}".format(number),
+        entered_by=entered_by,
         fingerprint=body_fingerprint,
         **outbox.new_document_fields([event]),
     )
@@ -101,5 +117,38 @@ def receipt(document):
 def replay(document, body_fingerprint):
     """The first answer again for a repeated key, unless the body differs."""
     if document["fingerprint"] != body_fingerprint:
-        raise Conflict("idempotency_key_reused")
+        raise Conflict("idempotency_key_reused",
+                       "Bu Idempotency-Key başka bir istekle kullanıldı. / "
+                       "This Idempotency-Key was already used with a different request.")
     return receipt(document)
+
+
+DEFAULT_READ_PURPOSE = "application_handling"
+
+
+def read_purpose(purpose):
+    """Why an officer reads personal data, as the audit log keeps it."""
+    if purpose is None:
+        return DEFAULT_READ_PURPOSE
+    if not isinstance(purpose, str) or not 1 <= len(purpose.strip()) <= 200:
+        raise ValidationFailed({"reason": "1–200 karakter olmalı / must be 1–200 characters"})
+    return purpose.strip()
+
+
+def audit_entry(reader, application_no, purpose, now):
+    return {"at": now, "reader": reader["username"], "role": reader["role"],
+            "province_code": reader["province_code"], "application_no": application_no, "purpose": purpose}
+
+
+def staff_record(document):
+    """Everything intake holds about an application, personal data included: for staff only."""
+    return {
+        "application_no": document["application_no"],
+        "applicant": dict(document["applicant"]),
+        "subject": document["subject"],
+        "description": document["description"],
+        "language": document["language"],
+        "channel": document["channel"],
+        "entered_by": document.get("entered_by"),
+        "received_at": clock.to_iso(document["received_at"]),
+    }

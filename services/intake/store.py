@@ -9,10 +9,12 @@ class IntakeStore:
     def __init__(self, database):
         self.applications = database.get_collection("applications")
         self.sequences = database.get_collection("sequences")
+        self.audit_log = database.get_collection("audit_log")
 
     def create_indexes(self):
         self.applications.create_index("idempotency_key", unique=True)
         create_outbox_index(self.applications)
+        self.audit_log.create_index("application_no")
 
     def outbox_collections(self):
         return [self.applications]
@@ -43,3 +45,10 @@ class IntakeStore:
         except DuplicateKeyError:
             return self.applications.find_one({"idempotency_key": document["idempotency_key"]})
         return document
+
+    def find_application(self, application_no):
+        return self.applications.find_one({"_id": application_no})
+
+    def record_read(self, entry):
+        """Written before the personal data is handed out: no read goes unaudited."""
+        self.audit_log.insert_one(entry)

@@ -18,8 +18,8 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from common.errors import ValidationFailed
+from common.places import Province, places
 from services.intake.catalog import CATEGORIES, DEFAULT_CATEGORY, KINDS
-from services.intake.places import Province, places
 
 CHANNELS = frozenset({"web", "app", "desk"})
 CITIZEN_CHANNELS = frozenset({"web", "app"})

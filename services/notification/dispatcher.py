@@ -4,6 +4,7 @@ import os
 
 from common import clock
 from common.background import BackgroundLoop
+from common.storage import store_of
 from services.notification import domain
 from services.notification.providers import OutgoingSms, SmsSendError, build_provider
 
@@ -13,20 +14,18 @@ log = logging.getLogger(__name__)
 class SmsDispatcher(BackgroundLoop):
     """Claims due messages from the ``store`` dependency and hands them to the provider.
 
-    ``relay`` names the outbox relay to wake once a message's event is owed.
+    The sms_sent/sms_failed events it owes go out with the outbox relay's next round.
     """
 
-    def __init__(self, store, relay):
+    def __init__(self, store):
         self.store_attr = store
-        self.relay_attr = relay
 
     def setup(self):
         super().setup()
         self.provider = build_provider(os.environ)
 
     def start(self):
-        self.store = self.dependency_named(self.store_attr).store
-        self.relay = self.dependency_named(self.relay_attr)
+        self.store = store_of(self.container, self.store_attr)
         super().start()
 
     def run_once(self):
@@ -35,7 +34,6 @@ class SmsDispatcher(BackgroundLoop):
         if message is None:
             return False
         self.send(message)
-        self.relay.kick()
         return True
 
     def send(self, message):
@@ -44,7 +42,8 @@ class SmsDispatcher(BackgroundLoop):
             return
         phone = self.store.phone_for(message["application_no"])
         if phone is None:
-            self.record_failure(message, SmsSendError("no recipient on record", retryable=False))
+            # The event that names the recipient may still be on its way: retry, bounded.
+            self.record_failure(message, SmsSendError("no recipient on record yet", retryable=True))
             return
         sms = OutgoingSms(message_id=message["_id"], phone=phone, text=message["text"],
                           encoding=message["encoding"])

@@ -10,22 +10,29 @@ from services.notification.templates import render
 QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
 MAX_ATTEMPTS = 8
 SENDING_LEASE = timedelta(seconds=60)  # longer than any provider call's timeout
-RECEIVED = "application_received"  # a template is named after the event that owes it
+# A template is named after the event that owes it.
+RECEIVED = "application_received"
+CONCLUDED = "application_answered"
 
 
 def received_message(event, now, tracking_url=None):
     """The "received" SMS: number and tracking code only, in the applicant's language."""
-    language = event.get("language") or "tr"
-    text = render(RECEIVED, language, {
-        "application_no": event["application_no"],
-        "tracking_code": event["tracking_code"],
-        "tracking_url": tracking_url,
-    })
+    values = {"application_no": event["application_no"], "tracking_code": event["tracking_code"]}
+    return _message(RECEIVED, event.get("language") or "tr", values, now, tracking_url)
+
+
+def concluded_message(event, language, now, tracking_url=None):
+    """The "concluded" SMS: says where to read the answer, never the answer itself."""
+    return _message(CONCLUDED, language or "tr", {"application_no": event["application_no"]}, now, tracking_url)
+
+
+def _message(template, language, values, now, tracking_url):
+    text = render(template, language, dict(values, tracking_url=tracking_url))
     encoding = measure(text)
     return {
         "_id": uuid.uuid4().hex,
-        "application_no": event["application_no"],
-        "template": RECEIVED,
+        "application_no": values["application_no"],
+        "template": template,
         "language": language,
         "text": text,
         "encoding": encoding.name,

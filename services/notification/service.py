@@ -16,10 +16,18 @@ class NotificationService(Pingable):
 
     messages = Store(NotificationStore)
     publish_owed_events = OutboxRelay(store="messages")
-    send_queued_sms = SmsDispatcher(store="messages", relay="publish_owed_events")
+    send_queued_sms = SmsDispatcher(store="messages")
 
     @event_handler("intake", "application_received")
     def handle_application_received(self, event):
         self.messages.remember_recipient(event["application_no"], event["phone"], event["language"])
-        if self.messages.enqueue(domain.received_message(event, clock.now(), setting("TRACKING_URL"))):
+        self.queue(domain.received_message(event, clock.now(), setting("TRACKING_URL")))
+
+    @event_handler("routing", "application_answered")
+    def handle_application_answered(self, event):
+        recipient = self.messages.recipient(event["application_no"]) or {}
+        self.queue(domain.concluded_message(event, recipient.get("language"), clock.now(), setting("TRACKING_URL")))
+
+    def queue(self, message):
+        if self.messages.enqueue(message):
             self.send_queued_sms()

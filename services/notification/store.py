@@ -24,8 +24,11 @@ class NotificationStore:
         self.recipients.update_one(
             {"_id": application_no}, {"$set": {"phone": phone, "language": language}}, upsert=True)
 
+    def recipient(self, application_no):
+        return self.recipients.find_one({"_id": application_no})
+
     def phone_for(self, application_no):
-        recipient = self.recipients.find_one({"_id": application_no})
+        recipient = self.recipient(application_no)
         return recipient and recipient["phone"]
 
     def enqueue(self, message):

@@ -20,10 +20,22 @@ TEMPLATES = {
             "{tracking_code}. Track it at {tracking_url}"
         ),
     },
+    # The answer itself is not sent: an SMS can be read by others, the answer may be private.
+    "application_answered": {
+        "tr": (
+            "Başvurunuz {application_no} sonuçlandı. Yanıtı {tracking_url} adresinde, "
+            "mobil uygulamada ve Açık Kapı masasında görebilirsiniz."
+        ),
+        "en": (
+            "Your application {application_no} has been concluded. Read the answer at "
+            "{tracking_url}, in the mobile app or at an Acik Kapi desk."
+        ),
+    },
 }
 
 REQUIRED_VALUES = {
     "application_received": ("application_no", "tracking_code"),
+    "application_answered": ("application_no",),
 }
 
 

@@ -1,24 +1,228 @@
-"""Routing's rules with no I/O. Routing proper (units, officers, deadlines) comes later;
-for now an application waits, unrouted, in its province's queue."""
+"""Routing's rules with no I/O: who may see an application, which transitions are possible,
+what each transition records and which event it owes, and when deadlines fire.
+
+States: ``unrouted`` → (route) ``routed`` → (answer) ``answered``;
+``routed`` → (return) ``returned`` → (route) ``routed`` again.
+"""
 from common import clock
-from common.events import facts
+from common.errors import Conflict, NotFound
+from common.events import facts, new_event
 
-UNROUTED = "unrouted"
+UNROUTED, ROUTED, RETURNED, ANSWERED = "unrouted", "routed", "returned", "answered"
+OPEN_STATUSES = (UNROUTED, ROUTED, RETURNED)
+ALL_STATUSES = OPEN_STATUSES + (ANSWERED,)
+ROUTABLE = (UNROUTED, RETURNED)
 
 
-def queued_application(event):
+# --- scope -------------------------------------------------------------------------------------
+
+def visible_to(principal, application):
+    """Officers see their province; unit officers only what is routed to their unit now."""
+    if application is None or application["province_code"] != principal["province_code"]:
+        return False
+    if principal["role"] == "unit":
+        return application.get("unit_id") == principal.get("unit_id") and application["status"] in (ROUTED, ANSWERED)
+    return True
+
+
+def require_visible(principal, application):
+    if not visible_to(principal, application):
+        raise NotFound("application")
+    return application
+
+
+def queue_filter(principal, status=None, unit_id=None, overdue=None, now=None):
+    """The store filter for a principal's queue: their province, their unit for unit officers."""
+    query = {"province_code": principal["province_code"]}
+    statuses = list(ALL_STATUSES) if status is None else [status]
+    if principal["role"] == "unit":
+        query["unit_id"] = principal.get("unit_id")
+        statuses = [state for state in statuses if state in (ROUTED, ANSWERED)]
+    elif unit_id is not None:
+        query["unit_id"] = unit_id
+    if overdue is True:
+        statuses = [state for state in statuses if state in OPEN_STATUSES]
+        query["due_at"] = {"$lt": now}
+    elif overdue is False:
+        query["$or"] = [{"due_at": {"$gte": now}}, {"status": ANSWERED}]
+    query["status"] = {"$in": statuses}
+    return query
+
+
+# --- the queue entry ---------------------------------------------------------------------------
+
+def queued_application(event, suggested_unit):
     """The queue entry for a received application: what officers need to route it, nothing personal."""
+    received_at = clock.from_iso(event["received_at"])
     return dict(
         facts(event),
         _id=event["application_no"],
         status=UNROUTED,
-        received_at=clock.from_iso(event["received_at"]),
+        received_at=received_at,
         due_at=clock.from_iso(event["due_at"]),
+        unit_id=None,
+        unit_name=None,
+        suggested_unit=_unit_ref(suggested_unit),
+        timeline=[{"at": received_at, "action": "received", "by": None}],
+        contacts=[],
+        answer=None,
+        deadline_approaching_sent=False,
+        deadline_missed_sent=False,
     )
 
 
-def queue_entry_view(document):
-    view = {key: value for key, value in document.items() if key != "_id"}
-    view["received_at"] = clock.to_iso(document["received_at"])
-    view["due_at"] = clock.to_iso(document["due_at"])
+def _unit_ref(unit):
+    return {"unit_id": unit["unit_id"], "name": unit["name"]} if unit else None
+
+
+# --- transitions -------------------------------------------------------------------------------
+# Each returns a Transition: the status the application must still have when written (so two
+# officers acting at once cannot both succeed), the fields to set, the history entry, the event.
+
+class Transition:
+    def __init__(self, expected_status, changes, history, event, contact=None):
+        self.expected_status = expected_status
+        self.changes = changes
+        self.history = history
+        self.event = event
+        self.contact = contact
+
+
+def route(application, unit, principal, note, now):
+    if application["status"] not in ROUTABLE:
+        raise Conflict("invalid_transition", _ALREADY[application["status"]])
+    if unit is None or unit["province_code"] != application["province_code"]:
+        raise Conflict("unit_not_available", "Bu birim bu ilde yok. / No such unit in this province.")
+    if not unit.get("active", True):
+        raise Conflict("unit_not_available", "Bu birim etkin değil. / This unit is not active.")
+    event = new_event("application_routed", application["application_no"], unit_id=unit["unit_id"],
+                      unit_name=unit["name"], routed_by=principal["username"],
+                      due_at=clock.to_iso(application["due_at"]))
+    return Transition(
+        application["status"],
+        {"status": ROUTED, "unit_id": unit["unit_id"], "unit_name": unit["name"], "routed_at": now},
+        _history(now, "routed", principal, unit_id=unit["unit_id"], note=note),
+        event,
+    )
+
+
+def return_to_router(application, principal, reason, now):
+    _require_status(application, ROUTED, "Yalnızca yönlendirilmiş başvuru iade edilir. / "
+                                         "Only a routed application can be returned.")
+    event = new_event("application_returned", application["application_no"],
+                      unit_id=application["unit_id"], reason=reason)
+    return Transition(
+        ROUTED,
+        {"status": RETURNED, "unit_id": None, "unit_name": None, "returned_at": now},
+        _history(now, "returned", principal, unit_id=application["unit_id"], reason=reason),
+        event,
+    )
+
+
+def answer(application, principal, text, outcome, now):
+    _require_status(application, ROUTED, "Yalnızca birime yönlendirilmiş başvuru yanıtlanır. / "
+                                         "Only an application routed to a unit can be answered.")
+    answered_at = clock.to_iso(now, "milliseconds")
+    event = new_event("application_answered", application["application_no"], unit_id=application["unit_id"],
+                      outcome=outcome, answer_text=text, answered_at=answered_at)
+    return Transition(
+        ROUTED,
+        {"status": ANSWERED, "answer": {"text": text, "outcome": outcome, "answered_at": now,
+                                        "by": principal["username"], "unit_id": application["unit_id"]}},
+        _history(now, "answered", principal, unit_id=application["unit_id"], outcome=outcome),
+        event,
+    )
+
+
+def contact(application, principal, channel, note, now):
+    """Contacts are a log, not a state change: allowed whatever the status."""
+    event = new_event("applicant_contacted", application["application_no"], channel=channel,
+                      contacted_by=principal["username"])
+    entry = {"at": now, "channel": channel, "note": note, "by": principal["username"]}
+    return Transition(application["status"], {}, _history(now, "contacted", principal, channel=channel),
+                      event, contact=entry)
+
+
+def _require_status(application, status, message):
+    if application["status"] != status:
+        raise Conflict("invalid_transition", message)
+
+
+def _history(now, action, principal, **details):
+    return dict({"at": now, "action": action, "by": principal["username"]},
+                **{key: value for key, value in details.items() if value is not None})
+
+
+_ALREADY = {
+    ROUTED: "Başvuru zaten bir birime yönlendirilmiş; önce birim iade etmeli. / "
+            "The application is already routed; the unit must return it first.",
+    ANSWERED: "Yanıtlanmış başvuru yeniden yönlendirilemez. / An answered application cannot be routed.",
+}
+
+def state_changed():
+    return Conflict("state_changed", "Başvuru bu arada değişti; yenileyip tekrar deneyin. / "
+                                     "The application changed meanwhile; reload and try again.")
+
+
+# --- deadlines ---------------------------------------------------------------------------------
+
+DEADLINE_EVENTS = {
+    # event name: the flag recording that it was owed, so it is owed once
+    "deadline_approaching": "deadline_approaching_sent",
+    "deadline_missed": "deadline_missed_sent",
+}
+
+
+def deadline_cutoff(event_name, now, warning):
+    """Applications due before this moment owe ``event_name`` now."""
+    return now + warning if event_name == "deadline_approaching" else now
+
+
+def deadline_event(event_name, application):
+    fields = {"unit_id": application.get("unit_id"), "due_at": clock.to_iso(application["due_at"])}
+    if event_name == "deadline_approaching":
+        return new_event("deadline_approaching", application["application_no"], **fields)
+    return new_event("deadline_missed", application["application_no"], **fields)
+
+
+def is_overdue(application, now):
+    return application["status"] in OPEN_STATUSES and application["due_at"] < now
+
+
+# --- views -------------------------------------------------------------------------------------
+
+def queue_entry_view(application, now):
+    return {
+        "application_no": application["application_no"],
+        "status": application["status"],
+        "kind": application["kind"],
+        "category": application["category"],
+        "province": application["province"],
+        "province_code": application["province_code"],
+        "district": application["district"],
+        "channel": application["channel"],
+        "received_at": clock.to_iso(application["received_at"]),
+        "due_at": clock.to_iso(application["due_at"]),
+        "overdue": is_overdue(application, now),
+        "unit": _unit_ref({"unit_id": application["unit_id"], "name": application["unit_name"]})
+        if application.get("unit_id") else None,
+        "suggested_unit": application.get("suggested_unit"),
+    }
+
+
+def record_view(application, now):
+    """The staff record of routing's part: queue entry, timeline with reasons, contacts, answer."""
+    view = queue_entry_view(application, now)
+    view["timeline"] = [_iso_at(entry) for entry in application.get("timeline", [])]
+    view["contacts"] = [_iso_at(entry) for entry in application.get("contacts", [])]
+    answer_given = application.get("answer")
+    view["answer"] = None if not answer_given else {
+        "text": answer_given["text"], "outcome": answer_given["outcome"],
+        "answered_at": clock.to_iso(answer_given["answered_at"]), "by": answer_given["by"],
+    }
     return view
+
+
+def _iso_at(entry):
+    return dict(entry, at=clock.to_iso(entry["at"]))
+

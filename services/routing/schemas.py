@@ -1,8 +1,38 @@
 """Routing's RPC interface, as the gateway sees it.
 
-``list_applications(province_code, status="unrouted", limit=100) -> [QueueEntry]``
+``principal`` is what ``authenticate`` returned and the gateway signed into the staff token:
+``{username, role, province_code, unit_id}``. Scope is routing's to enforce: another province's
+application, or (for a unit officer) one not routed to their unit, is ``NotFound``.
+
+``authenticate(username, password) -> Principal``                       raises Unauthorized
+``list_applications(principal, query) -> QueuePage``  query: status, unit_id, overdue, page, page_size, sort
+``get_application(principal, application_no) -> Record``
+``route_application(principal, application_no, {unit_id, note?}) -> Record``
+``record_contact(principal, application_no, {channel, note}) -> Record``
+``return_application(principal, application_no, {reason}) -> Record``
+``answer_application(principal, application_no, {text, outcome}) -> Record``
+    transitions raise Conflict (code ``invalid_transition``, ``unit_not_available``, ``state_changed``)
+``list_units(principal, province=None) -> [Unit]``
+``create_unit(principal, {name, type, name_en?, district?}) -> Unit``
+``update_unit(principal, unit_id, {name?, name_en?, active?}) -> Unit``
+``list_staff(principal) -> [Account]``
+``create_staff(principal, {username, password, role, province, unit_id?}) -> Account``
+``update_staff(principal, username, {password?, role?, unit_id?, active?}) -> Account``
+Bodies are validated here: ValidationFailed names the field.
 """
-from typing import TypedDict
+from typing import List, Optional, TypedDict
+
+
+class Principal(TypedDict):
+    username: str
+    role: str
+    province_code: str
+    unit_id: Optional[str]
+
+
+class UnitRef(TypedDict):
+    unit_id: str
+    name: str
 
 
 class QueueEntry(TypedDict):
@@ -16,3 +46,34 @@ class QueueEntry(TypedDict):
     channel: str
     received_at: str
     due_at: str
+    overdue: bool
+    unit: Optional[UnitRef]
+    suggested_unit: Optional[UnitRef]
+
+
+class QueuePage(TypedDict):
+    items: List[QueueEntry]
+    total: int
+    page: int
+    page_size: int
+
+
+class Record(QueueEntry):
+    timeline: List[dict]
+    contacts: List[dict]
+    answer: Optional[dict]
+
+
+class Unit(TypedDict):
+    unit_id: str
+    province_code: str
+    province: str
+    district: Optional[str]
+    type: str
+    name: str
+    name_en: str
+    active: bool
+
+
+class Account(Principal):
+    active: bool

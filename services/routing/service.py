@@ -1,23 +1,142 @@
-"""routing: keeps every application in its province's queue until an officer routes it."""
+"""routing: the officers' half — queues, units, staff accounts, transitions and deadlines."""
 from nameko.events import event_handler
 from nameko.rpc import rpc
 
+from common import clock
+from common.errors import AppError, NotFound, Unauthorized, ValidationFailed
 from common.health import Pingable
+from common.outbox import OutboxRelay
+from common.places import places
 from common.storage import Store
-from services.routing import domain
+from services.routing import domain, requests, staff
+from services.routing.deadlines import DeadlineWatcher
+from services.routing.passwords import verify_password
+from services.routing.reference_data import ReferenceData
 from services.routing.store import RoutingStore
+from services.routing.unit_catalog import suggest_unit
 
 
 class RoutingService(Pingable):
     name = "routing"
 
     applications = Store(RoutingStore)
+    publish_owed_events = OutboxRelay(store="applications")
+    watch_deadlines = DeadlineWatcher(store="applications")
+    reference_data = ReferenceData(store="applications")
 
     @event_handler("intake", "application_received")
     def handle_application_received(self, event):
-        self.applications.add_to_queue(domain.queued_application(event))
+        units = self.applications.units_in_province(event["province_code"], active_only=True)
+        suggestion = suggest_unit(units, event["category"], event["district"])
+        self.applications.add_to_queue(domain.queued_application(event, suggestion))
 
-    @rpc
-    def list_applications(self, province_code, status=domain.UNROUTED, limit=100):
-        entries = self.applications.list_applications(province_code, status, limit)
-        return [domain.queue_entry_view(entry) for entry in entries]
+    # --- staff authentication -------------------------------------------------------------------
+
+    @rpc(expected_exceptions=AppError)
+    def authenticate(self, username, password):
+        account = self.applications.find_staff(str(username).strip().lower())
+        valid = verify_password(account and account["password_hash"], str(password))
+        if not valid or not account.get("active", True):
+            raise Unauthorized()
+        return staff.principal(account)
+
+    # --- the queue and the record ---------------------------------------------------------------
+
+    @rpc(expected_exceptions=AppError)
+    def list_applications(self, principal, query):
+        wanted, now = requests.queue_query(query), clock.now()
+        store_query = domain.queue_filter(principal, wanted["status"], wanted["unit_id"], wanted["overdue"], now)
+        items, total = self.applications.page(store_query, wanted["sort"], wanted["page"], wanted["page_size"])
+        return {"items": [domain.queue_entry_view(item, now) for item in items], "total": total,
+                "page": wanted["page"], "page_size": wanted["page_size"]}
+
+    @rpc(expected_exceptions=AppError)
+    def get_application(self, principal, application_no):
+        application = domain.require_visible(principal, self.applications.find_application(application_no))
+        return domain.record_view(application, clock.now())
+
+    # --- transitions ----------------------------------------------------------------------------
+
+    @rpc(expected_exceptions=AppError)
+    def route_application(self, principal, application_no, body):
+        unit_id, note = requests.route_request(body)
+        unit = self.applications.find_unit(unit_id)
+        return self._transition(principal, application_no,
+                                lambda application, now: domain.route(application, unit, principal, note, now))
+
+    @rpc(expected_exceptions=AppError)
+    def record_contact(self, principal, application_no, body):
+        channel, note = requests.contact_request(body)
+        return self._transition(principal, application_no,
+                                lambda application, now: domain.contact(application, principal, channel, note, now))
+
+    @rpc(expected_exceptions=AppError)
+    def return_application(self, principal, application_no, body):
+        reason = requests.return_request(body)
+        return self._transition(principal, application_no,
+                                lambda application, now: domain.return_to_router(application, principal, reason, now))
+
+    @rpc(expected_exceptions=AppError)
+    def answer_application(self, principal, application_no, body):
+        text, outcome = requests.answer_request(body)
+        return self._transition(principal, application_no,
+                                lambda application, now: domain.answer(application, principal, text, outcome, now))
+
+    def _transition(self, principal, application_no, decide):
+        application = domain.require_visible(principal, self.applications.find_application(application_no))
+        if not self.applications.apply(application_no, decide(application, clock.now())):
+            raise domain.state_changed()
+        self.publish_owed_events()
+        return domain.record_view(self.applications.find_application(application_no), clock.now())
+
+    # --- units ----------------------------------------------------------------------------------
+
+    @rpc(expected_exceptions=AppError)
+    def list_units(self, principal, province=None):
+        if province not in (None, "") and requests.province_code(province) != principal["province_code"]:
+            raise NotFound("province")
+        return [staff.unit_view(unit) for unit in self.applications.units_in_province(principal["province_code"])]
+
+    @rpc(expected_exceptions=AppError)
+    def create_unit(self, principal, body):
+        fields = requests.new_unit_request(body)
+        province = places().find_province(principal["province_code"])
+        unit = staff.new_unit(fields, {"code": province.code, "name": province.name}, clock.now())
+        self.applications.insert_unit(unit)
+        return staff.unit_view(unit)
+
+    @rpc(expected_exceptions=AppError)
+    def update_unit(self, principal, unit_id, body):
+        changes = requests.unit_changes_request(body)
+        unit = self.applications.find_unit(unit_id)
+        if unit is None or unit["province_code"] != principal["province_code"]:
+            raise NotFound("unit")
+        self.applications.update_unit(unit_id, changes)
+        return staff.unit_view(self.applications.find_unit(unit_id))
+
+    # --- staff accounts -------------------------------------------------------------------------
+
+    @rpc(expected_exceptions=AppError)
+    def list_staff(self, principal):
+        return [staff.account_view(account)
+                for account in self.applications.staff_in_province(principal["province_code"])]
+
+    @rpc(expected_exceptions=AppError)
+    def create_staff(self, principal, body):
+        fields = requests.new_staff_request(body)
+        staff.require_own_province(principal, fields["province_code"])
+        staff.check_assignment(fields["role"], fields["province_code"], fields["unit_id"],
+                               fields["unit_id"] and self.applications.find_unit(fields["unit_id"]))
+        account = staff.new_account(fields, clock.now())
+        if not self.applications.insert_staff(account):
+            raise ValidationFailed({"username": "bu kullanıcı adı alınmış / this username is taken"})
+        return staff.account_view(account)
+
+    @rpc(expected_exceptions=AppError)
+    def update_staff(self, principal, username, body):
+        changes = requests.staff_changes_request(body)
+        account = self.applications.find_staff(username)
+        if account is None or account["province_code"] != principal["province_code"]:
+            raise NotFound("staff")
+        self.applications.update_staff(username, staff.account_changes(account, changes, self.applications.find_unit))
+        return staff.account_view(self.applications.find_staff(username))

@@ -1,18 +1,112 @@
-"""Routing's database: the applications it routes."""
-from pymongo import ASCENDING
+"""Routing's database: applications in their queues, the units catalogue, staff accounts."""
+from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import DuplicateKeyError
+
+from common.outbox import create_outbox_index, owe
+from services.routing.domain import DEADLINE_EVENTS, OPEN_STATUSES
+
+SORTS = {"newest": [("received_at", DESCENDING)], "due": [("due_at", ASCENDING)]}
 
 
 class RoutingStore:
     def __init__(self, database):
         self.applications = database.get_collection("applications")
+        self.units = database.get_collection("units")
+        self.staff = database.get_collection("staff")
 
     def create_indexes(self):
         self.applications.create_index([("province_code", ASCENDING), ("status", ASCENDING)])
+        self.applications.create_index([("unit_id", ASCENDING), ("status", ASCENDING)])
+        self.applications.create_index("due_at")
+        create_outbox_index(self.applications)
+        self.units.create_index("province_code")
+
+    def outbox_collections(self):
+        return [self.applications]
+
+    # --- applications ---------------------------------------------------------------------------
 
     def add_to_queue(self, entry):
         """Idempotent: a redelivered event finds the entry there and changes nothing."""
         self.applications.update_one({"_id": entry["_id"]}, {"$setOnInsert": entry}, upsert=True)
 
-    def list_applications(self, province_code, status, limit):
-        cursor = self.applications.find({"province_code": province_code, "status": status})
-        return list(cursor.sort("received_at", ASCENDING).limit(limit))
+    def find_application(self, application_no):
+        return self.applications.find_one({"_id": application_no})
+
+    def page(self, query, sort, page, page_size):
+        cursor = self.applications.find(query).sort(SORTS[sort]).skip((page - 1) * page_size).limit(page_size)
+        return list(cursor), self.applications.count_documents(query)
+
+    def apply(self, application_no, transition):
+        """Writes a transition and its event in one update, only if the status is still the one
+        the transition was decided on; False if another officer got there first."""
+        update = {"$push": {"timeline": transition.history}}
+        if transition.changes:
+            update["$set"] = transition.changes
+        if transition.contact:
+            update["$push"]["contacts"] = transition.contact
+        result = self.applications.update_one(
+            {"_id": application_no, "status": transition.expected_status}, owe(update, [transition.event]))
+        return result.matched_count == 1
+
+    def owing_deadline(self, event_name, cutoff, limit):
+        """Open applications due before ``cutoff`` that have not owed ``event_name`` yet."""
+        flag = DEADLINE_EVENTS[event_name]
+        query = {"due_at": {"$lt": cutoff}, "status": {"$in": list(OPEN_STATUSES)}, flag: False}
+        return list(self.applications.find(query).limit(limit))
+
+    def owe_deadline(self, application_no, event_name, event):
+        """True for exactly one caller, however many processes race for it."""
+        flag = DEADLINE_EVENTS[event_name]
+        result = self.applications.update_one(
+            {"_id": application_no, flag: False}, owe({"$set": {flag: True}}, [event]))
+        return result.matched_count == 1
+
+    # --- units ----------------------------------------------------------------------------------
+
+    def seed_units(self, units):
+        """Adds catalogue units not there yet; an admin's renames and deactivations stay."""
+        for unit in units:
+            self.units.update_one({"_id": unit["_id"]}, {"$setOnInsert": unit}, upsert=True)
+
+    def units_in_province(self, province_code, active_only=False):
+        query = {"province_code": province_code}
+        if active_only:
+            query["active"] = True
+        return list(self.units.find(query).sort("unit_id", ASCENDING))
+
+    def find_unit(self, unit_id):
+        return self.units.find_one({"_id": unit_id})
+
+    def insert_unit(self, unit):
+        """False if the id is taken."""
+        try:
+            self.units.insert_one(unit)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    def update_unit(self, unit_id, changes):
+        self.units.update_one({"_id": unit_id}, {"$set": changes})
+
+    # --- staff ----------------------------------------------------------------------------------
+
+    def find_staff(self, username):
+        return self.staff.find_one({"_id": username})
+
+    def insert_staff(self, account):
+        """False if the username is taken."""
+        try:
+            self.staff.insert_one(account)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    def save_staff(self, account):
+        self.staff.replace_one({"_id": account["_id"]}, account, upsert=True)
+
+    def update_staff(self, username, changes):
+        self.staff.update_one({"_id": username}, {"$set": changes})
+
+    def staff_in_province(self, province_code):
+        return list(self.staff.find({"province_code": province_code}).sort("_id", ASCENDING))

@@ -2,6 +2,7 @@
 
 The view holds nothing personal (design.md §4): no name, national ID, phone
 or text of the application. The tracking code is kept only as a digest.
+The answer's text is shown: it is what the citizen applied for.
 """
 import hashlib
 import hmac
@@ -16,6 +17,18 @@ STATUS_TEXTS = {
     "received": {
         "tr": "Başvurunuz alındı ve kayda geçti.",
         "en": "Your application has been received and recorded.",
+    },
+    "routed": {
+        "tr": "Başvurunuz çözüm için ilgili birime iletildi.",
+        "en": "Your application has been forwarded to the unit responsible.",
+    },
+    "returned": {
+        "tr": "Başvurunuz doğru birime iletilmek üzere yeniden değerlendiriliyor.",
+        "en": "Your application is being reassessed to forward it to the right unit.",
+    },
+    "answered": {
+        "tr": "Başvurunuz sonuçlandı; yanıtı aşağıda okuyabilirsiniz.",
+        "en": "Your application has been concluded; you can read the answer below.",
     },
 }
 
@@ -55,6 +68,32 @@ def received(event):
     return fields, timeline_entry(event, "received", received_at)
 
 
+def routed(event):
+    entry = timeline_entry(event, "routed", clock.from_iso(event["occurred_at"]))
+    entry["unit"] = {"unit_id": event["unit_id"], "name": event["unit_name"]}
+    return {}, entry
+
+
+def returned(event):
+    """The reason stays with staff: a unit's internal note is not the citizen's timeline."""
+    return {}, timeline_entry(event, "returned", clock.from_iso(event["occurred_at"]))
+
+
+def answered(event):
+    answered_at = clock.from_iso(event["answered_at"])
+    answer = {"text": event["answer_text"], "outcome": event["outcome"], "answered_at": answered_at}
+    return {"answer": answer}, timeline_entry(event, "answered", answered_at)
+
+
+def contacted(event):
+    return {"last_contacted_at": clock.from_iso(event["occurred_at"])}, None
+
+
+def deadline(event):
+    """Kept for staff statistics; the citizen sees the due date itself."""
+    return {event["event_name"] + "_at": clock.from_iso(event["occurred_at"])}, None
+
+
 def sms_state(event, state):
     """The SMS states are for staff, not the public timeline."""
     return {"sms.{}".format(event["template"]): state}, None
@@ -70,9 +109,24 @@ def choose_language(requested, document):
     return document.get("language", "tr")
 
 
+def _chronological(entry):
+    """By time; an application's receipt comes first even if a later step shares its millisecond."""
+    return entry["at"], entry["status"] != "received"
+
+
+def current_unit(timeline):
+    """The unit now handling it: the last routing, unless returned since."""
+    for entry in reversed(timeline):
+        if entry["status"] == "returned":
+            return None
+        if entry["status"] == "routed":
+            return entry["unit"]
+    return None
+
+
 def public_view(document, language):
-    timeline = sorted(document.get("timeline", []), key=lambda entry: entry["at"])
-    return {
+    timeline = sorted(document.get("timeline", []), key=_chronological)
+    view = {
         "application_no": document["application_no"],
         "status": timeline[-1]["status"],
         "kind": document["kind"],
@@ -91,3 +145,11 @@ def public_view(document, language):
             for entry in timeline
         ],
     }
+    unit = current_unit(timeline)
+    if unit:
+        view["unit"] = {"name": unit["name"]}
+    if document.get("answer"):
+        answer = document["answer"]
+        view["answer"] = {"text": answer["text"], "outcome": answer["outcome"],
+                          "answered_at": clock.to_iso(answer["answered_at"])}
+    return view

@@ -18,6 +18,30 @@ class TrackingService(Pingable):
     def handle_application_received(self, event):
         self.applications.apply(event["application_no"], event["event_id"], *domain.received(event))
 
+    @event_handler("routing", "application_routed")
+    def handle_application_routed(self, event):
+        self.applications.apply(event["application_no"], event["event_id"], *domain.routed(event))
+
+    @event_handler("routing", "application_returned")
+    def handle_application_returned(self, event):
+        self.applications.apply(event["application_no"], event["event_id"], *domain.returned(event))
+
+    @event_handler("routing", "applicant_contacted")
+    def handle_applicant_contacted(self, event):
+        self.applications.apply(event["application_no"], event["event_id"], *domain.contacted(event))
+
+    @event_handler("routing", "application_answered")
+    def handle_application_answered(self, event):
+        self.applications.apply(event["application_no"], event["event_id"], *domain.answered(event))
+
+    @event_handler("routing", "deadline_approaching")
+    def handle_deadline_approaching(self, event):
+        self.applications.apply(event["application_no"], event["event_id"], *domain.deadline(event))
+
+    @event_handler("routing", "deadline_missed")
+    def handle_deadline_missed(self, event):
+        self.applications.apply(event["application_no"], event["event_id"], *domain.deadline(event))
+
     @event_handler("notification", "sms_sent")
     def handle_sms_sent(self, event):
         self.applications.apply(event["application_no"], event["event_id"], *domain.sms_state(event, "sent"))

@@ -17,7 +17,9 @@ class TrackingStore:
         another event created the document a moment ago, so the update runs
         once more without upsert: it applies the event, or finds it applied.
         """
-        update = {"$addToSet": {"applied_events": event_id}, "$set": fields}
+        update = {"$addToSet": {"applied_events": event_id}}
+        if fields:
+            update["$set"] = fields
         if timeline_entry:
             update["$push"] = {"timeline": timeline_entry}
         not_yet_applied = {"_id": application_no, "applied_events": {"$ne": event_id}}

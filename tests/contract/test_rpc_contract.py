@@ -168,7 +168,7 @@ def test_tracking_answers_in_the_schema_shape():
 @pytest.mark.parametrize("raised", [
     ValidationFailed({"applicant.phone": "geçersiz telefon numarası / invalid phone number"}),
     NotFound("application"),
-    Conflict("idempotency_key_reused"),
+    Conflict("idempotency_key_reused", "reused / reused"),
 ], ids=lambda exc: type(exc).__name__)
 def test_service_errors_reach_the_gateway_as_themselves(raised):
     over_the_wire = json.loads(json.dumps(serialize(raised)))

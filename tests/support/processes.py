@@ -10,6 +10,8 @@ from pathlib import Path
 
 import requests
 
+from tests.support.samples import staff_accounts_file
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 SERVICES = {
@@ -107,6 +109,8 @@ class RunningSystem:
             VERIMOR_USERNAME="908500000000",
             VERIMOR_PASSWORD="test-secret",
             PYTHONUNBUFFERED="1",
+            STAFF_ACCOUNTS_FILE=str(staff_accounts_file(self.data_dir / "staff.json")),
+            DEADLINE_CHECK_SECONDS="1",
         )
         self.env.pop("MONGO_URI", None)
         self.processes = {}

@@ -42,3 +42,27 @@ def received_event(application_no="2026-000001", **overrides):
     )
     fields.update(overrides)
     return new_event("application_received", application_no, **fields)
+
+
+PASSWORD = "doğru-parola-123"
+
+# Officers of Ankara (06) in every role, two unit officers of different units, and officers of
+# İstanbul (34) to check that one province never sees another's applications.
+STAFF_ACCOUNTS = [
+    {"username": "ankara.desk", "role": "desk", "province": "06"},
+    {"username": "ankara.router", "role": "router", "province": "06"},
+    {"username": "ankara.health", "role": "unit", "province": "06", "unit_id": "06-cankaya-health"},
+    {"username": "ankara.education", "role": "unit", "province": "06", "unit_id": "06-national_education"},
+    {"username": "ankara.admin", "role": "admin", "province": "06"},
+    {"username": "istanbul.desk", "role": "desk", "province": "34"},
+    {"username": "istanbul.router", "role": "router", "province": "34"},
+    {"username": "istanbul.health", "role": "unit", "province": "34", "unit_id": "34-health"},
+    {"username": "istanbul.admin", "role": "admin", "province": "34"},
+]
+
+
+def staff_accounts_file(path):
+    import json
+
+    path.write_text(json.dumps([dict(account, password=PASSWORD) for account in STAFF_ACCOUNTS]))
+    return path

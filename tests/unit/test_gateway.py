@@ -158,7 +158,7 @@ def test_validation_failure_is_422_naming_the_fields(client, rpc):
 
 
 def test_reused_idempotency_key_is_409(client, rpc):
-    rpc.answer("intake.submit_application", Conflict("idempotency_key_reused"))
+    rpc.answer("intake.submit_application", Conflict("idempotency_key_reused", "reused / reused"))
 
     error_of(post_application(client, headers={"Idempotency-Key": "k"}), 409, "idempotency_key_reused")
 

@@ -5,7 +5,7 @@ import pytest
 from nameko.testing.services import worker_factory
 
 from common import clock
-from common.errors import Conflict, ValidationFailed
+from common.errors import Conflict, NotFound, ValidationFailed
 from common.events import CATALOGUE, ENVELOPE_FIELDS
 from services.intake.domain import new_application
 from services.intake.service import IntakeService
@@ -32,6 +32,9 @@ def relay_kick(store, kick_counter):
 @pytest.fixture
 def intake(store, relay_kick):
     return worker_factory(IntakeService, applications=store, publish_owed_events=relay_kick)
+
+
+ISTANBUL_DESK = {"username": "istanbul.desk", "role": "desk", "province_code": "34", "unit_id": None}
 
 
 def stored_documents(store):
@@ -101,10 +104,41 @@ def test_same_key_at_another_entry_point_is_another_application(intake, store, a
     intake.submit_application(application_body(), entry_point="citizen", idempotency_key="k-1")
 
     desk_receipt = intake.submit_application(application_body(channel="desk"), entry_point="desk",
-                                             idempotency_key="k-1")
+                                             idempotency_key="k-1", officer=ISTANBUL_DESK)
 
     assert desk_receipt["status"] == "received"
     assert len(stored_documents(store)) == 2
+
+
+def test_desk_application_records_the_officer(intake, store, application_body):
+    receipt = intake.submit_application(application_body(channel="desk"), entry_point="desk",
+                                        officer=ISTANBUL_DESK)
+
+    assert store.find_application(receipt["application_no"])["entered_by"] == "istanbul.desk"
+
+
+def test_desk_takes_applications_for_its_own_province_only(intake, store, application_body):
+    ankara_desk = dict(ISTANBUL_DESK, username="ankara.desk", province_code="06")
+
+    with pytest.raises(ValidationFailed) as refused:
+        intake.submit_application(application_body(channel="desk"), entry_point="desk", officer=ankara_desk)
+
+    assert set(refused.value.fields) == {"province"}
+    assert stored_documents(store) == []
+
+
+def test_staff_record_read_is_audited_and_scoped(intake, store, application_body):
+    receipt = intake.submit_application(application_body())
+    number = receipt["application_no"]
+    ankara_router = dict(ISTANBUL_DESK, username="ankara.router", role="router", province_code="06")
+
+    with pytest.raises(NotFound):
+        intake.get_application_record(ankara_router, number)
+    record = intake.get_application_record(dict(ISTANBUL_DESK, role="router"), number, purpose="telefonla arama")
+
+    assert record["applicant"]["phone"] == "+905321234567"
+    assert [(entry["reader"], entry["purpose"]) for entry in store.audit_log.find()] == [
+        ("istanbul.desk", "telefonla arama")]
 
 
 def test_submissions_without_a_key_are_separate_applications_numbered_consecutively(

@@ -32,14 +32,6 @@ class FakeProvider:
         return SendReceipt(provider=self.name, provider_message_id="prov-{}".format(len(self.sent)))
 
 
-class FakeRelay:
-    def __init__(self):
-        self.kicks = 0
-
-    def kick(self):
-        self.kicks += 1
-
-
 @pytest.fixture
 def store(mongo_db):
     store = NotificationStore(mongo_db)
@@ -62,8 +54,8 @@ def queued_message(store, received_event):
 
 
 def make_dispatcher(store, provider):
-    dispatcher = SmsDispatcher(store="messages", relay="publish_owed_events")
-    dispatcher.store, dispatcher.provider, dispatcher.relay = store, provider, FakeRelay()
+    dispatcher = SmsDispatcher(store="messages")
+    dispatcher.store, dispatcher.provider = store, provider
     return dispatcher
 
 
@@ -121,11 +113,10 @@ def test_queued_message_is_in_english_for_an_english_applicant(notification, sto
 
 # The dispatcher
 
-def test_nothing_due_means_no_work_and_no_kick(store):
+def test_nothing_due_means_no_work(store):
     dispatcher = make_dispatcher(store, FakeProvider())
 
     assert dispatcher.run_once() is False
-    assert dispatcher.relay.kicks == 0
 
 
 def test_sent_message_is_marked_sent_and_owes_sms_sent(store, queued_message):
@@ -144,7 +135,6 @@ def test_sent_message_is_marked_sent_and_owes_sms_sent(store, queued_message):
     assert event["event_name"] == "sms_sent"
     assert (event["application_no"], event["message_id"], event["template"], event["provider"]) == (
         NUMBER, queued_message["_id"], "application_received", "fake")
-    assert dispatcher.relay.kicks == 1
 
 
 def test_sent_message_is_not_sent_again(store, queued_message):
@@ -218,7 +208,7 @@ def test_message_fails_after_max_attempts_of_retryable_errors(store, queued_mess
     assert dispatcher.run_once() is False
 
 
-def test_message_without_a_recipient_fails_without_calling_the_provider(store, received_event):
+def test_message_without_a_recipient_yet_waits_without_calling_the_provider(store, received_event):
     message = domain.received_message(received_event("2026-000009"), clock.now())
     store.enqueue(message)
     provider = FakeProvider()
@@ -227,9 +217,9 @@ def test_message_without_a_recipient_fails_without_calling_the_provider(store, r
     dispatcher.run_once()
 
     assert provider.sent == []
-    failed = stored(store, message)
-    assert failed["state"] == FAILED
-    assert failed["outbox"][0]["event_name"] == "sms_failed"
+    waiting = stored(store, message)
+    assert waiting["state"] == QUEUED
+    assert waiting["next_attempt_at"] > clock.now()
 
 
 # Claiming

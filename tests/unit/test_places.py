@@ -3,7 +3,7 @@ import unicodedata
 
 import pytest
 
-from services.intake.places import DATA_FILE, Places, PlacesDataError, Province, fold, places
+from common.places import DATA_FILE, Places, PlacesDataError, Province, fold, places
 
 
 def without_turkish_letters(text):

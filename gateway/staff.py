@@ -1,0 +1,120 @@
+"""Staff routes (bearer token): desk intake, the queue, the record, transitions, units, admin.
+
+Roles are checked here, at the door; scope (province, unit) by the service that owns the data.
+"""
+from flask import Blueprint, current_app, g, jsonify, request
+
+from common.errors import ValidationFailed
+from gateway.auth import staff_only
+from gateway.body import json_body
+from gateway.rpc import services
+
+staff = Blueprint("staff", __name__)
+
+ALL_STAFF = ("desk", "router", "unit", "admin")
+CASE_WORKERS = ("router", "unit", "admin")
+
+
+@staff.post("/api/v1/auth/token")
+def issue_token():
+    body = json_body()
+    if not isinstance(body, dict):
+        raise ValidationFailed({"body": "nesne olmalı / must be an object"})
+    missing = {field: "zorunlu alan / required" for field in ("username", "password")
+               if not isinstance(body.get(field), str) or not body[field]}
+    if missing:
+        raise ValidationFailed(missing)
+    principal = services().call("routing", "authenticate", body["username"], body["password"])
+    signer = current_app.extensions["token_signer"]
+    return jsonify(access_token=signer.issue(principal), token_type="Bearer",
+                   expires_in=signer.lifetime_seconds, role=principal["role"],
+                   province=principal["province_code"], unit_id=principal["unit_id"])
+
+
+@staff.post("/api/v1/desk/applications")
+@staff_only("desk")
+def submit_at_desk():
+    receipt = services().call("intake", "submit_application", json_body(), entry_point="desk",
+                              idempotency_key=request.headers.get("Idempotency-Key"), officer=g.principal)
+    return jsonify(receipt), 201
+
+
+@staff.get("/api/v1/staff/applications")
+@staff_only(*CASE_WORKERS)
+def queue():
+    return jsonify(services().call("routing", "list_applications", g.principal, request.args.to_dict()))
+
+
+@staff.get("/api/v1/staff/applications/<application_no>")
+@staff_only(*CASE_WORKERS)
+def record(application_no):
+    """Routing decides whether this officer may see it; only then does intake hand out
+    (and audit) the applicant's personal data."""
+    routing_part = services().call("routing", "get_application", g.principal, application_no)
+    intake_part = services().call("intake", "get_application_record", g.principal, application_no,
+                                  purpose=request.args.get("reason"))
+    return jsonify(dict(routing_part, **intake_part))
+
+
+@staff.post("/api/v1/staff/applications/<application_no>/route")
+@staff_only("router")
+def route(application_no):
+    return _act("route_application", application_no)
+
+
+@staff.post("/api/v1/staff/applications/<application_no>/contacts")
+@staff_only("router", "unit")
+def contact(application_no):
+    return _act("record_contact", application_no)
+
+
+@staff.post("/api/v1/staff/applications/<application_no>/return")
+@staff_only("unit")
+def return_to_router(application_no):
+    return _act("return_application", application_no)
+
+
+@staff.post("/api/v1/staff/applications/<application_no>/answer")
+@staff_only("unit")
+def answer(application_no):
+    return _act("answer_application", application_no)
+
+
+def _act(method, application_no):
+    return jsonify(services().call("routing", method, g.principal, application_no, json_body()))
+
+
+@staff.get("/api/v1/units")
+@staff_only(*ALL_STAFF)
+def units():
+    return jsonify(services().call("routing", "list_units", g.principal, request.args.get("province")))
+
+
+@staff.post("/api/v1/admin/units")
+@staff_only("admin")
+def create_unit():
+    return jsonify(services().call("routing", "create_unit", g.principal, json_body())), 201
+
+
+@staff.patch("/api/v1/admin/units/<unit_id>")
+@staff_only("admin")
+def update_unit(unit_id):
+    return jsonify(services().call("routing", "update_unit", g.principal, unit_id, json_body()))
+
+
+@staff.get("/api/v1/admin/users")
+@staff_only("admin")
+def list_users():
+    return jsonify(services().call("routing", "list_staff", g.principal))
+
+
+@staff.post("/api/v1/admin/users")
+@staff_only("admin")
+def create_user():
+    return jsonify(services().call("routing", "create_staff", g.principal, json_body())), 201
+
+
+@staff.patch("/api/v1/admin/users/<username>")
+@staff_only("admin")
+def update_user(username):
+    return jsonify(services().call("routing", "update_staff", g.principal, username, json_body()))

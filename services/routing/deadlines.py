@@ -1,0 +1,46 @@
+"""Watches answer deadlines: owes ``deadline_approaching`` and ``deadline_missed`` once each."""
+from datetime import timedelta
+
+from common import clock
+from common.background import BackgroundLoop
+from common.config import setting
+from common.storage import store_of
+from services.routing import domain
+
+BATCH = 200
+
+
+def owe_deadline_events(store, now, warning):
+    """One pass at ``now``: every application due (or about due) that has not owed the event yet.
+
+    The store's conditional write lets exactly one of several routing processes owe each event.
+    Returns how many events this call owed.
+    """
+    owed = 0
+    for event_name in domain.DEADLINE_EVENTS:
+        cutoff = domain.deadline_cutoff(event_name, now, warning)
+        for application in store.owing_deadline(event_name, cutoff, BATCH):
+            event = domain.deadline_event(event_name, application)
+            owed += store.owe_deadline(application["_id"], event_name, event)
+    return owed
+
+
+class DeadlineWatcher(BackgroundLoop):
+    """Runs ``owe_deadline_events`` every ``DEADLINE_CHECK_SECONDS``; ``clock`` is injectable."""
+
+    def __init__(self, store, clock=clock.now):
+        self.store_attr = store
+        self.clock = clock
+
+    def setup(self):
+        super().setup()
+        self.interval_seconds = float(setting("DEADLINE_CHECK_SECONDS", "60"))
+        self.warning = timedelta(hours=float(setting("DEADLINE_WARNING_HOURS", "24")))
+
+    def start(self):
+        self.store = store_of(self.container, self.store_attr)
+        super().start()
+
+    def run_once(self):
+        owe_deadline_events(self.store, self.clock(), self.warning)
+        return False

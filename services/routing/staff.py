@@ -1,0 +1,106 @@
+"""Staff accounts: who an officer is (the principal), and the rules for creating and changing one."""
+import json
+import uuid
+
+from common.errors import ValidationFailed
+from services.routing import requests
+from services.routing.passwords import hash_password
+
+
+def principal(account):
+    """What the gateway signs into a token and sends back with every staff call."""
+    return {
+        "username": account["_id"],
+        "role": account["role"],
+        "province_code": account["province_code"],
+        "unit_id": account.get("unit_id"),
+    }
+
+
+def new_account(fields, now):
+    return {
+        "_id": fields["username"],
+        "role": fields["role"],
+        "province_code": fields["province_code"],
+        "unit_id": fields.get("unit_id"),
+        "password_hash": hash_password(fields["password"]),
+        "active": True,
+        "created_at": now,
+    }
+
+
+def check_assignment(role, province_code, unit_id, unit):
+    """A unit officer belongs to one active unit of their province; nobody else has a unit."""
+    if role == "unit":
+        if unit_id is None:
+            raise ValidationFailed({"unit_id": "birim görevlisi için zorunlu / required for a unit officer"})
+        if unit is None or unit["province_code"] != province_code or not unit.get("active", True):
+            raise ValidationFailed({"unit_id": "bu ilde etkin bir birim olmalı / must be an active unit "
+                                               "of this province"})
+    elif unit_id is not None:
+        raise ValidationFailed({"unit_id": "yalnızca birim görevlileri için / only for unit officers"})
+
+
+def require_own_province(admin, province_code):
+    if province_code != admin["province_code"]:
+        raise ValidationFailed({"province": "yalnızca kendi iliniz / only your own province"})
+
+
+def account_view(account):
+    view = principal(account)
+    view["active"] = account.get("active", True)
+    return view
+
+
+def read_accounts_file(path):
+    """The accounts of ``STAFF_ACCOUNTS_FILE``: a JSON list of {username, password, role,
+    province, unit_id?}; a bad entry stops the start-up, naming its position."""
+    with open(path, encoding="utf-8") as accounts_file:
+        entries = json.load(accounts_file)
+    if not isinstance(entries, list):
+        raise ValueError("STAFF_ACCOUNTS_FILE must hold a JSON list")
+    accounts = []
+    for position, entry in enumerate(entries):
+        try:
+            accounts.append(requests.new_staff_request(entry))
+        except ValidationFailed as invalid:
+            raise ValueError("STAFF_ACCOUNTS_FILE entry {}: {}".format(position, invalid.fields)) from None
+    return accounts
+
+
+def new_unit(fields, province, now):
+    """A unit an admin adds: its own id, in the admin's province."""
+    unit_id = "{}-custom-{}".format(province["code"], uuid.uuid4().hex[:8])
+    return {
+        "_id": unit_id,
+        "unit_id": unit_id,
+        "province_code": province["code"],
+        "province": province["name"],
+        "district": fields.get("district"),
+        "type": fields["type"],
+        "name": fields["name"],
+        "name_en": fields.get("name_en") or fields["name"],
+        "active": True,
+        "seeded": False,
+        "created_at": now,
+    }
+
+
+def unit_view(unit):
+    return {key: unit.get(key) for key in ("unit_id", "province_code", "province", "district", "type", "name",
+                                           "name_en", "active")}
+
+
+def account_changes(account, changes, find_unit):
+    """The stored fields for an admin's PATCH; role and unit are checked together."""
+    role = changes.get("role", account["role"])
+    unit_id = changes["unit_id"] if "unit_id" in changes else account.get("unit_id")
+    if role != "unit" and "unit_id" not in changes:
+        unit_id = None
+    check_assignment(role, account["province_code"], unit_id, unit_id and find_unit(unit_id))
+    stored = {"role": role, "unit_id": unit_id}
+    if "active" in changes:
+        stored["active"] = changes["active"]
+    if "password" in changes:
+        stored["password_hash"] = hash_password(changes["password"])
+    return stored

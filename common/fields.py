@@ -45,7 +45,7 @@ def text(value, *, allowed_controls=frozenset()):
 
 def bounded_text(lengths, reason, *, multiline=False):
     """A rule: text whose length is within ``lengths`` (a range)."""
-    allowed = frozenset("\n\t") if multiline else frozenset()
+    allowed = frozenset("\n\r\t") if multiline else frozenset()  # browsers send CRLF; stored as \n
 
     def rule(value):
         checked = text(value, allowed_controls=allowed)

@@ -11,13 +11,16 @@ Conventions the rules share:
 - codes (kind, category, channel, language) are matched after trimming and lowercasing.
 """
 import re
-import unicodedata
 from dataclasses import dataclass
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from common.errors import ValidationFailed
+from common.fields import (  # noqa: F401  (the shared reasons are part of this module's vocabulary)
+    CONTROL_CHARACTER, NOT_A_STRING, NOT_AN_OBJECT, REQUIRED, SET_BY_SERVER, UNKNOWN_FIELD, FieldCheck, Refused,
+    bounded_text, one_of, text,
+)
 from common.places import Province, places
 from services.intake.catalog import CATEGORIES, DEFAULT_CATEGORY, KINDS
 
@@ -41,12 +44,6 @@ NAME_LENGTH = range(2, 51)
 SUBJECT_LENGTH = range(5, 151)
 DESCRIPTION_LENGTH = range(10, 5001)
 
-REQUIRED = "zorunlu alan / required"
-UNKNOWN_FIELD = "bilinmeyen alan / unknown field"
-SET_BY_SERVER = "sunucu tarafından belirlenir / set by the server"
-NOT_AN_OBJECT = "nesne olmalı / must be an object"
-NOT_A_STRING = "metin olmalı / must be a string"
-CONTROL_CHARACTER = "denetim karakteri içeremez / must not contain control characters"
 NATIONAL_ID_FORMAT = "0 ile başlamayan 11 rakam olmalı / must be 11 digits not starting with 0"
 NATIONAL_ID_INVALID = "geçersiz T.C. kimlik numarası / invalid national ID number"
 PHONE_INVALID = "geçersiz telefon numarası / invalid phone number"
@@ -79,11 +76,6 @@ _WHITESPACE_RUN = re.compile(r"\s+")
 # Usual ways of writing a number; anything else (letters read as keypad digits, "ext.") is refused.
 _PHONE_CHARACTERS = re.compile(r"[0-9 +().\-]+", re.ASCII)
 _TURKEY_CALLING_CODE = 90
-_LINE_BREAKS = re.compile(r"\r\n?")
-# Cc: control characters; Cs: lone surrogates, which JSON "\ud800" yields and UTF-8 cannot store.
-_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cs"})
-# Browsers submit textarea line breaks as CRLF: \r is layout there, and is stored as \n.
-_DESCRIPTION_LAYOUT = frozenset("\n\r\t")
 
 
 @dataclass(frozen=True)
@@ -104,56 +96,16 @@ class ValidApplication:
     language: str
 
 
-class _Refused(Exception):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class _Collector:
-    """Runs one rule per field path and keeps every refusal instead of stopping at the first."""
-
-    def __init__(self) -> None:
-        self.reasons: dict[str, str] = {}
-
-    def refuse_extra_fields(
-        self, prefix: str, container: dict, allowed: frozenset,
-        server_owned: frozenset = frozenset(),
-    ) -> None:
-        for key in container:
-            if key not in allowed:
-                reason = SET_BY_SERVER if key in server_owned else UNKNOWN_FIELD
-                self.reasons[f"{prefix}{key}"] = reason
-
-    def required(self, path: str, value, rule, *args):
-        if _is_absent(value):
-            self.reasons[path] = REQUIRED
-            return None
-        return self._apply(path, rule, value, *args)
-
-    def optional(self, path: str, value, rule, default):
-        if _is_absent(value):
-            return default
-        return self._apply(path, rule, value)
-
-    def _apply(self, path: str, rule, value, *args):
-        try:
-            return rule(value, *args)
-        except _Refused as refusal:
-            self.reasons[path] = refusal.reason
-            return None
-
-
 def validate_application(body: dict, *, allowed_channels: frozenset[str]) -> ValidApplication:
     """Check a submitted application and return it normalised, or raise ``ValidationFailed``."""
     if not allowed_channels <= CHANNELS:
         raise ValueError(f"allowed_channels must be a subset of {sorted(CHANNELS)}")
     if not isinstance(body, dict):
         raise ValidationFailed({"body": NOT_AN_OBJECT})
-    check = _Collector()
+    check = FieldCheck()
     check.refuse_extra_fields("", body, APPLICATION_FIELDS, SERVER_OWNED_FIELDS)
     applicant = check.required("applicant", body.get("applicant"), _applicant, check)
-    kind = check.required("kind", body.get("kind"), _code_in, KINDS, KIND_UNKNOWN)
+    kind = check.required("kind", body.get("kind"), one_of(KINDS, KIND_UNKNOWN))
     category = check.optional("category", body.get("category"), _category, DEFAULT_CATEGORY)
     province = check.required("province", body.get("province"), _province)
     district = check.required("district", body.get("district"), _district, province)
@@ -161,8 +113,7 @@ def validate_application(body: dict, *, allowed_channels: frozenset[str]) -> Val
     description = check.required("description", body.get("description"), _description)
     channel = check.required("channel", body.get("channel"), _channel, allowed_channels)
     language = check.optional("language", body.get("language"), _language, DEFAULT_LANGUAGE)
-    if check.reasons:
-        raise ValidationFailed(check.reasons)
+    check.done()
     return ValidApplication(
         **applicant,
         kind=kind,
@@ -177,10 +128,10 @@ def validate_application(body: dict, *, allowed_channels: frozenset[str]) -> Val
     )
 
 
-def _applicant(value, check: _Collector) -> dict:
+def _applicant(value, check: FieldCheck) -> dict:
     """Check the applicant's fields into ``check``; a refused field leaves None in the result."""
     if not isinstance(value, dict):
-        raise _Refused(NOT_AN_OBJECT)
+        raise Refused(NOT_AN_OBJECT)
     check.refuse_extra_fields("applicant.", value, APPLICANT_FIELDS)
     return {
         "national_id": check.required(
@@ -193,23 +144,6 @@ def _applicant(value, check: _Collector) -> dict:
     }
 
 
-def _is_absent(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _text(value, *, allowed_controls: frozenset[str] = frozenset()) -> str:
-    """The value as a trimmed NFC string, refusing non-strings and inner control characters."""
-    if not isinstance(value, str):
-        raise _Refused(NOT_A_STRING)
-    text = value.strip()
-    if any(
-        unicodedata.category(char) in _FORBIDDEN_CATEGORIES and char not in allowed_controls
-        for char in text
-    ):
-        raise _Refused(CONTROL_CHARACTER)
-    return unicodedata.normalize("NFC", text)
-
-
 def national_id_checksum_ok(digits: str) -> bool:
     """TC Kimlik No / YKN check digits: the 10th and 11th digits from the first nine and ten."""
     numbers = [int(digit) for digit in digits]
@@ -218,99 +152,77 @@ def national_id_checksum_ok(digits: str) -> bool:
 
 
 def _national_id(value) -> str:
-    digits = _text(value)
+    digits = text(value)
     if not _NATIONAL_ID.fullmatch(digits):
-        raise _Refused(NATIONAL_ID_FORMAT)
+        raise Refused(NATIONAL_ID_FORMAT)
     if not national_id_checksum_ok(digits):
-        raise _Refused(NATIONAL_ID_INVALID)
+        raise Refused(NATIONAL_ID_INVALID)
     return digits
 
 
 def _person_name(value) -> str:
-    name = _WHITESPACE_RUN.sub(" ", _text(value))
+    name = _WHITESPACE_RUN.sub(" ", text(value))
     if _DIGIT.search(name):
-        raise _Refused(NAME_DIGITS)
+        raise Refused(NAME_DIGITS)
     if not _PERSON_NAME.fullmatch(name):
-        raise _Refused(NAME_CHARACTERS)
+        raise Refused(NAME_CHARACTERS)
     if len(name) not in NAME_LENGTH:
-        raise _Refused(NAME_LENGTH_REASON)
+        raise Refused(NAME_LENGTH_REASON)
     return name
 
 
 def _phone(value) -> str:
-    spelt = _text(value)
+    spelt = text(value)
     if not _PHONE_CHARACTERS.fullmatch(spelt):
-        raise _Refused(PHONE_INVALID)
+        raise Refused(PHONE_INVALID)
     try:
         number = phonenumbers.parse(spelt, "TR")
     except phonenumbers.NumberParseException:
-        raise _Refused(PHONE_INVALID) from None
+        raise Refused(PHONE_INVALID) from None
     if not phonenumbers.is_valid_number(number):
-        raise _Refused(PHONE_INVALID)
+        raise Refused(PHONE_INVALID)
     if (
         number.country_code != _TURKEY_CALLING_CODE
         or phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE
     ):
-        raise _Refused(PHONE_NOT_TURKISH_MOBILE)
+        raise Refused(PHONE_NOT_TURKISH_MOBILE)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _email(value) -> str:
     try:
-        return validate_email(_text(value), check_deliverability=False).normalized
+        return validate_email(text(value), check_deliverability=False).normalized
     except EmailNotValidError:
-        raise _Refused(EMAIL_INVALID) from None
+        raise Refused(EMAIL_INVALID) from None
 
 
-def _code_in(value, table, unknown_reason: str) -> str:
-    code = _text(value).lower()
-    if code not in table:
-        raise _Refused(unknown_reason)
-    return code
-
-
-def _category(value) -> str:
-    return _code_in(value, CATEGORIES, CATEGORY_UNKNOWN)
-
-
-def _language(value) -> str:
-    return _code_in(value, LANGUAGES, LANGUAGE_UNKNOWN)
+_category = one_of(CATEGORIES, CATEGORY_UNKNOWN)
+_language = one_of(LANGUAGES, LANGUAGE_UNKNOWN)
+_known_channel = one_of(CHANNELS, CHANNEL_UNKNOWN)
+_subject = bounded_text(SUBJECT_LENGTH, SUBJECT_LENGTH_REASON)
+_description = bounded_text(DESCRIPTION_LENGTH, DESCRIPTION_LENGTH_REASON, multiline=True)
 
 
 def _channel(value, allowed_channels: frozenset[str]) -> str:
-    channel = _code_in(value, CHANNELS, CHANNEL_UNKNOWN)
+    channel = _known_channel(value)
     if channel not in allowed_channels:
-        raise _Refused(CHANNEL_NOT_ALLOWED)
+        raise Refused(CHANNEL_NOT_ALLOWED)
     return channel
 
 
 def _province(value) -> Province:
-    province = places().find_province(_text(value))
+    province = places().find_province(text(value))
     if province is None:
-        raise _Refused(PROVINCE_UNKNOWN)
+        raise Refused(PROVINCE_UNKNOWN)
     return province
 
 
 def _district(value, province: Province | None) -> str | None:
     """The district's canonical name; None when the province was refused and cannot tell."""
-    name = _text(value)
+    name = text(value)
     if province is None:
         return None
     district = places().find_district(province, name)
     if district is None:
-        raise _Refused(DISTRICT_UNKNOWN)
+        raise Refused(DISTRICT_UNKNOWN)
     return district
-
-
-def _subject(value) -> str:
-    subject = _text(value)
-    if len(subject) not in SUBJECT_LENGTH:
-        raise _Refused(SUBJECT_LENGTH_REASON)
-    return subject
-
-
-def _description(value) -> str:
-    description = _LINE_BREAKS.sub("\n", _text(value, allowed_controls=_DESCRIPTION_LAYOUT))
-    if len(description) not in DESCRIPTION_LENGTH:
-        raise _Refused(DESCRIPTION_LENGTH_REASON)
-    return description

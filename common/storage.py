@@ -5,6 +5,7 @@
 - ``mongomock://``: in memory, for unit tests only.
 """
 from nameko.extensions import DependencyProvider
+from pymongo.errors import DuplicateKeyError
 
 from common import config
 
@@ -57,3 +58,12 @@ def store_of(container, attr_name):
         if dependency.attr_name == attr_name:
             return dependency.store
     raise LookupError(attr_name)
+
+
+def insert_new(collection, document):
+    """Inserts ``document``; False (and nothing written) if a unique key says it exists already."""
+    try:
+        collection.insert_one(document)
+    except DuplicateKeyError:
+        return False
+    return True

@@ -1,8 +1,8 @@
 """Notification's database: who to text for each application, and every SMS with its state."""
 from pymongo import ASCENDING, ReturnDocument
-from pymongo.errors import DuplicateKeyError
 
 from common.outbox import create_outbox_index, owe
+from common.storage import insert_new
 from services.notification.domain import FAILED, QUEUED, SENDING, SENT
 
 
@@ -33,11 +33,7 @@ class NotificationStore:
 
     def enqueue(self, message):
         """False when this (application, template) already has its message."""
-        try:
-            self.messages.insert_one(message)
-        except DuplicateKeyError:
-            return False
-        return True
+        return insert_new(self.messages, message)
 
     def claim_next(self, now, lease_until):
         """Takes one due message for sending; another process never takes the same one.

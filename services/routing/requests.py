@@ -106,15 +106,7 @@ def new_unit_request(body):
 
 
 def unit_changes_request(body):
-    check = object_body(body, {"name", "name_en", "active"})
-    changes = {}
-    for field, rule in (("name", UNIT_NAME), ("name_en", UNIT_NAME), ("active", boolean)):
-        if field in body:
-            changes[field] = check.required(field, body[field], rule)
-    if not body:
-        check.refuse("body", "en az bir alan / at least one field")
-    check.done()
-    return changes
+    return _changes_request(body, {"name": UNIT_NAME, "name_en": UNIT_NAME, "active": boolean})
 
 
 def new_staff_request(body):
@@ -131,11 +123,13 @@ def new_staff_request(body):
 
 
 def staff_changes_request(body):
-    check = object_body(body, {"password", "role", "unit_id", "active"})
-    changes = {}
-    for field, rule in (("password", password), ("role", ROLE), ("unit_id", UNIT_ID), ("active", boolean)):
-        if field in body:
-            changes[field] = check.required(field, body[field], rule)
+    return _changes_request(body, {"password": password, "role": ROLE, "unit_id": UNIT_ID, "active": boolean})
+
+
+def _changes_request(body, rules):
+    """A PATCH body: only the fields given are changed, each by its rule."""
+    check = object_body(body, set(rules))
+    changes = {field: check.required(field, body[field], rule) for field, rule in rules.items() if field in body}
     if not body:
         check.refuse("body", "en az bir alan / at least one field")
     check.done()

@@ -1,8 +1,8 @@
 """Routing's database: applications in their queues, the units catalogue, staff accounts."""
 from pymongo import ASCENDING, DESCENDING
-from pymongo.errors import DuplicateKeyError
 
 from common.outbox import create_outbox_index, owe
+from common.storage import insert_new
 from services.routing.domain import DEADLINE_EVENTS, OPEN_STATUSES
 
 SORTS = {"newest": [("received_at", DESCENDING)], "due": [("due_at", ASCENDING)]}
@@ -80,11 +80,7 @@ class RoutingStore:
 
     def insert_unit(self, unit):
         """False if the id is taken."""
-        try:
-            self.units.insert_one(unit)
-        except DuplicateKeyError:
-            return False
-        return True
+        return insert_new(self.units, unit)
 
     def update_unit(self, unit_id, changes):
         self.units.update_one({"_id": unit_id}, {"$set": changes})
@@ -96,11 +92,7 @@ class RoutingStore:
 
     def insert_staff(self, account):
         """False if the username is taken."""
-        try:
-            self.staff.insert_one(account)
-        except DuplicateKeyError:
-            return False
-        return True
+        return insert_new(self.staff, account)
 
     def save_staff(self, account):
         self.staff.replace_one({"_id": account["_id"]}, account, upsert=True)

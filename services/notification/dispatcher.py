@@ -41,7 +41,7 @@ class SmsDispatcher(BackgroundLoop):
             self.record_failure(message, SmsSendError("too many attempts", retryable=False))
             return
         phone = self.store.phone_for(message["application_no"])
-        if phone is None:
+        if phone is None or message["text"] is None:
             # The event that names the recipient may still be on its way: retry, bounded.
             self.record_failure(message, SmsSendError("no recipient on record yet", retryable=True))
             return

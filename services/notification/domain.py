@@ -22,26 +22,37 @@ def received_message(event, now, tracking_url=None):
 
 
 def concluded_message(event, language, now, tracking_url=None):
-    """The "concluded" SMS: says where to read the answer, never the answer itself."""
-    return _message(CONCLUDED, language or "tr", {"application_no": event["application_no"]}, now, tracking_url)
+    """The "concluded" SMS: says where to read the answer, never the answer itself.
+
+    ``language`` is the recipient's, None while application_received has not been handled yet
+    (events of two producers come in any order): the text then waits for it (``rendered``).
+    """
+    return _message(CONCLUDED, language, {"application_no": event["application_no"]}, now, tracking_url)
 
 
 def _message(template, language, values, now, tracking_url):
-    text = render(template, language, dict(values, tracking_url=tracking_url))
-    encoding = measure(text)
-    return {
+    message = {
         "_id": uuid.uuid4().hex,
         "application_no": values["application_no"],
         "template": template,
-        "language": language,
-        "text": text,
-        "encoding": encoding.name,
-        "segments": encoding.segments,
+        "values": values,
+        "language": None,
+        "text": None,
         "state": QUEUED,
         "attempts": 0,
         "created_at": now,
         "next_attempt_at": now,
     }
+    if language is not None:
+        message.update(rendered(message, language, tracking_url))
+    return message
+
+
+def rendered(message, language, tracking_url=None):
+    """The fields of ``message`` once its language is known."""
+    text = render(message["template"], language, dict(message["values"], tracking_url=tracking_url))
+    encoding = measure(text)
+    return {"language": language, "text": text, "encoding": encoding.name, "segments": encoding.segments}
 
 
 def next_attempt_at(attempts, now):

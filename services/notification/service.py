@@ -22,6 +22,9 @@ class NotificationService(Pingable):
     def handle_application_received(self, event):
         self.messages.remember_recipient(event["application_no"], event["phone"], event["language"])
         self.queue(domain.received_message(event, clock.now(), setting("TRACKING_URL")))
+        for waiting in self.messages.unrendered(event["application_no"]):
+            self.messages.set_rendering(waiting["_id"], domain.rendered(waiting, event["language"],
+                                                                        setting("TRACKING_URL")))
 
     @event_handler("routing", "application_answered")
     def handle_application_answered(self, event):

@@ -31,6 +31,12 @@ class NotificationStore:
         recipient = self.recipient(application_no)
         return recipient and recipient["phone"]
 
+    def unrendered(self, application_no):
+        return list(self.messages.find({"application_no": application_no, "text": None}))
+
+    def set_rendering(self, message_id, fields):
+        self.messages.update_one({"_id": message_id, "text": None}, {"$set": fields})
+
     def enqueue(self, message):
         """False when this (application, template) already has its message."""
         return insert_new(self.messages, message)

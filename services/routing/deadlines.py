@@ -14,12 +14,12 @@ def owe_deadline_events(store, now, warning):
     """One pass at ``now``: every application due (or about due) that has not owed the event yet.
 
     The store's conditional write lets exactly one of several routing processes owe each event.
-    Returns how many events this call owed.
+    Returns how many events this call owed; a full batch (``BATCH`` of one kind) means more may wait.
     """
     owed = 0
     for event_name in domain.DEADLINE_EVENTS:
-        cutoff = domain.deadline_cutoff(event_name, now, warning)
-        for application in store.owing_deadline(event_name, cutoff, BATCH):
+        window = domain.deadline_window(event_name, now, warning)
+        for application in store.owing_deadline(event_name, window, BATCH):
             event = domain.deadline_event(event_name, application)
             owed += store.owe_deadline(application["_id"], event_name, event)
     return owed
@@ -42,5 +42,5 @@ class DeadlineWatcher(BackgroundLoop):
         super().start()
 
     def run_once(self):
-        owe_deadline_events(self.store, self.clock(), self.warning)
-        return False
+        """After an outage the backlog can be large: go again at once while batches are full."""
+        return owe_deadline_events(self.store, self.clock(), self.warning) >= BATCH

@@ -82,10 +82,14 @@ def _unit_ref(unit):
 class Transition:
     def __init__(self, expected_status, changes, history, event, contact=None):
         self.expected_status = expected_status
-        self.changes = changes
+        self.changes = dict(changes, step=event["step"])
         self.history = history
         self.event = event
         self.contact = contact
+
+
+def next_step(application):
+    return application.get("step", 0) + 1
 
 
 def route(application, unit, principal, note, now):
@@ -97,7 +101,7 @@ def route(application, unit, principal, note, now):
         raise Conflict("unit_not_available", "Bu birim etkin değil. / This unit is not active.")
     event = new_event("application_routed", application["application_no"], unit_id=unit["unit_id"],
                       unit_name=unit["name"], routed_by=principal["username"],
-                      due_at=clock.to_iso(application["due_at"]))
+                      due_at=clock.to_iso(application["due_at"]), step=next_step(application))
     return Transition(
         application["status"],
         {"status": ROUTED, "unit_id": unit["unit_id"], "unit_name": unit["name"], "routed_at": now},
@@ -110,7 +114,7 @@ def return_to_router(application, principal, reason, now):
     _require_status(application, ROUTED, "Yalnızca yönlendirilmiş başvuru iade edilir. / "
                                          "Only a routed application can be returned.")
     event = new_event("application_returned", application["application_no"],
-                      unit_id=application["unit_id"], reason=reason)
+                      unit_id=application["unit_id"], reason=reason, step=next_step(application))
     return Transition(
         ROUTED,
         {"status": RETURNED, "unit_id": None, "unit_name": None, "returned_at": now},
@@ -124,7 +128,8 @@ def answer(application, principal, text, outcome, now):
                                          "Only an application routed to a unit can be answered.")
     answered_at = clock.to_iso(now, "milliseconds")
     event = new_event("application_answered", application["application_no"], unit_id=application["unit_id"],
-                      outcome=outcome, answer_text=text, answered_at=answered_at)
+                      outcome=outcome, answer_text=text, answered_at=answered_at,
+                      step=next_step(application))
     return Transition(
         ROUTED,
         {"status": ANSWERED, "answer": {"text": text, "outcome": outcome, "answered_at": now,
@@ -137,7 +142,7 @@ def answer(application, principal, text, outcome, now):
 def contact(application, principal, channel, note, now):
     """Contacts are a log, not a state change: allowed whatever the status."""
     event = new_event("applicant_contacted", application["application_no"], channel=channel,
-                      contacted_by=principal["username"])
+                      contacted_by=principal["username"], step=next_step(application))
     entry = {"at": now, "channel": channel, "note": note, "by": principal["username"]}
     return Transition(application["status"], {}, _history(now, "contacted", principal, channel=channel),
                       event, contact=entry)
@@ -173,9 +178,14 @@ DEADLINE_EVENTS = {
 }
 
 
-def deadline_cutoff(event_name, now, warning):
-    """Applications due before this moment owe ``event_name`` now."""
-    return now + warning if event_name == "deadline_approaching" else now
+def deadline_window(event_name, now, warning):
+    """Open applications due in [start, end) owe ``event_name`` now (start None: any time before).
+
+    One already past due is no longer "approaching": it owes only ``deadline_missed``.
+    """
+    if event_name == "deadline_approaching":
+        return now, now + warning
+    return None, now
 
 
 def deadline_event(event_name, application):

@@ -5,10 +5,11 @@ from nameko.extensions import DependencyProvider
 
 from common import clock
 from common.config import setting
+from common.errors import ValidationFailed
 from common.places import places
 from common.storage import store_of
 from services.routing import staff
-from services.routing.passwords import verify_password
+from services.routing.passwords import hash_password, verify_password
 from services.routing.unit_catalog import seed_units
 
 log = logging.getLogger(__name__)
@@ -35,13 +36,19 @@ class ReferenceData(DependencyProvider):
 
 
 def load_accounts(store, accounts):
-    """Creates missing accounts and sets the file's password where it changed."""
+    """The file bootstraps accounts: a missing one is created; an existing one keeps what admins
+    did to it (role, unit, deactivation) and only takes the file's password if that changed, so
+    an operator can always reset a locked-out admin. Every entry is checked like the admin API's."""
+    for position, fields in enumerate(accounts):
+        try:
+            staff.check_assignment(fields["role"], fields["province_code"], fields["unit_id"],
+                                   fields["unit_id"] and store.find_unit(fields["unit_id"]))
+        except ValidationFailed as invalid:
+            raise ValueError("STAFF_ACCOUNTS_FILE entry {}: {}".format(position, invalid.fields)) from None
     for fields in accounts:
         existing = store.find_staff(fields["username"])
-        if existing and verify_password(existing["password_hash"], fields["password"]):
-            continue
-        account = staff.new_account(fields, clock.now())
-        if existing:
-            account["created_at"] = existing.get("created_at", account["created_at"])
-        store.save_staff(account)
+        if existing is None:
+            store.save_staff(staff.new_account(fields, clock.now()))
+        elif not verify_password(existing["password_hash"], fields["password"]):
+            store.update_staff(fields["username"], {"password_hash": hash_password(fields["password"])})
     log.info("staff accounts file loaded: %d accounts", len(accounts))

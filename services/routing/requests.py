@@ -3,6 +3,7 @@ import re
 
 from common.fields import FieldCheck, Refused, bounded_text, boolean, object_body, one_of, text
 from common.places import places
+from services.routing.unit_catalog import UNIT_TYPE_CODES
 
 ROLES = ("desk", "router", "unit", "admin")
 OUTCOMES = ("positive", "negative", "informational")
@@ -20,6 +21,7 @@ UNIT_ID = bounded_text(range(1, 101), "geçersiz birim / invalid unit")
 OUTCOME = one_of(OUTCOMES, "positive, negative veya informational olmalı / "
                            "must be positive, negative or informational")
 CONTACT_CHANNEL = one_of(CONTACT_CHANNELS, "phone, in_person veya sms olmalı / must be phone, in_person or sms")
+UNIT_TYPE = one_of(UNIT_TYPE_CODES, "bilinmeyen birim türü / unknown unit type")
 ROLE = one_of(ROLES, "desk, router, unit veya admin olmalı / must be desk, router, unit or admin")
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
@@ -44,6 +46,14 @@ def province_code(value):
     if province is None:
         raise Refused("bilinmeyen il / unknown province")
     return province.code
+
+
+def units_query(province):
+    """The province a units listing asks for: None (the officer's own) or a known province's code."""
+    check = FieldCheck()
+    code = check.optional("province", province, province_code)
+    check.done()
+    return code
 
 
 def route_request(body):
@@ -93,16 +103,27 @@ def queue_query(query):
             "page_size": page_size, "sort": sort}
 
 
-def new_unit_request(body):
+def new_unit_request(body, province_code):
     check = object_body(body, {"name", "name_en", "type", "district"})
     fields = {
         "name": check.required("name", body.get("name"), UNIT_NAME),
         "name_en": check.optional("name_en", body.get("name_en"), UNIT_NAME),
-        "type": check.required("type", body.get("type"), UNIT_ID),
-        "district": check.optional("district", body.get("district"), UNIT_NAME),
+        "type": check.required("type", body.get("type"), UNIT_TYPE),
+        "district": check.optional("district", body.get("district"), _district_of(province_code)),
     }
     check.done()
     return fields
+
+
+def _district_of(province_code):
+    def rule(value):
+        province = places().find_province(province_code)
+        district = places().find_district(province, text(value))
+        if district is None:
+            raise Refused("bu ilde böyle bir ilçe yok / no such district in this province")
+        return district
+
+    return rule
 
 
 def unit_changes_request(body):
@@ -146,7 +167,7 @@ def _flag(value):
 def _positive_int(maximum):
     def rule(value):
         digits = text(str(value))
-        if not digits.isdigit() or not 1 <= int(digits) <= maximum:
+        if not re.fullmatch(r"[0-9]{1,9}", digits) or not 1 <= int(digits) <= maximum:
             raise Refused("1–{} arası tam sayı / a whole number from 1 to {}".format(maximum, maximum))
         return int(digits)
 

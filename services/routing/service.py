@@ -93,13 +93,13 @@ class RoutingService(Pingable):
 
     @rpc(expected_exceptions=AppError)
     def list_units(self, principal, province=None):
-        if province not in (None, "") and requests.province_code(province) != principal["province_code"]:
+        if requests.units_query(province) not in (None, principal["province_code"]):
             raise NotFound("province")
         return [staff.unit_view(unit) for unit in self.applications.units_in_province(principal["province_code"])]
 
     @rpc(expected_exceptions=AppError)
     def create_unit(self, principal, body):
-        fields = requests.new_unit_request(body)
+        fields = requests.new_unit_request(body, principal["province_code"])
         province = places().find_province(principal["province_code"])
         unit = staff.new_unit(fields, {"code": province.code, "name": province.name}, clock.now())
         self.applications.insert_unit(unit)
@@ -135,6 +135,7 @@ class RoutingService(Pingable):
     @rpc(expected_exceptions=AppError)
     def update_staff(self, principal, username, body):
         changes = requests.staff_changes_request(body)
+        username = str(username).strip().lower()
         account = self.applications.find_staff(username)
         if account is None or account["province_code"] != principal["province_code"]:
             raise NotFound("staff")

@@ -65,6 +65,10 @@ def read_accounts_file(path):
             accounts.append(requests.new_staff_request(entry))
         except ValidationFailed as invalid:
             raise ValueError("STAFF_ACCOUNTS_FILE entry {}: {}".format(position, invalid.fields)) from None
+    usernames = [account["username"] for account in accounts]
+    repeated = sorted({name for name in usernames if usernames.count(name) > 1})
+    if repeated:
+        raise ValueError("STAFF_ACCOUNTS_FILE names an account more than once: {}".format(", ".join(repeated)))
     return accounts
 
 

@@ -49,10 +49,12 @@ class RoutingStore:
             {"_id": application_no, "status": transition.expected_status}, owe(update, [transition.event]))
         return result.matched_count == 1
 
-    def owing_deadline(self, event_name, cutoff, limit):
-        """Open applications due before ``cutoff`` that have not owed ``event_name`` yet."""
+    def owing_deadline(self, event_name, window, limit):
+        """Open applications due within ``window`` (start or None, end) not yet owing ``event_name``."""
         flag = DEADLINE_EVENTS[event_name]
-        query = {"due_at": {"$lt": cutoff}, "status": {"$in": list(OPEN_STATUSES)}, flag: False}
+        start, end = window
+        due = {"$lt": end} if start is None else {"$gte": start, "$lt": end}
+        query = {"due_at": due, "status": {"$in": list(OPEN_STATUSES)}, flag: False}
         return list(self.applications.find(query).limit(limit))
 
     def owe_deadline(self, application_no, event_name, event):

@@ -109,6 +109,8 @@ CENTRAL_DISTRICTS = {
 
 GENERAL_MATTERS = "governorship"
 
+UNIT_TYPE_CODES = frozenset(unit_type.code for unit_type in UNIT_TYPES + (DISTRICT_GOVERNORSHIP,))
+
 # Transport goes to the municipality: the state's transport units (Karayolları, Ulaştırma ve
 # Altyapı) are regional directorates, none of them a unit of one province.
 CATEGORY_UNIT_TYPES = {
@@ -169,9 +171,10 @@ def suggest_unit(units: Iterable[Mapping], category: str, district: str | None) 
     type, or to the province's when the district has none of it (family services, revenue, ...).
     """
     type_code = CATEGORY_UNIT_TYPES.get(category, GENERAL_MATTERS)
+    # The seeded unit first: a unit an admin adds beside it must not take over every suggestion.
     fitting = sorted(
         (unit for unit in units if unit.get("active") and unit["type"] == type_code),
-        key=lambda unit: unit["unit_id"],
+        key=lambda unit: (not unit.get("seeded", False), unit["unit_id"]),
     )
     catalogues = ([fold(district)] if district else []) + [None]
     for catalogue in catalogues:

@@ -6,7 +6,7 @@ Consumers may read only what the catalogue promises; every event a service owes 
 import ast
 import inspect
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import mongomock
@@ -16,6 +16,7 @@ from nameko.testing.services import worker_factory
 
 from common import clock
 from common.background import BackgroundLoop
+from common.places import places
 from common.events import CATALOGUE, ENVELOPE_FIELDS, new_event
 from common.storage import Store
 from services.intake import domain as intake_domain
@@ -23,8 +24,10 @@ from services.intake.service import IntakeService
 from services.intake.validation import ValidApplication
 from services.notification import domain as notification_domain
 from services.notification.service import NotificationService
+from services.routing import deadlines as routing_deadlines
 from services.routing import domain as routing_domain
 from services.routing.service import RoutingService
+from services.routing.unit_catalog import seed_units
 from services.tracking import domain as tracking_domain
 from services.tracking.service import TrackingService
 
@@ -161,12 +164,15 @@ def test_handler_reads_only_what_the_catalogue_promises(service_class, attr, han
 
 # Consumers' domain rules on exactly the promised fields
 
-def test_routing_queues_a_received_application_from_promised_fields():
-    entry = routing_domain.queued_application(catalogue_event("application_received"))
+@pytest.mark.parametrize("suggested", [None, {"unit_id": "34-national_education", "name": "İstanbul İl Milli "
+                                                                               "Eğitim Müdürlüğü"}])
+def test_routing_queues_a_received_application_from_promised_fields(suggested):
+    entry = routing_domain.queued_application(catalogue_event("application_received"), suggested)
 
     assert entry["application_no"] == "2026-000001"
     assert entry["province_code"] == "34"
     assert isinstance(entry["received_at"], datetime)
+    assert entry["suggested_unit"] == suggested
 
 
 def test_tracking_builds_its_view_of_a_received_application_from_promised_fields():
@@ -210,8 +216,21 @@ def test_the_event_intake_owes_carries_exactly_the_catalogue_fields():
     assert re.fullmatch(r"\+905\d{9}", event["phone"])
 
 
+ROUTING_EVENTS = {"application_routed", "application_returned", "applicant_contacted", "application_answered",
+                  "deadline_approaching", "deadline_missed"}
+
+
 def test_service_code_owes_some_events():
-    assert {name for _, name in owed_event_names()} >= {"application_received", "sms_sent", "sms_failed"}
+    owed = {name for _, name in owed_event_names()}
+
+    assert owed >= {"application_received", "sms_sent", "sms_failed"} | ROUTING_EVENTS
+
+
+def test_routing_events_are_consumed_where_design_md_says():
+    consumers = {(handler.event_type, cls.name) for cls, _, handler in ALL_HANDLERS
+                 if handler.source_service == "routing"}
+
+    assert consumers >= {(name, "tracking") for name in ROUTING_EVENTS} | {("application_answered", "notification")}
 
 
 @pytest.mark.parametrize("directory, name", owed_event_names())
@@ -227,3 +246,83 @@ def test_every_owed_event_has_a_consumer(directory, name):
     ]
 
     assert consumers, "{} is owed but nothing consumes it: mandatory publish would fail forever".format(name)
+
+
+# Routing's events as routing really owes them, read by their real consumers
+
+ISTANBUL_UNITS = [unit for unit in seed_units(places()) if unit["province_code"] == "34" and unit["district"] is None]
+ISTANBUL_OFFICERS = {
+    "router": {"username": "officer-34-7", "role": "router", "province_code": "34", "unit_id": None},
+    "education": {"username": "meb-34-1", "role": "unit", "province_code": "34", "unit_id": "34-national_education"},
+    "police": {"username": "polis-34-1", "role": "unit", "province_code": "34", "unit_id": "34-police"},
+}
+
+
+@pytest.fixture(scope="module")
+def routing_owed_events():
+    """Every event routing's entrypoints and deadline watcher owe along one application's life:
+    received, routed, contacted, returned, routed again, deadlines, answered."""
+    routing = worker_on_fresh_stores(RoutingService)
+    routing.applications.seed_units(ISTANBUL_UNITS)
+    number = "2026-000001"
+    routing.handle_application_received(catalogue_event("application_received", number))
+    officers = ISTANBUL_OFFICERS
+    routing.route_application(officers["router"], number, {"unit_id": "34-national_education"})
+    routing.record_contact(officers["education"], number, {"channel": "phone", "note": "Arandı."})
+    routing.return_application(officers["education"], number, {"reason": "Emniyetin konusu."})
+    routing.route_application(officers["router"], number, {"unit_id": "34-police"})
+    due = clock.from_iso(REALISTIC_VALUES["due_at"])
+    for moment in (due - timedelta(hours=1), due + timedelta(hours=1)):
+        routing_deadlines.owe_deadline_events(routing.applications, moment, timedelta(hours=24))
+    routing.answer_application(officers["police"], number, {"text": "Devriye sıklaştırıldı.", "outcome": "positive"})
+    return routing.applications.find_application(number)["outbox"]
+
+
+def test_routing_owes_each_of_its_events_along_an_applications_life(routing_owed_events):
+    assert [event["event_name"] for event in routing_owed_events] == [
+        "application_routed", "applicant_contacted", "application_returned", "application_routed",
+        "deadline_approaching", "deadline_missed", "application_answered"]
+
+
+def test_every_event_routing_owes_carries_exactly_the_catalogue_fields(routing_owed_events):
+    for event in routing_owed_events:
+        assert CATALOGUE[event["event_name"]].producer == "routing"
+        assert set(event) == set(ENVELOPE_FIELDS) | set(CATALOGUE[event["event_name"]].fields), event["event_name"]
+        assert re.fullmatch(r"[0-9a-f]{32}", event["event_id"])
+        assert clock.from_iso(event["occurred_at"]).utcoffset() is not None
+
+
+def test_consumers_read_routings_real_events_through_promised_fields_only(routing_owed_events):
+    consumers = {cls: worker_on_fresh_stores(cls) for cls in (TrackingService, NotificationService)}
+    for worker in consumers.values():
+        worker.handle_application_received(catalogue_event("application_received"))
+
+    handled = []
+    for event in routing_owed_events:
+        for cls, attr, handler in ALL_HANDLERS:
+            if (handler.source_service, handler.event_type) == ("routing", event["event_name"]):
+                getattr(consumers[cls], attr)(PromisedOnly(event))
+                handled.append((cls.name, event["event_name"]))
+
+    assert {name for _, name in handled} == ROUTING_EVENTS
+    view = consumers[TrackingService].get_application_status("2026-000001", "K7M2PQ9X")
+    assert (view["status"], view["unit"]["name"]) == ("answered", "İstanbul İl Emniyet Müdürlüğü")
+    assert consumers[NotificationService].messages.messages.count_documents({"template": "application_answered"}) == 1
+
+
+@pytest.mark.parametrize("name", sorted(ROUTING_EVENTS))
+def test_tracking_reads_routings_events_from_promised_fields(name):
+    reader = {"application_routed": tracking_domain.routed, "application_returned": tracking_domain.returned,
+              "applicant_contacted": tracking_domain.contacted, "application_answered": tracking_domain.answered,
+              "deadline_approaching": tracking_domain.deadline, "deadline_missed": tracking_domain.deadline}[name]
+
+    fields, entry = reader(catalogue_event(name))
+
+    assert fields or entry
+
+
+def test_notification_writes_the_concluded_sms_from_promised_fields():
+    message = notification_domain.concluded_message(catalogue_event("application_answered"), "tr", clock.now())
+
+    assert "2026-000001" in message["text"]
+    assert REALISTIC_VALUES["answer_text"] not in message["text"]

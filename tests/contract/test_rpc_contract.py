@@ -9,22 +9,28 @@ from nameko.exceptions import deserialize, serialize
 from nameko.rpc import Rpc
 from nameko.testing.services import worker_factory
 
-from common.errors import Conflict, NotFound, ValidationFailed
+from common.errors import AppError, Conflict, NotFound, Unauthorized, ValidationFailed
 from common.events import new_event
 from gateway import citizen
 from gateway import errors as gateway_errors
 from gateway.app import create_app
 from gateway.settings import Settings
+from common.places import places
+from services.intake import domain as intake_domain
 from services.intake.schemas import Catalogue, Receipt
 from services.intake.service import IntakeService
 from services.intake.store import IntakeStore
 from services.notification.service import NotificationService
+from services.routing import schemas as routing_schemas
+from services.routing.passwords import hash_password
 from services.routing.service import RoutingService
+from services.routing.store import RoutingStore
+from services.routing.unit_catalog import seed_units
 from services.tracking.schemas import StatusView, TimelineEntry
 from services.tracking.service import TrackingService
 from services.tracking.store import TrackingStore
 
-from tests.support.samples import application_body  # noqa: E402
+from tests.support.samples import PASSWORD, application_body, staff_principal  # noqa: E402
 
 SERVICES = {cls.name: cls for cls in (IntakeService, RoutingService, NotificationService, TrackingService)}
 
@@ -46,17 +52,83 @@ PLAUSIBLE_ANSWERS = {
 }
 PLAUSIBLE_ANSWERS.update({(name, "ping"): {"service": name, "ok": True} for name in SERVICES})
 
-# Every route of the gateway, each in every way that reaches a service differently.
+# Routing's answers, in the shapes of services/routing/schemas.py.
+PRINCIPALS = {role: staff_principal(username) for role, username in (
+    ("desk", "ankara.desk"), ("router", "ankara.router"), ("unit", "ankara.health"), ("admin", "ankara.admin"))}
+UNIT_REF = {"unit_id": "06-cankaya-health", "name": "Çankaya İlçe Sağlık Müdürlüğü"}
+QUEUE_ENTRY = {
+    "application_no": NUMBER, "status": "routed", "kind": "complaint", "category": "health", "province": "Ankara",
+    "province_code": "06", "district": "Çankaya", "channel": "web", "received_at": "2026-03-02T10:15:00+03:00",
+    "due_at": "2026-03-09T10:15:00+03:00", "overdue": False, "unit": UNIT_REF, "suggested_unit": UNIT_REF,
+}
+RECORD = dict(QUEUE_ENTRY, timeline=[{"at": "2026-03-02T10:15:00+03:00", "action": "received", "by": None}],
+              contacts=[], answer=None)
+UNIT = {"unit_id": "06-cankaya-health", "province_code": "06", "province": "Ankara", "district": "Çankaya",
+        "type": "health", "name": UNIT_REF["name"], "name_en": "Cankaya District Health Directorate", "active": True}
+ACCOUNT = dict(PRINCIPALS["router"], active=True)
+STAFF_RECORD = {"application_no": NUMBER, "applicant": {"national_id": "10000000146", "first_name": "Ayşe",
+                                                        "last_name": "Yılmaz", "phone": "+905321234567",
+                                                        "email": None},
+                "subject": "Yoldaki çukur", "description": "Sokakta çukur var.", "language": "tr", "channel": "web",
+                "entered_by": None, "received_at": "2026-03-02T10:15:00+03:00"}
+PLAUSIBLE_ANSWERS.update({
+    ("routing", "authenticate"): PRINCIPALS["router"],
+    ("routing", "list_applications"): {"items": [QUEUE_ENTRY], "total": 1, "page": 1, "page_size": 20},
+    ("routing", "get_application"): RECORD,
+    ("routing", "route_application"): RECORD,
+    ("routing", "record_contact"): RECORD,
+    ("routing", "return_application"): RECORD,
+    ("routing", "answer_application"): RECORD,
+    ("routing", "list_units"): [UNIT],
+    ("routing", "create_unit"): UNIT,
+    ("routing", "update_unit"): UNIT,
+    ("routing", "list_staff"): [ACCOUNT],
+    ("routing", "create_staff"): ACCOUNT,
+    ("routing", "update_staff"): ACCOUNT,
+    ("intake", "get_application_record"): STAFF_RECORD,
+})
+DESK_BODY = application_body(channel="desk", province="ankara", district="çankaya")
+
+# Every route of the gateway, each in every way that reaches a service differently; the last item
+# is the role whose token the request carries (None: no token).
+STAFF_PATH = "/api/v1/staff/applications/" + NUMBER
 EXERCISES = [
-    ("citizen.submit_application", "POST", "/api/v1/applications", {"json": APPLICATION_BODY}),
+    ("citizen.submit_application", "POST", "/api/v1/applications", {"json": APPLICATION_BODY}, None),
     ("citizen.submit_application", "POST", "/api/v1/applications",
-     {"json": APPLICATION_BODY, "headers": {"Idempotency-Key": "retry-77"}}),
-    ("citizen.track_application", "GET", "/api/v1/applications/{}?tracking_code={}".format(NUMBER, CODE), {}),
+     {"json": APPLICATION_BODY, "headers": {"Idempotency-Key": "retry-77"}}, None),
+    ("citizen.track_application", "GET", "/api/v1/applications/{}?tracking_code={}".format(NUMBER, CODE), {}, None),
     ("citizen.track_application", "GET",
-     "/api/v1/applications/{}?tracking_code={}&language=en".format(NUMBER, CODE), {}),
-    ("citizen.catalog", "GET", "/api/v1/catalog", {}),
-    ("health.healthz", "GET", "/healthz", {}),
-    ("health.readyz", "GET", "/readyz", {}),
+     "/api/v1/applications/{}?tracking_code={}&language=en".format(NUMBER, CODE), {}, None),
+    ("citizen.catalog", "GET", "/api/v1/catalog", {}, None),
+    ("health.healthz", "GET", "/healthz", {}, None),
+    ("health.readyz", "GET", "/readyz", {}, None),
+    ("staff.issue_token", "POST", "/api/v1/auth/token", {"json": {"username": "ankara.router", "password": PASSWORD}},
+     None),
+    ("staff.submit_at_desk", "POST", "/api/v1/desk/applications", {"json": DESK_BODY}, "desk"),
+    ("staff.submit_at_desk", "POST", "/api/v1/desk/applications",
+     {"json": DESK_BODY, "headers": {"Idempotency-Key": "desk-7"}}, "desk"),
+    ("staff.queue", "GET", "/api/v1/staff/applications", {}, "router"),
+    ("staff.queue", "GET", "/api/v1/staff/applications?status=routed&unit_id=06-health&overdue=true&page=2"
+                           "&page_size=10&sort=due", {}, "unit"),
+    ("staff.record", "GET", STAFF_PATH, {}, "router"),
+    ("staff.record", "GET", STAFF_PATH + "?reason=telefonla%20arama", {}, "unit"),
+    ("staff.route", "POST", STAFF_PATH + "/route", {"json": {"unit_id": "06-cankaya-health", "note": "acil"}},
+     "router"),
+    ("staff.contact", "POST", STAFF_PATH + "/contacts", {"json": {"channel": "phone", "note": "Arandı."}}, "router"),
+    ("staff.contact", "POST", STAFF_PATH + "/contacts", {"json": {"channel": "sms", "note": "Yazıldı."}}, "unit"),
+    ("staff.return_to_router", "POST", STAFF_PATH + "/return", {"json": {"reason": "Yanlış birim."}}, "unit"),
+    ("staff.answer", "POST", STAFF_PATH + "/answer",
+     {"json": {"text": "Sağlık ocağı saatleri uzatıldı.", "outcome": "positive"}}, "unit"),
+    ("staff.units", "GET", "/api/v1/units", {}, "desk"),
+    ("staff.units", "GET", "/api/v1/units?province=ankara", {}, "router"),
+    ("staff.create_unit", "POST", "/api/v1/admin/units", {"json": {"name": "Şehir Hastanesi", "type": "health"}},
+     "admin"),
+    ("staff.update_unit", "PATCH", "/api/v1/admin/units/06-cankaya-health", {"json": {"active": False}}, "admin"),
+    ("staff.list_users", "GET", "/api/v1/admin/users", {}, "admin"),
+    ("staff.create_user", "POST", "/api/v1/admin/users",
+     {"json": {"username": "yeni.memur", "password": "yeterince-uzun-parola", "role": "router",
+               "province": "ankara"}}, "admin"),
+    ("staff.update_user", "PATCH", "/api/v1/admin/users/ankara.router", {"json": {"active": False}}, "admin"),
 ]
 
 
@@ -79,8 +151,12 @@ def gateway_app(calls):
 @pytest.fixture(scope="module")
 def recorded_calls():
     calls = []
-    client = gateway_app(calls).test_client()
-    for _, method, path, options in EXERCISES:
+    app = gateway_app(calls)
+    client = app.test_client()
+    for _, method, path, options, role in EXERCISES:
+        if role is not None:
+            token = app.extensions["token_signer"].issue(PRINCIPALS[role])
+            options = dict(options, headers=dict(options.get("headers", {}), Authorization="Bearer " + token))
         response = client.open(path, method=method, **options)
         assert response.status_code < 300, (method, path, response.get_json())
     return calls
@@ -96,14 +172,18 @@ def test_exercises_reach_every_route_of_the_gateway():
     app = gateway_app([])
     routes = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
 
-    assert {endpoint for endpoint, _, _, _ in EXERCISES} == routes
+    assert {endpoint for endpoint, _, _, _, _ in EXERCISES} == routes
 
 
 def test_gateway_calls_the_methods_it_is_known_to_need(recorded_calls):
     called = {(service, method) for service, method, _, _ in recorded_calls}
 
     assert called >= {("intake", "submit_application"), ("intake", "get_catalog"),
-                      ("tracking", "get_application_status")}
+                      ("tracking", "get_application_status"), ("intake", "get_application_record")}
+    assert called >= {("routing", method) for method in (
+        "authenticate", "list_applications", "get_application", "route_application", "record_contact",
+        "return_application", "answer_application", "list_units", "create_unit", "update_unit", "list_staff",
+        "create_staff", "update_staff")}
     assert {(name, "ping") for name in SERVICES} <= called
 
 
@@ -124,6 +204,59 @@ def test_every_call_binds_to_the_service_methods_signature(recorded_calls):
                 service, method, signature, args, kwargs, refused))
 
 
+def test_keyword_arguments_bind_by_name_including_officer_and_purpose(recorded_calls):
+    """A keyword the gateway sends must be a named parameter: a ``**kwargs`` would swallow a misspelling."""
+    sent = set()
+    for service, method, args, kwargs in recorded_calls:
+        signature = inspect.signature(getattr(SERVICES[service], method))
+        assert all(parameter.kind is not parameter.VAR_KEYWORD for parameter in signature.parameters.values())
+        bound = signature.bind(None, *args, **kwargs)
+        assert set(kwargs) <= set(bound.arguments)
+        sent |= {(service, method, name) for name in kwargs}
+
+    assert sent >= {("intake", "submit_application", "entry_point"), ("intake", "submit_application", "officer"),
+                    ("intake", "submit_application", "idempotency_key"),
+                    ("intake", "get_application_record", "purpose")}
+
+
+def test_desk_calls_carry_the_officer_and_staff_calls_the_principal(recorded_calls):
+    principal_fields = set(routing_schemas.Principal.__annotations__)
+    for service, method, args, kwargs in recorded_calls:
+        if (service, method) == ("intake", "submit_application") and kwargs["entry_point"] == "desk":
+            assert set(kwargs["officer"]) == principal_fields
+        elif service == "routing" and method not in ("authenticate", "ping"):
+            assert set(args[0]) == principal_fields, method
+        elif (service, method) == ("intake", "get_application_record"):
+            assert set(args[0]) == principal_fields
+
+
+def test_recorded_calls_run_on_the_real_services_without_a_server_error(recorded_calls, application_workers):
+    """Replayed on real workers over empty stores: an answer or an AppError (NotFound, …), never a crash."""
+    for service, method, args, kwargs in recorded_calls:
+        try:
+            getattr(application_workers[service], method)(*args, **kwargs)
+        except AppError:
+            pass
+
+
+@pytest.fixture
+def application_workers():
+    database = mongomock.MongoClient(tz_aware=True)
+    intake_store = IntakeStore(database.get_database("intake"))
+    intake_store.create_indexes()
+    routing_store = RoutingStore(database.get_database("routing"))
+    routing_store.create_indexes()
+    routing_store.seed_units([unit for unit in seed_units(places()) if unit["province_code"] == "06"])
+    tracking_store = TrackingStore(database.get_database("tracking"))
+    return {
+        "intake": worker_factory(IntakeService, applications=intake_store, publish_owed_events=lambda: None),
+        "routing": worker_factory(RoutingService, applications=routing_store, publish_owed_events=lambda: None,
+                                  watch_deadlines=lambda: None, reference_data=None),
+        "tracking": worker_factory(TrackingService, applications=tracking_store),
+        "notification": worker_factory(NotificationService),
+    }
+
+
 @pytest.mark.parametrize("name", sorted(SERVICES))
 def test_every_service_answers_ping(name):
     service_class = SERVICES[name]
@@ -140,6 +273,14 @@ def test_plausible_answers_have_the_schema_shapes():
     view = PLAUSIBLE_ANSWERS[("tracking", "get_application_status")]
     assert set(view) == set(StatusView.__annotations__)
     assert set(view["timeline"][0]) == set(TimelineEntry.__annotations__)
+    page = PLAUSIBLE_ANSWERS[("routing", "list_applications")]
+    assert set(page) == set(routing_schemas.QueuePage.__annotations__)
+    assert set(page["items"][0]) == set(routing_schemas.QueueEntry.__annotations__)
+    assert set(PLAUSIBLE_ANSWERS[("routing", "authenticate")]) == set(routing_schemas.Principal.__annotations__)
+    assert set(RECORD) == set(routing_schemas.Record.__annotations__)
+    assert set(UNIT) == set(routing_schemas.Unit.__annotations__)
+    assert set(ACCOUNT) == set(routing_schemas.Account.__annotations__)
+    assert set(UNIT_REF) == set(routing_schemas.UnitRef.__annotations__)
 
 
 def test_intake_answers_in_the_schema_shapes():
@@ -169,7 +310,9 @@ def test_tracking_answers_in_the_schema_shape():
     ValidationFailed({"applicant.phone": "geçersiz telefon numarası / invalid phone number"}),
     NotFound("application"),
     Conflict("idempotency_key_reused", "reused / reused"),
-], ids=lambda exc: type(exc).__name__)
+    Conflict("invalid_transition", "Başvuru zaten yönlendirilmiş. / Already routed."),
+    Unauthorized(),
+], ids=lambda exc: "{}-{}".format(type(exc).__name__, exc.args[0] if exc.args and isinstance(exc.args[0], str) else ""))
 def test_service_errors_reach_the_gateway_as_themselves(raised):
     over_the_wire = json.loads(json.dumps(serialize(raised)))
 
@@ -181,3 +324,43 @@ def test_service_errors_reach_the_gateway_as_themselves(raised):
     if isinstance(raised, ValidationFailed):
         assert received.fields == raised.fields
 
+
+
+def test_routing_answers_in_the_schema_shapes(application_workers):
+    routing = application_workers["routing"]
+    routing.applications.save_staff({"_id": "ankara.router", "role": "router", "province_code": "06",
+                                     "unit_id": None, "password_hash": hash_password(PASSWORD), "active": True})
+    routing.handle_application_received(new_event(
+        "application_received", NUMBER, kind="complaint", category="health", province="Ankara",
+        province_code="06", district="Çankaya", channel="web", received_at="2026-03-02T10:15:00.000+03:00",
+        due_at="2026-03-09T10:15:00+03:00", phone="+905321234567", tracking_code=CODE, language="tr"))
+    principal = routing.authenticate("ankara.router", PASSWORD)
+    admin = PRINCIPALS["admin"]
+
+    assert set(principal) == set(routing_schemas.Principal.__annotations__)
+    page = routing.list_applications(principal, {})
+    assert set(page) == set(routing_schemas.QueuePage.__annotations__)
+    assert set(page["items"][0]) == set(routing_schemas.QueueEntry.__annotations__)
+    assert set(page["items"][0]["suggested_unit"]) == set(routing_schemas.UnitRef.__annotations__)
+    record = routing.route_application(principal, NUMBER, {"unit_id": "06-cankaya-health"})
+    assert set(record) == set(routing_schemas.Record.__annotations__)
+    assert set(record["unit"]) == set(routing_schemas.UnitRef.__annotations__)
+    assert set(routing.get_application(principal, NUMBER)) == set(routing_schemas.Record.__annotations__)
+    assert set(routing.list_units(principal)[0]) == set(routing_schemas.Unit.__annotations__)
+    assert set(routing.create_unit(admin, {"name": "Şehir Hastanesi", "type": "health"})) == set(
+        routing_schemas.Unit.__annotations__)
+    assert set(routing.list_staff(admin)[0]) == set(routing_schemas.Account.__annotations__)
+    assert set(routing.update_staff(admin, "ankara.router", {"active": False})) == set(
+        routing_schemas.Account.__annotations__)
+
+
+def test_intake_staff_record_has_the_shape_the_gateway_is_tested_with(application_workers):
+    intake = application_workers["intake"]
+    receipt = intake.submit_application(DESK_BODY, entry_point="desk", officer=PRINCIPALS["desk"])
+
+    record = intake.get_application_record(PRINCIPALS["router"], receipt["application_no"], purpose="kontrol")
+
+    assert set(record) == set(STAFF_RECORD) == set(intake_domain.staff_record(
+        intake.applications.find_application(receipt["application_no"])))
+    assert set(record["applicant"]) == set(STAFF_RECORD["applicant"])
+    assert record["entered_by"] == "ankara.desk"

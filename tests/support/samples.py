@@ -66,3 +66,11 @@ def staff_accounts_file(path):
 
     path.write_text(json.dumps([dict(account, password=PASSWORD) for account in STAFF_ACCOUNTS]))
     return path
+
+
+def staff_principal(username):
+    """The principal routing's ``authenticate`` gives for the STAFF_ACCOUNTS account ``username``
+    (what the gateway signs into the token and passes with every staff call)."""
+    [account] = [account for account in STAFF_ACCOUNTS if account["username"] == username]
+    return {"username": account["username"], "role": account["role"],
+            "province_code": account["province"], "unit_id": account.get("unit_id")}

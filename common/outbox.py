@@ -7,12 +7,13 @@ document for the relay. The relay publishes with publisher confirms and
 removes an event from the document only once the broker has confirmed it.
 """
 import logging
+from datetime import timedelta
 
 from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.standalone.events import get_event_exchange
 
-from common import config
+from common import clock, config
 from common.background import BackgroundLoop
 from common.events import CATALOGUE
 from common.storage import store_of
@@ -20,6 +21,8 @@ from common.storage import store_of
 log = logging.getLogger(__name__)
 
 PENDING = "outbox_pending"
+LEASE = "outbox_lease"
+LEASE_DURATION = timedelta(seconds=30)  # far longer than publishing one document's events
 
 
 def new_document_fields(events):
@@ -39,9 +42,26 @@ def create_outbox_index(collection):
     collection.create_index(PENDING)
 
 
-def relay_collection(collection, publish, batch_size):
+def _claim(collection, now):
+    """One document owing events, leased to this relay: two processes of a service never
+    publish the same events at once. A relay that dies mid-publish loses its lease, and what
+    it had not cleared is published again (consumers are idempotent)."""
+    return collection.find_one_and_update(
+        {PENDING: True, "$or": [{LEASE: {"$exists": False}}, {LEASE: None}, {LEASE: {"$lt": now}}]},
+        {"$set": {LEASE: now + LEASE_DURATION}},
+        projection={"outbox": 1},
+    )
+
+
+def relay_collection(collection, publish, batch_size, now=None):
     """Publishes what documents of ``collection`` owe; returns how many documents were seen."""
-    documents = list(collection.find({PENDING: True}, {"outbox": 1}).limit(batch_size))
+    now = now or clock.now()
+    documents = []
+    while len(documents) < batch_size:
+        document = _claim(collection, now)
+        if document is None:
+            break
+        documents.append(document)
     for document in documents:
         published = []
         for event in document.get("outbox", []):
@@ -57,6 +77,7 @@ def relay_collection(collection, publish, batch_size):
                 {"$pull": {"outbox": {"event_id": {"$in": published}}}},
             )
         collection.update_one({"_id": document["_id"], "outbox": []}, {"$set": {PENDING: False}})
+        collection.update_one({"_id": document["_id"]}, {"$set": {LEASE: None}})
     return len(documents)
 
 

@@ -36,19 +36,23 @@ class ReferenceData(DependencyProvider):
 
 
 def load_accounts(store, accounts):
-    """The file bootstraps accounts: a missing one is created; an existing one keeps what admins
-    did to it (role, unit, deactivation) and only takes the file's password if that changed, so
-    an operator can always reset a locked-out admin. Every entry is checked like the admin API's."""
+    """The file bootstraps accounts. A missing account is created, checked like the admin API's.
+    An existing one keeps what admins did to it (password, role, unit, deactivation) — unless
+    the file's password for it changed since the last load: then that password is set, so an
+    operator can always reset a locked-out admin by editing the file."""
+    existing = {fields["username"]: store.find_staff(fields["username"]) for fields in accounts}
     for position, fields in enumerate(accounts):
-        try:
-            staff.check_assignment(fields["role"], fields["province_code"], fields["unit_id"],
-                                   fields["unit_id"] and store.find_unit(fields["unit_id"]))
-        except ValidationFailed as invalid:
-            raise ValueError("STAFF_ACCOUNTS_FILE entry {}: {}".format(position, invalid.fields)) from None
+        if existing[fields["username"]] is None:
+            try:
+                staff.check_assignment(fields["role"], fields["province_code"], fields["unit_id"],
+                                       fields["unit_id"] and store.find_unit(fields["unit_id"]))
+            except ValidationFailed as invalid:
+                raise ValueError("STAFF_ACCOUNTS_FILE entry {}: {}".format(position, invalid.fields)) from None
     for fields in accounts:
-        existing = store.find_staff(fields["username"])
-        if existing is None:
-            store.save_staff(staff.new_account(fields, clock.now()))
-        elif not verify_password(existing["password_hash"], fields["password"]):
-            store.update_staff(fields["username"], {"password_hash": hash_password(fields["password"])})
+        account = existing[fields["username"]]
+        if account is None:
+            store.insert_staff(staff.new_account(fields, clock.now(), from_file=True))
+        elif not verify_password(account.get("file_password_hash"), fields["password"]):
+            new_hash = hash_password(fields["password"])
+            store.update_staff(fields["username"], {"password_hash": new_hash, "file_password_hash": new_hash})
     log.info("staff accounts file loaded: %d accounts", len(accounts))

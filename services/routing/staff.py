@@ -17,13 +17,17 @@ def principal(account):
     }
 
 
-def new_account(fields, now):
+def new_account(fields, now, from_file=False):
+    """``file_password_hash`` remembers what the accounts file said, to tell a file edit from an
+    admin's change; accounts an admin makes have none."""
+    password_hash = hash_password(fields["password"])
     return {
         "_id": fields["username"],
         "role": fields["role"],
         "province_code": fields["province_code"],
         "unit_id": fields.get("unit_id"),
-        "password_hash": hash_password(fields["password"]),
+        "password_hash": password_hash,
+        "file_password_hash": password_hash if from_file else None,
         "active": True,
         "created_at": now,
     }

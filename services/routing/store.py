@@ -96,9 +96,6 @@ class RoutingStore:
         """False if the username is taken."""
         return insert_new(self.staff, account)
 
-    def save_staff(self, account):
-        self.staff.replace_one({"_id": account["_id"]}, account, upsert=True)
-
     def update_staff(self, username, changes):
         self.staff.update_one({"_id": username}, {"$set": changes})
 

@@ -43,7 +43,7 @@ REALISTIC_VALUES = {
     "routed_by": "officer-34-7", "reason": "yanlış birim / wrong unit", "contacted_by": "officer-34-7",
     "outcome": "positive", "answer_text": "Kaldırım onarıldı.", "answered_at": "2026-03-05T14:00:00+03:00",
     "message_id": "5d8e89124ddd482baea0899ed704a33e", "template": "application_received",
-    "provider": "verimor",
+    "provider": "verimor", "step": 3,
 }
 
 
@@ -282,6 +282,15 @@ def test_routing_owes_each_of_its_events_along_an_applications_life(routing_owed
     assert [event["event_name"] for event in routing_owed_events] == [
         "application_routed", "applicant_contacted", "application_returned", "application_routed",
         "deadline_approaching", "deadline_missed", "application_answered"]
+
+
+def test_routing_counts_an_applications_transitions_in_the_step_of_its_events(routing_owed_events):
+    steps = [(event["event_name"], event.get("step")) for event in routing_owed_events]
+
+    assert steps == [
+        ("application_routed", 1), ("applicant_contacted", 2), ("application_returned", 3),
+        ("application_routed", 4), ("deadline_approaching", None), ("deadline_missed", None),
+        ("application_answered", 5)]
 
 
 def test_every_event_routing_owes_carries_exactly_the_catalogue_fields(routing_owed_events):

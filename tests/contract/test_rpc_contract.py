@@ -328,7 +328,7 @@ def test_service_errors_reach_the_gateway_as_themselves(raised):
 
 def test_routing_answers_in_the_schema_shapes(application_workers):
     routing = application_workers["routing"]
-    routing.applications.save_staff({"_id": "ankara.router", "role": "router", "province_code": "06",
+    routing.applications.insert_staff({"_id": "ankara.router", "role": "router", "province_code": "06",
                                      "unit_id": None, "password_hash": hash_password(PASSWORD), "active": True})
     routing.handle_application_received(new_event(
         "application_received", NUMBER, kind="complaint", category="health", province="Ankara",

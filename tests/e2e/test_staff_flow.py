@@ -267,15 +267,16 @@ def test_queue_overdue_filter_and_pagination(staff, running_system):
         assert set(response.json()["error"]["fields"]) == set(bad)
 
 
-@pytest.mark.xfail(reason="BUG: services/routing/service.py:96 list_units calls requests.province_code(province), "
-                          "which raises common.fields.Refused (not an AppError) for an unknown province: "
-                          "the RPC fails unexpectedly and the gateway answers 500 internal_error instead of "
-                          "a client error (design.md §4: never a 500 for anything a client sent)",
-                   strict=True)
-@pytest.mark.parametrize("province", ["narnia", "   "])
+@pytest.mark.parametrize("province", ["narnia", "82"])
 def test_units_of_an_unknown_province_is_a_client_error(staff, province):
     response = staff.units("ankara.router", province=province)
 
-    assert response.status_code in (404, 422), response.text
-    if response.status_code == 422:
-        assert set(response.json()["error"]["fields"]) == {"province"}
+    assert response.status_code == 422, response.text
+    assert set(response.json()["error"]["fields"]) == {"province"}
+
+
+def test_units_with_a_blank_province_are_the_officers_own(staff):
+    response = staff.units("ankara.router", province="   ")
+
+    assert response.status_code == 200, response.text
+    assert response.json() == staff.units("ankara.router").json()

@@ -1,111 +1,204 @@
-"""A loopback stand-in for Verimor's SMS API v2 send endpoint, for tests.
+"""A loopback stand-in for Verimor's SMS API v2, for tests.
 
-Behaves as Verimor documents ``POST /v2/send.json`` (github.com/verimor/SMS-API, user_guide.md):
-JSON in, plain text out — the campaign id with 200, ``Geçersiz kullanıcı adı/şifre`` with 401,
-an error code such as ``INVALID_DESTINATION_ADDRESS`` with 400, 413 over 10 MB. Test controls:
-``GET /_fake/messages`` (what was accepted) and ``POST /_fake/behaviour`` with
-``{"fail_next": N, "status": 503, "body": "..."}`` (the next N sends fail so).
+Behaves as Verimor documents it (github.com/verimor/SMS-API, user_guide.md):
+
+* ``POST /v2/send.json``: JSON in, plain text out — the campaign id with 200, ``Geçersiz
+  kullanıcı adı/şifre`` with 401, an error code such as ``INVALID_DESTINATION_ADDRESS`` with 400,
+  413 over 10 MB.
+* ``GET /v2/status?id=<campaign>`` (or ``custom_id=``) ``&username=&password=``: the campaign's
+  messages as a JSON array of report objects; 401 for bad credentials, 404 ``Bu idye sahip
+  kampanya bulunamadı``. The guide states no rate limit here; stack-notes.md says 20 a minute,
+  which the fake enforces (429) unless ``status_limit_per_minute=None``.
+* Delivery reports are pushed as Verimor does: a JSON array POSTed to the callback URL (set in
+  Verimor's panel; here ``callback_url=`` / ``--callback-url``), unsigned, one object per message
+  with ``campaign_id``, ``campaign_custom_id``, ``message_id``, ``message_custom_id``, ``dest``,
+  ``status``, ``gsm_error``, ``sent_at``, ``done_at`` (Turkey time, no offset). ``/_fake/report``
+  statuses: ``delivered`` → DELIVERED, ``failed`` → NOT_DELIVERED (gsm_error 1), ``sent`` →
+  WAITING; anything else is sent as given (e.g. ``EXPIRED`` or an undocumented status).
+
+Deduplication: Verimor documents none by custom_id (custom ids only label reports), so the
+fake records EVERY accepted send, retries included. What Verimor does document is content-based:
+the same text to the same number with the same sender on the same day ends as
+``DOUBLE_SEND_ERROR`` — the fake gives such a repeat that status (``double_send_check=False``
+turns it off). It is still recorded: Verimor took the request.
+
+Test controls (``GET /_fake/messages``, ``POST /_fake/behaviour``, ``/_fake/release``,
+``/_fake/report``): see tests/fakes/_base.py. Each recorded message has ``received_at``,
+``message_id`` (our id, from the message ``id``), ``custom_id``, ``dest``, ``msg``,
+``datacoding``, ``source_addr``, ``campaign_id`` and its current ``status``.
 
 In-process: ``with FakeVerimor("user", "pass") as fake: ... fake.url ... fake.messages``.
-As a process: ``python -m tests.fakes.verimor_server --port 0 --username U --password P``
-prints ``listening <url>`` and serves until SIGTERM or Ctrl-C.
+As a process: ``python -m tests.fakes.verimor_server --port 0 --username U --password P
+[--callback-url URL]`` prints ``listening <url>`` and serves until SIGTERM or Ctrl-C.
 """
-import argparse
 import itertools
 import json
 import re
-import signal
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections import deque
+from datetime import datetime, timedelta, timezone
+
+from tests.fakes._base import (
+    MAX_BODY_BYTES,
+    Answer,
+    FakeProviderServer,
+    RejectedSend,
+    argument_parser,
+    json_answer,
+    serve_until_stopped,
+)
+
+__all__ = ["BAD_CREDENTIALS", "FakeVerimor", "MAX_BODY_BYTES", "RejectedSend"]
 
 SEND_PATH = "/v2/send.json"
-MESSAGES_PATH = "/_fake/messages"
-BEHAVIOUR_PATH = "/_fake/behaviour"
+STATUS_PATH = "/v2/status"
 BAD_CREDENTIALS = "Geçersiz kullanıcı adı/şifre"
-MAX_BODY_BYTES = 10 * 1024 * 1024
+CAMPAIGN_NOT_FOUND = "Bu idye sahip kampanya bulunamadı"
 FIRST_CAMPAIGN_ID = 20210
+FIRST_MESSAGE_ID = 13582302
 # Verimor's longest message (7 parts) by datacoding; no datacoding means plain GSM-7.
 MAX_MESSAGE_CHARS = {"0": 1071, "1": 1043, "2": 469}
 TURKISH_MOBILE = re.compile(r"905\d{9}")
 VALID_FOR = re.compile(r"(\d{1,2}):(\d{2})")
+TURKEY_TIME = timezone(timedelta(hours=3))
+REPORT_STATUSES = {"delivered": ("DELIVERED", "0"), "failed": ("NOT_DELIVERED", "1"), "sent": ("WAITING", "0")}
+FINAL = {"DELIVERED", "SENT"}
 
 
-class RejectedSend(Exception):
-    def __init__(self, status, text):
-        super().__init__(text)
-        self.status = status
-        self.text = text
+class FakeVerimor(FakeProviderServer):
+    name = "verimor"
 
-
-class FakeVerimor:
-    def __init__(self, username, password, host="127.0.0.1", port=0):
+    def __init__(self, username, password, host="127.0.0.1", port=0, callback_url=None,
+                 double_send_check=True, status_limit_per_minute=20):
+        super().__init__(host, port, callback_url)
         self.username = username
         self.password = password
-        self._lock = threading.Lock()
-        self._messages = []
-        self._failures = []  # (status, body) for each of the next sends to fail
+        self.double_send_check = double_send_check
+        self.status_limit_per_minute = status_limit_per_minute
+        self._status_calls = deque()
         self._campaign_ids = itertools.count(FIRST_CAMPAIGN_ID)
-        self._server = ThreadingHTTPServer((host, port), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = None
+        self._message_ids = itertools.count(FIRST_MESSAGE_ID)
 
-    @property
-    def url(self):
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    @property
-    def messages(self):
-        with self._lock:
-            return list(self._messages)
-
-    def start(self):
-        # A short poll keeps stop() (and so every test's teardown) quick.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-verimor", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc_info):
-        self.stop()
-
-    def fail_next(self, count, status, body=None):
-        with self._lock:
-            self._failures = [(status, body or f"HTTP {status}")] * count
+    def route(self, request):
+        if request.path == SEND_PATH and request.method == "POST":
+            return Answer(200, self.accept(request.json()))
+        if request.path == STATUS_PATH and request.method == "GET":
+            return json_answer(200, self.status(request.query))
+        return Answer(404, "Not Found")
 
     def accept(self, request):
         """Check a send.json body as Verimor would; record its messages and give the campaign id."""
-        with self._lock:
-            if self._failures:
-                raise RejectedSend(*self._failures.pop(0))
+        self.misbehave()
         _check_send(request, self.username, self.password)
         received_at = time.time()
-        records = [
-            {
-                "received_at": received_at,
-                "message_id": message_id,
-                "custom_id": request.get("custom_id"),
-                "dest": dest,
-                "msg": message["msg"],
-                "datacoding": request.get("datacoding"),
-                "source_addr": request.get("source_addr"),
-            }
-            for message in request["messages"]
-            for dest, message_id in _destinations(message)
-        ]
         with self._lock:
+            campaign_id = str(next(self._campaign_ids))
+            records = []
+            for message in request["messages"]:
+                for dest, message_id in _destinations(message):
+                    record = {
+                        "received_at": received_at,
+                        "message_id": message_id,
+                        "custom_id": request.get("custom_id"),
+                        "dest": dest,
+                        "msg": message["msg"],
+                        "datacoding": request.get("datacoding"),
+                        "source_addr": request.get("source_addr"),
+                        "campaign_id": campaign_id,
+                        "verimor_message_id": str(next(self._message_ids)),
+                        "status": "WAITING",
+                    }
+                    if self.double_send_check and self._sent_today(record):
+                        record["status"] = "DOUBLE_SEND_ERROR"
+                    records.append(record)
             self._messages.extend(records)
-            return str(next(self._campaign_ids))
+        return campaign_id
+
+    def _sent_today(self, record):
+        day = datetime.fromtimestamp(record["received_at"], TURKEY_TIME).date()
+        return any(
+            earlier["dest"] == record["dest"]
+            and earlier["msg"] == record["msg"]
+            and earlier["source_addr"] == record["source_addr"]
+            and datetime.fromtimestamp(earlier["received_at"], TURKEY_TIME).date() == day
+            for earlier in self._messages
+        )
+
+    def failure(self, status, body):
+        return RejectedSend(status, body or f"HTTP {status}")
+
+    # --- status polling
+
+    def status(self, query):
+        if query.get("username") != self.username or query.get("password") != self.password:
+            raise RejectedSend(401, BAD_CREDENTIALS)
+        self._count_status_call()
+        campaign_id, custom_id = query.get("id"), query.get("custom_id")
+        if not campaign_id and not custom_id:
+            raise RejectedSend(400, "id veya custom_id zorunludur")
+        dests = set(query["dest"].split(",")) if query.get("dest") else None
+        with self._lock:
+            records = [
+                record
+                for record in self._messages
+                if (campaign_id and record["campaign_id"] == campaign_id)
+                or (not campaign_id and record["custom_id"] == custom_id)
+            ]
+        if not records:
+            raise RejectedSend(404, CAMPAIGN_NOT_FOUND)
+        return [_report_object(record, with_type=False) for record in records if not dests or record["dest"] in dests]
+
+    def _count_status_call(self):
+        if self.status_limit_per_minute is None:
+            return
+        now = time.monotonic()
+        with self._lock:
+            while self._status_calls and now - self._status_calls[0] > 60:
+                self._status_calls.popleft()
+            if len(self._status_calls) >= self.status_limit_per_minute:
+                raise RejectedSend(429, "Too Many Requests")
+            self._status_calls.append(now)
+
+    # --- reports
+
+    def find(self, message_id=None, provider_message_id=None):
+        with self._lock:
+            for record in reversed(self._messages):
+                if message_id is not None and record["message_id"] == message_id:
+                    return record
+                if provider_message_id is not None and record["campaign_id"] == str(provider_message_id):
+                    return record
+        return None
+
+    def report_request(self, record, status):
+        verimor_status, gsm_error = REPORT_STATUSES.get(status, (status, "0"))
+        now = datetime.now(TURKEY_TIME).strftime("%Y-%m-%d %H:%M:%S")
+        with self._lock:
+            record["status"] = verimor_status
+            record["gsm_error"] = gsm_error
+            record["done_at"] = now
+            if verimor_status in FINAL:
+                record["sent_at"] = now
+            body = [_report_object(record, with_type=True)]
+        return self.callback_url, {"Content-Type": "application/json"}, json.dumps(body).encode("utf-8")
+
+
+def _report_object(record, with_type):
+    report = {
+        "campaign_id": int(record["campaign_id"]),
+        "campaign_custom_id": record["custom_id"],
+        "message_id": record["verimor_message_id"],
+        "message_custom_id": record["message_id"],
+        "dest": record["dest"],
+        "size": 1,
+        "international_multiplier": 1,
+        "credits": 1,
+        "status": record["status"],
+        "gsm_error": record.get("gsm_error", "0"),
+        "sent_at": record.get("sent_at"),
+        "done_at": record.get("done_at"),
+    }
+    return {"type": "outbound", **report} if with_type else report
 
 
 def _check_send(request, username, password):
@@ -155,93 +248,14 @@ def _destinations(message):
     return zip(numbers, ids if len(ids) == len(numbers) else [None] * len(numbers))
 
 
-def _handler_for(fake):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self):
-            if self.path == MESSAGES_PATH:
-                self._answer(200, json.dumps(fake.messages, ensure_ascii=False), "application/json")
-            else:
-                self._answer(404, "Not Found")
-
-        def do_POST(self):
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY_BYTES:
-                self.close_connection = True
-                self._answer(413, "Request Entity Too Large")
-                return
-            body = self.rfile.read(length)
-            if self.path == SEND_PATH:
-                self._send(body)
-            elif self.path == BEHAVIOUR_PATH:
-                self._behaviour(body)
-            else:
-                self._answer(404, "Not Found")
-
-        def _send(self, body):
-            try:
-                campaign_id = fake.accept(_json(body))
-            except RejectedSend as rejection:
-                self._answer(rejection.status, rejection.text)
-            else:
-                self._answer(200, campaign_id)
-
-        def _behaviour(self, body):
-            try:
-                count, status, failure_body = _behaviour(_json(body))
-            except RejectedSend as rejection:
-                self._answer(rejection.status, rejection.text)
-                return
-            fake.fail_next(count, status, failure_body)
-            self._answer(200, json.dumps({"fail_next": count, "status": status}), "application/json")
-
-        def _answer(self, status, text, content_type="text/plain"):
-            payload = text.encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", f"{content_type}; charset=utf-8")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, format, *args):
-            """Quiet: test output is not the place for request lines."""
-
-    return Handler
-
-
-def _behaviour(request):
-    request = request if isinstance(request, dict) else {}
-    count, status, body = request.get("fail_next"), request.get("status", 503), request.get("body")
-    if not (isinstance(count, int) and count >= 0 and isinstance(status, int) and 400 <= status <= 599):
-        raise RejectedSend(400, "expected {fail_next: count >= 0, status: 400..599, body?: text}")
-    if body is not None and not isinstance(body, str):
-        raise RejectedSend(400, "body must be text")
-    return count, status, body
-
-
-def _json(body):
-    try:
-        return json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise RejectedSend(400, "JSON expected") from None
-
-
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0)
+    parser = argument_parser(__doc__.splitlines()[0])
     parser.add_argument("--username", required=True)
     parser.add_argument("--password", required=True)
     args = parser.parse_args(argv)
-    stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
-    with FakeVerimor(args.username, args.password, host=args.host, port=args.port) as fake:
-        print(f"listening {fake.url}", flush=True)
-        try:
-            stopping.wait()
-        except KeyboardInterrupt:
-            pass
+    serve_until_stopped(
+        FakeVerimor(args.username, args.password, host=args.host, port=args.port, callback_url=args.callback_url)
+    )
 
 
 if __name__ == "__main__":

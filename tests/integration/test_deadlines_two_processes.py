@@ -5,8 +5,9 @@ with two routing processes watching the same store.
     ``owe_deadline_events`` over the same sequence of ``now`` values; the outboxes then hold one
     event of each kind per open application, none for an answered one.
 (b) With the real system: a second routing process beside the first; an application already past
-    its due date reaches routing; our own queue on ``routing.events`` receives each deadline event
-    exactly once.
+    its due date and one due within the warning reach routing; our own queue on ``routing.events``
+    receives ``deadline_missed`` exactly once for the first (it is no longer "approaching") and
+    ``deadline_approaching`` exactly once for the second.
 """
 import json
 import os
@@ -123,9 +124,9 @@ def test_two_processes_with_an_injected_clock_owe_each_deadline_event_once(tmp_p
     for number in answered_between:  # answered after the warning, before the due date
         _transition(store, number, lambda app, now: domain.answer(app, OFFICER, "Gereği yapıldı, teşekkürler.",
                                                                   "negative", now))
-    # "soon" past due (and "later" now inside its window); then everything past due.
+    # "soon" past due; "later" inside its window; then everything past due.
     second = _run_two_watchers(uri, tmp_path, [DUE + timedelta(hours=12), DUE + timedelta(hours=13),
-                                               LATER + timedelta(days=1)])
+                                               LATER - timedelta(hours=12), LATER + timedelta(days=1)])
 
     owed = _owed(store)
     both = Counter({"deadline_approaching": 1, "deadline_missed": 1})
@@ -176,17 +177,20 @@ def test_two_routing_processes_publish_each_deadline_event_once(running_system):
             bound = queue(connection.channel())
             bound.declare()
 
-            number = "2026-6{:05d}".format(uuid.uuid4().int % 10 ** 5)
-            received_at = clock.now() - timedelta(days=8)
-            event_dispatcher(config)("intake", "application_received", received_event(
-                number, province="Ankara", province_code="06", district="Çankaya", category="health",
-                received_at=clock.to_iso(received_at), due_at=clock.to_iso(received_at + timedelta(days=7))))
+            serial = uuid.uuid4().int % 10 ** 4
+            overdue, soon = "2026-6{:05d}".format(serial), "2026-6{:05d}".format(serial + 10 ** 4)
+            due = {overdue: clock.now() - timedelta(days=1), soon: clock.now() + timedelta(hours=1)}
+            for number in (overdue, soon):
+                received_at = due[number] - timedelta(days=7)
+                event_dispatcher(config)("intake", "application_received", received_event(
+                    number, province="Ankara", province_code="06", district="Çankaya", category="health",
+                    received_at=clock.to_iso(received_at), due_at=clock.to_iso(due[number])))
 
             events = []
 
             def both_arrived():
-                mine = [event for event in _drain(bound, events) if event["application_no"] == number]
-                return {event["event_name"] for event in mine} == set(domain.DEADLINE_EVENTS)
+                names = {(event["application_no"], event["event_name"]) for event in _drain(bound, events)}
+                return {(overdue, "deadline_missed"), (soon, "deadline_approaching")} <= names
 
             wait_until(both_arrived, timeout=10, interval=0.2, what="both deadline events")
             time.sleep(3)  # a duplicate from the other process would arrive well within this
@@ -194,8 +198,10 @@ def test_two_routing_processes_publish_each_deadline_event_once(running_system):
     finally:
         second.stop()
 
-    mine = [event for event in events if event["application_no"] == number]
-    assert Counter(event["event_name"] for event in mine) == {"deadline_approaching": 1, "deadline_missed": 1}
-    assert len({event["event_id"] for event in mine}) == 2
-    assert all(event["due_at"] == clock.to_iso(received_at + timedelta(days=7)) for event in mine)
-    assert all(event["unit_id"] is None for event in mine)  # still unrouted
+    mine = {number: [event for event in events if event["application_no"] == number] for number in due}
+    assert Counter(event["event_name"] for event in mine[overdue]) == {"deadline_missed": 1}
+    assert Counter(event["event_name"] for event in mine[soon]) == {"deadline_approaching": 1}
+    assert len({event["event_id"] for event in mine[overdue] + mine[soon]}) == 2
+    for number, owed in mine.items():
+        assert all(event["due_at"] == clock.to_iso(due[number]) for event in owed)
+        assert all(event["unit_id"] is None for event in owed)  # still unrouted

@@ -146,9 +146,9 @@ def test_one_pass_owes_for_every_application_that_is_due(store):
     queue(store, "2026-000002", due_at=NOW + timedelta(hours=3))
     queue(store, "2026-000003", due_at=NOW + timedelta(days=3))
 
-    assert deadlines.owe_deadline_events(store, NOW, WARNING) == 3
+    assert deadlines.owe_deadline_events(store, NOW, WARNING) == 2
 
-    assert names(deadline_events(store, "2026-000001")) == ["deadline_approaching", "deadline_missed"]
+    assert names(deadline_events(store, "2026-000001")) == ["deadline_missed"]
     assert names(deadline_events(store, "2026-000002")) == ["deadline_approaching"]
     assert deadline_events(store, "2026-000003") == []
 
@@ -174,16 +174,70 @@ def test_events_owed_by_a_transition_stay_owed_beside_the_deadline_ones(store):
     assert names(store.find_application("2026-000001")["outbox"]) == ["application_routed", "deadline_approaching"]
 
 
-@pytest.mark.xfail(reason="BUG: owe_deadline_events owes deadline_approaching for an application already past "
-                          "its due moment (e.g. the first pass after routing was down): the approaching cutoff "
-                          "(due < now + warning) has no lower bound, so an overdue application is announced as "
-                          "'approaching' in the same pass that owes deadline_missed", strict=True)
 def test_application_first_seen_past_its_due_moment_owes_only_missed(store):
     queue(store, "2026-000001", due_at=NOW - timedelta(hours=5))
 
     deadlines.owe_deadline_events(store, NOW, WARNING)
+    deadlines.owe_deadline_events(store, NOW + timedelta(hours=1), WARNING)
 
     assert names(deadline_events(store, "2026-000001")) == ["deadline_missed"]
+
+
+def test_application_due_exactly_now_is_approaching_not_yet_missed(store):
+    queue(store, "2026-000001", due_at=NOW)
+
+    assert deadlines.owe_deadline_events(store, NOW, WARNING) == 1
+
+    assert names(deadline_events(store, "2026-000001")) == ["deadline_approaching"]
+
+
+@pytest.mark.parametrize("event_name, window", [
+    ("deadline_approaching", (NOW, NOW + WARNING)),
+    ("deadline_missed", (None, NOW)),
+])
+def test_deadline_window_is_the_due_range_that_owes_each_event_now(event_name, window):
+    assert domain.deadline_window(event_name, NOW, WARNING) == window
+
+
+def test_store_finds_only_applications_due_within_the_window(store):
+    for index, due_at in enumerate((NOW - timedelta(hours=1), NOW, NOW + timedelta(hours=23),
+                                    NOW + WARNING), start=1):
+        queue(store, "2026-00000{}".format(index), due_at=due_at)
+
+    approaching = store.owing_deadline("deadline_approaching", (NOW, NOW + WARNING), 10)
+    missed = store.owing_deadline("deadline_missed", (None, NOW), 10)
+
+    assert sorted(application["_id"] for application in approaching) == ["2026-000002", "2026-000003"]
+    assert [application["_id"] for application in missed] == ["2026-000001"]
+    assert len(store.owing_deadline("deadline_approaching", (NOW, NOW + WARNING), 1)) == 1
+
+
+# --- the watcher ---------------------------------------------------------------------------------
+
+def watcher_on(store, now):
+    watcher = deadlines.DeadlineWatcher(store="applications", clock=lambda: now)
+    watcher.store, watcher.warning = store, WARNING
+    return watcher
+
+
+def test_watcher_goes_again_at_once_while_batches_are_full(store, monkeypatch):
+    monkeypatch.setattr(deadlines, "BATCH", 2)
+    for index in range(1, 6):
+        queue(store, "2026-00000{}".format(index), due_at=NOW - timedelta(hours=index))
+    watcher = watcher_on(store, NOW)
+
+    again = [watcher.run_once() for _ in range(3)]
+
+    assert again == [True, True, False]
+    assert all(names(deadline_events(store, "2026-00000{}".format(index))) == ["deadline_missed"]
+               for index in range(1, 6))
+
+
+def test_watcher_waits_for_its_interval_when_nothing_is_owed(store):
+    queue(store, "2026-000001", due_at=NOW + timedelta(days=3))
+
+    assert watcher_on(store, NOW).run_once() is False
+    assert deadline_events(store, "2026-000001") == []
 
 
 # --- two stores on one embedded file ------------------------------------------------------------
@@ -196,8 +250,8 @@ class ReadsTogether:
         self._store = store
         self._barrier = barrier
 
-    def owing_deadline(self, event_name, cutoff, limit):
-        candidates = self._store.owing_deadline(event_name, cutoff, limit)
+    def owing_deadline(self, event_name, window, limit):
+        candidates = self._store.owing_deadline(event_name, window, limit)
         self._barrier.wait()
         return candidates
 
@@ -219,7 +273,9 @@ def test_two_stores_on_one_embedded_file_owe_each_event_exactly_once(tmp_path):
 
     def race(store):
         try:
-            owed.append(deadlines.owe_deadline_events(ReadsTogether(store, barrier), NOW, WARNING))
+            # within the warning window first (approaching), then past the due moment (missed)
+            for moment in (NOW - timedelta(hours=1), NOW):
+                owed.append(deadlines.owe_deadline_events(ReadsTogether(store, barrier), moment, WARNING))
         except Exception as failure:  # reported below; a thread's exception would otherwise vanish
             failures.append(failure)
             barrier.abort()

@@ -294,7 +294,7 @@ def answered_event():
     from common.events import new_event
 
     return new_event("application_answered", NUMBER, unit_id="34-health", outcome="positive",
-                     answer_text=ANSWER_TEXT, answered_at="2026-03-05T14:00:00.000+03:00")
+                     answer_text=ANSWER_TEXT, answered_at="2026-03-05T14:00:00.000+03:00", step=2)
 
 
 def concluded(store):
@@ -363,13 +363,136 @@ def test_concluded_sms_goes_to_the_phone_of_the_received_event(store, notificati
     assert concluded(store)[0]["state"] == SENT
 
 
-@pytest.mark.xfail(reason="BUG: the concluded SMS fixes its language when queued; if notification handles "
-                          "application_answered before application_received (separate queues, no order "
-                          "between them) it has no recipient yet and renders Turkish for an English applicant",
-                   strict=True)
 def test_concluded_sms_is_in_english_even_when_the_answer_is_handled_first(notification, store, received_event):
     notification.handle_application_answered(answered_event())
     notification.handle_application_received(received_event(NUMBER, tracking_code=CODE, language="en"))
 
     [message] = concluded(store)
     assert message["text"].startswith("Your application")
+    assert message["language"] == "en"
+    assert message["segments"] == 1
+
+
+def test_concluded_sms_handled_before_the_recipient_is_known_waits_unrendered(notification, store, kick_counter):
+    notification.handle_application_answered(answered_event())
+
+    [message] = concluded(store)
+    assert message["state"] == QUEUED
+    assert (message["language"], message["text"], message.get("encoding"), message.get("segments")) == (
+        None, None, None, None)
+    assert message["values"] == {"application_no": NUMBER}
+    assert ANSWER_TEXT not in str(message)
+    assert kick_counter.count == 1
+
+
+def test_rendering_a_waiting_concluded_sms_leaves_the_received_sms_and_other_applications_alone(
+        notification, store, received_event):
+    other = answered_event()
+    other["application_no"] = "2026-000002"
+    notification.handle_application_answered(other)
+    notification.handle_application_answered(answered_event())
+
+    notification.handle_application_received(received_event(NUMBER, tracking_code=CODE, language="en"))
+
+    [message] = concluded(store)
+    assert message["text"].startswith("Your application {} has been concluded.".format(NUMBER))
+    [received_sms] = store.messages.find({"application_no": NUMBER, "template": domain.RECEIVED})
+    assert received_sms["text"].startswith("Your application has been received")
+    [waiting] = store.messages.find({"application_no": "2026-000002"})
+    assert waiting["text"] is None
+
+
+def test_concluded_message_without_a_language_is_rendered_later_in_the_language_given():
+    event = answered_event()
+    now = clock.now()
+
+    waiting = domain.concluded_message(event, None, now)
+    at_once = domain.concluded_message(event, "en", now)
+
+    assert waiting["text"] is None and waiting["language"] is None
+    assert domain.rendered(waiting, "en") == {field: at_once[field]
+                                              for field in ("language", "text", "encoding", "segments")}
+    assert at_once["text"].startswith("Your application {} has been concluded.".format(NUMBER))
+
+
+def test_concluded_sms_without_text_yet_waits_without_calling_the_provider(notification, store):
+    store.remember_recipient(NUMBER, PHONE, "tr")  # the recipient, as if remembered meanwhile
+    store.enqueue(domain.concluded_message(answered_event(), None, clock.now()))
+    provider = FakeProvider()
+
+    make_dispatcher(store, provider).run_once()
+
+    assert provider.sent == []
+    [waiting] = concluded(store)
+    assert waiting["state"] == QUEUED
+    assert waiting["attempts"] == 1
+    assert waiting["next_attempt_at"] > clock.now()
+
+
+def test_concluded_sms_without_text_fails_after_max_attempts(store):
+    store.enqueue(domain.concluded_message(answered_event(), None, clock.now()))
+    provider = FakeProvider()
+    dispatcher = make_dispatcher(store, provider)
+
+    for _ in range(MAX_ATTEMPTS + 1):
+        for message in concluded(store):
+            make_due_now(store, message)
+        dispatcher.run_once()
+
+    assert provider.sent == []
+    [message] = concluded(store)
+    assert message["state"] == FAILED
+    assert [event["event_name"] for event in message["outbox"]] == ["sms_failed"]
+
+
+def test_concluded_sms_rendered_after_waiting_is_sent_in_the_applicants_language(
+        notification, store, received_event):
+    notification.handle_application_answered(answered_event())
+    provider = FakeProvider()
+    dispatcher = make_dispatcher(store, provider)
+    dispatcher.run_once()  # nothing to send yet: waits
+    notification.handle_application_received(received_event(NUMBER, tracking_code=CODE, phone=PHONE,
+                                                            language="en"))
+    store.messages.delete_many({"template": domain.RECEIVED})
+    for message in concluded(store):
+        make_due_now(store, message)
+
+    dispatcher.run_once()
+
+    [sms] = provider.sent
+    assert sms.phone == PHONE
+    assert sms.text.startswith("Your application {} has been concluded.".format(NUMBER))
+    assert concluded(store)[0]["state"] == SENT
+
+
+class ReceivedMeanwhile:
+    """The store as a worker handling application_answered sees it when another worker (or process)
+    handles application_received between this worker's read of the recipient and its enqueue."""
+
+    def __init__(self, store, other_worker):
+        self._store = store
+        self._other_worker = other_worker
+
+    def recipient(self, application_no):
+        found = self._store.recipient(application_no)
+        if self._other_worker is not None:
+            other_worker, self._other_worker = self._other_worker, None
+            other_worker()
+        return found
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+
+def test_concluded_sms_is_rendered_when_the_received_event_is_handled_while_it_is_being_queued(
+        store, kick_counter, received_event):
+    other = worker_factory(NotificationService, messages=store, send_queued_sms=kick_counter)
+    racing = ReceivedMeanwhile(store, lambda: other.handle_application_received(
+        received_event(NUMBER, tracking_code=CODE, phone=PHONE, language="en")))
+    notification = worker_factory(NotificationService, messages=racing, send_queued_sms=kick_counter)
+
+    notification.handle_application_answered(answered_event())
+
+    [message] = concluded(store)
+    assert message["text"] is not None
+    assert message["text"].startswith("Your application {} has been concluded.".format(NUMBER))

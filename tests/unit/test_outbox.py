@@ -1,8 +1,9 @@
 import copy
+from datetime import timedelta
 
 import pytest
 
-from common import outbox
+from common import clock, outbox
 from common.events import new_event
 
 
@@ -158,3 +159,30 @@ def test_outbox_index_is_on_the_pending_flag(collection):
     indexed_fields = [key for index in collection.index_information().values() for key, _ in index["key"]]
 
     assert "outbox_pending" in indexed_fields
+
+
+def test_a_document_leased_by_one_relay_is_not_published_by_another(collection):
+    insert_owing(collection, "m1", [owed_sms_event("2026-000001", "m1")])
+    seen_by_second = []
+
+    def first_publish(event):
+        # While the first relay holds the document, a second relay (another process) runs.
+        outbox.relay_collection(collection, seen_by_second.append, batch_size=10)
+
+    outbox.relay_collection(collection, first_publish, batch_size=10)
+
+    assert seen_by_second == []
+    assert collection.find_one("m1")["outbox"] == []
+
+
+def test_a_lease_left_by_a_crashed_relay_runs_out(collection):
+    events = [owed_sms_event("2026-000001", "m1")]
+    insert_owing(collection, "m1", events)
+    collection.update_one({"_id": "m1"}, {"$set": {outbox.LEASE: clock.now() + timedelta(seconds=5)}})
+    published = []
+
+    outbox.relay_collection(collection, published.append, batch_size=10)
+    assert published == []
+    outbox.relay_collection(collection, published.append, batch_size=10,
+                            now=clock.now() + outbox.LEASE_DURATION + timedelta(seconds=5))
+    assert event_ids(published) == event_ids(events)

@@ -81,7 +81,7 @@ def add_account(routing_store, password_hash, username, active=True):
     from tests.support.samples import STAFF_ACCOUNTS
 
     [account] = [account for account in STAFF_ACCOUNTS if account["username"] == username]
-    routing_store.save_staff({
+    routing_store.insert_staff({
         "_id": username, "role": account["role"], "province_code": account["province"],
         "unit_id": account.get("unit_id"), "password_hash": password_hash, "active": active,
         "created_at": clock.now(),
@@ -458,6 +458,22 @@ def test_whole_history_says_who_did_what_and_why(routing):
     assert all(entry["at"].endswith("+03:00") for entry in timeline)
 
 
+def test_each_transition_counts_one_step_on_the_application_and_in_its_event(routing, routing_store):
+    receive(routing, "2026-000001")
+    assert stored(routing_store, "2026-000001").get("step", 0) == 0
+
+    routing.route_application(ROUTER, "2026-000001", {"unit_id": CANKAYA_HEALTH})
+    routing.record_contact(HEALTH, "2026-000001", {"channel": "phone", "note": "Arandı."})
+    routing.return_application(HEALTH, "2026-000001", REASON)
+    routing.route_application(ROUTER, "2026-000001", {"unit_id": ANKARA_EDUCATION})
+    routing.answer_application(EDUCATION, "2026-000001", ANSWER)
+
+    assert [(event["event_name"], event["step"]) for event in owed(routing_store, "2026-000001")] == [
+        ("application_routed", 1), ("applicant_contacted", 2), ("application_returned", 3),
+        ("application_routed", 4), ("application_answered", 5)]
+    assert stored(routing_store, "2026-000001")["step"] == 5
+
+
 @pytest.mark.parametrize("state, action, principal", [
     ("unrouted", _answer, ROUTER),
     ("returned", _answer, ROUTER),
@@ -632,12 +648,18 @@ def test_units_of_another_province_are_not_found(routing, province):
         routing.list_units(ROUTER, province)
 
 
-@pytest.mark.xfail(reason="BUG: list_units passes ?province= through requests.province_code, whose "
-                          "Refused (not an AppError) escapes for an unknown province: RemoteError, a 500 "
-                          "at the gateway for GET /api/v1/units?province=narnia", strict=True)
-def test_units_of_an_unknown_province_are_refused_as_a_client_error(routing):
-    with pytest.raises((NotFound, ValidationFailed)):
-        routing.list_units(ROUTER, "narnia")
+@pytest.mark.parametrize("province", ["narnia", "82", "0"])
+def test_units_of_an_unknown_province_are_refused_as_a_client_error(routing, province):
+    with pytest.raises(ValidationFailed) as refused:
+        routing.list_units(ROUTER, province)
+
+    assert list(refused.value.fields) == ["province"]
+
+
+@pytest.mark.parametrize("province", [None, "", "06", "6", "Ankara"])
+def test_units_of_the_officers_own_province_however_asked(routing, province):
+    assert {unit["unit_id"] for unit in routing.list_units(ROUTER, province)} == {
+        unit["unit_id"] for unit in routing.list_units(ROUTER)}
 
 
 def test_admin_creates_a_unit_of_their_own_province(routing):
@@ -666,10 +688,6 @@ def test_created_unit_is_routable(routing):
     assert record["unit"] == {"unit_id": unit["unit_id"], "name": "Ankara Şehir Hastanesi"}
 
 
-@pytest.mark.xfail(reason="BUG: suggest_unit picks the first fitting unit by unit_id, and an admin's unit "
-                          "'06-custom-…' sorts before '06-health': adding any unit of a type (a hospital of type "
-                          "health) makes it the suggestion for every such application of the province in place "
-                          "of the seeded İl Sağlık Müdürlüğü", strict=True)
 def test_unit_an_admin_adds_does_not_displace_the_seeded_suggestion(routing):
     routing.create_unit(ADMIN, {"name": "Özel Hastane", "type": "health"})
 
@@ -678,10 +696,23 @@ def test_unit_an_admin_adds_does_not_displace_the_seeded_suggestion(routing):
     assert routing.get_application(ROUTER, "2026-000001")["suggested_unit"]["unit_id"] == "06-health"
 
 
+def test_unit_an_admin_adds_is_suggested_once_the_seeded_one_is_deactivated(routing):
+    added = routing.create_unit(ADMIN, {"name": "Özel Hastane", "type": "health"})
+    routing.update_unit(ADMIN, "06-health", {"active": False})
+
+    receive(routing, "2026-000001", district="Polatlı", category="health")
+
+    assert routing.get_application(ROUTER, "2026-000001")["suggested_unit"]["unit_id"] == added["unit_id"]
+
+
 @pytest.mark.parametrize("body, field", [
     ({"type": "health"}, "name"), ({"name": "Yeni Birim"}, "type"),
     ({"name": "Yeni Birim", "type": "health", "province": "34"}, "province"),
     ({"name": "Yeni Birim", "type": "health", "unit_id": "06-mine"}, "unit_id"),
+    ({"name": "Yeni Birim", "type": "hospital"}, "type"),
+    ({"name": "Yeni Birim", "type": "06-health"}, "type"),
+    ({"name": "Yeni Birim", "type": "health", "district": "Kadıköy"}, "district"),
+    ({"name": "Yeni Birim", "type": "health", "district": "Narnia"}, "district"),
 ])
 def test_unit_body_is_validated(routing, routing_store, body, field):
     count = routing_store.units.count_documents({})

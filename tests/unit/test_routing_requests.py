@@ -4,9 +4,15 @@ import pytest
 from common.errors import ValidationFailed
 from common.fields import REQUIRED, UNKNOWN_FIELD
 from services.routing import requests
+from services.routing.unit_catalog import UNIT_TYPE_CODES
 
 SECRET = "Gizli-0532-1234567"  # stands for anything personal a client might put in a field
 PASSWORD = "on-iki-karakter-parola"
+
+
+def new_ankara_unit_request(body):
+    """A new unit's body as an Ankara admin sends it."""
+    return requests.new_unit_request(body, "06")
 
 
 def refusals(parse, body):
@@ -45,7 +51,7 @@ def test_answer_outcomes(outcome):
     (lambda value: requests.answer_request({"text": value, "outcome": "positive"})[0], "text", 10, 5000),
     (lambda value: requests.contact_request({"channel": "phone", "note": value})[1], "note", 1, 1000),
     (lambda value: requests.route_request({"unit_id": "06-health", "note": value})[1], "note", 1, 1000),
-    (lambda value: requests.new_unit_request({"name": value, "type": "health"})["name"], "name", 3, 150),
+    (lambda value: new_ankara_unit_request({"name": value, "type": "health"})["name"], "name", 3, 150),
     (lambda value: requests.route_request({"unit_id": value})[0], "unit_id", 1, 100),
 ], ids=["reason", "answer-text", "contact-note", "route-note", "unit-name", "unit-id"])
 def test_text_lengths_are_bounded_at_both_ends(parse, field, shortest, longest):
@@ -74,10 +80,28 @@ def test_blank_query_values_mean_not_given():
 
 
 def test_new_unit_request():
-    assert requests.new_unit_request({"name": " Şehir Hastanesi ", "type": "health"}) == {
+    assert new_ankara_unit_request({"name": " Şehir Hastanesi ", "type": "health"}) == {
         "name": "Şehir Hastanesi", "name_en": None, "type": "health", "district": None}
-    assert requests.new_unit_request({"name": "Şehir Hastanesi", "name_en": "City Hospital", "type": "health",
-                                      "district": "Çankaya"})["name_en"] == "City Hospital"
+    assert new_ankara_unit_request({"name": "Şehir Hastanesi", "name_en": "City Hospital", "type": "health",
+                                    "district": "Çankaya"}) == {
+        "name": "Şehir Hastanesi", "name_en": "City Hospital", "type": "health", "district": "Çankaya"}
+
+
+@pytest.mark.parametrize("typed", ["çankaya", "CANKAYA", " Çankaya "])
+def test_new_units_district_is_the_provinces_district_as_its_canonical_name(typed):
+    assert new_ankara_unit_request({"name": "Şehir Hastanesi", "type": "health", "district": typed})[
+        "district"] == "Çankaya"
+
+
+@pytest.mark.parametrize("type_code", sorted(UNIT_TYPE_CODES))
+def test_new_unit_takes_every_known_unit_type(type_code):
+    assert new_ankara_unit_request({"name": "Yeni Birim", "type": type_code})["type"] == type_code
+
+
+@pytest.mark.parametrize("province, expected", [(None, None), ("", None), (" ", None), ("06", "06"), ("6", "06"),
+                                                ("ankara", "06"), (" ANKARA ", "06"), ("istanbul", "34")])
+def test_units_query_names_a_known_province_or_none(province, expected):
+    assert requests.units_query(province) == expected
 
 
 def test_unit_changes_take_only_what_is_given():
@@ -148,10 +172,20 @@ REFUSED = [
     (requests.queue_query, {"page_size": SECRET}, {"page_size"}),
     (requests.queue_query, {"sort": SECRET}, {"sort"}),
     (requests.queue_query, {"province_code": "34"}, {"province_code"}),
-    (requests.new_unit_request, {"type": "health"}, {"name"}),
-    (requests.new_unit_request, {"name": "ab", "type": "health"}, {"name"}),
-    (requests.new_unit_request, {"name": "Birim", "type": "health", "active": False}, {"active"}),
-    (requests.new_unit_request, {"name": "Birim", "type": "health", "province": SECRET}, {"province"}),
+    (new_ankara_unit_request, {"type": "health"}, {"name"}),
+    (new_ankara_unit_request, {"name": "ab", "type": "health"}, {"name"}),
+    (new_ankara_unit_request, {"name": "Birim", "type": "health", "active": False}, {"active"}),
+    (new_ankara_unit_request, {"name": "Birim", "type": "health", "province": SECRET}, {"province"}),
+    (new_ankara_unit_request, {"name": "Birim"}, {"type"}),
+    (new_ankara_unit_request, {"name": "Birim", "type": SECRET}, {"type"}),
+    (new_ankara_unit_request, {"name": "Birim", "type": "06-health"}, {"type"}),
+    (new_ankara_unit_request, {"name": "Birim", "type": "hospital"}, {"type"}),
+    (new_ankara_unit_request, {"name": "Birim", "type": "health", "district": "Kadıköy"}, {"district"}),
+    (new_ankara_unit_request, {"name": "Birim", "type": "health", "district": SECRET}, {"district"}),
+    (new_ankara_unit_request, {"name": "Birim", "type": "health", "district": 6}, {"district"}),
+    (requests.units_query, "narnia", {"province"}),
+    (requests.units_query, "82", {"province"}),
+    (requests.units_query, SECRET, {"province"}),
     (requests.unit_changes_request, {}, {"body"}),
     (requests.unit_changes_request, {"active": "false"}, {"active"}),
     (requests.unit_changes_request, {"active": None}, {"active"}),
@@ -201,7 +235,7 @@ def test_refused_fields_are_named_and_their_values_never_echoed(parse, body, fie
 
 
 @pytest.mark.parametrize("parse", [requests.route_request, requests.contact_request, requests.return_request,
-                                   requests.answer_request, requests.queue_query, requests.new_unit_request,
+                                   requests.answer_request, requests.queue_query, new_ankara_unit_request,
                                    requests.unit_changes_request, requests.new_staff_request,
                                    requests.staff_changes_request])
 @pytest.mark.parametrize("body", [None, [], "unit_id", 6], ids=["null", "list", "string", "number"])
@@ -215,9 +249,11 @@ def test_unknown_and_missing_fields_are_reported_together():
     assert reasons == {"text": REQUIRED, "answer": UNKNOWN_FIELD}
 
 
-@pytest.mark.xfail(reason="BUG: requests._positive_int trusts str.isdigit(), which is true for '²' and other "
-                          "digit-like characters int() cannot read: page=² raises ValueError (a 500 at the "
-                          "gateway) instead of ValidationFailed naming page", strict=True)
 @pytest.mark.parametrize("field", ["page", "page_size"])
 def test_superscript_digit_is_refused_as_a_field_not_a_crash(field):
     assert list(refusals(requests.queue_query, {field: "²"})) == [field]
+
+
+@pytest.mark.parametrize("digits", ["٣", "３", "1٣", "+3", "-3", "3 0", "1e2", "0x10"])
+def test_page_takes_only_ascii_digits(digits):
+    assert list(refusals(requests.queue_query, {"page": digits})) == ["page"]

@@ -65,8 +65,8 @@ def test_log_is_the_default_provider(tmp_path):
 
 
 def test_unknown_provider_is_refused():
-    with pytest.raises(ValueError, match="twilio"):
-        build_provider({"SMS_PROVIDER": "twilio"})
+    with pytest.raises(ValueError, match="unknown SMS_PROVIDER 'nexmo'.*iletimerkezi, log, twilio, verimor"):
+        build_provider({"SMS_PROVIDER": "nexmo"})
 
 
 @pytest.mark.parametrize("missing", ["VERIMOR_USERNAME", "VERIMOR_PASSWORD"])
@@ -145,6 +145,9 @@ def test_verimor_send_is_recorded_exactly_once_as_sent(fake, verimor):
         "msg": SMS.text,
         "datacoding": "1",
         "source_addr": "ACIKKAPI",
+        "campaign_id": receipt.provider_message_id,
+        "verimor_message_id": message["verimor_message_id"],
+        "status": "WAITING",
     }
     assert requests.get(fake.url + "/_fake/messages", timeout=5).json() == fake.messages
 

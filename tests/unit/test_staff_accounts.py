@@ -222,10 +222,6 @@ def test_account_an_admin_deactivated_stays_deactivated_after_a_reload(routing_s
     assert routing_store.find_staff("ankara.router")["active"] is False
 
 
-@pytest.mark.xfail(reason="BUG: load_accounts rewrites an account from the file whenever the file's password "
-                          "does not verify, so an account an admin deactivated and gave a new password is "
-                          "re-activated, with the file's old password, by the next routing start although the "
-                          "file did not change", strict=True)
 def test_admins_deactivation_survives_a_restart_with_the_unchanged_file(routing_store, tmp_path):
     path = write_accounts(tmp_path, [ROUTER_ENTRY])
     load_file(routing_store, path)
@@ -238,17 +234,117 @@ def test_admins_deactivation_survives_a_restart_with_the_unchanged_file(routing_
     assert routing_store.find_staff("ankara.router")["active"] is False
 
 
-@pytest.mark.xfail(reason="BUG: the accounts file skips staff.check_assignment: a unit officer with no unit, "
-                          "with another province's unit, or a router with a unit is loaded as is (the admin API "
-                          "refuses all three); such a unit officer silently sees an empty queue", strict=True)
 @pytest.mark.parametrize("entry", [
     {key: value for key, value in UNIT_ENTRY.items() if key != "unit_id"},
     dict(UNIT_ENTRY, unit_id="34-health"),
     dict(ROUTER_ENTRY, unit_id="06-cankaya-health"),
 ], ids=["unit-without-unit", "unit-of-another-province", "router-with-unit"])
 def test_entry_with_an_impossible_assignment_is_refused(routing_store, tmp_path, entry):
-    with pytest.raises(ValueError):
-        load_file(routing_store, write_accounts(tmp_path, [entry]))
+    with pytest.raises(ValueError) as refused:
+        load_file(routing_store, write_accounts(tmp_path, [dict(ROUTER_ENTRY, username="ankara.desk"), entry]))
+
+    message = str(refused.value)
+    assert "entry 1" in message and "unit_id" in message
+    assert PASSWORD not in message
+    assert routing_store.staff.count_documents({}) == 0  # nothing of a refused file is loaded
+
+
+def test_unit_officer_of_a_deactivated_unit_is_refused_when_new(routing_store, tmp_path):
+    routing_store.update_unit("06-cankaya-health", {"active": False})
+
+    with pytest.raises(ValueError) as refused:
+        load_file(routing_store, write_accounts(tmp_path, [UNIT_ENTRY]))
+
+    assert "entry 0" in str(refused.value)
+    assert routing_store.find_staff("ankara.health") is None
+
+
+@pytest.mark.parametrize("second", ["ankara.router", "Ankara.Router", " ankara.router "])
+def test_an_account_named_twice_stops_the_start(tmp_path, second):
+    path = write_accounts(tmp_path, [ROUTER_ENTRY, UNIT_ENTRY,
+                                     dict(ROUTER_ENTRY, username=second, password=NEW_PASSWORD, role="desk")])
+
+    with pytest.raises(ValueError) as refused:
+        staff.read_accounts_file(path)
+
+    message = str(refused.value)
+    assert "ankara.router" in message and "ankara.health" not in message
+    assert PASSWORD not in message and NEW_PASSWORD not in message
+
+
+def test_admins_new_role_and_unit_survive_a_restart_with_the_file(routing_store, tmp_path):
+    path = write_accounts(tmp_path, [ROUTER_ENTRY, UNIT_ENTRY])
+    load_file(routing_store, path)
+    routing_store.update_staff("ankara.health", staff.account_changes(
+        routing_store.find_staff("ankara.health"), {"unit_id": "06-health"}, routing_store.find_unit))
+    routing_store.update_staff("ankara.router", staff.account_changes(
+        routing_store.find_staff("ankara.router"), {"role": "admin"}, routing_store.find_unit))
+
+    load_file(routing_store, path)
+
+    assert staff.principal(routing_store.find_staff("ankara.health"))["unit_id"] == "06-health"
+    assert staff.principal(routing_store.find_staff("ankara.router"))["role"] == "admin"
+
+
+def test_file_with_a_changed_password_resets_only_the_password(routing_store, tmp_path):
+    load_file(routing_store, write_accounts(tmp_path, [UNIT_ENTRY]))
+    routing_store.update_staff("ankara.health", staff.account_changes(
+        routing_store.find_staff("ankara.health"), {"unit_id": "06-health", "active": False}, routing_store.find_unit))
+    before = routing_store.find_staff("ankara.health")
+
+    load_file(routing_store, write_accounts(tmp_path, [dict(UNIT_ENTRY, password=NEW_PASSWORD)], "v2.json"))
+
+    after = routing_store.find_staff("ankara.health")
+    assert verify_password(after["password_hash"], NEW_PASSWORD)
+    assert verify_password(after["file_password_hash"], NEW_PASSWORD)
+    password_fields = {"password_hash", "file_password_hash"}
+    assert {key: value for key, value in after.items() if key not in password_fields} == {
+        key: value for key, value in before.items() if key not in password_fields}
+
+
+def test_file_role_or_unit_changes_do_not_override_an_existing_account(routing_store, tmp_path):
+    load_file(routing_store, write_accounts(tmp_path, [UNIT_ENTRY]))
+
+    load_file(routing_store, write_accounts(tmp_path, [dict(UNIT_ENTRY, unit_id="06-health")], "v2.json"))
+
+    assert routing_store.find_staff("ankara.health")["unit_id"] == "06-cankaya-health"
+
+
+def test_an_entry_added_to_the_file_is_created_beside_the_existing_accounts(routing_store, tmp_path):
+    load_file(routing_store, write_accounts(tmp_path, [ROUTER_ENTRY]))
+    routing_store.update_staff("ankara.router", {"active": False})
+
+    load_file(routing_store, write_accounts(tmp_path, [ROUTER_ENTRY, UNIT_ENTRY], "v2.json"))
+
+    assert routing_store.find_staff("ankara.router")["active"] is False
+    health = routing_store.find_staff("ankara.health")
+    assert (health["active"], health["unit_id"]) == (True, "06-cankaya-health")
+    assert verify_password(health["password_hash"], PASSWORD)
+
+
+def test_admins_new_password_survives_a_restart_with_the_unchanged_file(routing_store, tmp_path):
+    path = write_accounts(tmp_path, [ROUTER_ENTRY])
+    load_file(routing_store, path)
+    routing_store.update_staff("ankara.router", staff.account_changes(
+        routing_store.find_staff("ankara.router"), {"password": NEW_PASSWORD}, routing_store.find_unit))
+
+    load_file(routing_store, path)
+
+    account = routing_store.find_staff("ankara.router")
+    assert verify_password(account["password_hash"], NEW_PASSWORD)
+    assert not verify_password(account["password_hash"], PASSWORD)
+
+
+def test_restart_after_an_admin_deactivated_a_file_accounts_unit(routing_store, tmp_path):
+    path = write_accounts(tmp_path, [ROUTER_ENTRY, UNIT_ENTRY])
+    load_file(routing_store, path)
+    routing_store.update_staff("ankara.health", staff.account_changes(
+        routing_store.find_staff("ankara.health"), {"unit_id": "06-health"}, routing_store.find_unit))
+    routing_store.update_unit("06-cankaya-health", {"active": False})
+
+    load_file(routing_store, path)
+
+    assert routing_store.find_staff("ankara.health")["unit_id"] == "06-health"
 
 
 # --- ReferenceData at start-up -----------------------------------------------------------------

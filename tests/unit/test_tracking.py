@@ -216,18 +216,22 @@ def at(event, moment):
     return event
 
 
-def routed_event(moment="2026-03-03T09:00:00.000+03:00", unit_id=UNIT_ID, unit_name=UNIT_NAME):
+# step: routing's count of the application's transitions (1 for the first); the defaults tell
+# the plain story routed (1), then answered (2) or returned (2).
+
+def routed_event(moment="2026-03-03T09:00:00.000+03:00", unit_id=UNIT_ID, unit_name=UNIT_NAME, step=1):
     return at(new_event("application_routed", NUMBER, unit_id=unit_id, unit_name=unit_name,
-                        routed_by="istanbul.router", due_at="2026-03-09T10:15:00+03:00"), moment)
+                        routed_by="istanbul.router", due_at="2026-03-09T10:15:00+03:00", step=step), moment)
 
 
-def returned_event(moment="2026-03-04T09:00:00.000+03:00"):
-    return at(new_event("application_returned", NUMBER, unit_id=UNIT_ID, reason=RETURN_REASON), moment)
+def returned_event(moment="2026-03-04T09:00:00.000+03:00", step=2):
+    return at(new_event("application_returned", NUMBER, unit_id=UNIT_ID, reason=RETURN_REASON, step=step),
+              moment)
 
 
-def answered_event(moment="2026-03-05T14:00:00.000+03:00"):
+def answered_event(moment="2026-03-05T14:00:00.000+03:00", step=2):
     return at(new_event("application_answered", NUMBER, unit_id=UNIT_ID, outcome="positive",
-                        answer_text=ANSWER_TEXT, answered_at=moment), moment)
+                        answer_text=ANSWER_TEXT, answered_at=moment, step=step), moment)
 
 
 def statuses(view):
@@ -269,7 +273,7 @@ def test_routed_again_shows_the_new_unit(tracking, received):
     tracking.handle_application_routed(routed_event())
     tracking.handle_application_returned(returned_event())
     tracking.handle_application_routed(routed_event("2026-03-04T11:00:00.000+03:00", "34-police",
-                                                    "İstanbul İl Emniyet Müdürlüğü"))
+                                                    "İstanbul İl Emniyet Müdürlüğü", step=3))
 
     view = tracking.get_application_status(NUMBER, CODE)
 
@@ -330,10 +334,6 @@ def test_timeline_is_in_order_when_events_share_a_millisecond_and_arrive_in_orde
     assert (statuses(view), view["status"]) == (["received", "routed", "answered"], "answered")
 
 
-@pytest.mark.xfail(reason="BUG: tracking.domain._chronological breaks ties only for 'received'; a routed and an "
-                          "answered entry of the same millisecond keep arrival order, so an answer that arrives "
-                          "before its routing shows the application as 'routed' (timeline routed after answered)",
-                   strict=True)
 def test_timeline_is_in_order_when_events_share_a_millisecond_and_arrive_out_of_order(tracking, received_event):
     tracking.handle_application_answered(answered_event(SAME_MILLISECOND))
     tracking.handle_application_routed(routed_event(SAME_MILLISECOND))
@@ -344,8 +344,45 @@ def test_timeline_is_in_order_when_events_share_a_millisecond_and_arrive_out_of_
     assert (statuses(view), view["status"]) == (["received", "routed", "answered"], "answered")
 
 
-def contacted_event():
-    return new_event("applicant_contacted", NUMBER, channel="phone", contacted_by="istanbul.router")
+
+@pytest.mark.parametrize("order", [
+    ("routed", "returned", "routed again"),
+    ("routed again", "returned", "routed"),
+    ("returned", "routed again", "routed"),
+], ids="-".join)
+def test_reroute_within_one_millisecond_shows_the_last_unit_whatever_order_events_arrive_in(
+        tracking, received_event, order):
+    events = {
+        "routed": routed_event(SAME_MILLISECOND, step=1),
+        "returned": returned_event(SAME_MILLISECOND, step=2),
+        "routed again": routed_event(SAME_MILLISECOND, "34-police", "İstanbul İl Emniyet Müdürlüğü", step=3),
+    }
+    tracking.handle_application_received(received_event(NUMBER, tracking_code=CODE, received_at=SAME_MILLISECOND))
+    for name in order:
+        getattr(tracking, "handle_" + events[name]["event_name"])(events[name])
+
+    view = tracking.get_application_status(NUMBER, CODE)
+
+    assert statuses(view) == ["received", "routed", "returned", "routed"]
+    assert (view["status"], view["unit"]) == ("routed", {"name": "İstanbul İl Emniyet Müdürlüğü"})
+
+
+def test_later_moment_orders_before_step_when_events_arrive_out_of_order(tracking, received):
+    tracking.handle_application_received(received)
+    tracking.handle_application_answered(answered_event(step=4))
+    tracking.handle_application_routed(routed_event("2026-03-04T11:00:00.000+03:00", "34-police",
+                                                    "İstanbul İl Emniyet Müdürlüğü", step=3))
+    tracking.handle_application_returned(returned_event(step=2))
+    tracking.handle_application_routed(routed_event(step=1))
+
+    view = tracking.get_application_status(NUMBER, CODE)
+
+    assert statuses(view) == ["received", "routed", "returned", "routed", "answered"]
+    assert (view["status"], view["unit"]) == ("answered", {"name": "İstanbul İl Emniyet Müdürlüğü"})
+
+
+def contacted_event(step=2):
+    return new_event("applicant_contacted", NUMBER, channel="phone", contacted_by="istanbul.router", step=step)
 
 
 def deadline_event(name):
@@ -368,7 +405,7 @@ def test_contacts_and_deadlines_change_no_public_status(tracking, store, receive
 
 
 def test_contact_or_deadline_before_the_application_leaves_it_unknown_until_received(tracking, received):
-    tracking.handle_applicant_contacted(contacted_event())
+    tracking.handle_applicant_contacted(contacted_event(step=1))
     tracking.handle_deadline_missed(deadline_event("deadline_missed"))
     with pytest.raises(NotFound):
         tracking.get_application_status(NUMBER, CODE)

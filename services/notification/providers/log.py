@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
-from services.notification.providers.base import OutgoingSms, SendReceipt
+from services.notification.providers.base import CallbackRequest, DeliveryReport, OutgoingSms, SendReceipt
 
 LOG_FILE_NAME = "sms-log.jsonl"
 
@@ -43,3 +43,7 @@ class LogProvider:
         with self._lock, self.path.open("a", encoding="utf-8") as log:
             log.write(line + "\n")
         return SendReceipt(provider=self.name, provider_message_id=None)
+
+    def parse_delivery_report(self, request: CallbackRequest) -> list[DeliveryReport]:
+        """Nothing calls back for a log line."""
+        raise ValueError("the log provider sends no delivery reports")

@@ -1,0 +1,348 @@
+"""What the loopback provider fakes share: a threaded http.server, the record of accepted
+messages, scripted misbehaviour, and pushing delivery reports to a callback URL.
+
+Test controls, the same on every fake:
+
+* ``GET /_fake/messages`` — every accepted message, oldest first, each with ``received_at``
+  (epoch seconds) and ``message_id`` (OUR id, where the provider's API can carry it, else null).
+* ``POST /_fake/behaviour`` — script the next sends:
+  ``{"fail_next": N, "status": 503, "body": "..."}`` (the next N sends fail so; ``"status":
+  "hang"`` makes them hang) or ``{"steps": [500, 500, "hang", {"status": 429, "body": "..."}]}``
+  (one step per coming send; sends after the script behave normally) or ``{"clear": true}``.
+  A hanging send is accepted and left unanswered until ``POST /_fake/release`` (then it is
+  processed and answered as usual — the "provider took it but the answer was late" case) or
+  until the fake stops (then the connection is closed unanswered). Other requests, including
+  other sends, are served meanwhile.
+* ``POST /_fake/release`` — let every hanging send go on.
+* ``POST /_fake/report`` — ``{"message_id": <our id> | "provider_message_id": <theirs>,
+  "status": "delivered" | "failed" | "sent" | <a provider status>, "repeat": 2,
+  "reverse_order_with": "<other status>"}``: push reports for the newest matching message to the
+  callback URL the way the real provider does; ``status`` ``repeat`` times, then (if given)
+  ``reverse_order_with`` ``repeat`` times — the later state arriving first. Answers
+  ``{"pushed": [{"status": ..., "http_status": ...}, ...]}`` once all were sent.
+"""
+import argparse
+import json
+import signal
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+MESSAGES_PATH = "/_fake/messages"
+BEHAVIOUR_PATH = "/_fake/behaviour"
+RELEASE_PATH = "/_fake/release"
+REPORT_PATH = "/_fake/report"
+MAX_BODY_BYTES = 10 * 1024 * 1024
+HANG = "hang"
+
+
+class RejectedSend(Exception):
+    def __init__(self, status, text, content_type="text/plain"):
+        super().__init__(text)
+        self.status = status
+        self.text = text
+        self.content_type = content_type
+
+
+class Answer:
+    def __init__(self, status, text="", content_type="text/plain"):
+        self.status = status
+        self.text = text
+        self.content_type = content_type
+
+
+class Dropped(Exception):
+    """Close the connection without an answer."""
+
+
+class FakeProviderServer:
+    """Subclasses set ``name`` and implement ``route(request)`` and ``report_request(record,
+    status)``; sends call ``self.misbehave()`` first."""
+
+    name = "fake"
+
+    def __init__(self, host="127.0.0.1", port=0, callback_url=None):
+        self.callback_url = callback_url
+        self._lock = threading.Lock()
+        self._messages = []
+        self._steps = []
+        self._hanging = []  # an Event per hanging send
+        self._stopping = threading.Event()
+        self._server = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread = None
+
+    # --- lifecycle
+
+    @property
+    def url(self):
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self):
+        # A short poll keeps stop() (and so every test's teardown) quick.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"fake-{self.name}", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._stopping.set()
+        self.release()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    # --- record
+
+    @property
+    def messages(self):
+        with self._lock:
+            return [dict(record) for record in self._messages]
+
+    def _record(self, records):
+        with self._lock:
+            self._messages.extend(records)
+
+    def find(self, message_id=None, provider_message_id=None):
+        with self._lock:
+            for record in reversed(self._messages):
+                if message_id is not None and record.get("message_id") == message_id:
+                    return record
+                if provider_message_id is not None and str(record.get("provider_message_id")) == str(
+                    provider_message_id
+                ):
+                    return record
+        return None
+
+    # --- behaviour
+
+    def fail_next(self, count, status, body=None):
+        self.set_steps([{"status": status, "body": body}] * count)
+
+    def hang_next(self, count=1):
+        self.set_steps([HANG] * count)
+
+    def set_steps(self, steps):
+        with self._lock:
+            self._steps = [_step(step) for step in steps]
+
+    @property
+    def pending_steps(self):
+        with self._lock:
+            return list(self._steps)
+
+    @property
+    def hanging(self):
+        with self._lock:
+            return len(self._hanging)
+
+    def release(self):
+        with self._lock:
+            hanging, self._hanging = self._hanging, []
+        for event in hanging:
+            event.set()
+
+    def misbehave(self):
+        """Apply the next scripted step, if any: raise the failure or hang until released."""
+        with self._lock:
+            step = self._steps.pop(0) if self._steps else None
+            if step == HANG:
+                released = threading.Event()
+                self._hanging.append(released)
+        if step is None:
+            return
+        if step == HANG:
+            while not released.wait(0.05):
+                if self._stopping.is_set():
+                    break
+            if self._stopping.is_set():
+                raise Dropped()
+            return
+        raise self.failure(step["status"], step["body"])
+
+    def failure(self, status, body):
+        """The provider-shaped error answer for a scripted failure."""
+        return RejectedSend(status, body or f"HTTP {status}")
+
+    # --- reports
+
+    def push_reports(self, message_id=None, provider_message_id=None, status="delivered", repeat=1,
+                     reverse_order_with=None):
+        record = self.find(message_id, provider_message_id)
+        if record is None:
+            raise RejectedSend(404, "no such message recorded")
+        statuses = [status] * repeat + ([reverse_order_with] * repeat if reverse_order_with else [])
+        pushed = []
+        for each in statuses:
+            url, headers, body = self.report_request(record, each)
+            if not url:
+                raise RejectedSend(409, "no callback URL for this message (give --callback-url)")
+            try:
+                answer = requests.post(url, data=body, headers=headers, timeout=10)
+                pushed.append({"status": each, "http_status": answer.status_code})
+            except requests.RequestException as error:
+                pushed.append({"status": each, "error": type(error).__name__})
+        return pushed
+
+    def report_request(self, record, status):
+        """(url, headers, body bytes) of one report push for ``record``."""
+        raise NotImplementedError
+
+    # --- routing
+
+    def route(self, request):
+        """An Answer for a provider request (not a /_fake one)."""
+        raise NotImplementedError
+
+
+class Request:
+    def __init__(self, method, target, headers, body):
+        parts = urlsplit(target)
+        self.method = method
+        self.path = parts.path
+        self.query = {key: values[-1] for key, values in parse_qs(parts.query, keep_blank_values=True).items()}
+        self.headers = headers
+        self.body = body
+
+    def json(self):
+        try:
+            return json.loads(self.body.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise RejectedSend(400, "JSON expected") from None
+
+
+def json_answer(status, value):
+    return Answer(status, json.dumps(value, ensure_ascii=False), "application/json")
+
+
+def _step(step):
+    if isinstance(step, str) and step.lower() == HANG:
+        return HANG
+    if isinstance(step, int) and not isinstance(step, bool):
+        step = {"status": step}
+    if isinstance(step, dict) and isinstance(step.get("status"), str) and step["status"].lower() == HANG:
+        return HANG
+    if not (isinstance(step, dict) and isinstance(step.get("status"), int) and 400 <= step["status"] <= 599):
+        raise RejectedSend(400, 'each step is "hang", a status 400..599 or {"status": ..., "body": ...}')
+    if step.get("body") is not None and not isinstance(step["body"], str):
+        raise RejectedSend(400, "body must be text")
+    return {"status": step["status"], "body": step.get("body")}
+
+
+def _behaviour(fake, request):
+    if not isinstance(request, dict):
+        raise RejectedSend(400, "JSON object expected")
+    if request.get("clear"):
+        fake.set_steps([])
+    elif "steps" in request:
+        if not isinstance(request["steps"], list):
+            raise RejectedSend(400, "steps must be a list")
+        fake.set_steps(request["steps"])
+    else:
+        count, status, body = request.get("fail_next"), request.get("status", 503), request.get("body")
+        if not (isinstance(count, int) and not isinstance(count, bool) and count >= 0):
+            raise RejectedSend(400, "expected {fail_next: count >= 0, status: 400..599 or \"hang\", body?: text}")
+        fake.set_steps([{"status": status, "body": body}] * count)
+    return {"pending": len(fake.pending_steps)}
+
+
+def _report(fake, request):
+    if not isinstance(request, dict):
+        raise RejectedSend(400, "JSON object expected")
+    message_id = request.get("message_id")
+    provider_message_id = request.get("provider_message_id", request.get("order_id"))
+    status, repeat, other = request.get("status"), request.get("repeat", 1), request.get("reverse_order_with")
+    if message_id is None and provider_message_id is None:
+        raise RejectedSend(400, "give message_id (ours) or provider_message_id")
+    if not isinstance(status, str) or not status:
+        raise RejectedSend(400, "status must be text")
+    if not (isinstance(repeat, int) and not isinstance(repeat, bool) and 1 <= repeat <= 10):
+        raise RejectedSend(400, "repeat must be 1..10")
+    if other is not None and not isinstance(other, str):
+        raise RejectedSend(400, "reverse_order_with must be text")
+    return {"pushed": fake.push_reports(message_id, provider_message_id, status, repeat, other)}
+
+
+def _handler_for(fake):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            self._serve("GET", b"")
+
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_BODY_BYTES:
+                self.close_connection = True
+                self._answer(Answer(413, "Request Entity Too Large"))
+                return
+            self._serve("POST", self.rfile.read(length))
+
+        def _serve(self, method, body):
+            request = Request(method, self.path, self.headers, body)
+            try:
+                answer = self._dispatch(request)
+            except RejectedSend as rejection:
+                answer = Answer(rejection.status, rejection.text, rejection.content_type)
+            except Dropped:
+                self.close_connection = True
+                return
+            self._answer(answer)
+
+        def _dispatch(self, request):
+            if request.path == MESSAGES_PATH and request.method == "GET":
+                return json_answer(200, fake.messages)
+            if request.path == BEHAVIOUR_PATH and request.method == "POST":
+                return json_answer(200, _behaviour(fake, request.json()))
+            if request.path == RELEASE_PATH and request.method == "POST":
+                fake.release()
+                return json_answer(200, {"released": True})
+            if request.path == REPORT_PATH and request.method == "POST":
+                return json_answer(200, _report(fake, request.json()))
+            return fake.route(request)
+
+        def _answer(self, answer):
+            payload = answer.text.encode("utf-8")
+            try:
+                self.send_response(answer.status)
+                self.send_header("Content-Type", f"{answer.content_type}; charset=utf-8")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True  # the client gave up (a timeout): nothing to tell
+
+        def log_message(self, format, *args):
+            """Quiet: test output is not the place for request lines."""
+
+    return Handler
+
+
+def argument_parser(description):
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--callback-url", default=None, help="where delivery reports are pushed")
+    return parser
+
+
+def serve_until_stopped(fake):
+    """Run ``fake`` as a process: print ``listening <url>``, serve until SIGTERM or Ctrl-C."""
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    with fake:
+        print(f"listening {fake.url}", flush=True)
+        try:
+            stopping.wait()
+        except KeyboardInterrupt:
+            pass

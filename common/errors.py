@@ -37,6 +37,11 @@ class Unauthorized(AppError):
 
 
 @deserialize_to_instance
+class NotAllowed(AppError):
+    """The caller is known (or not required) but may not do this: e.g. a callback whose signature fails."""
+
+
+@deserialize_to_instance
 class Conflict(AppError):
     """The request contradicts the state it acts on.
 

@@ -5,6 +5,7 @@ from common import logs
 from gateway import errors
 from gateway.citizen import CatalogCache, citizen
 from gateway.auth import TokenSigner, secret_key
+from gateway.callbacks import callbacks
 from gateway.health import health
 from gateway.rpc import RpcPool
 from gateway.staff import staff
@@ -25,6 +26,7 @@ def create_app(settings=None):
     app.extensions["token_signer"] = TokenSigner(settings.secret_key or secret_key(), settings.token_lifetime_seconds)
     app.register_blueprint(citizen)
     app.register_blueprint(staff)
+    app.register_blueprint(callbacks)
     app.register_blueprint(health)
     errors.install(app, settings.retry_after_seconds)
     return app

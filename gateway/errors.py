@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from flask import jsonify
 from werkzeug import exceptions as http
 
-from common.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from common.errors import Conflict, NotAllowed, NotFound, Unauthorized, ValidationFailed
 from gateway.rpc import RpcTimedOut, ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,8 @@ ERROR_TABLE = {
                               "Kimlik doğrulanamadı. / Authentication failed or is missing."),
     http.Forbidden: ErrorAnswer(403, "forbidden",
                                 "Bu işlem için yetkiniz yok. / Your role does not allow this action."),
+    NotAllowed: ErrorAnswer(403, "forbidden",
+                            "Bu işlem için yetkiniz yok. / Your role does not allow this action."),
     RpcTimedOut: ErrorAnswer(504, "service_timeout",
                              "Hizmet zamanında yanıt vermedi, lütfen tekrar deneyin. / "
                              "The service did not answer in time; please try again.", retry_later=True),

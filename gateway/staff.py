@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from common.errors import ValidationFailed
 from gateway.auth import staff_only
 from gateway.body import json_body
-from gateway.rpc import services
+from gateway.rpc import RpcTimedOut, ServiceUnavailable, services
 
 staff = Blueprint("staff", __name__)
 
@@ -53,7 +53,11 @@ def record(application_no):
     routing_part = services().call("routing", "get_application", g.principal, application_no)
     intake_part = services().call("intake", "get_application_record", g.principal, application_no,
                                   purpose=request.args.get("reason"))
-    return jsonify(dict(routing_part, **intake_part))
+    try:
+        messages = services().call("notification", "list_messages", g.principal, application_no)
+    except (ServiceUnavailable, RpcTimedOut):  # the record itself is there; only the SMS states wait
+        messages = None
+    return jsonify(dict(routing_part, **intake_part, sms=messages))
 
 
 @staff.post("/api/v1/staff/applications/<application_no>/route")
@@ -100,6 +104,12 @@ def create_unit():
 @staff_only("admin")
 def update_unit(unit_id):
     return jsonify(services().call("routing", "update_unit", g.principal, unit_id, json_body()))
+
+
+@staff.get("/api/v1/admin/sms/failed")
+@staff_only("admin")
+def failed_sms():
+    return jsonify(services().call("notification", "list_failed_messages", g.principal))
 
 
 @staff.get("/api/v1/admin/users")

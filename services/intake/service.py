@@ -4,6 +4,7 @@ from nameko.rpc import rpc
 from common import clock
 from common.errors import AppError, NotFound
 from common.health import Pingable
+from common.metrics import MetricsEndpoint
 from common.outbox import OutboxRelay
 from common.storage import Store
 from services.intake import catalog, domain
@@ -16,6 +17,7 @@ domain.answer_periods()  # a bad ANSWER_PERIODS stops the start-up, not a citize
 class IntakeService(Pingable):
     name = "intake"
 
+    metrics = MetricsEndpoint()
     applications = Store(IntakeStore)
     publish_owed_events = OutboxRelay(store="applications")
 

@@ -3,13 +3,23 @@ import random
 import uuid
 from datetime import timedelta
 
+from common import clock
 from common.events import new_event
 from services.notification.segments import measure
 from services.notification.templates import render
 
-QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
+QUEUED, SENDING, SENT, DELIVERED, FAILED = "queued", "sending", "sent", "delivered", "failed"
 MAX_ATTEMPTS = 8
-SENDING_LEASE = timedelta(seconds=60)  # longer than any provider call's timeout
+SENDING_LEASE = timedelta(seconds=60)  # longer than a provider call's timeout; SMS_SENDING_LEASE_SECONDS
+MAX_AGE = timedelta(hours=24)  # an SMS about an application is no use a day late: the citizen reads it elsewhere
+
+# States only move forward: a late "sent" report after "delivered" changes nothing.
+_PROGRESS = {QUEUED: 0, SENDING: 1, SENT: 2, DELIVERED: 3, FAILED: 3}
+
+
+def states_before(state):
+    """The states a message may be in for ``state`` to be news."""
+    return [earlier for earlier, rank in _PROGRESS.items() if rank < _PROGRESS[state]]
 # A template is named after the event that owes it.
 RECEIVED = "application_received"
 CONCLUDED = "application_answered"
@@ -61,8 +71,9 @@ def next_attempt_at(attempts, now):
     return now + timedelta(seconds=delay * random.uniform(0.5, 1.0))
 
 
-def gives_up(attempts):
-    return attempts >= MAX_ATTEMPTS
+def gives_up(message, now):
+    """Bounded by count and by age."""
+    return message["attempts"] >= MAX_ATTEMPTS or now - message["created_at"] >= MAX_AGE
 
 
 def sent_event(message, receipt):
@@ -70,6 +81,26 @@ def sent_event(message, receipt):
                      template=message["template"], provider=receipt.provider)
 
 
+def delivered_event(message, provider):
+    return new_event("sms_delivered", message["application_no"], message_id=message["_id"],
+                     template=message["template"], provider=provider)
+
+
 def failed_event(message, provider, reason):
     return new_event("sms_failed", message["application_no"], message_id=message["_id"],
                      template=message["template"], provider=provider, reason=reason)
+
+
+def message_view(message):
+    """A message as staff see it: no phone, no text."""
+    return {
+        "message_id": message["_id"],
+        "application_no": message["application_no"],
+        "template": message["template"],
+        "state": message["state"],
+        "attempts": message["attempts"],
+        "provider": message.get("provider"),
+        "last_error": message.get("last_error"),
+        "created_at": clock.to_iso(message["created_at"]),
+        "updated_at": clock.to_iso(message.get("updated_at") or message["created_at"]),
+    }

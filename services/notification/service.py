@@ -1,13 +1,18 @@
 """notification: texts the applicant, exactly once per (application, template)."""
 from nameko.events import event_handler
+from nameko.rpc import rpc
 
 from common import clock
 from common.config import setting
+from common.errors import AppError
 from common.health import Pingable
+from common.metrics import MetricsEndpoint
 from common.outbox import OutboxRelay
 from common.storage import Store
 from services.notification import domain
+from services.notification.delivery_reports import DeliveryReports
 from services.notification.dispatcher import SmsDispatcher
+from services.notification.status_polling import StatusPoller
 from services.notification.store import NotificationStore
 
 
@@ -17,10 +22,14 @@ class NotificationService(Pingable):
     messages = Store(NotificationStore)
     publish_owed_events = OutboxRelay(store="messages")
     send_queued_sms = SmsDispatcher(store="messages")
+    delivery_reports = DeliveryReports(store="messages")
+    poll_delivery_status = StatusPoller(store="messages")
+    metrics = MetricsEndpoint()
 
     @event_handler("intake", "application_received")
     def handle_application_received(self, event):
-        self.messages.remember_recipient(event["application_no"], event["phone"], event["language"])
+        self.messages.remember_recipient(event["application_no"], event["phone"], event["language"],
+                                         event["province_code"])
         self.queue(domain.received_message(event, clock.now(), setting("TRACKING_URL")))
         self.render_waiting(event["application_no"])
 
@@ -43,3 +52,19 @@ class NotificationService(Pingable):
         for waiting in self.messages.unrendered(application_no):
             self.messages.set_rendering(waiting["_id"], domain.rendered(waiting, recipient["language"],
                                                                         setting("TRACKING_URL")))
+
+    @rpc(expected_exceptions=AppError)
+    def record_delivery_report(self, provider, callback):
+        """A provider's delivery report as the gateway received it (authenticated by its URL token);
+        signatures are checked here, where the provider's secrets are."""
+        return self.delivery_reports.record(provider, callback)
+
+    @rpc(expected_exceptions=AppError)
+    def list_messages(self, principal, application_no):
+        """The SMS of one application, for the staff record (the gateway checked scope first)."""
+        return [domain.message_view(message) for message in self.messages.for_application(application_no)]
+
+    @rpc(expected_exceptions=AppError)
+    def list_failed_messages(self, principal, limit=100):
+        failed = self.messages.failed_in_province(principal["province_code"], min(int(limit), 500))
+        return [domain.message_view(message) for message in failed]

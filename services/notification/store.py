@@ -1,9 +1,10 @@
 """Notification's database: who to text for each application, and every SMS with its state."""
 from pymongo import ASCENDING, ReturnDocument
 
+from common import clock
 from common.outbox import create_outbox_index, owe
 from common.storage import insert_new
-from services.notification.domain import FAILED, QUEUED, SENDING, SENT
+from services.notification.domain import FAILED, QUEUED, SENDING, SENT, states_before
 
 
 class NotificationStore:
@@ -15,14 +16,16 @@ class NotificationStore:
         # One SMS per (application, template), whatever happens upstream.
         self.messages.create_index([("application_no", ASCENDING), ("template", ASCENDING)], unique=True)
         self.messages.create_index("state")
+        self.messages.create_index("provider_message_id", sparse=True)
         create_outbox_index(self.messages)
 
     def outbox_collections(self):
         return [self.messages]
 
-    def remember_recipient(self, application_no, phone, language):
+    def remember_recipient(self, application_no, phone, language, province_code):
         self.recipients.update_one(
-            {"_id": application_no}, {"$set": {"phone": phone, "language": language}}, upsert=True)
+            {"_id": application_no},
+            {"$set": {"phone": phone, "language": language, "province_code": province_code}}, upsert=True)
 
     def recipient(self, application_no):
         return self.recipients.find_one({"_id": application_no})
@@ -56,17 +59,60 @@ class NotificationStore:
         )
 
     def mark_sent(self, message_id, receipt, event, now):
-        self.messages.update_one({"_id": message_id}, owe({"$set": {
-            "state": SENT, "sent_at": now,
-            "provider": receipt.provider, "provider_message_id": receipt.provider_message_id,
-        }}, [event]))
-
-    def mark_retry(self, message_id, next_attempt_at, reason):
+        """The provider took it. Its id is kept even if a delivery report got here first."""
         self.messages.update_one({"_id": message_id}, {"$set": {
-            "state": QUEUED, "next_attempt_at": next_attempt_at, "last_error": reason,
+            "provider": receipt.provider, "provider_message_id": receipt.provider_message_id, "sent_at": now}})
+        self.advance(message_id, SENT, {}, event, now)
+
+    def mark_retry(self, message_id, next_attempt_at, reason, now):
+        self.messages.update_one({"_id": message_id, "state": SENDING}, {"$set": {
+            "state": QUEUED, "next_attempt_at": next_attempt_at, "last_error": reason, "updated_at": now,
         }})
 
-    def mark_failed(self, message_id, reason, event):
-        self.messages.update_one({"_id": message_id}, owe({"$set": {
-            "state": FAILED, "last_error": reason,
-        }}, [event]))
+    def mark_failed(self, message_id, reason, event, now):
+        self.advance(message_id, FAILED, {"last_error": reason}, event, now)
+
+    def advance(self, message_id, state, fields, event, now):
+        """Moves a message forward to ``state`` (owing ``event``), never back; False if it was
+        there or past it already, so a replayed or late report changes nothing."""
+        result = self.messages.update_one(
+            {"_id": message_id, "state": {"$in": states_before(state)}},
+            owe({"$set": dict(fields, state=state, updated_at=now)}, [event]))
+        return result.matched_count == 1
+
+    def find_reported(self, report, provider):
+        """The message a delivery report is about: by our id when the provider echoes it, else by
+        the provider's own id — of that provider: two providers' ids may look alike."""
+        if report.message_id:
+            return self.messages.find_one({"_id": report.message_id})
+        if report.provider_message_id:
+            return self.messages.find_one({"provider_message_id": report.provider_message_id, "provider": provider})
+        return None
+
+    def awaiting_report(self, provider, sent_before, limit):
+        """Sent through ``provider`` before ``sent_before``, still without a final report; the
+        least recently asked first, so every message gets its turn."""
+        query = {"state": SENT, "provider": provider, "sent_at": {"$lt": sent_before},
+                 "provider_message_id": {"$ne": None}}
+        return list(self.messages.find(query).sort("polled_at", ASCENDING).limit(limit))
+
+    def mark_polled(self, message_ids):
+        for message_id in message_ids:
+            self.messages.update_one({"_id": message_id}, {"$set": {"polled_at": clock.now()}})
+
+    def for_application(self, application_no):
+        return list(self.messages.find({"application_no": application_no}).sort("created_at", ASCENDING))
+
+    def failed_in_province(self, province_code, limit):
+        """Operators see their province's failures; few messages fail, so they are filtered here."""
+        if limit < 1:
+            return []
+        failed = self.messages.find({"state": FAILED}).sort("created_at", ASCENDING)
+        mine = []
+        for message in failed:
+            recipient = self.recipient(message["application_no"]) or {}
+            if recipient.get("province_code") == province_code:
+                mine.append(message)
+                if len(mine) == limit:
+                    break
+        return mine

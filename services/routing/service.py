@@ -5,6 +5,7 @@ from nameko.rpc import rpc
 from common import clock
 from common.errors import AppError, NotFound, Unauthorized, ValidationFailed
 from common.health import Pingable
+from common.metrics import MetricsEndpoint
 from common.outbox import OutboxRelay
 from common.places import places
 from common.storage import Store
@@ -19,6 +20,7 @@ from services.routing.unit_catalog import suggest_unit
 class RoutingService(Pingable):
     name = "routing"
 
+    metrics = MetricsEndpoint()
     applications = Store(RoutingStore)
     publish_owed_events = OutboxRelay(store="applications")
     watch_deadlines = DeadlineWatcher(store="applications")

@@ -32,6 +32,13 @@ STATUS_TEXTS = {
     },
 }
 
+SMS_FAILED_NOTICE = {
+    "tr": "Size SMS ile ulaşamadık. Başvurunuzun durumunu ve sonucunu Açık Kapı masalarında, "
+          "web sitesinde ve mobil uygulamada görebilirsiniz.",
+    "en": "We could not reach you by SMS. You can read your application's status and result at an "
+          "Açık Kapı desk, on the website and in the mobile app.",
+}
+
 # Compared against when the number is unknown, so both failures cost the same.
 _ABSENT_DIGEST = hashlib.sha256(b"no such application").hexdigest()
 
@@ -95,8 +102,13 @@ def deadline(event):
 
 
 def sms_state(event, state):
-    """The SMS states are for staff, not the public timeline."""
-    return {"sms.{}".format(event["template"]): state}, None
+    """When each SMS reached each state. Reports arrive in any order, so every state is kept
+    rather than a "current" one a late report could overwrite. Not in the public timeline."""
+    return {"sms.{}.{}".format(event["template"], state): clock.from_iso(event["occurred_at"])}, None
+
+
+def sms_failed(document):
+    return any("failed" in states for states in (document.get("sms") or {}).values())
 
 
 def timeline_entry(event, status, at, step):
@@ -146,6 +158,8 @@ def public_view(document, language):
             for entry in timeline
         ],
     }
+    if sms_failed(document):
+        view["notice"] = SMS_FAILED_NOTICE[language]
     unit = current_unit(timeline)
     if unit:
         view["unit"] = {"name": unit["name"]}

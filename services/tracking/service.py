@@ -4,6 +4,7 @@ from nameko.rpc import rpc
 
 from common.errors import AppError, NotFound
 from common.health import Pingable
+from common.metrics import MetricsEndpoint
 from common.storage import Store
 from services.tracking import domain
 from services.tracking.store import TrackingStore
@@ -12,6 +13,7 @@ from services.tracking.store import TrackingStore
 class TrackingService(Pingable):
     name = "tracking"
 
+    metrics = MetricsEndpoint()
     applications = Store(TrackingStore)
 
     @event_handler("intake", "application_received")
@@ -45,6 +47,10 @@ class TrackingService(Pingable):
     @event_handler("notification", "sms_sent")
     def handle_sms_sent(self, event):
         self.applications.apply(event["application_no"], event["event_id"], *domain.sms_state(event, "sent"))
+
+    @event_handler("notification", "sms_delivered")
+    def handle_sms_delivered(self, event):
+        self.applications.apply(event["application_no"], event["event_id"], *domain.sms_state(event, "delivered"))
 
     @event_handler("notification", "sms_failed")
     def handle_sms_failed(self, event):

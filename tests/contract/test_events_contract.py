@@ -182,11 +182,14 @@ def test_tracking_builds_its_view_of_a_received_application_from_promised_fields
     assert entry["status"] == "received"
 
 
-@pytest.mark.parametrize("name, state", [("sms_sent", "sent"), ("sms_failed", "failed")])
+@pytest.mark.parametrize("name, state", [("sms_sent", "sent"), ("sms_delivered", "delivered"),
+                                         ("sms_failed", "failed")])
 def test_tracking_records_sms_states_from_promised_fields(name, state):
-    fields, entry = tracking_domain.sms_state(catalogue_event(name), state)
+    event = catalogue_event(name)
 
-    assert fields == {"sms.application_received": state}
+    fields, entry = tracking_domain.sms_state(event, state)
+
+    assert fields == {"sms.application_received.{}".format(state): clock.from_iso(event["occurred_at"])}
     assert entry is None
 
 
@@ -223,7 +226,17 @@ ROUTING_EVENTS = {"application_routed", "application_returned", "applicant_conta
 def test_service_code_owes_some_events():
     owed = {name for _, name in owed_event_names()}
 
-    assert owed >= {"application_received", "sms_sent", "sms_failed"} | ROUTING_EVENTS
+    assert owed >= {"application_received", "sms_sent", "sms_delivered", "sms_failed"} | ROUTING_EVENTS
+
+
+NOTIFICATION_EVENTS = {"sms_sent", "sms_delivered", "sms_failed"}
+
+
+def test_notification_events_are_consumed_where_design_md_says():
+    consumers = {(handler.event_type, cls.name) for cls, _, handler in ALL_HANDLERS
+                 if handler.source_service == "notification"}
+
+    assert consumers >= {(name, "tracking") for name in NOTIFICATION_EVENTS}
 
 
 def test_routing_events_are_consumed_where_design_md_says():
@@ -335,3 +348,99 @@ def test_notification_writes_the_concluded_sms_from_promised_fields():
 
     assert "2026-000001" in message["text"]
     assert REALISTIC_VALUES["answer_text"] not in message["text"]
+
+
+# Notification's events as notification really owes them (dispatcher and delivery reports),
+# read by their real consumer
+
+VERIMOR_ENVIRONMENT = {"VERIMOR_USERNAME": "908501234567", "VERIMOR_PASSWORD": "api-secret"}
+
+
+class _Accepts:
+    name = "verimor"
+
+    def __init__(self, answer=None):
+        self.answer = answer
+
+    def send(self, sms):
+        from services.notification.providers import SendReceipt, SmsSendError
+
+        if self.answer == "refused":
+            raise SmsSendError("INVALID_DESTINATION_ADDRESS", retryable=False)
+        return SendReceipt(provider=self.name, provider_message_id="campaign-" + sms.message_id[:8])
+
+
+class _Inline:
+    def spawn_n(self, function, *args):
+        function(*args)
+
+
+def _verimor_push(message_id, status):
+    return {"url": "https://acikkapi.example/api/v1/sms/callbacks/verimor/t", "content_type": "application/json",
+            "form": {}, "signature": None,
+            "json": [{"type": "outbound", "campaign_id": 20121, "message_custom_id": message_id,
+                      "dest": "905321234567", "status": status, "gsm_error": "0",
+                      "done_at": "2026-03-02 10:15:09"}]}
+
+
+@pytest.fixture(scope="module")
+def notification_owed_events():
+    """Every event notification owes along two applications' SMS: sent then delivered, and refused."""
+    from services.notification.delivery_reports import DeliveryReports
+    from services.notification.dispatcher import SmsDispatcher
+
+    owed = []
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in VERIMOR_ENVIRONMENT.items():
+            patch.setenv(name, value)
+        patch.delenv("SMS_PROVIDER", raising=False)
+        for number, answer, status in (("2026-000001", None, "DELIVERED"), ("2026-000002", "refused", None)):
+            notification = worker_on_fresh_stores(NotificationService)
+            store = notification.messages
+            notification.handle_application_received(catalogue_event("application_received", number))
+            dispatcher = SmsDispatcher(store="messages")
+            dispatcher.store, dispatcher.provider, dispatcher.pool = store, _Accepts(answer), _Inline()
+            dispatcher.run_once()
+            if status:
+                reports = DeliveryReports(store="messages")
+                reports.setup()
+                reports.store = store
+                [message] = store.messages.find({"application_no": number})
+                assert reports.record("verimor", _verimor_push(message["_id"], status))["applied"] == 1
+            owed.extend(event for message in store.messages.find({}) for event in message.get("outbox", []))
+    return owed
+
+
+def test_notification_owes_each_of_its_events(notification_owed_events):
+    assert sorted(event["event_name"] for event in notification_owed_events) == [
+        "sms_delivered", "sms_failed", "sms_sent"]
+
+
+def test_every_event_notification_owes_carries_exactly_the_catalogue_fields(notification_owed_events):
+    for event in notification_owed_events:
+        assert CATALOGUE[event["event_name"]].producer == "notification"
+        assert set(event) == set(ENVELOPE_FIELDS) | set(CATALOGUE[event["event_name"]].fields), event["event_name"]
+        assert re.fullmatch(r"[0-9a-f]{32}", event["event_id"])
+        assert clock.from_iso(event["occurred_at"]).utcoffset() is not None
+        assert "+905321234567" not in str(event) and "905321234567" not in str(event)
+
+
+def test_tracking_reads_notifications_real_events_through_promised_fields_only(notification_owed_events):
+    tracking = worker_on_fresh_stores(TrackingService)
+    for number in ("2026-000001", "2026-000002"):
+        tracking.handle_application_received(catalogue_event("application_received", number))
+
+    handled = set()
+    for event in notification_owed_events:
+        for cls, attr, handler in ALL_HANDLERS:
+            if (handler.source_service, handler.event_type) == ("notification", event["event_name"]):
+                assert cls is TrackingService, "a new consumer of {}: read it here too".format(event["event_name"])
+                getattr(tracking, attr)(PromisedOnly(event))
+                handled.add((cls.name, event["event_name"]))
+
+    assert handled == {("tracking", name) for name in NOTIFICATION_EVENTS}
+    delivered = tracking.applications.find("2026-000001")["sms"]["application_received"]
+    assert set(delivered) == {"sent", "delivered"}
+    assert "notice" not in tracking.get_application_status("2026-000001", "K7M2PQ9X")
+    assert set(tracking.applications.find("2026-000002")["sms"]["application_received"]) == {"failed"}
+    assert "notice" in tracking.get_application_status("2026-000002", "K7M2PQ9X")

@@ -9,7 +9,7 @@ from nameko.exceptions import deserialize, serialize
 from nameko.rpc import Rpc
 from nameko.testing.services import worker_factory
 
-from common.errors import AppError, Conflict, NotFound, Unauthorized, ValidationFailed
+from common.errors import AppError, Conflict, NotAllowed, NotFound, Unauthorized, ValidationFailed
 from common.events import new_event
 from gateway import citizen
 from gateway import errors as gateway_errors
@@ -20,7 +20,11 @@ from services.intake import domain as intake_domain
 from services.intake.schemas import Catalogue, Receipt
 from services.intake.service import IntakeService
 from services.intake.store import IntakeStore
+from services.notification import domain as notification_domain
+from services.notification.delivery_reports import DeliveryReports
+from services.notification.providers.twilio import signature_for
 from services.notification.service import NotificationService
+from services.notification.store import NotificationStore
 from services.routing import schemas as routing_schemas
 from services.routing.passwords import hash_password
 from services.routing.service import RoutingService
@@ -87,6 +91,33 @@ PLAUSIBLE_ANSWERS.update({
     ("routing", "update_staff"): ACCOUNT,
     ("intake", "get_application_record"): STAFF_RECORD,
 })
+
+# Notification's answers, in the shapes of services/notification/domain.message_view.
+SMS_VIEW = {"message_id": "5d8e89124ddd482baea0899ed704a33e", "application_no": NUMBER,
+            "template": "application_received", "state": "failed", "attempts": 8, "provider": "verimor",
+            "last_error": "EXPIRED", "created_at": "2026-03-02T10:15:01+03:00",
+            "updated_at": "2026-03-02T10:25:01+03:00"}
+REPORT_OUTCOME = {"applied": 1, "ignored": 0}
+PLAUSIBLE_ANSWERS.update({
+    ("notification", "list_messages"): [SMS_VIEW],
+    ("notification", "list_failed_messages"): [SMS_VIEW],
+    ("notification", "record_delivery_report"): REPORT_OUTCOME,
+})
+
+# Delivery reports as providers post them (the URL token is CALLBACK_TOKEN while exercising).
+CALLBACK_TOKEN = "callback-token-for-contract-tests"
+TWILIO_TOKEN = "twilio-auth-token"
+CALLBACK_ENVIRONMENT = {
+    "SMS_CALLBACK_TOKEN": CALLBACK_TOKEN, "SMS_CALLBACK_BASE_URL": "http://localhost",
+    "VERIMOR_USERNAME": "908501234567", "VERIMOR_PASSWORD": "api-secret",
+    "ILETIMERKEZI_KEY": "k", "ILETIMERKEZI_HASH": "h",
+    "TWILIO_ACCOUNT_SID": "AC" + "0" * 31 + "1", "TWILIO_AUTH_TOKEN": TWILIO_TOKEN, "TWILIO_FROM": "ACIKKAPI",
+}
+VERIMOR_PUSH = [{"type": "outbound", "campaign_id": 20121, "message_custom_id": SMS_VIEW["message_id"],
+                 "dest": "905321234567", "status": "DELIVERED", "gsm_error": "0", "done_at": "2026-03-02 10:15:09"}]
+TWILIO_URL = "http://localhost/api/v1/sms/callbacks/twilio/{}?message_id={}".format(
+    CALLBACK_TOKEN, SMS_VIEW["message_id"])
+TWILIO_FORM = {"MessageSid": "SM" + "1" * 32, "MessageStatus": "delivered"}
 DESK_BODY = application_body(channel="desk", province="ankara", district="çankaya")
 
 # Every route of the gateway, each in every way that reaches a service differently; the last item
@@ -129,6 +160,15 @@ EXERCISES = [
      {"json": {"username": "yeni.memur", "password": "yeterince-uzun-parola", "role": "router",
                "province": "ankara"}}, "admin"),
     ("staff.update_user", "PATCH", "/api/v1/admin/users/ankara.router", {"json": {"active": False}}, "admin"),
+    ("staff.failed_sms", "GET", "/api/v1/admin/sms/failed", {}, "admin"),
+    ("callbacks.delivery_report", "POST", "/api/v1/sms/callbacks/verimor/" + CALLBACK_TOKEN,
+     {"json": VERIMOR_PUSH}, None),
+    ("callbacks.delivery_report", "POST", "/api/v1/sms/callbacks/iletimerkezi/" + CALLBACK_TOKEN,
+     {"json": {"report": {"id": 1, "packet_id": 20121, "status": "delivered", "to": "+905321234567",
+                          "body": "Başvurunuz alındı."}}}, None),
+    ("callbacks.delivery_report", "POST", TWILIO_URL.replace("http://localhost", ""),
+     {"data": TWILIO_FORM, "headers": {"X-Twilio-Signature": signature_for(TWILIO_URL, TWILIO_FORM, TWILIO_TOKEN)}},
+     None),
 ]
 
 
@@ -149,7 +189,17 @@ def gateway_app(calls):
 
 
 @pytest.fixture(scope="module")
-def recorded_calls():
+def callback_environment():
+    """The callback token the gateway checks, and the provider settings notification builds from."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in CALLBACK_ENVIRONMENT.items():
+            patch.setenv(name, value)
+        patch.delenv("SMS_PROVIDER", raising=False)
+        yield
+
+
+@pytest.fixture(scope="module")
+def recorded_calls(callback_environment):
     calls = []
     app = gateway_app(calls)
     client = app.test_client()
@@ -184,6 +234,8 @@ def test_gateway_calls_the_methods_it_is_known_to_need(recorded_calls):
         "authenticate", "list_applications", "get_application", "route_application", "record_contact",
         "return_application", "answer_application", "list_units", "create_unit", "update_unit", "list_staff",
         "create_staff", "update_staff")}
+    assert called >= {("notification", method) for method in (
+        "list_messages", "list_failed_messages", "record_delivery_report")}
     assert {(name, "ping") for name in SERVICES} <= called
 
 
@@ -228,6 +280,8 @@ def test_desk_calls_carry_the_officer_and_staff_calls_the_principal(recorded_cal
             assert set(args[0]) == principal_fields, method
         elif (service, method) == ("intake", "get_application_record"):
             assert set(args[0]) == principal_fields
+        elif (service, method) in (("notification", "list_messages"), ("notification", "list_failed_messages")):
+            assert set(args[0]) == principal_fields, method
 
 
 def test_recorded_calls_run_on_the_real_services_without_a_server_error(recorded_calls, application_workers):
@@ -239,6 +293,18 @@ def test_recorded_calls_run_on_the_real_services_without_a_server_error(recorded
             pass
 
 
+def test_forwarded_delivery_reports_are_read_by_the_real_providers(recorded_calls, application_workers):
+    """What the gateway forwards for each provider parses (and a Twilio signature over the URL as
+    called verifies): a report for a message notification does not know is acknowledged as ignored."""
+    forwarded = [(args, kwargs) for service, method, args, kwargs in recorded_calls
+                 if (service, method) == ("notification", "record_delivery_report")]
+
+    assert sorted(args[0] for args, _ in forwarded) == ["iletimerkezi", "twilio", "verimor"]
+    for args, kwargs in forwarded:
+        assert application_workers["notification"].record_delivery_report(*args, **kwargs) == {
+            "applied": 0, "ignored": 1}, args[0]
+
+
 @pytest.fixture
 def application_workers():
     database = mongomock.MongoClient(tz_aware=True)
@@ -248,12 +314,18 @@ def application_workers():
     routing_store.create_indexes()
     routing_store.seed_units([unit for unit in seed_units(places()) if unit["province_code"] == "06"])
     tracking_store = TrackingStore(database.get_database("tracking"))
+    notification_store = NotificationStore(database.get_database("notification"))
+    notification_store.create_indexes()
+    delivery_reports = DeliveryReports(store="messages")
+    delivery_reports.setup()
+    delivery_reports.store = notification_store
     return {
         "intake": worker_factory(IntakeService, applications=intake_store, publish_owed_events=lambda: None),
         "routing": worker_factory(RoutingService, applications=routing_store, publish_owed_events=lambda: None,
                                   watch_deadlines=lambda: None, reference_data=None),
         "tracking": worker_factory(TrackingService, applications=tracking_store),
-        "notification": worker_factory(NotificationService),
+        "notification": worker_factory(NotificationService, messages=notification_store,
+                                       delivery_reports=delivery_reports, send_queued_sms=lambda: None),
     }
 
 
@@ -281,6 +353,25 @@ def test_plausible_answers_have_the_schema_shapes():
     assert set(UNIT) == set(routing_schemas.Unit.__annotations__)
     assert set(ACCOUNT) == set(routing_schemas.Account.__annotations__)
     assert set(UNIT_REF) == set(routing_schemas.UnitRef.__annotations__)
+
+
+def test_notification_answers_in_the_shapes_the_gateway_is_tested_with(application_workers, callback_environment):
+    from common import clock
+    from tests.support.samples import received_event
+
+    notification = application_workers["notification"]
+    notification.handle_application_received(received_event(NUMBER, province_code="06"))
+    [message] = notification.messages.messages.find({"application_no": NUMBER})
+    notification.messages.messages.update_one({"_id": message["_id"]}, {"$set": {"state": "failed"}})
+    push = dict(url="https://acikkapi.example/api/v1/sms/callbacks/verimor/t", content_type="application/json",
+                form={}, signature=None, json=[dict(VERIMOR_PUSH[0], message_custom_id=message["_id"])])
+
+    [view] = notification.list_messages(PRINCIPALS["router"], NUMBER)
+    assert set(view) == set(SMS_VIEW)
+    assert notification.list_failed_messages(PRINCIPALS["admin"]) == [view]
+    assert set(notification.record_delivery_report("verimor", push)) == set(REPORT_OUTCOME)
+    assert set(notification_domain.message_view(message)) == set(SMS_VIEW)
+    assert clock.from_iso(view["created_at"]).utcoffset() is not None
 
 
 def test_intake_answers_in_the_schema_shapes():
@@ -312,6 +403,7 @@ def test_tracking_answers_in_the_schema_shape():
     Conflict("idempotency_key_reused", "reused / reused"),
     Conflict("invalid_transition", "Başvuru zaten yönlendirilmiş. / Already routed."),
     Unauthorized(),
+    NotAllowed("callback"),
 ], ids=lambda exc: "{}-{}".format(type(exc).__name__, exc.args[0] if exc.args and isinstance(exc.args[0], str) else ""))
 def test_service_errors_reach_the_gateway_as_themselves(raised):
     over_the_wire = json.loads(json.dumps(serialize(raised)))

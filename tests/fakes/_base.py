@@ -9,6 +9,8 @@ Test controls, the same on every fake:
   ``{"fail_next": N, "status": 503, "body": "..."}`` (the next N sends fail so; ``"status":
   "hang"`` makes them hang) or ``{"steps": [500, 500, "hang", {"status": 429, "body": "..."}]}``
   (one step per coming send; sends after the script behave normally) or ``{"clear": true}``.
+  ``GET /_fake/behaviour`` tells ``{"pending": <scripted steps left>, "hanging": <sends held now>}``
+  (so a test can wait until the fake is holding a call).
   A hanging send is accepted and left unanswered until ``POST /_fake/release`` (then it is
   processed and answered as usual — the "provider took it but the answer was late" case) or
   until the fake stops (then the connection is closed unanswered). Other requests, including
@@ -302,6 +304,8 @@ def _handler_for(fake):
         def _dispatch(self, request):
             if request.path == MESSAGES_PATH and request.method == "GET":
                 return json_answer(200, fake.messages)
+            if request.path == BEHAVIOUR_PATH and request.method == "GET":
+                return json_answer(200, {"pending": len(fake.pending_steps), "hanging": fake.hanging})
             if request.path == BEHAVIOUR_PATH and request.method == "POST":
                 return json_answer(200, _behaviour(fake, request.json()))
             if request.path == RELEASE_PATH and request.method == "POST":

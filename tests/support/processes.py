@@ -1,6 +1,13 @@
 """The system as real processes: ``nameko run`` per service, gunicorn for the gateway,
-and the loopback fake Verimor. Output goes to files under the run's folder for post-mortems."""
+and a loopback fake SMS provider (Verimor unless told otherwise; Twilio and İleti Merkezi too).
+Output goes to files under the run's folder for post-mortems.
+
+Every system gets its own ports: the gateway's, the fake's, and one Prometheus endpoint per
+service (``METRICS_PORT``, see ``metrics_url``). The fake pushes delivery reports to the
+gateway's callback URL (``callback_url``), authenticated by a random ``SMS_CALLBACK_TOKEN``.
+"""
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -37,10 +44,21 @@ class Process:
             command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        self._signalled = False
 
     def stop(self, sig=signal.SIGTERM, timeout=15):
-        if self.popen.poll() is None:
+        self.signal(sig)
+        self.wait_stopped(timeout)
+
+    def signal(self, sig=signal.SIGTERM):
+        """Sends ``sig`` to the process group, if it still runs (once: a second SIGTERM would
+        hurry a graceful stop)."""
+        if self.popen.poll() is None and not self._signalled:
+            self._signalled = True
             os.killpg(self.popen.pid, sig)
+
+    def wait_stopped(self, timeout=15):
+        if self.popen.poll() is None:
             try:
                 self.popen.wait(timeout)
             except subprocess.TimeoutExpired:
@@ -63,10 +81,42 @@ def gateway_process(env, log_dir):
     return Process("gateway", command, env, log_dir)
 
 
-def fake_verimor_process(port, username, password, env, log_dir):
-    command = [sys.executable, "-m", "tests.fakes.verimor_server", "--port", str(port),
-               "--username", username, "--password", password]
-    return Process("fake-verimor", command, env, log_dir)
+class FakeProvider:
+    """How to run one provider's fake and point the services at it."""
+
+    def __init__(self, name, module, credentials, api_path=""):
+        self.name = name
+        self.module = module
+        self.credentials = credentials  # {environment name: (fake's option, value)}
+        self.api_path = api_path
+
+    def env(self, sms_url):
+        settings = {name: value for name, (_, value) in self.credentials.items()}
+        api_url_name = "{}_API_URL".format(self.name.upper())
+        settings[api_url_name] = sms_url + self.api_path
+        return settings
+
+    def command(self, port, env, callback_url):
+        command = [sys.executable, "-m", self.module, "--port", str(port), "--callback-url", callback_url]
+        for name, (option, _) in self.credentials.items():
+            command += [option, env[name]]
+        return command
+
+
+FAKE_PROVIDERS = {
+    "verimor": FakeProvider("verimor", "tests.fakes.verimor_server", {
+        "VERIMOR_USERNAME": ("--username", "908500000000"),
+        "VERIMOR_PASSWORD": ("--password", "test-secret"),
+    }),
+    "twilio": FakeProvider("twilio", "tests.fakes.twilio_server", {
+        "TWILIO_ACCOUNT_SID": ("--account-sid", "AC" + "0123456789abcdef" * 2),
+        "TWILIO_AUTH_TOKEN": ("--auth-token", "test-twilio-auth-token"),
+    }),
+    "iletimerkezi": FakeProvider("iletimerkezi", "tests.fakes.iletimerkezi_server", {
+        "ILETIMERKEZI_KEY": ("--key", "test-key"),
+        "ILETIMERKEZI_HASH": ("--hash", "test-hash"),
+    }, api_path="/v1"),
+}
 
 
 def wait_until(predicate, timeout, interval=0.1, what="condition"):
@@ -88,15 +138,23 @@ def http_ok(url):
 
 
 class RunningSystem:
-    """All four services, the gateway and the fake SMS provider, on one vhost and DATA_DIR."""
+    """All four services, the gateway and the fake SMS provider, on one vhost and DATA_DIR.
 
-    def __init__(self, amqp_uri, data_dir):
+    ``provider`` names the fake (and ``SMS_PROVIDER``): ``verimor`` (default), ``twilio`` or
+    ``iletimerkezi``; ``extra_env`` is added to every process's environment last (it wins).
+    Two systems must not share a vhost: their services would consume each other's events.
+    """
+
+    def __init__(self, amqp_uri, data_dir, provider="verimor", extra_env=None):
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.provider = FAKE_PROVIDERS[provider]
         self.port = free_port()
         self.sms_port = free_port()
+        self.metrics_ports = {service: free_port() for service in SERVICES}
         self.url = "http://127.0.0.1:{}".format(self.port)
         self.sms_url = "http://127.0.0.1:{}".format(self.sms_port)
+        self.callback_token = secrets.token_hex(16)
         self.amqp_uri = amqp_uri
         self.env = dict(
             os.environ,
@@ -104,28 +162,48 @@ class RunningSystem:
             DATA_DIR=str(self.data_dir),
             GATEWAY_HOST="127.0.0.1",
             GATEWAY_PORT=str(self.port),
-            SMS_PROVIDER="verimor",
-            VERIMOR_API_URL=self.sms_url,
-            VERIMOR_USERNAME="908500000000",
-            VERIMOR_PASSWORD="test-secret",
+            SMS_PROVIDER=provider,
             PYTHONUNBUFFERED="1",
             STAFF_ACCOUNTS_FILE=str(staff_accounts_file(self.data_dir / "staff.json")),
             DEADLINE_CHECK_SECONDS="1",
+            SMS_CALLBACK_TOKEN=self.callback_token,
+            # What the fake calls is what the gateway reconstructs (Twilio signs the full URL).
+            SMS_CALLBACK_BASE_URL=self.url,
+            TWILIO_FROM="ACIKKAPI",
         )
+        self.env.update(self.provider.env(self.sms_url))
         self.env.pop("MONGO_URI", None)
+        self.env.pop("METRICS_PORT", None)
+        self.env.update(extra_env or {})
         self.processes = {}
 
+    @property
+    def fake_label(self):
+        return "fake-" + self.provider.name
+
+    def callback_url(self, provider=None, token=None):
+        """The gateway's delivery-report URL for ``provider`` (this system's) with ``token``."""
+        return "{}/api/v1/sms/callbacks/{}/{}".format(
+            self.url, provider or self.provider.name, self.callback_token if token is None else token)
+
+    def metrics_url(self, service="notification"):
+        return "http://127.0.0.1:{}/metrics".format(self.metrics_ports[service])
+
     def start(self):
-        self.processes["fake-verimor"] = fake_verimor_process(
-            self.sms_port, self.env["VERIMOR_USERNAME"], self.env["VERIMOR_PASSWORD"], self.env, self.data_dir)
+        self.start_fake()
         for service in SERVICES:
             self.start_service(service)
         self.processes["gateway"] = gateway_process(self.env, self.data_dir)
         self.wait_ready()
         return self
 
-    def start_service(self, service, label=None):
-        process = service_process(service, self.env, self.data_dir, label)
+    def start_fake(self):
+        command = self.provider.command(self.sms_port, self.env, self.callback_url())
+        self.processes[self.fake_label] = Process(self.fake_label, command, self.env, self.data_dir)
+
+    def start_service(self, service, label=None, extra_env=None):
+        env = dict(self.env, METRICS_PORT=str(self.metrics_ports[service]), **(extra_env or {}))
+        process = service_process(service, env, self.data_dir, label)
         self.processes[label or service] = process
         return process
 
@@ -137,8 +215,12 @@ class RunningSystem:
             raise TimeoutError("system not ready; logs:\n" + self.logs()) from None
 
     def stop(self):
-        for process in reversed(list(self.processes.values())):
-            process.stop()
+        """All processes at once (the services' graceful stops take a second or two each)."""
+        processes = list(reversed(list(self.processes.values())))
+        for process in processes:
+            process.signal()
+        for process in processes:
+            process.wait_stopped()
 
     def logs(self):
         return "\n".join("--- {}\n{}".format(name, process.output()[-3000:])
@@ -148,4 +230,31 @@ class RunningSystem:
         return requests.get(self.sms_url + "/_fake/messages", timeout=5).json()
 
     def sms_for(self, application_no):
-        return [message for message in self.sms_messages() if application_no in message["msg"]]
+        """The messages the fake accepted whose text names ``application_no`` (each fake names
+        the text differently: Verimor ``msg``, Twilio ``body``, İleti Merkezi ``text``)."""
+        return [message for message in self.sms_messages() if application_no in sms_text(message)]
+
+    # --- the fake's test controls (tests/fakes/_base.py)
+
+    def sms_behaviour(self, **behaviour):
+        """``steps=[500, "hang", ...]``, ``fail_next=N, status=...`` or ``clear=True``."""
+        answer = requests.post(self.sms_url + "/_fake/behaviour", json=behaviour, timeout=5)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    def sms_fake_state(self):
+        """``{"pending": scripted steps left, "hanging": sends held right now}``."""
+        return requests.get(self.sms_url + "/_fake/behaviour", timeout=5).json()
+
+    def sms_release(self):
+        requests.post(self.sms_url + "/_fake/release", timeout=5).raise_for_status()
+
+    def sms_report(self, **report):
+        """Asks the fake to push delivery reports to the gateway; the pushes' outcomes."""
+        answer = requests.post(self.sms_url + "/_fake/report", json=report, timeout=30)
+        assert answer.status_code == 200, answer.text
+        return answer.json()["pushed"]
+
+
+def sms_text(message):
+    return message.get("msg") or message.get("body") or message.get("text") or ""

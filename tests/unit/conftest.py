@@ -78,3 +78,21 @@ def password_hash():
     from tests.support.samples import PASSWORD
 
     return hash_password(PASSWORD)
+
+
+# --- notification -----------------------------------------------------------------------------
+
+class InlinePool:
+    """Stands in for the SMS dispatcher's eventlet GreenPool: ``spawn_n`` runs the send at once,
+    so a test that drives ``run_once`` sees each message's outcome when the call returns.
+    (Imported by the notification tests: ``from tests.unit.conftest import InlinePool``.)"""
+
+    def __init__(self):
+        self.spawned = 0
+
+    def spawn_n(self, function, *args):
+        self.spawned += 1
+        function(*args)
+
+    def waitall(self):
+        pass

@@ -25,6 +25,11 @@ PRINCIPALS = {
 }
 RECORD = {"application_no": NUMBER, "status": "routed", "timeline": [], "contacts": [], "answer": None}
 PERSONAL_PART = {"application_no": NUMBER, "applicant": {"first_name": "Ayşe"}, "subject": "Yoldaki çukur"}
+SMS_VIEWS = [{"message_id": "5d8e89124ddd482baea0899ed704a33e", "application_no": NUMBER,
+              "template": "application_received", "state": "delivered", "attempts": 1, "provider": "verimor",
+              "last_error": None, "created_at": "2026-03-02T10:15:01+03:00",
+              "updated_at": "2026-03-02T10:15:09+03:00"}]
+FAILED_SMS = [dict(SMS_VIEWS[0], state="failed", last_error="EXPIRED")]
 RECEIPT = {"application_no": NUMBER, "tracking_code": "K7M2PQ9X", "status": "received",
            "received_at": "2026-03-02T10:15:00+03:00", "due_at": "2026-03-09T10:15:00+03:00"}
 
@@ -43,6 +48,7 @@ ROUTE_ROLES = {
     "staff.list_users": ("GET", "/api/v1/admin/users", {"admin"}),
     "staff.create_user": ("POST", "/api/v1/admin/users", {"admin"}),
     "staff.update_user": ("PATCH", "/api/v1/admin/users/ankara.router", {"admin"}),
+    "staff.failed_sms": ("GET", "/api/v1/admin/sms/failed", {"admin"}),
 }
 
 
@@ -65,6 +71,7 @@ def rpc():
         "routing.update_unit": {"unit_id": "06-health"}, "routing.list_staff": [],
         "routing.create_staff": {"username": "yeni.kullanici"}, "routing.update_staff": {"username": "ankara.router"},
         "intake.submit_application": RECEIPT, "intake.get_application_record": PERSONAL_PART,
+        "notification.list_messages": SMS_VIEWS, "notification.list_failed_messages": FAILED_SMS,
     })
     return FakeRpcPool(**answers)
 
@@ -252,7 +259,7 @@ def test_allowed_roles_reach_the_service_and_others_get_403_without_a_call(app, 
 
 # --- what each route asks -------------------------------------------------------------------------
 
-def test_full_record_asks_routing_first_then_intake_with_the_reason(app, client, rpc):
+def test_full_record_asks_routing_first_then_intake_with_the_reason_then_notification(app, client, rpc):
     response = client.get("/api/v1/staff/applications/{}?reason=telefonla%20arama".format(NUMBER),
                           headers=bearer(app, "router"))
 
@@ -260,14 +267,33 @@ def test_full_record_asks_routing_first_then_intake_with_the_reason(app, client,
     assert rpc.calls == [
         ("routing", "get_application", (PRINCIPALS["router"], NUMBER), {}),
         ("intake", "get_application_record", (PRINCIPALS["router"], NUMBER), {"purpose": "telefonla arama"}),
+        ("notification", "list_messages", (PRINCIPALS["router"], NUMBER), {}),
     ]
-    assert response.get_json() == dict(RECORD, **PERSONAL_PART)
+    assert response.get_json() == dict(RECORD, **PERSONAL_PART, sms=SMS_VIEWS)
 
 
 def test_full_record_without_a_reason_passes_none(app, client, rpc):
     client.get("/api/v1/staff/applications/" + NUMBER, headers=bearer(app, "unit"))
 
-    assert rpc.calls[-1][3] == {"purpose": None}
+    [purpose_call] = [call for call in rpc.calls if call[:2] == ("intake", "get_application_record")]
+    assert purpose_call[3] == {"purpose": None}
+
+
+def test_full_record_of_an_application_without_sms_has_an_empty_list(app, client, rpc):
+    rpc.answer("notification.list_messages", [])
+
+    response = client.get("/api/v1/staff/applications/" + NUMBER, headers=bearer(app, "unit"))
+
+    assert response.status_code == 200
+    assert response.get_json()["sms"] == []
+
+
+def test_admin_sees_the_failed_sms_of_the_province_from_notification(app, client, rpc):
+    response = client.get("/api/v1/admin/sms/failed", headers=bearer(app, "admin"))
+
+    assert response.status_code == 200
+    assert response.get_json() == FAILED_SMS
+    assert rpc.calls == [("notification", "list_failed_messages", (PRINCIPALS["admin"],), {})]
 
 
 def test_full_record_never_asks_intake_when_routing_says_not_found(app, client, rpc):
@@ -278,6 +304,7 @@ def test_full_record_never_asks_intake_when_routing_says_not_found(app, client, 
     error_of(response, 404, "not_found")
     assert [(service, method) for service, method, _, _ in rpc.calls] == [("routing", "get_application")]
     assert b"Ay\xc5\x9fe" not in response.data
+    assert b"verimor" not in response.data
 
 
 def test_desk_application_is_entered_for_the_officer(app, client, rpc, application_body):

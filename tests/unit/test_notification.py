@@ -10,6 +10,7 @@ from services.notification.domain import FAILED, MAX_ATTEMPTS, QUEUED, SENDING, 
 from services.notification.providers import SendReceipt, SmsSendError
 from services.notification.service import NotificationService
 from services.notification.store import NotificationStore
+from tests.unit.conftest import InlinePool
 
 NUMBER = "2026-000001"
 CODE = "K7M2PQ9X"
@@ -47,15 +48,16 @@ def notification(store, kick_counter):
 @pytest.fixture
 def queued_message(store, received_event):
     """The received SMS for NUMBER, queued and due, with its recipient on record."""
-    store.remember_recipient(NUMBER, PHONE, "tr")
+    store.remember_recipient(NUMBER, PHONE, "tr", "34")
     message = domain.received_message(received_event(NUMBER, tracking_code=CODE), clock.now())
     store.enqueue(message)
     return message
 
 
 def make_dispatcher(store, provider):
+    """A dispatcher whose sends run inline (``run_once`` returns once the message's fate is stored)."""
     dispatcher = SmsDispatcher(store="messages")
-    dispatcher.store, dispatcher.provider = store, provider
+    dispatcher.store, dispatcher.provider, dispatcher.pool = store, provider, InlinePool()
     return dispatcher
 
 
@@ -80,6 +82,14 @@ def test_received_event_handled_twice_queues_one_message_and_kicks_once(
     assert store.messages.count_documents({}) == 1
     assert kick_counter.count == 1
     assert store.phone_for(NUMBER) == PHONE
+
+
+def test_received_event_remembers_the_recipients_province(notification, store, received_event):
+    notification.handle_application_received(received_event(NUMBER, tracking_code=CODE, phone=PHONE,
+                                                            province_code="06", language="en"))
+
+    recipient = store.recipient(NUMBER)
+    assert (recipient["phone"], recipient["language"], recipient["province_code"]) == (PHONE, "en", "06")
 
 
 def test_message_for_the_same_application_from_a_second_event_is_not_queued(
@@ -416,7 +426,7 @@ def test_concluded_message_without_a_language_is_rendered_later_in_the_language_
 
 
 def test_concluded_sms_without_text_yet_waits_without_calling_the_provider(notification, store):
-    store.remember_recipient(NUMBER, PHONE, "tr")  # the recipient, as if remembered meanwhile
+    store.remember_recipient(NUMBER, PHONE, "tr", "34")  # the recipient, as if remembered meanwhile
     store.enqueue(domain.concluded_message(answered_event(), None, clock.now()))
     provider = FakeProvider()
 

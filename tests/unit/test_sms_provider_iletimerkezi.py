@@ -4,6 +4,7 @@ import pytest
 import requests
 
 from services.notification.providers import (
+    AlreadySent,
     CallbackRequest,
     DeliveryReport,
     IletiMerkeziProvider,
@@ -75,14 +76,16 @@ def test_the_configured_sender_is_used_and_an_unapproved_one_refused(sink):
     assert not raised.value.retryable and "450" in raised.value.reason
 
 
-def test_the_same_text_to_the_same_number_within_ten_minutes_is_refused_as_a_duplicate(fake, provider):
+def test_the_same_text_to_the_same_number_within_ten_minutes_is_refused_as_already_sent(fake, provider):
+    """451 means an earlier order of ours got there: the message counts as sent (AlreadySent), not failed."""
     provider.send(SMS)
 
-    with pytest.raises(SmsSendError) as raised:
+    with pytest.raises(AlreadySent) as raised:
         provider.send(OutgoingSms("msg-0002", PHONE, SMS.text, GSM7_TURKISH))
 
-    assert not raised.value.retryable
-    assert "451" in raised.value.reason and "duplicate" in raised.value.reason
+    assert not isinstance(raised.value, SmsSendError)
+    assert "451" in raised.value.reason
+    assert PHONE not in raised.value.reason and SMS.text not in raised.value.reason
     assert len(fake.messages) == 1
     provider.send(OutgoingSms("msg-0003", PHONE, SMS.text + " (2)", GSM7_TURKISH))  # other text: fine
     assert len(fake.messages) == 2

@@ -4,6 +4,7 @@ import pytest
 from pymongo.errors import DuplicateKeyError
 from nameko.testing.services import worker_factory
 
+from common import clock
 from common.errors import NotFound
 from common.events import new_event
 from services.tracking import domain
@@ -118,16 +119,135 @@ def test_sms_state_arriving_before_the_application_still_gives_a_complete_view(t
     assert view["status"] == "received"
     assert set(view) == VIEW_FIELDS
     assert len(view["timeline"]) == 1
-    assert store.find(NUMBER)["sms"] == {"application_received": "sent"}
+    assert set(store.find(NUMBER)["sms"]) == {"application_received"}
+    assert set(store.find(NUMBER)["sms"]["application_received"]) == {"sent"}
 
 
 def test_sms_failure_is_kept_for_staff_but_stays_off_the_public_timeline(tracking, store, received):
     tracking.handle_application_received(received)
-    tracking.handle_sms_failed(sms_event("sms_failed", reason="number unreachable"))
+    failed = sms_event("sms_failed", reason="number unreachable")
+    tracking.handle_sms_failed(failed)
 
-    assert store.find(NUMBER)["sms"] == {"application_received": "failed"}
+    assert store.find(NUMBER)["sms"] == {"application_received": {"failed": clock.from_iso(failed["occurred_at"])}}
     assert [entry["status"] for entry in tracking.get_application_status(NUMBER, CODE)["timeline"]] == [
         "received"]
+
+
+def sms_at(name, moment, template="application_received", **extra):
+    """An SMS event of ``template`` that occurred at ``moment``."""
+    event = new_event(name, NUMBER, message_id="m-" + template, template=template, provider="verimor", **extra)
+    event["occurred_at"] = moment
+    return event
+
+
+def test_every_sms_state_is_kept_with_when_it_was_reached(tracking, store, received):
+    tracking.handle_application_received(received)
+    tracking.handle_sms_sent(sms_at("sms_sent", "2026-03-02T10:15:05.000+03:00"))
+    tracking.handle_sms_delivered(sms_at("sms_delivered", "2026-03-02T10:15:09.000+03:00"))
+
+    assert store.find(NUMBER)["sms"] == {"application_received": {
+        "sent": clock.from_iso("2026-03-02T10:15:05.000+03:00"),
+        "delivered": clock.from_iso("2026-03-02T10:15:09.000+03:00"),
+    }}
+
+
+def test_a_late_sent_after_delivered_overwrites_nothing(tracking, store, received):
+    tracking.handle_application_received(received)
+    tracking.handle_sms_delivered(sms_at("sms_delivered", "2026-03-02T10:15:09.000+03:00"))
+    tracking.handle_sms_sent(sms_at("sms_sent", "2026-03-02T10:15:05.000+03:00"))
+
+    states = store.find(NUMBER)["sms"]["application_received"]
+    assert states == {"sent": clock.from_iso("2026-03-02T10:15:05.000+03:00"),
+                      "delivered": clock.from_iso("2026-03-02T10:15:09.000+03:00")}
+
+
+def test_a_replayed_sms_event_changes_nothing(tracking, store, received):
+    tracking.handle_application_received(received)
+    delivered = sms_at("sms_delivered", "2026-03-02T10:15:09.000+03:00")
+    tracking.handle_sms_delivered(delivered)
+    before = store.find(NUMBER)
+
+    tracking.handle_sms_delivered(dict(delivered))
+
+    assert store.find(NUMBER) == before
+
+
+def test_states_of_the_two_sms_are_kept_apart(tracking, store, received):
+    tracking.handle_application_received(received)
+    tracking.handle_sms_delivered(sms_at("sms_delivered", "2026-03-02T10:15:09.000+03:00"))
+    tracking.handle_sms_failed(sms_at("sms_failed", "2026-03-06T10:00:00.000+03:00",
+                                      template="application_answered", reason="EXPIRED"))
+
+    assert store.find(NUMBER)["sms"] == {
+        "application_received": {"delivered": clock.from_iso("2026-03-02T10:15:09.000+03:00")},
+        "application_answered": {"failed": clock.from_iso("2026-03-06T10:00:00.000+03:00")},
+    }
+
+
+@pytest.mark.parametrize("language", ["tr", "en"])
+def test_a_failed_sms_gives_the_citizen_a_notice_of_where_to_read_the_result(tracking, received, language):
+    tracking.handle_application_received(received)
+    tracking.handle_sms_failed(sms_event("sms_failed", reason="EXPIRED"))
+
+    view = tracking.get_application_status(NUMBER, CODE, language=language)
+
+    assert view["notice"] == domain.SMS_FAILED_NOTICE[language]
+    assert [entry["status"] for entry in view["timeline"]] == ["received"]
+
+
+def test_the_notice_says_desk_web_and_app_in_both_languages():
+    turkish, english = domain.SMS_FAILED_NOTICE["tr"], domain.SMS_FAILED_NOTICE["en"]
+
+    assert "SMS" in turkish and "masa" in turkish and "web" in turkish and "mobil uygulama" in turkish
+    assert "SMS" in english and "desk" in english and "web" in english and "app" in english
+
+
+def test_the_notice_follows_the_applicants_language_when_none_is_asked(tracking, received_event):
+    tracking.handle_application_received(received_event(NUMBER, tracking_code=CODE, language="en"))
+    tracking.handle_sms_failed(sms_event("sms_failed", reason="EXPIRED"))
+
+    assert tracking.get_application_status(NUMBER, CODE)["notice"] == domain.SMS_FAILED_NOTICE["en"]
+
+
+def test_a_failed_concluded_sms_gives_the_notice_even_if_the_first_was_delivered(tracking, received):
+    tracking.handle_application_received(received)
+    tracking.handle_sms_delivered(sms_event("sms_delivered"))
+    tracking.handle_sms_failed(sms_at("sms_failed", "2026-03-06T10:00:00.000+03:00",
+                                      template="application_answered", reason="EXPIRED"))
+
+    assert tracking.get_application_status(NUMBER, CODE)["notice"] == domain.SMS_FAILED_NOTICE["tr"]
+
+
+@pytest.mark.parametrize("handlers", [(), ("handle_sms_sent",), ("handle_sms_sent", "handle_sms_delivered")])
+def test_sms_that_did_not_fail_leave_the_public_view_as_it_was(tracking, received, handlers):
+    tracking.handle_application_received(received)
+    for handler in handlers:
+        getattr(tracking, handler)(sms_event(handler.replace("handle_", "")))
+
+    assert set(tracking.get_application_status(NUMBER, CODE)) == VIEW_FIELDS
+
+
+def test_nothing_else_about_sms_reaches_the_public_view(tracking, received):
+    tracking.handle_application_received(received)
+    tracking.handle_sms_sent(sms_event("sms_sent"))
+    tracking.handle_sms_failed(sms_event("sms_failed", reason="NOT_DELIVERED gsm_error=27"))
+
+    view = tracking.get_application_status(NUMBER, CODE)
+
+    assert set(view) == VIEW_FIELDS | {"notice"}
+    rendered = json.dumps(view, ensure_ascii=False)
+    for private in ("verimor", "gsm_error", "NOT_DELIVERED", "m1", "application_received", "sent", "failed"):
+        assert private not in rendered
+
+
+def test_a_failed_sms_before_the_application_still_gives_the_notice(tracking, received):
+    tracking.handle_sms_failed(sms_event("sms_failed", reason="EXPIRED"))
+    tracking.handle_application_received(received)
+
+    view = tracking.get_application_status(NUMBER, CODE)
+
+    assert view["notice"] == domain.SMS_FAILED_NOTICE["tr"]
+    assert view["status"] == "received"
 
 
 def test_application_known_only_from_an_sms_event_is_not_found(tracking):

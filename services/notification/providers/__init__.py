@@ -5,6 +5,7 @@ from services.notification.providers.base import (
     DELIVERED,
     FAILED,
     SENT,
+    AlreadySent,
     CallbackRejected,
     CallbackRequest,
     DeliveryReport,
@@ -20,6 +21,7 @@ from services.notification.providers.twilio import TwilioProvider, verify_signat
 from services.notification.providers.verimor import VerimorProvider
 
 __all__ = [
+    "AlreadySent",
     "DELIVERED",
     "FAILED",
     "SENT",

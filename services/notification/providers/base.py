@@ -49,6 +49,15 @@ class SmsSendError(Exception):
         self.retryable = retryable
 
 
+class AlreadySent(Exception):
+    """The provider refused the message as a copy of one it took earlier (İleti Merkezi's 451):
+    an earlier attempt of ours reached it before the process died. The message counts as sent."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
 class CallbackRejected(Exception):
     """A delivery-report request that fails the provider's authentication (e.g. a missing or
     wrong X-Twilio-Signature). The gateway should answer 403 and record nothing."""

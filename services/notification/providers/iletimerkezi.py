@@ -35,8 +35,8 @@ accepted first, then delivered or undelivered"; we assume repeats and reordering
 (the webhook has none: ``at`` is None), the encoding İleti Merkezi picks for Turkish letters (no
 parameter for it), and rate limits (none documented; 429 is treated as retryable anyway).
 Deduplication: none by a client id (there is none); only the content-based 451 above. A retry
-of a send whose first attempt was in fact accepted gets 451 — reported as a non-retryable error
-whose reason says an identical order was accepted minutes ago.
+of a send whose first attempt was in fact accepted gets 451 — raised as ``AlreadySent``: the
+message counts as sent (its order id is then unknown, so its delivery report cannot be matched).
 """
 from collections.abc import Mapping
 
@@ -47,6 +47,7 @@ from services.notification.providers.base import (
     DELIVERED,
     FAILED,
     SENT,
+    AlreadySent,
     CallbackRequest,
     DeliveryReport,
     OutgoingSms,
@@ -116,7 +117,7 @@ class IletiMerkeziProvider:
                 raise SmsSendError("iletimerkezi: success without an order id", retryable=True)
             return SendReceipt(provider=self.name, provider_message_id=str(order_id))
         if code == DUPLICATE_ORDER:
-            message = "duplicate order: the same text went to this number within 10 minutes (probably sent)"
+            raise AlreadySent("iletimerkezi: 451 the same text went to this number within 10 minutes")
         raise SmsSendError(
             f"iletimerkezi: {code} {message}".rstrip(),
             retryable=_http.is_retryable_status(code) or _http.is_retryable_status(response.status_code),

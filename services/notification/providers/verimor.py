@@ -74,7 +74,6 @@ STATUS_STATES = {
             "EXPIRED",
             "INVALID_DESTINATION_ADDRESS",
             "REJECTED",
-            "DOUBLE_SEND_ERROR",
             "BLACKLISTED_DESTINATION_ADDRESS",
             "MISSING_TARIFF",
             "ROUTE_NOT_AVAILABLE",
@@ -85,6 +84,11 @@ STATUS_STATES = {
         FAILED,
     ),
 }
+
+
+# Verimor refuses a copy of a message it sent the same day (same text, number and sender): the
+# report of that copy says nothing about the first, which did go out, so it is not news.
+NOT_ABOUT_THE_MESSAGE = frozenset({"DOUBLE_SEND_ERROR"})
 
 
 class VerimorProvider:
@@ -189,7 +193,7 @@ def parse_reports(body) -> list[DeliveryReport]:
         if not isinstance(status, str) or campaign_id in (None, ""):
             raise ValueError("a verimor report needs campaign_id and status")
         state = STATUS_STATES.get(status)
-        if state is None:
+        if state is None or status in NOT_ABOUT_THE_MESSAGE:
             continue
         reports.append(
             DeliveryReport(

@@ -1,0 +1,8 @@
+"""What notification counts: messages by provider, template and state; provider call latency."""
+from prometheus_client import Counter, Histogram
+
+SMS_MESSAGES = Counter(
+    "acikkapi_sms_messages_total", "SMS messages reaching a state", ["provider", "template", "state"])
+PROVIDER_CALL_SECONDS = Histogram(
+    "acikkapi_sms_provider_call_seconds", "Time of one send call to the SMS provider", ["provider", "outcome"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30))

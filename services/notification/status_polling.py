@@ -1,0 +1,47 @@
+"""Asks the provider about messages whose delivery report never came (design: push first,
+polling as the fallback). Verimor allows about 20 status calls a minute, so each round asks
+about at most ``SMS_STATUS_POLL_BATCH`` messages, once a minute by default."""
+import logging
+import os
+from datetime import timedelta
+
+from common import clock
+from common.background import BackgroundLoop
+from common.config import setting
+from common.storage import store_of
+from services.notification.delivery_reports import apply_reports
+from services.notification.providers import SmsSendError, build_provider
+
+log = logging.getLogger(__name__)
+
+
+class StatusPoller(BackgroundLoop):
+    def __init__(self, store):
+        self.store_attr = store
+
+    def setup(self):
+        super().setup()
+        self.provider = build_provider(os.environ)
+        self.interval_seconds = float(setting("SMS_STATUS_POLL_SECONDS", "60"))
+        self.batch = int(setting("SMS_STATUS_POLL_BATCH", "15"))
+        self.report_grace = timedelta(minutes=float(setting("SMS_REPORT_GRACE_MINUTES", "15")))
+
+    def start(self):
+        self.store = store_of(self.container, self.store_attr)
+        super().start()
+
+    def run_once(self):
+        if not hasattr(self.provider, "poll_status"):
+            return False
+        now = clock.now()
+        waiting = self.store.awaiting_report(self.provider.name, now - self.report_grace, self.batch)
+        if not waiting:
+            return False
+        try:
+            reports = self.provider.poll_status([message["provider_message_id"] for message in waiting])
+        except SmsSendError as error:
+            log.warning("status polling at %s failed: %s", self.provider.name, error.reason)
+            return False
+        apply_reports(self.store, self.provider.name, reports)
+        self.store.mark_polled(message["_id"] for message in waiting)
+        return False

@@ -37,6 +37,9 @@ class SmsDispatcher(BackgroundLoop):
         self.pool = GreenPool(int(setting("SMS_CONCURRENCY", "8")))
         self.lease = timedelta(seconds=float(setting("SMS_SENDING_LEASE_SECONDS",
                                                      str(domain.SENDING_LEASE.total_seconds()))))
+        timeout = float(setting("SMS_TIMEOUT_SECONDS", "10"))
+        if self.lease.total_seconds() <= timeout:  # else a slow call would be sent again meanwhile
+            raise ValueError("SMS_SENDING_LEASE_SECONDS must be longer than SMS_TIMEOUT_SECONDS")
 
     def start(self):
         self.store = store_of(self.container, self.store_attr)

@@ -13,8 +13,9 @@ MAX_ATTEMPTS = 8
 SENDING_LEASE = timedelta(seconds=60)  # longer than a provider call's timeout; SMS_SENDING_LEASE_SECONDS
 MAX_AGE = timedelta(hours=24)  # an SMS about an application is no use a day late: the citizen reads it elsewhere
 
-# States only move forward: a late "sent" report after "delivered" changes nothing.
-_PROGRESS = {QUEUED: 0, SENDING: 1, SENT: 2, DELIVERED: 3, FAILED: 3}
+# States only move forward: a late "sent" report after "delivered" changes nothing. "delivered"
+# is past "failed": a handset can report delivery after we gave up waiting, and that is news.
+_PROGRESS = {QUEUED: 0, SENDING: 1, SENT: 2, FAILED: 3, DELIVERED: 4}
 
 
 def states_before(state):

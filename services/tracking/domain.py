@@ -108,7 +108,8 @@ def sms_state(event, state):
 
 
 def sms_failed(document):
-    return any("failed" in states for states in (document.get("sms") or {}).values())
+    """An SMS failed and was not delivered after all."""
+    return any("failed" in states and "delivered" not in states for states in (document.get("sms") or {}).values())
 
 
 def timeline_entry(event, status, at, step):

@@ -70,16 +70,17 @@ def failed_event(message, reason="EXPIRED"):
     (QUEUED, set()),
     (SENDING, {QUEUED}),
     (SENT, {QUEUED, SENDING}),
-    (DELIVERED, {QUEUED, SENDING, SENT}),
+    (DELIVERED, {QUEUED, SENDING, SENT, FAILED}),
     (FAILED, {QUEUED, SENDING, SENT}),
 ])
 def test_states_before_a_state_are_the_earlier_ones(state, earlier):
     assert set(domain.states_before(state)) == earlier
 
 
-def test_delivered_and_failed_are_final_for_each_other():
+def test_delivered_is_final_and_a_late_delivery_overrides_failed():
+    """A handset can report delivery after we gave up; a failure after delivery is not news."""
     assert DELIVERED not in domain.states_before(FAILED)
-    assert FAILED not in domain.states_before(DELIVERED)
+    assert FAILED in domain.states_before(DELIVERED)
 
 
 # domain: when to give up
@@ -136,8 +137,7 @@ def test_advance_replayed_changes_nothing_and_owes_nothing_more(store, message):
     assert stored(store, message) == before
 
 
-@pytest.mark.parametrize("first, late", [(DELIVERED, SENT), (FAILED, SENT), (DELIVERED, FAILED),
-                                         (FAILED, DELIVERED)])
+@pytest.mark.parametrize("first, late", [(DELIVERED, SENT), (FAILED, SENT), (DELIVERED, FAILED)])
 def test_a_late_state_changes_nothing(store, message, first, late):
     events = {SENT: sent_event, DELIVERED: delivered_event, FAILED: failed_event}
     now = clock.now()
@@ -319,3 +319,11 @@ def test_message_view_times_are_iso_with_an_offset_and_updated_falls_back_to_cre
     later = clock.now() + timedelta(minutes=1)
     store.advance(message["_id"], SENT, {}, sent_event(message), later)
     assert clock.from_iso(domain.message_view(stored(store, message))["updated_at"]) == later.replace(microsecond=0)
+
+
+def test_a_delivery_reported_after_we_gave_up_is_recorded(store, message):
+    now = clock.now()
+    store.advance(message["_id"], FAILED, {"last_error": "gave up"}, failed_event(message, "gave up"), now)
+
+    assert store.advance(message["_id"], DELIVERED, {}, delivered_event(message), now) is True
+    assert stored(store, message)["state"] == DELIVERED

@@ -534,3 +534,16 @@ def test_contact_or_deadline_before_the_application_leaves_it_unknown_until_rece
 
     view = tracking.get_application_status(NUMBER, CODE)
     assert (view["status"], statuses(view)) == ("received", ["received"])
+
+
+def test_no_notice_once_a_failed_sms_was_delivered_after_all(tracking, received):
+    from common.events import new_event
+
+    about = dict(message_id="m1", template="application_received", provider="verimor")
+    tracking.handle_application_received(received)
+    tracking.handle_sms_failed(new_event("sms_failed", NUMBER, reason="gave up", **about))
+    assert "notice" in tracking.get_application_status(NUMBER, CODE)
+
+    tracking.handle_sms_delivered(new_event("sms_delivered", NUMBER, **about))
+
+    assert "notice" not in tracking.get_application_status(NUMBER, CODE)

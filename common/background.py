@@ -10,16 +10,22 @@ import logging
 from eventlet.queue import Empty, LightQueue
 from nameko.extensions import DependencyProvider
 
+from common.storage import store_of
+
 log = logging.getLogger(__name__)
 
 
 class BackgroundLoop(DependencyProvider):
     """Subclasses implement ``run_once() -> bool`` (True: more work may be waiting).
 
-    The injected dependency is ``kick()``: the smallest thing an entrypoint needs.
+    ``store`` names the service's ``Store`` dependency the loop works on; it is ``self.store``
+    from ``start`` on. The injected dependency is ``kick()``: the smallest thing an entrypoint needs.
     """
 
     interval_seconds = 1.0
+
+    def __init__(self, store):
+        self.store_attr = store
 
     def setup(self):
         self._wake = LightQueue()
@@ -27,6 +33,7 @@ class BackgroundLoop(DependencyProvider):
         self._thread = None
 
     def start(self):
+        self.store = store_of(self.container, self.store_attr)
         self._running = True
         self._thread = self.container.spawn_managed_thread(self._run)
 

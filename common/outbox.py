@@ -16,7 +16,6 @@ from nameko.standalone.events import get_event_exchange
 from common import clock, config
 from common.background import BackgroundLoop
 from common.events import CATALOGUE
-from common.storage import store_of
 
 log = logging.getLogger(__name__)
 
@@ -90,21 +89,14 @@ class OutboxRelay(BackgroundLoop):
 
     batch_size = 100
 
-    def __init__(self, store):
-        self.store_attr = store
-
     def setup(self):
         super().setup()
         amqp = self.container.config.get(AMQP_URI_CONFIG_KEY) or config.amqp_uri()
         self.publisher = Publisher(amqp, use_confirms=True, mandatory=True, retry=False)
         self.exchanges = {}
 
-    def start(self):
-        self.collections = store_of(self.container, self.store_attr).outbox_collections()
-        super().start()
-
     def run_once(self):
-        seen = [relay_collection(c, self.publish, self.batch_size) for c in self.collections]
+        seen = [relay_collection(c, self.publish, self.batch_size) for c in self.store.outbox_collections()]
         return any(count == self.batch_size for count in seen)
 
     def publish(self, event):

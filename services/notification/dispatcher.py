@@ -9,7 +9,6 @@ from eventlet.greenpool import GreenPool
 from common import clock
 from common.background import BackgroundLoop
 from common.config import setting
-from common.storage import store_of
 from services.notification import domain
 from services.notification.metrics import PROVIDER_CALL_SECONDS, SMS_MESSAGES
 from services.notification.providers import AlreadySent, OutgoingSms, SendReceipt, SmsSendError, build_provider
@@ -28,9 +27,6 @@ class SmsDispatcher(BackgroundLoop):
 
     lease = domain.SENDING_LEASE
 
-    def __init__(self, store):
-        self.store_attr = store
-
     def setup(self):
         super().setup()
         self.provider = build_provider(os.environ)
@@ -40,10 +36,6 @@ class SmsDispatcher(BackgroundLoop):
         timeout = float(setting("SMS_TIMEOUT_SECONDS", "10"))
         if self.lease.total_seconds() <= timeout:  # else a slow call would be sent again meanwhile
             raise ValueError("SMS_SENDING_LEASE_SECONDS must be longer than SMS_TIMEOUT_SECONDS")
-
-    def start(self):
-        self.store = store_of(self.container, self.store_attr)
-        super().start()
 
     def stop(self):
         super().stop()

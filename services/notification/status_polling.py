@@ -8,7 +8,6 @@ from datetime import timedelta
 from common import clock
 from common.background import BackgroundLoop
 from common.config import setting
-from common.storage import store_of
 from services.notification.delivery_reports import apply_reports
 from services.notification.providers import SmsSendError, build_provider
 
@@ -16,19 +15,12 @@ log = logging.getLogger(__name__)
 
 
 class StatusPoller(BackgroundLoop):
-    def __init__(self, store):
-        self.store_attr = store
-
     def setup(self):
         super().setup()
         self.provider = build_provider(os.environ)
         self.interval_seconds = float(setting("SMS_STATUS_POLL_SECONDS", "60"))
         self.batch = int(setting("SMS_STATUS_POLL_BATCH", "15"))
         self.report_grace = timedelta(minutes=float(setting("SMS_REPORT_GRACE_MINUTES", "15")))
-
-    def start(self):
-        self.store = store_of(self.container, self.store_attr)
-        super().start()
 
     def run_once(self):
         if not hasattr(self.provider, "poll_status"):

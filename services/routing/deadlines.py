@@ -4,7 +4,6 @@ from datetime import timedelta
 from common import clock
 from common.background import BackgroundLoop
 from common.config import setting
-from common.storage import store_of
 from services.routing import domain
 
 BATCH = 200
@@ -29,17 +28,13 @@ class DeadlineWatcher(BackgroundLoop):
     """Runs ``owe_deadline_events`` every ``DEADLINE_CHECK_SECONDS``; ``clock`` is injectable."""
 
     def __init__(self, store, clock=clock.now):
-        self.store_attr = store
+        super().__init__(store)
         self.clock = clock
 
     def setup(self):
         super().setup()
         self.interval_seconds = float(setting("DEADLINE_CHECK_SECONDS", "60"))
         self.warning = timedelta(hours=float(setting("DEADLINE_WARNING_HOURS", "24")))
-
-    def start(self):
-        self.store = store_of(self.container, self.store_attr)
-        super().start()
 
     def run_once(self):
         """After an outage the backlog can be large: go again at once while batches are full."""

@@ -1,10 +1,10 @@
 """notification: texts the applicant, exactly once per (application, template)."""
-from nameko.events import event_handler
 from nameko.rpc import rpc
 
 from common import clock
 from common.config import setting
 from common.errors import AppError
+from common.handlers import event_handler
 from common.health import Pingable
 from common.metrics import MetricsEndpoint
 from common.outbox import OutboxRelay

@@ -1,9 +1,9 @@
 """routing: the officers' half — queues, units, staff accounts, transitions and deadlines."""
-from nameko.events import event_handler
 from nameko.rpc import rpc
 
 from common import clock
 from common.errors import AppError, NotFound, Unauthorized, ValidationFailed
+from common.handlers import event_handler
 from common.health import Pingable
 from common.metrics import MetricsEndpoint
 from common.outbox import OutboxRelay

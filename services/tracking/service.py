@@ -1,8 +1,8 @@
 """tracking: the public read model of every application, built from every service's events."""
-from nameko.events import event_handler
 from nameko.rpc import rpc
 
 from common.errors import AppError, NotFound
+from common.handlers import event_handler
 from common.health import Pingable
 from common.metrics import MetricsEndpoint
 from common.storage import Store

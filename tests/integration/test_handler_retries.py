@@ -1,0 +1,70 @@
+"""A handler that keeps failing on one event retries it a bounded number of times with a delay,
+then parks it in the dead-letter queue, while the good events behind it are handled."""
+import json
+import os
+import time
+
+from kombu import Connection
+from nameko.standalone.events import event_dispatcher
+
+from common.handlers import dead_letter_queue
+from tests.support.broker import temporary_vhost
+from tests.support.processes import BIN, Process, wait_until
+
+QUEUE = "evt-flaky_source-something_happened--flaky.handle_something_happened"
+
+
+def _handled(record):
+    return [json.loads(line) for line in record.read_text().splitlines()] if record.exists() else []
+
+
+def _good(record):
+    return [event for event in _handled(record) if not event.get("poison")]
+
+
+def _dead_letters(amqp_uri):
+    with Connection(amqp_uri) as connection:
+        channel = connection.default_channel
+        messages = []
+        while True:
+            message = dead_letter_queue(QUEUE)(channel).get(no_ack=True)
+            if message is None:
+                return messages
+            messages.append(message)
+
+
+def _consuming(amqp_uri):
+    with Connection(amqp_uri) as connection:
+        try:
+            return connection.default_channel.queue_declare(QUEUE, passive=True).consumer_count == 1
+        except Exception:
+            return False
+
+
+def test_poison_event_is_parked_after_bounded_retries_while_good_events_pass(tmp_path):
+    record = tmp_path / "handled.jsonl"
+    with temporary_vhost() as amqp_uri:
+        env = dict(os.environ, AMQP_URI=amqp_uri, FLAKY_RECORD=str(record), HANDLER_MAX_ATTEMPTS="3",
+                   HANDLER_RETRY_SECONDS="0.2", PYTHONUNBUFFERED="1")
+        service = Process("flaky", [str(BIN / "nameko"), "run", "--config", "services/tracking/config.yaml",
+                                    "tests.support.flaky_service:FlakyService"], env, tmp_path)
+        try:
+            wait_until(lambda: _consuming(amqp_uri), timeout=30, what="flaky service consuming")
+            dispatch = event_dispatcher({"AMQP_URI": amqp_uri, "serializer": "json"})
+            started = time.monotonic()
+            dispatch("flaky_source", "something_happened", {"n": "poison", "poison": True})
+            for n in range(10):
+                dispatch("flaky_source", "something_happened", {"n": n})
+
+            wait_until(lambda: len(_good(record)) == 10, timeout=10, what="the good events handled")
+            dead = wait_until(lambda: _dead_letters(amqp_uri), timeout=10, what="the poison event parked")
+            parked_after = time.monotonic() - started
+        finally:
+            service.stop()
+
+    assert sorted(event["n"] for event in _good(record)) == list(range(10))
+    assert len(_handled(record)) - 10 == 3, "the poison event is tried exactly HANDLER_MAX_ATTEMPTS times"
+    assert [message.payload for message in dead] == [{"n": "poison", "poison": True}]
+    assert dead[0].headers["x-acikkapi-attempt"] == 4 and dead[0].headers["x-acikkapi-error"] == "ValueError"
+    # Three attempts, 0.2 s then 0.4 s apart: a delay, not a hot loop.
+    assert parked_after >= 0.6

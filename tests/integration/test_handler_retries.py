@@ -68,3 +68,38 @@ def test_poison_event_is_parked_after_bounded_retries_while_good_events_pass(tmp
     assert dead[0].headers["x-acikkapi-attempt"] == 4 and dead[0].headers["x-acikkapi-error"] == "ValueError"
     # Three attempts, 0.2 s then 0.4 s apart: a delay, not a hot loop.
     assert parked_after >= 0.6
+
+
+def test_operator_lists_shows_and_replays_dead_letters(monkeypatch):
+    import io
+
+    from kombu import Queue
+
+    from common import dead_letters
+    from tests.support.samples import received_event
+
+    queue_name = "evt-intake-application_received--routing.handle_application_received"
+    with temporary_vhost() as amqp_uri:
+        monkeypatch.setenv("AMQP_URI", amqp_uri)
+        with Connection(amqp_uri) as connection:
+            Queue(queue_name, durable=True)(connection.default_channel).declare()
+            dead_letter_queue(queue_name)(connection.default_channel).declare()
+            connection.Producer().publish(received_event("2026-000777"), serializer="json",
+                                          routing_key=queue_name + ".dead",
+                                          headers={"x-acikkapi-attempt": 6, "x-acikkapi-error": "KeyError"})
+
+        listing, shown, replayed = io.StringIO(), io.StringIO(), io.StringIO()
+        dead_letters.main(["list"], out=listing)
+        dead_letters.main(["show", queue_name], out=shown)
+        dead_letters.main(["replay", queue_name], out=replayed)
+
+        with Connection(amqp_uri) as connection:
+            back = Queue(queue_name, durable=True)(connection.default_channel).get(no_ack=True)
+            still_dead = dead_letter_queue(queue_name)(connection.default_channel).get(no_ack=True)
+
+    assert "1\t" + queue_name in listing.getvalue().splitlines()
+    assert "2026-000777" in shown.getvalue() and "KeyError" in shown.getvalue()
+    assert "+905321234567" not in shown.getvalue()  # the phone the event carries is masked
+    assert replayed.getvalue().startswith("1 replayed")
+    assert back.payload["application_no"] == "2026-000777" and "x-acikkapi-attempt" not in back.headers
+    assert still_dead is None

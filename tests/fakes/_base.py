@@ -59,24 +59,16 @@ class Dropped(Exception):
     """Close the connection without an answer."""
 
 
-class FakeProviderServer:
-    """Subclasses set ``name`` and implement ``route(request)`` and ``report_request(record,
-    status)``; sends call ``self.misbehave()`` first."""
+class LoopbackServer:
+    """A threaded HTTP server on loopback, as a context manager: ``url``, ``start()``, ``stop()``.
+    Subclasses give the request handler class in ``__init__``."""
 
-    name = "fake"
+    name = "loopback"
 
-    def __init__(self, host="127.0.0.1", port=0, callback_url=None):
-        self.callback_url = callback_url
-        self._lock = threading.Lock()
-        self._messages = []
-        self._steps = []
-        self._hanging = []  # an Event per hanging send
-        self._stopping = threading.Event()
-        self._server = ThreadingHTTPServer((host, port), _handler_for(self))
+    def __init__(self, handler_class, host="127.0.0.1", port=0):
+        self._server = ThreadingHTTPServer((host, port), handler_class)
         self._server.daemon_threads = True
         self._thread = None
-
-    # --- lifecycle
 
     @property
     def url(self):
@@ -92,8 +84,6 @@ class FakeProviderServer:
         return self
 
     def stop(self):
-        self._stopping.set()
-        self.release()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
@@ -103,6 +93,27 @@ class FakeProviderServer:
 
     def __exit__(self, *exc_info):
         self.stop()
+
+
+class FakeProviderServer(LoopbackServer):
+    """Subclasses set ``name`` and implement ``route(request)`` and ``report_request(record,
+    status)``; sends call ``self.misbehave()`` first."""
+
+    name = "fake"
+
+    def __init__(self, host="127.0.0.1", port=0, callback_url=None):
+        self.callback_url = callback_url
+        self._lock = threading.Lock()
+        self._messages = []
+        self._steps = []
+        self._hanging = []  # an Event per hanging send
+        self._stopping = threading.Event()
+        super().__init__(_handler_for(self), host, port)
+
+    def stop(self):
+        self._stopping.set()
+        self.release()
+        super().stop()
 
     # --- record
 

@@ -6,23 +6,20 @@ records each request and can hand it over as the ``CallbackRequest`` the gateway
 """
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
 
+from tests.fakes._base import LoopbackServer
 
-class CallbackSink:
+
+class CallbackSink(LoopbackServer):
+    name = "callback-sink"
+
     def __init__(self, host="127.0.0.1", port=0):
         self.answer_status = 200
         self._lock = threading.Lock()
         self._requests = []
-        self._server = ThreadingHTTPServer((host, port), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = None
-
-    @property
-    def url(self):
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        super().__init__(_handler_for(self), host, port)
 
     @property
     def requests(self):
@@ -52,24 +49,6 @@ class CallbackSink:
                 )
             )
         return forwarded
-
-    def start(self):
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="callback-sink", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc_info):
-        self.stop()
 
 
 def _handler_for(sink):

@@ -4,48 +4,42 @@
     python -m common.dead_letters show QUEUE [--limit N]   # the parked events, left in place
     python -m common.dead_letters replay QUEUE         # back into QUEUE, attempts counted afresh
 
-QUEUE is the handler's queue name (``evt-intake-application_received--routing.handle_…``).
-Shown events can carry a phone number (application_received does): the output masks it.
-The handler queues are read off the services' code, so no RabbitMQ management plugin is needed.
+QUEUE is the handler's queue name (``evt-intake-application_received--routing``, see
+common/topology.py). Shown events can carry a phone number (application_received does): the
+output masks it. An event that was never valid JSON is shown as its raw text and replayed byte
+for byte. The queue names come from the event catalogue: no management plugin is needed.
 """
 import argparse
 import json
 import sys
 
 from kombu import Connection
-from nameko.events import EventHandler
 
-from common import config
-from common.handlers import ATTEMPT_HEADER, dead_letter_queue
+from common import config, topology
+from common.handlers import ATTEMPT_HEADER
 from common.logs import mask_personal_data
 
 
-def handler_queues():
-    """Every event handler queue of the four services (the names nameko gives them)."""
-    from services.notification.service import NotificationService
-    from services.routing.service import RoutingService
-    from services.tracking.service import TrackingService
-
-    queues = []
-    for service in (RoutingService, NotificationService, TrackingService):
-        for attr, method in vars(service).items():
-            for entrypoint in getattr(method, "nameko_entrypoints", ()):
-                if isinstance(entrypoint, EventHandler):
-                    queues.append("evt-{}-{}--{}.{}".format(
-                        entrypoint.source_service, entrypoint.event_type, service.name, attr))
-    return sorted(queues)
+def readable(message):
+    """The parked event, or its raw text if it is not valid JSON (never unpickled or evaluated)."""
+    text = message.body.decode("utf-8", errors="replace") if isinstance(message.body, bytes) else message.body
+    try:
+        return json.loads(text) if message.content_type == "application/json" else text
+    except ValueError:
+        return text
 
 
 def dead_count(connection, queue_name):
     try:
-        return dead_letter_queue(queue_name)(connection.default_channel).queue_declare(passive=True).message_count
+        queue = topology.dead_letter_queue(queue_name)(connection.default_channel)
+        return queue.queue_declare(passive=True).message_count
     except Exception:  # never declared: nothing parked
         return 0
 
 
 def take(connection, queue_name, limit=None):
     """Messages from ``<queue>.dead``, unacknowledged (the caller acks or lets them return)."""
-    queue = dead_letter_queue(queue_name)(connection.default_channel)
+    queue = topology.dead_letter_queue(queue_name)(connection.default_channel)
     messages = []
     while limit is None or len(messages) < limit:
         message = queue.get(no_ack=False)
@@ -61,8 +55,9 @@ def replay(connection, queue_name):
     moved = 0
     for message in take(connection, queue_name):
         headers = {key: value for key, value in (message.headers or {}).items() if key != ATTEMPT_HEADER}
-        producer.publish(message.payload, routing_key=queue_name, headers=headers, serializer="json",
-                         delivery_mode=2)
+        producer.publish(message.body, routing_key=queue_name, headers=headers, delivery_mode=2,
+                         content_type=message.content_type or "application/data",
+                         content_encoding=message.content_encoding or "binary")
         message.ack()
         moved += 1
     return moved
@@ -78,11 +73,11 @@ def main(argv=None, out=sys.stdout):
         parser.error("{} needs a QUEUE".format(args.command))
     with Connection(config.amqp_uri()) as connection:
         if args.command == "list":
-            for queue_name in handler_queues():
+            for queue_name in topology.handler_queue_names():
                 print("{}\t{}".format(dead_count(connection, queue_name), queue_name), file=out)
         elif args.command == "show":
             for message in take(connection, args.queue, args.limit):
-                print(mask_personal_data(json.dumps({"headers": message.headers, "event": message.payload},
+                print(mask_personal_data(json.dumps({"headers": message.headers, "event": readable(message)},
                                                     ensure_ascii=False)), file=out)
             # not acked: they go back to the dead-letter queue when the connection closes
         else:

@@ -9,30 +9,41 @@ from dataclasses import dataclass
 
 from common import clock
 
-ENVELOPE_FIELDS = ("event_name", "event_id", "occurred_at", "application_no")
+ENVELOPE_FIELDS = ("event_name", "event_version", "event_id", "occurred_at", "application_no")
+
+# The envelope and field set an event of this catalogue has; a consumer refuses other versions
+# (parks them as dead letters) rather than guess at their meaning.
+EVENT_VERSION = 1
 
 
 @dataclass(frozen=True)
 class EventSpec:
     producer: str
     fields: tuple
+    consumers: tuple = ()  # the services that handle it; their queues are declared up front
 
 
 CATALOGUE = {
     "application_received": EventSpec("intake", (
         "kind", "category", "province", "province_code", "district", "channel",
         "received_at", "due_at", "phone", "tracking_code", "language",
-    )),
+    ), consumers=("routing", "notification", "tracking")),
     # step: the application's count of routing transitions, ordering steps that share a timestamp.
-    "application_routed": EventSpec("routing", ("unit_id", "unit_name", "routed_by", "due_at", "step")),
-    "application_returned": EventSpec("routing", ("unit_id", "reason", "step")),
-    "applicant_contacted": EventSpec("routing", ("channel", "contacted_by", "step")),
-    "application_answered": EventSpec("routing", ("unit_id", "outcome", "answer_text", "answered_at", "step")),
-    "deadline_approaching": EventSpec("routing", ("unit_id", "due_at")),
-    "deadline_missed": EventSpec("routing", ("unit_id", "due_at")),
-    "sms_sent": EventSpec("notification", ("message_id", "template", "provider")),
-    "sms_delivered": EventSpec("notification", ("message_id", "template", "provider")),
-    "sms_failed": EventSpec("notification", ("message_id", "template", "provider", "reason")),
+    "application_routed": EventSpec(
+        "routing", ("unit_id", "unit_name", "routed_by", "due_at", "step"), consumers=("tracking",)),
+    "application_returned": EventSpec("routing", ("unit_id", "reason", "step"), consumers=("tracking",)),
+    "applicant_contacted": EventSpec(
+        "routing", ("channel", "contacted_by", "step"), consumers=("tracking",)),
+    "application_answered": EventSpec(
+        "routing", ("unit_id", "outcome", "answer_text", "answered_at", "step"),
+        consumers=("notification", "tracking")),
+    "deadline_approaching": EventSpec("routing", ("unit_id", "due_at"), consumers=("tracking",)),
+    "deadline_missed": EventSpec("routing", ("unit_id", "due_at"), consumers=("tracking",)),
+    "sms_sent": EventSpec("notification", ("message_id", "template", "provider"), consumers=("tracking",)),
+    "sms_delivered": EventSpec(
+        "notification", ("message_id", "template", "provider"), consumers=("tracking",)),
+    "sms_failed": EventSpec(
+        "notification", ("message_id", "template", "provider", "reason"), consumers=("tracking",)),
 }
 
 
@@ -55,6 +66,7 @@ def new_event(name, application_no, **fields):
     return dict(
         fields,
         event_name=name,
+        event_version=EVENT_VERSION,
         event_id=uuid.uuid4().hex,
         occurred_at=clock.to_iso(clock.now(), "milliseconds"),
         application_no=application_no,

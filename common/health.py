@@ -1,5 +1,5 @@
 """Readiness: the gateway's /readyz asks every service to answer over RPC."""
-from nameko.rpc import rpc
+from common.rpc import rpc
 
 
 class Pingable:

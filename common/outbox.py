@@ -9,11 +9,11 @@ removes an event from the document only once the broker has confirmed it.
 import logging
 from datetime import timedelta
 
+from kombu import Connection
 from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY
-from nameko.standalone.events import get_event_exchange
 
-from common import clock, config
+from common import clock, config, topology
 from common.background import BackgroundLoop
 from common.events import CATALOGUE
 
@@ -91,17 +91,31 @@ class OutboxRelay(BackgroundLoop):
 
     def setup(self):
         super().setup()
-        amqp = self.container.config.get(AMQP_URI_CONFIG_KEY) or config.amqp_uri()
-        self.publisher = Publisher(amqp, use_confirms=True, mandatory=True, retry=False)
-        self.exchanges = {}
+        self.amqp_uri = self.container.config.get(AMQP_URI_CONFIG_KEY) or config.amqp_uri()
+        self.publisher = Publisher(self.amqp_uri, use_confirms=True, mandatory=True, retry=False)
+        self.queues_declared = False
 
     def run_once(self):
+        if not self.queues_declared:
+            try:
+                self.declare_consumer_queues()
+            except Exception as exc:  # the broker is away; the timer tries again
+                log.warning("consumer queues not declared yet: %s", type(exc).__name__)
+                return False
         seen = [relay_collection(c, self.publish, self.batch_size) for c in self.store.outbox_collections()]
         return any(count == self.batch_size for count in seen)
 
+    def declare_consumer_queues(self):
+        """Before the first publish, and again after any failed one (the broker may have been
+        replaced), so an event waits in its consumers' queues even if they never ran yet."""
+        with Connection(self.amqp_uri, connect_timeout=5) as connection:
+            topology.declare_consumer_queues(connection.default_channel, self.container.service_name)
+        self.queues_declared = True
+
     def publish(self, event):
-        producer = CATALOGUE[event["event_name"]].producer
-        if producer not in self.exchanges:
-            self.exchanges[producer] = get_event_exchange(producer, self.container.config)
-        exchange = self.exchanges[producer]
-        self.publisher.publish(event, exchange=exchange, routing_key=event["event_name"], declare=[exchange])
+        exchange = topology.event_exchange(CATALOGUE[event["event_name"]].producer)
+        try:
+            self.publisher.publish(event, exchange=exchange, routing_key=event["event_name"], declare=[exchange])
+        except Exception:
+            self.queues_declared = False
+            raise

@@ -2,7 +2,7 @@
 
 A nameko standalone proxy is not thread-safe, and opening one per request
 is about 4x slower (stack notes), so each gunicorn thread keeps its own.
-A proxy whose connection broke is dropped and opened again on next use.
+A proxy whose connection broke, or whose call timed out, is dropped and opened again on next use.
 """
 import threading
 
@@ -34,6 +34,9 @@ class RpcPool:
             proxy = self._proxy()
             return getattr(getattr(proxy, service), method)(*args, **kwargs)
         except RpcTimeout:
+            # After a broker restart a proxy's reply consumer can be dead without an error: its
+            # calls go out but no answer comes back. A fresh proxy costs one connection.
+            self._discard()
             raise RpcTimedOut(service) from None
         except UnknownService:
             raise ServiceUnavailable(service) from None

@@ -1,11 +1,10 @@
 """intake: records every application at once and owes the event that starts the flow."""
-from nameko.rpc import rpc
-
 from common import clock
 from common.errors import AppError, NotFound
 from common.health import Pingable
 from common.metrics import MetricsEndpoint
 from common.outbox import OutboxRelay
+from common.rpc import rpc
 from common.storage import Store
 from services.intake import catalog, domain
 from services.intake.store import IntakeStore

@@ -1,6 +1,4 @@
 """notification: texts the applicant, exactly once per (application, template)."""
-from nameko.rpc import rpc
-
 from common import clock
 from common.config import setting
 from common.errors import AppError
@@ -8,6 +6,7 @@ from common.handlers import event_handler
 from common.health import Pingable
 from common.metrics import MetricsEndpoint
 from common.outbox import OutboxRelay
+from common.rpc import rpc
 from common.storage import Store
 from services.notification import domain
 from services.notification.delivery_reports import DeliveryReports

@@ -1,6 +1,4 @@
 """routing: the officers' half — queues, units, staff accounts, transitions and deadlines."""
-from nameko.rpc import rpc
-
 from common import clock
 from common.errors import AppError, NotFound, Unauthorized, ValidationFailed
 from common.handlers import event_handler
@@ -8,6 +6,7 @@ from common.health import Pingable
 from common.metrics import MetricsEndpoint
 from common.outbox import OutboxRelay
 from common.places import places
+from common.rpc import rpc
 from common.storage import Store
 from services.routing import domain, requests, staff
 from services.routing.deadlines import DeadlineWatcher

@@ -1,10 +1,9 @@
 """tracking: the public read model of every application, built from every service's events."""
-from nameko.rpc import rpc
-
 from common.errors import AppError, NotFound
 from common.handlers import event_handler
 from common.health import Pingable
 from common.metrics import MetricsEndpoint
+from common.rpc import rpc
 from common.storage import Store
 from services.tracking import domain
 from services.tracking.store import TrackingStore

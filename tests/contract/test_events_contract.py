@@ -14,7 +14,7 @@ import pytest
 from nameko.events import EventHandler
 from nameko.testing.services import worker_factory
 
-from common import clock
+from common import clock, topology
 from common.background import BackgroundLoop
 from common.places import places
 from common.events import CATALOGUE, ENVELOPE_FIELDS, new_event
@@ -244,6 +244,22 @@ def test_routing_events_are_consumed_where_design_md_says():
                  if handler.source_service == "routing"}
 
     assert consumers >= {(name, "tracking") for name in ROUTING_EVENTS} | {("application_answered", "notification")}
+
+
+def test_the_catalogues_consumers_are_exactly_the_services_handlers():
+    """Producers declare their consumers' queues from the catalogue (common/topology.py): a handler
+    missing there would find its first events dropped; one listed but absent would fill a queue
+    nobody reads."""
+    handled = sorted((handler.source_service, handler.event_type, cls.name) for cls, _, handler in ALL_HANDLERS)
+
+    assert handled == sorted(topology.subscriptions())
+
+
+def test_each_service_handles_an_event_once():
+    """One queue per (event, consumer service): two handlers of one event would share it."""
+    handled = [(handler.event_type, cls.name) for cls, _, handler in ALL_HANDLERS]
+
+    assert len(handled) == len(set(handled))
 
 
 @pytest.mark.parametrize("directory, name", owed_event_names())

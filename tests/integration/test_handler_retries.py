@@ -1,17 +1,18 @@
-"""A handler that keeps failing on one event retries it a bounded number of times with a delay,
-then parks it in the dead-letter queue, while the good events behind it are handled."""
+"""Poison events — one the handler keeps failing on, one that is not JSON, one of an unknown
+version — are retried a bounded number of times with a delay, then parked in the dead-letter
+queue, while the good events behind them are handled (issue 6, fault test 4)."""
 import json
 import os
 import time
 
 from kombu import Connection
-from nameko.standalone.events import event_dispatcher
+from nameko.standalone.events import event_dispatcher, get_event_exchange
 
-from common.handlers import dead_letter_queue
+from common.topology import dead_letter_queue
 from tests.support.broker import temporary_vhost
 from tests.support.processes import BIN, Process, wait_until
 
-QUEUE = "evt-flaky_source-something_happened--flaky.handle_something_happened"
+QUEUE = "evt-flaky_source-something_happened--flaky"
 
 
 def _handled(record):
@@ -41,7 +42,14 @@ def _consuming(amqp_uri):
             return False
 
 
-def test_poison_event_is_parked_after_bounded_retries_while_good_events_pass(tmp_path):
+def _publish_raw(amqp_uri, body):
+    with Connection(amqp_uri) as connection:
+        connection.Producer().publish(body, exchange=get_event_exchange("flaky_source", {}),
+                                      routing_key="something_happened", content_type="application/json",
+                                      content_encoding="utf-8", delivery_mode=2)
+
+
+def test_poison_events_are_parked_after_bounded_retries_while_good_events_pass(tmp_path):
     record = tmp_path / "handled.jsonl"
     with temporary_vhost() as amqp_uri:
         env = dict(os.environ, AMQP_URI=amqp_uri, FLAKY_RECORD=str(record), HANDLER_MAX_ATTEMPTS="3",
@@ -53,19 +61,30 @@ def test_poison_event_is_parked_after_bounded_retries_while_good_events_pass(tmp
             dispatch = event_dispatcher({"AMQP_URI": amqp_uri, "serializer": "json"})
             started = time.monotonic()
             dispatch("flaky_source", "something_happened", {"n": "poison", "poison": True})
+            _publish_raw(amqp_uri, b'{"n": "unparseable", ')
+            dispatch("flaky_source", "something_happened", {"n": "future", "event_version": 99})
             for n in range(10):
                 dispatch("flaky_source", "something_happened", {"n": n})
 
             wait_until(lambda: len(_good(record)) == 10, timeout=10, what="the good events handled")
-            dead = wait_until(lambda: _dead_letters(amqp_uri), timeout=10, what="the poison event parked")
+            dead = []
+            wait_until(lambda: dead.extend(_dead_letters(amqp_uri)) or len(dead) == 3, timeout=15,
+                       what="the three poison events parked")
             parked_after = time.monotonic() - started
+            still_running = service.popen.poll() is None
         finally:
             service.stop()
 
+    assert still_running, "an undecodable event must not stop the service"
     assert sorted(event["n"] for event in _good(record)) == list(range(10))
-    assert len(_handled(record)) - 10 == 3, "the poison event is tried exactly HANDLER_MAX_ATTEMPTS times"
-    assert [message.payload for message in dead] == [{"n": "poison", "poison": True}]
-    assert dead[0].headers["x-acikkapi-attempt"] == 4 and dead[0].headers["x-acikkapi-error"] == "ValueError"
+    assert len(_handled(record)) - 10 == 3, "the failing event is tried exactly HANDLER_MAX_ATTEMPTS times"
+    parked = {message.headers["x-acikkapi-error"]: message for message in dead}
+    assert set(parked) == {"ValueError", "UndecodableEvent", "UnsupportedEvent"}
+    assert all(message.headers["x-acikkapi-attempt"] == 4 for message in dead)
+    assert parked["ValueError"].payload == {"n": "poison", "poison": True}
+    body = parked["UndecodableEvent"].body
+    assert (body.encode() if isinstance(body, str) else body) == b'{"n": "unparseable", '  # kept as sent
+    assert parked["UnsupportedEvent"].payload == {"n": "future", "event_version": 99}
     # Three attempts, 0.2 s then 0.4 s apart: a delay, not a hot loop.
     assert parked_after >= 0.6
 
@@ -78,7 +97,7 @@ def test_operator_lists_shows_and_replays_dead_letters(monkeypatch):
     from common import dead_letters
     from tests.support.samples import received_event
 
-    queue_name = "evt-intake-application_received--routing.handle_application_received"
+    queue_name = "evt-intake-application_received--routing"
     with temporary_vhost() as amqp_uri:
         monkeypatch.setenv("AMQP_URI", amqp_uri)
         with Connection(amqp_uri) as connection:

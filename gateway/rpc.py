@@ -3,13 +3,23 @@
 A nameko standalone proxy is not thread-safe, and opening one per request
 is about 4x slower (stack notes), so each gunicorn thread keeps its own.
 A proxy whose connection broke, or whose call timed out, is dropped and opened again on next use.
+
+With the broker down a client must hear 503 within seconds, never wait: kombu's defaults retry
+a publish for up to ~9 s, so calls here retry once, at once (enough to reconnect a proxy whose
+socket died in a broker restart), and a new proxy first checks the broker's port answers at all.
 """
+import socket
 import threading
+import urllib.parse
 
 from amqp.exceptions import AMQPError
 from kombu.exceptions import OperationalError
 from nameko.exceptions import RpcTimeout, UnknownService
-from nameko.standalone.rpc import ClusterRpcProxy
+from nameko.standalone.rpc import ClusterProxy, ClusterRpcProxy, ServiceProxy
+
+RETRY_ONCE_AT_ONCE = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+PUBLISH_OPTIONS = {"retry_policy": RETRY_ONCE_AT_ONCE, "transport_options": RETRY_ONCE_AT_ONCE}
+BROKER_PROBE_SECONDS = 1.0
 
 
 class ServiceUnavailable(Exception):
@@ -47,7 +57,8 @@ class RpcPool:
     def _proxy(self):
         cluster = getattr(self._local, "cluster", None)
         if cluster is None:
-            runner = ClusterRpcProxy(self._config, timeout=self._timeout)
+            _probe_broker(self._config["AMQP_URI"])
+            runner = FailFastClusterRpcProxy(self._config, timeout=self._timeout)
             cluster = runner.start()
             self._local.runner, self._local.cluster = runner, cluster
         return cluster
@@ -60,6 +71,29 @@ class RpcPool:
                 runner.stop()
             except Exception:  # the connection is already gone; nothing to close cleanly
                 pass
+
+
+class FailFastClusterProxy(ClusterProxy):
+    def __getattr__(self, name):
+        if name not in self._proxies:
+            self._proxies[name] = ServiceProxy(self._worker_ctx, name, self._reply_listener, **PUBLISH_OPTIONS)
+        return self._proxies[name]
+
+
+class FailFastClusterRpcProxy(ClusterRpcProxy):
+    """nameko's cluster proxy, publishing with ``PUBLISH_OPTIONS``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._proxy = FailFastClusterProxy(self._worker_ctx, self._reply_listener)
+
+
+def _probe_broker(amqp_uri):
+    """Raises OSError at once if nothing listens on the broker's port (kombu would wait 2 s)."""
+    parts = urllib.parse.urlparse(amqp_uri.split(";")[0])  # kombu's failover list: the first
+    default_port = 5671 if parts.scheme == "amqps" else 5672
+    socket.create_connection((parts.hostname or "localhost", parts.port or default_port),
+                             timeout=BROKER_PROBE_SECONDS).close()
 
 
 def services():

@@ -32,6 +32,7 @@ def test_nothing_lost_or_doubled_while_processes_are_killed(tmp_path):
                 _kill_and_restart(system, victim)
             outcomes = load.join(timeout=120)
             system.wait_ready()
+            exited = system.exited()
             report = wait_reconciled(load.told, system.data_dir, system.sms_messages, timeout=60,
                                      unanswered=[outcome.key for outcome in outcomes if not outcome.created])
         finally:
@@ -41,5 +42,6 @@ def test_nothing_lost_or_doubled_while_processes_are_killed(tmp_path):
     assert not refused, "submissions that never got their 201: {}".format(refused[:5])
     assert len(set(load.told)) == 300
     assert report.clean, str(report)
+    assert exited == {}, "processes died"
     print("answers other than 201 during the kills:",
           sum(1 for outcome in outcomes for answer in outcome.answers if answer != 201))

@@ -106,6 +106,9 @@ def test_operator_lists_shows_and_replays_dead_letters(monkeypatch):
             connection.Producer().publish(received_event("2026-000777"), serializer="json",
                                           routing_key=queue_name + ".dead",
                                           headers={"x-acikkapi-attempt": 6, "x-acikkapi-error": "KeyError"})
+            connection.Producer().publish(b'{"broken": ', content_type="application/json", content_encoding="utf-8",
+                                          routing_key=queue_name + ".dead",
+                                          headers={"x-acikkapi-attempt": 6, "x-acikkapi-error": "UndecodableEvent"})
 
         listing, shown, replayed = io.StringIO(), io.StringIO(), io.StringIO()
         dead_letters.main(["list"], out=listing)
@@ -114,11 +117,15 @@ def test_operator_lists_shows_and_replays_dead_letters(monkeypatch):
 
         with Connection(amqp_uri) as connection:
             back = Queue(queue_name, durable=True)(connection.default_channel).get(no_ack=True)
+            broken_back = Queue(queue_name, durable=True)(connection.default_channel).get(no_ack=True)
             still_dead = dead_letter_queue(queue_name)(connection.default_channel).get(no_ack=True)
 
-    assert "1\t" + queue_name in listing.getvalue().splitlines()
+    assert "2\t" + queue_name in listing.getvalue().splitlines()
     assert "2026-000777" in shown.getvalue() and "KeyError" in shown.getvalue()
     assert "+905321234567" not in shown.getvalue()  # the phone the event carries is masked
-    assert replayed.getvalue().startswith("1 replayed")
+    assert '{\\"broken\\": ' in shown.getvalue()  # not JSON: shown as its text
+    assert replayed.getvalue().startswith("2 replayed")
     assert back.payload["application_no"] == "2026-000777" and "x-acikkapi-attempt" not in back.headers
+    broken_body = broken_back.body.encode() if isinstance(broken_back.body, str) else broken_back.body
+    assert broken_body == b'{"broken": ' and broken_back.content_type == "application/json"
     assert still_dead is None

@@ -222,6 +222,11 @@ class RunningSystem:
         for process in processes:
             process.wait_stopped()
 
+    def exited(self):
+        """{process: exit code} of every process of the system that is no longer running."""
+        return {name: process.popen.poll() for name, process in self.processes.items()
+                if process.popen.poll() is not None}
+
     def logs(self):
         return "\n".join("--- {}\n{}".format(name, process.output()[-3000:])
                          for name, process in self.processes.items())

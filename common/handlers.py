@@ -17,9 +17,9 @@ import logging
 from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.events import EventHandler
-from nameko.messaging import QueueConsumer
 
 from common import config, topology
+from common.broker import ResilientQueueConsumer
 from common.events import EVENT_VERSION
 
 log = logging.getLogger(__name__)
@@ -52,8 +52,8 @@ def unsupported_reason(event, event_type):
     return None
 
 
-class DeadLetteringQueueConsumer(QueueConsumer):
-    """nameko's queue consumer, which also declares each handler's retry and dead-letter queues
+class DeadLetteringQueueConsumer(ResilientQueueConsumer):
+    """A resilient queue consumer (common/broker.py) that also declares each handler's retry and dead-letter queues
     on every (re)connection and hands undecodable messages to their handler instead of dying."""
 
     def get_consumers(self, consumer_cls, channel):

@@ -8,16 +8,16 @@ and retries with its idempotency key, which makes running the request twice harm
 """
 import logging
 
-from amqp.exceptions import AMQPError
-from kombu.exceptions import OperationalError
 from nameko.rpc import Rpc, RpcConsumer
+
+from common.broker import BROKER_GONE, ResilientQueueConsumer
 
 log = logging.getLogger(__name__)
 
-BROKER_GONE = (OSError, AMQPError, OperationalError)
-
 
 class ReplyTolerantRpcConsumer(RpcConsumer):
+    queue_consumer = ResilientQueueConsumer()
+
     def handle_result(self, message, result, exc_info):
         try:
             return super().handle_result(message, result, exc_info)

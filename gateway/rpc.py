@@ -12,10 +12,10 @@ import socket
 import threading
 import urllib.parse
 
-from amqp.exceptions import AMQPError
-from kombu.exceptions import OperationalError
 from nameko.exceptions import RpcTimeout, UnknownService
 from nameko.standalone.rpc import ClusterProxy, ClusterRpcProxy, ServiceProxy
+
+from common.broker import BROKER_GONE
 
 RETRY_ONCE_AT_ONCE = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 PUBLISH_OPTIONS = {"retry_policy": RETRY_ONCE_AT_ONCE, "transport_options": RETRY_ONCE_AT_ONCE}
@@ -28,9 +28,6 @@ class ServiceUnavailable(Exception):
 
 class RpcTimedOut(Exception):
     """A service did not answer within the timeout; ``args[0]`` names it."""
-
-
-_BROKEN_CONNECTION = (OSError, AMQPError, OperationalError)
 
 
 class RpcPool:
@@ -50,7 +47,7 @@ class RpcPool:
             raise RpcTimedOut(service) from None
         except UnknownService:
             raise ServiceUnavailable(service) from None
-        except _BROKEN_CONNECTION:
+        except BROKER_GONE:
             self._discard()
             raise ServiceUnavailable("broker") from None
 

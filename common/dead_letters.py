@@ -16,7 +16,7 @@ import sys
 from kombu import Connection
 
 from common import config, topology
-from common.handlers import ATTEMPT_HEADER
+from common.handlers import ATTEMPT_HEADER, as_sent
 from common.logs import mask_personal_data
 
 
@@ -56,8 +56,7 @@ def replay(connection, queue_name):
     for message in take(connection, queue_name):
         headers = {key: value for key, value in (message.headers or {}).items() if key != ATTEMPT_HEADER}
         producer.publish(message.body, routing_key=queue_name, headers=headers, delivery_mode=2,
-                         content_type=message.content_type or "application/data",
-                         content_encoding=message.content_encoding or "binary")
+                         **as_sent(message))
         message.ack()
         moved += 1
     return moved

@@ -52,9 +52,16 @@ def unsupported_reason(event, event_type):
     return None
 
 
+def as_sent(message):
+    """Publish arguments that copy ``message``'s body byte for byte, decodable or not."""
+    return dict(content_type=message.content_type or "application/data",
+                content_encoding=message.content_encoding or "binary")
+
+
 class DeadLetteringQueueConsumer(ResilientQueueConsumer):
-    """A resilient queue consumer (common/broker.py) that also declares each handler's retry and dead-letter queues
-    on every (re)connection and hands undecodable messages to their handler instead of dying."""
+    """A resilient queue consumer (common/broker.py) that also declares each handler's retry and
+    dead-letter queues on every (re)connection, and hands undecodable messages to their handler
+    instead of dying."""
 
     def get_consumers(self, consumer_cls, channel):
         consumers = super().get_consumers(consumer_cls, channel)
@@ -102,9 +109,7 @@ class RetryingEventHandler(EventHandler):
                       self.queue.name, attempt, error_name, destination)
         try:
             self.publisher.publish(
-                message.body, routing_key=destination, headers=headers,
-                content_type=message.content_type or "application/data",
-                content_encoding=message.content_encoding or "binary",
+                message.body, routing_key=destination, headers=headers, **as_sent(message),
                 expiration=retry_delay_seconds(attempt, self.base_delay) if retry else None)
         except Exception:  # the broker did not take the copy: keep the original rather than lose it
             log.exception("could not move a failed event out of %s; requeued", self.queue.name)

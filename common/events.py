@@ -44,6 +44,9 @@ CATALOGUE = {
         "notification", ("message_id", "template", "provider"), consumers=("tracking",)),
     "sms_failed": EventSpec(
         "notification", ("message_id", "template", "provider", "reason"), consumers=("tracking",)),
+    # KVKK erasure of the applicant's personal data: the number alone, nothing personal. Consumed by
+    # every service that holds personal data of an application (tracking holds none).
+    "applicant_data_erased": EventSpec("intake", (), consumers=("notification", "routing")),
 }
 
 

@@ -4,8 +4,17 @@ Each service states its own field rules as small functions that return the
 normalised value or raise ``Refused(reason)``; a ``FieldCheck`` runs them and
 raises one ``ValidationFailed`` naming every faulty field. Reasons name the
 rule, never the submitted value: it may be personal data.
+
+A rule carries the JSON Schema of what it accepts (``rule.json_schema``, attached by
+``described``), and a body is declared once as a field table (name → ``Field``): ``read_fields``
+walks the table to validate a body, ``body_schema`` turns the same table into the JSON Schema the
+gateway publishes in its OpenAPI document, so the two cannot drift apart. The schema states the
+canonical form (trimmed, lower-case codes); a rule marked ``beyond_schema`` checks more than a
+schema can say (a checksum, the number plan, place names, another field's value).
 """
 import unicodedata
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
 
 from common.errors import ValidationFailed
 
@@ -32,6 +41,26 @@ def is_absent(value):
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def described(schema, *, beyond_schema=False):
+    """Attaches to a rule the JSON Schema of the values it accepts (``rule.json_schema``).
+
+    ``beyond_schema``: the rule refuses some values the schema accepts (and says so in the
+    schema's description), e.g. a checksum or a lookup in the places catalogue.
+    """
+    def attach(rule):
+        rule.json_schema = dict(schema)
+        rule.beyond_schema = beyond_schema
+        return rule
+
+    return attach
+
+
+def schema_of(rule):
+    """The JSON Schema a rule declared; ``{}`` (anything) for a rule that declared none."""
+    return dict(getattr(rule, "json_schema", {}))
+
+
+@described({"type": "string"})
 def text(value, *, allowed_controls=frozenset()):
     """The value as a trimmed NFC string, refusing non-strings and inner control characters."""
     if not isinstance(value, str):
@@ -55,7 +84,9 @@ def bounded_text(lengths, reason, *, multiline=False):
             raise Refused(reason)
         return checked
 
-    return rule
+    controls = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f" if multiline else "\\x00-\\x1f\\x7f-\\x9f"
+    return described({"type": "string", "minLength": lengths.start, "maxLength": lengths.stop - 1,
+                      "pattern": "^[^" + controls + "]*$"})(rule)
 
 
 def one_of(choices, reason):
@@ -67,9 +98,11 @@ def one_of(choices, reason):
             raise Refused(reason)
         return code
 
-    return rule
+    return described({"type": "string", "enum": list(choices) if not isinstance(choices, (set, frozenset))
+                      else sorted(choices)})(rule)
 
 
+@described({"type": "boolean"})
 def boolean(value):
     if not isinstance(value, bool):
         raise Refused(NOT_A_BOOLEAN)
@@ -93,10 +126,10 @@ class FieldCheck:
             return None
         return self.apply(path, rule, value, *args)
 
-    def optional(self, path, value, rule, default=None):
+    def optional(self, path, value, rule, default=None, args=()):
         if is_absent(value):
             return default
-        return self.apply(path, rule, value)
+        return self.apply(path, rule, value, *args)
 
     def apply(self, path, rule, value, *args):
         try:
@@ -121,3 +154,81 @@ def object_body(body, allowed, server_owned=frozenset()):
     check = FieldCheck()
     check.refuse_extra_fields("", body, allowed, server_owned)
     return check
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a body's table: its rule, whether it must be given, and its default.
+
+    ``after``: the rule also gets the checked value of that earlier field of the same table
+    (None when that one was refused), e.g. a district needs its province.
+    ``fields``: the field is itself an object, with this table (``rule`` is then unused).
+    """
+    rule: Callable = None
+    required: bool = False
+    default: Any = None
+    after: str = None
+    fields: Mapping = None
+    description: str = None
+
+
+def nested(fields, *, required=False, description=None):
+    """A field that is an object with its own field table (reasons under ``name.field``)."""
+    return Field(required=required, fields=fields, description=description)
+
+
+def read_fields(check, table, body, prefix=""):
+    """Every field of ``table`` read from the dict ``body`` into ``check``: name → checked value
+    (None, or the default, for a refused or absent field). Unknown fields are not looked at."""
+    values = {}
+    for name, field in table.items():
+        path = prefix + name
+        rule, args = field.rule, ()
+        if field.fields is not None:
+            rule, args = _object_rule, (check, field.fields, path + ".")
+        elif field.after is not None:
+            args = (values.get(field.after),)
+        if field.required:
+            values[name] = check.required(path, body.get(name), rule, *args)
+        else:
+            values[name] = check.optional(path, body.get(name), rule, field.default, args)
+    return values
+
+
+def _object_rule(value, check, table, prefix):
+    if not isinstance(value, dict):
+        raise Refused(NOT_AN_OBJECT)
+    check.refuse_extra_fields(prefix, value, table)
+    return read_fields(check, table, value, prefix)
+
+
+def check_body(body, table, server_owned=frozenset()):
+    """A whole body checked against its table: name → checked value, or ``ValidationFailed``."""
+    check = object_body(body, set(table), server_owned)
+    values = read_fields(check, table, body)
+    check.done()
+    return values
+
+
+def field_schema(field):
+    schema = body_schema(field.fields) if field.fields is not None else schema_of(field.rule)
+    if field.default is not None and isinstance(field.default, (str, int, bool)):
+        schema["default"] = field.default
+    if field.description:
+        schema["description"] = field.description
+    return schema
+
+
+def body_schema(table, *, additional_properties=False, min_properties=None, description=None):
+    """The JSON Schema of an object body declared by ``table`` (unknown fields refused)."""
+    schema = {"type": "object", "properties": {name: field_schema(field) for name, field in table.items()}}
+    required = [name for name, field in table.items() if field.required]
+    if required:
+        schema["required"] = required
+    if not additional_properties:
+        schema["additionalProperties"] = False
+    if min_properties:
+        schema["minProperties"] = min_properties
+    if description:
+        schema["description"] = description
+    return schema

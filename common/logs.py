@@ -3,10 +3,28 @@
 Code should never log a national ID or phone number in the first place;
 the mask is the net under that rule, applied to the whole rendered line
 (message, arguments, tracebacks).
+
+Every line also names the request it was written for (``request_id``): the gateway takes or
+makes one per HTTP request (gateway/request_ids.py) and sends it with each RPC as nameko
+context data (header ``nameko.request_id``); in a service, ``RequestLogContext``
+(common/request_context.py) holds it for the worker handling that RPC. Both sides keep it in one
+context variable, which is local to a thread (gateway) and to a green thread (greenlet >= 1.0
+gives each greenlet its own context).
 """
+import atexit
+import contextvars
 import json
 import logging
+import os
 import re
+import sys
+import threading
+
+REQUEST_ID_KEY = "request_id"  # nameko context data key; travels as message header nameko.request_id
+REQUEST_ID_MAX_LENGTH = 64
+MASK_STRAY_OUTPUT_CONFIG_KEY = "MASK_STRAY_OUTPUT"
+
+_request_id = contextvars.ContextVar("request_id", default=None)
 
 _NATIONAL_ID = re.compile(r"(?<!\d)[1-9]\d{10}(?!\d)")
 _PHONE = re.compile(r"(?<![\d+])(?:\+?90[\s.-]?|0)?\(?5\d{2}\)?[\s.-]?\d{3}[\s.-]?\d{2}[\s.-]?\d{2}(?!\d)")
@@ -25,18 +43,99 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        request_id = getattr(record, "request_id", None) or _request_id.get()
+        if request_id:
+            entry["request_id"] = request_id
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return mask_personal_data(json.dumps(entry, ensure_ascii=False))
 
 
-def configure(level="INFO"):
-    """For processes that don't take logging from a nameko config (the gateway, tools)."""
+def current_request_id():
+    """The request id of the HTTP request or RPC this thread (or green thread) works for, or None."""
+    return _request_id.get()
+
+
+def bind_request_id(request_id):
+    """Makes ``request_id`` the current one; returns a token for ``unbind_request_id``."""
+    return _request_id.set(request_id or None)
+
+
+def unbind_request_id(token):
+    _request_id.reset(token)
+
+
+class MaskingStream:
+    """A text stream that writes whole lines, masked, to ``stream``: for what a process prints
+    without logging (eventlet's tracebacks of crashed green threads, stray prints). A partial
+    line waits for its newline (or exit), so a number is never split between two writes."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self._pending = ""
+        self._lock = threading.Lock()
+
+    def write(self, text):
+        with self._lock:
+            self._pending += text
+            if "\n" in self._pending:
+                lines, self._pending = self._pending.rsplit("\n", 1)
+                self._stream.write(mask_personal_data(lines + "\n"))
+            elif len(self._pending) > 65536:
+                self._stream.write(mask_personal_data(self._pending))
+                self._pending = ""
+        return len(text)
+
+    def close_pending(self):
+        with self._lock:
+            if self._pending:
+                self._stream.write(mask_personal_data(self._pending))
+                self._pending = ""
+            self._stream.flush()
+
+    def flush(self):
+        self._stream.flush()
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _log_uncaught(exc_type, exc_value, exc_traceback):
+    if issubclass(exc_type, KeyboardInterrupt):
+        sys.__excepthook__(exc_type, exc_value, exc_traceback)
+        return
+    logging.getLogger("uncaught").critical("uncaught exception", exc_info=(exc_type, exc_value, exc_traceback))
+
+
+def _log_uncaught_in_thread(args):
+    if args.exc_type is not SystemExit:
+        _log_uncaught(args.exc_type, args.exc_value, args.exc_traceback)
+
+
+def capture_stray_output():
+    """Routes what a process would print outside logging through the JSON formatter or the mask:
+    warnings and uncaught exceptions become log lines; stdout and stderr mask whole lines."""
+    logging.captureWarnings(True)
+    sys.excepthook = _log_uncaught
+    threading.excepthook = _log_uncaught_in_thread
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if not isinstance(stream, MaskingStream):
+            masked = MaskingStream(stream)
+            setattr(sys, name, masked)
+            atexit.register(masked.close_pending)
+
+
+def configure(level=None):
+    """For processes that don't take logging from a nameko config (the gateway, tools); the level
+    is ``level``, else ``LOG_LEVEL`` (as in the services' configs), else INFO."""
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level)
+    root.setLevel(level or os.environ.get("LOG_LEVEL") or "INFO")
     # py-amqp warns for every confirm that arrives on a channel closed by a refused
     # (mandatory) publish, e.g. an RPC to a service that is not up: noise, not news.
     logging.getLogger("amqp").setLevel(logging.ERROR)
+    # At DEBUG nameko.rpc prints every RPC reply's body (names, tracking codes): never below INFO.
+    logging.getLogger("nameko.rpc").setLevel(max(logging.INFO, root.level))

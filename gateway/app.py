@@ -1,12 +1,15 @@
 """The gateway's Flask app (``create_app``), served by gunicorn with threads."""
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from common import logs
-from gateway import errors
+from gateway import errors, limits, request_ids, security
+from gateway.admin_privacy import admin_privacy
 from gateway.citizen import CatalogCache, citizen
 from gateway.auth import TokenSigner, secret_key
 from gateway.callbacks import callbacks
 from gateway.health import health
+from gateway.openapi import openapi
 from gateway.rpc import RpcPool
 from gateway.staff import staff
 from gateway.settings import Settings
@@ -16,6 +19,7 @@ def create_app(settings=None):
     settings = settings or Settings.from_environment()
     logs.configure()
     app = Flask(__name__)
+    request_ids.install(app)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
@@ -23,10 +27,17 @@ def create_app(settings=None):
     app.extensions["rpc"] = RpcPool(settings.amqp_uri, settings.rpc_timeout_seconds)
     app.extensions["readiness_rpc"] = RpcPool(settings.amqp_uri, settings.readiness_timeout_seconds)
     app.extensions["catalog_cache"] = CatalogCache()
-    app.extensions["token_signer"] = TokenSigner(settings.secret_key or secret_key(), settings.token_lifetime_seconds)
+    signing_key = settings.secret_key or secret_key()
+    app.extensions["token_signer"] = TokenSigner(signing_key, settings.token_lifetime_seconds)
+    if settings.trusted_proxies:  # else X-Forwarded-For is the client's word, and ignored
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
     app.register_blueprint(citizen)
     app.register_blueprint(staff)
     app.register_blueprint(callbacks)
     app.register_blueprint(health)
+    app.register_blueprint(admin_privacy)
+    app.register_blueprint(openapi)  # /api/v1/openapi.json and /api/v1/docs, from the url_map
+    limits.install(app, settings.rate_limits, signing_key)  # after the blueprints: it wraps their views
+    security.install(app, settings.security)
     errors.install(app, settings.retry_after_seconds)
     return app

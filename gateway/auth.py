@@ -13,9 +13,31 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import Forbidden
 
 from common import config
-from common.errors import Unauthorized
+from common.errors import Unauthorized, ValidationFailed
+from common.fields import NOT_AN_OBJECT, REQUIRED, Field, FieldCheck, Refused, described
 
 TOKEN_SALT = "acikkapi.staff-token"
+
+
+@described({"type": "string", "minLength": 1})
+def _credential(value):
+    if not isinstance(value, str) or not value:
+        raise Refused(REQUIRED)
+    return value
+
+
+# The login body (other fields are ignored); routing checks the credentials themselves.
+LOGIN_FIELDS = {"username": Field(_credential, required=True), "password": Field(_credential, required=True)}
+
+
+def credentials(body):
+    """``(username, password)`` of a login body, or ``ValidationFailed`` naming what is missing."""
+    if not isinstance(body, dict):
+        raise ValidationFailed({"body": NOT_AN_OBJECT})
+    check = FieldCheck()
+    values = {name: check.apply(name, field.rule, body.get(name)) for name, field in LOGIN_FIELDS.items()}
+    check.done()
+    return values["username"], values["password"]
 
 
 def secret_key():

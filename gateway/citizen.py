@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 
 from common.errors import NotFound, ValidationFailed
 from gateway.body import json_body
+from gateway.limits import LOOKUPS, SUBMISSIONS, rate_limited
 from gateway.rpc import services
 
 citizen = Blueprint("citizen", __name__)
@@ -17,6 +18,7 @@ CATALOG_TTL_SECONDS = 300
 
 
 @citizen.post("/api/v1/applications")
+@rate_limited(SUBMISSIONS)
 def submit_application():
     receipt = services().call(
         "intake", "submit_application", json_body(),
@@ -29,6 +31,7 @@ def submit_application():
 
 
 @citizen.get("/api/v1/applications/<application_no>")
+@rate_limited(LOOKUPS)
 def track_application(application_no):
     tracking_code = request.args.get("tracking_code", "").strip()
     if not tracking_code:

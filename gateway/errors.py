@@ -11,6 +11,7 @@ from flask import jsonify
 from werkzeug import exceptions as http
 
 from common.errors import Conflict, NotAllowed, NotFound, Unauthorized, ValidationFailed
+from gateway import limits
 from gateway.rpc import RpcTimedOut, ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,10 @@ ERROR_TABLE = {
     http.UnsupportedMediaType: ErrorAnswer(415, "unsupported_media_type",
                                            "İstek gövdesi application/json olmalı. / "
                                            "The request body must be application/json."),
+    # Flask-Limiter's RateLimitExceeded is one; Retry-After comes from the limiter's reset time.
+    http.TooManyRequests: ErrorAnswer(429, "rate_limited",
+                                      "Çok fazla istek gönderildi, lütfen daha sonra tekrar deneyin. / "
+                                      "Too many requests; please try again later.", retry_later=True),
     http.MethodNotAllowed: ErrorAnswer(405, "method_not_allowed",
                                        "Bu adres bu yöntemi desteklemiyor. / This method is not allowed here."),
 }
@@ -81,7 +86,9 @@ def install(app, retry_after_seconds):
         response = jsonify(error=body)
         response.status_code = answer.status
         if answer.retry_later:
-            response.headers["Retry-After"] = str(retry_after_seconds)
+            response.headers["Retry-After"] = str(
+                limits.retry_after_seconds(retry_after_seconds) if isinstance(exception, http.TooManyRequests)
+                else retry_after_seconds)
         if isinstance(exception, Unauthorized):
             response.headers["WWW-Authenticate"] = 'Bearer realm="acikkapi"'
         if isinstance(exception, http.MethodNotAllowed) and exception.valid_methods:

@@ -7,6 +7,11 @@ A proxy whose connection broke, or whose call timed out, is dropped and opened a
 With the broker down a client must hear 503 within seconds, never wait: kombu's defaults retry
 a publish for up to ~9 s, so calls here retry once, at once (enough to reconnect a proxy whose
 socket died in a broker restart), and a new proxy first checks the broker's port answers at all.
+
+Every call carries the current request id (gateway/request_ids.py) as nameko context data
+``request_id`` (message header ``nameko.request_id``). A standalone proxy reads its context data
+from the dict it was created with at every publish, so each thread's proxy gets its own dict and
+``call`` sets the id in it just before publishing.
 """
 import socket
 import threading
@@ -15,6 +20,7 @@ import urllib.parse
 from nameko.exceptions import RpcTimeout, UnknownService
 from nameko.standalone.rpc import ClusterProxy, ClusterRpcProxy, ServiceProxy
 
+from common import logs
 from common.broker import BROKER_GONE
 
 RETRY_ONCE_AT_ONCE = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
@@ -39,6 +45,7 @@ class RpcPool:
     def call(self, service, method, *args, **kwargs):
         try:
             proxy = self._proxy()
+            self._set_request_id(logs.current_request_id())
             return getattr(getattr(proxy, service), method)(*args, **kwargs)
         except RpcTimeout:
             # After a broker restart a proxy's reply consumer can be dead without an error: its
@@ -55,10 +62,18 @@ class RpcPool:
         cluster = getattr(self._local, "cluster", None)
         if cluster is None:
             _probe_broker(self._config["AMQP_URI"])
-            runner = FailFastClusterRpcProxy(self._config, timeout=self._timeout)
+            context = {}  # the proxy's worker context keeps this very dict as its data
+            runner = FailFastClusterRpcProxy(self._config, context_data=context, timeout=self._timeout)
             cluster = runner.start()
-            self._local.runner, self._local.cluster = runner, cluster
+            self._local.runner, self._local.cluster, self._local.context = runner, cluster, context
         return cluster
+
+    def _set_request_id(self, request_id):
+        context = self._local.context
+        if request_id:
+            context[logs.REQUEST_ID_KEY] = request_id
+        else:  # nameko warns about (and drops) None header values
+            context.pop(logs.REQUEST_ID_KEY, None)
 
     def _discard(self):
         runner = getattr(self._local, "runner", None)

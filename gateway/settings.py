@@ -1,7 +1,9 @@
 """The gateway's settings, read once from the environment (design.md §9)."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from common import config
+from gateway.limits import RateLimitSettings
+from gateway.security import SecuritySettings
 
 
 @dataclass(frozen=True)
@@ -13,6 +15,9 @@ class Settings:
     retry_after_seconds: int
     token_lifetime_seconds: int = 3600
     secret_key: str = None  # None: SECRET_KEY, or the key generated into DATA_DIR
+    trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For entry is believed
+    rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
 
     @classmethod
     def from_environment(cls):
@@ -23,4 +28,7 @@ class Settings:
             max_body_bytes=int(config.setting("MAX_BODY_BYTES", str(64 * 1024))),
             retry_after_seconds=int(config.setting("RETRY_AFTER_SECONDS", "5")),
             token_lifetime_seconds=int(config.setting("TOKEN_LIFETIME_SECONDS", "3600")),
+            trusted_proxies=int(config.setting("TRUSTED_PROXIES", "0")),
+            rate_limits=RateLimitSettings.from_environment(),
+            security=SecuritySettings.from_environment(),
         )

@@ -4,9 +4,9 @@ Roles are checked here, at the door; scope (province, unit) by the service that 
 """
 from flask import Blueprint, current_app, g, jsonify, request
 
-from common.errors import ValidationFailed
-from gateway.auth import staff_only
+from gateway.auth import credentials, staff_only
 from gateway.body import json_body
+from gateway.limits import LOGINS, rate_limited
 from gateway.rpc import RpcTimedOut, ServiceUnavailable, services
 
 staff = Blueprint("staff", __name__)
@@ -16,15 +16,10 @@ CASE_WORKERS = ("router", "unit", "admin")
 
 
 @staff.post("/api/v1/auth/token")
+@rate_limited(LOGINS)
 def issue_token():
-    body = json_body()
-    if not isinstance(body, dict):
-        raise ValidationFailed({"body": "nesne olmalı / must be an object"})
-    missing = {field: "zorunlu alan / required" for field in ("username", "password")
-               if not isinstance(body.get(field), str) or not body[field]}
-    if missing:
-        raise ValidationFailed(missing)
-    principal = services().call("routing", "authenticate", body["username"], body["password"])
+    username, password = credentials(json_body())
+    principal = services().call("routing", "authenticate", username, password)
     signer = current_app.extensions["token_signer"]
     return jsonify(access_token=signer.issue(principal), token_type="Bearer",
                    expires_in=signer.lifetime_seconds, role=principal["role"],

@@ -10,8 +10,10 @@ from common import clock, outbox
 from common.config import setting
 from common.errors import Conflict, ValidationFailed
 from common.events import new_event
+from common.fields import check_body
 from services.intake import periods
 from services.intake.validation import CITIZEN_CHANNELS, DESK_CHANNELS
+from services.intake.validation import PERSONAL_DATA_ERASURE_FIELDS, PERSONAL_DATA_EXPORT_FIELDS
 
 TRACKING_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a desk
 TRACKING_CODE_LENGTH = 8
@@ -141,14 +143,82 @@ def audit_entry(reader, application_no, purpose, now):
 
 
 def staff_record(document):
-    """Everything intake holds about an application, personal data included: for staff only."""
+    """Everything intake holds about an application, personal data included: for staff only.
+    After a KVKK erasure the applicant, subject and description are null and
+    ``personal_data_erased`` says when and by whom."""
+    erased = document.get("personal_data_erased")
     return {
         "application_no": document["application_no"],
-        "applicant": dict(document["applicant"]),
+        "applicant": dict(document["applicant"]) if document.get("applicant") else None,
         "subject": document["subject"],
         "description": document["description"],
         "language": document["language"],
         "channel": document["channel"],
         "entered_by": document.get("entered_by"),
         "received_at": clock.to_iso(document["received_at"]),
+        "personal_data_erased": erased and {"at": clock.to_iso(erased["at"]), "by": erased["by"]},
     }
+
+
+# --- KVKK: an applicant's personal data, exported or erased (design.md §6) ----------------------
+# An applicant is identified as a KVKK request comes in: by national ID, proven at the desk, within
+# the admin's province (another province's applications are invisible, as everywhere for staff).
+
+KVKK_EXPORT = "kvkk_export"
+KVKK_ERASURE = "kvkk_erasure"
+# What erasure removes from the stored application. The free text goes too: a citizen's own
+# words routinely carry names, addresses, health details, and no rule can tell which do. What
+# stays is the non-personal record: number, kind, category, province, district, channel, language,
+# dates, tracking code (random), idempotency key (the client's), who entered it at a desk.
+ERASED_FIELDS = ("applicant", "subject", "description", "fingerprint")
+
+
+def personal_data_request(body, with_reason):
+    """``(national_id, reason)`` of an export (reason None) or erasure request; the national ID is
+    checked by the very rule a submission is (format and TC Kimlik No/YKN check digits)."""
+    values = check_body(body, PERSONAL_DATA_ERASURE_FIELDS if with_reason else PERSONAL_DATA_EXPORT_FIELDS)
+    return values["national_id"], values.get("reason")
+
+
+def kvkk_audit_entries(principal, application_nos, purpose, now, reason=None):
+    """One audit entry per application, as a staff read has: who, when, which, why. The national
+    ID is not in it: the audit log must not keep what erasure removes."""
+    entries = []
+    for application_no in application_nos:
+        entry = audit_entry(principal, application_no, purpose, now)
+        if reason is not None:
+            entry["reason"] = reason
+        entries.append(entry)
+    return entries
+
+
+def personal_data_view(document):
+    """One application as the applicant's export shows it: what intake holds about them."""
+    return {
+        "application_no": document["application_no"],
+        "kind": document["kind"],
+        "category": document["category"],
+        "province": document["province"],
+        "district": document["district"],
+        "channel": document["channel"],
+        "language": document["language"],
+        "received_at": clock.to_iso(document["received_at"]),
+        "applicant": dict(document["applicant"]),
+        "subject": document["subject"],
+        "description": document["description"],
+    }
+
+
+def erasure_update(document, principal, now):
+    """The write that erases the applicant's personal data from ``document`` and owes
+    ``applicant_data_erased`` (one write). An event still owed from before (the broker was away)
+    loses its phone too: what has not left yet must not leave with personal data."""
+    owed = [dict(event, phone=None) if event.get("phone") else event for event in document.get("outbox", [])]
+    owed.append(new_event("applicant_data_erased", document["application_no"]))
+    erased = {name: None for name in ERASED_FIELDS}
+    return {"$set": dict(erased, personal_data_erased={"at": now, "by": principal["username"]},
+                         outbox=owed, **{outbox.PENDING: True})}
+
+
+def erasure_receipt(application_nos, now):
+    return {"erased": list(application_nos), "erased_at": clock.to_iso(now)}

@@ -4,6 +4,10 @@
     raises ValidationFailed (field paths as in the HTTP body; the key as
     ``headers.Idempotency-Key``) or Conflict (key reused with another body).
 ``get_catalog() -> Catalogue``
+``export_personal_data(principal, {national_id}) -> {national_id, applications: [...]}``  audited (kvkk_export)
+``erase_personal_data(principal, {national_id, reason}) -> {erased: [application_no], erased_at}``
+    audited (kvkk_erasure); each erasure owes ``applicant_data_erased``. Both: the admin's province
+    only; ValidationFailed names ``national_id`` / ``reason``; NotFound when nobody (left) to find.
 """
 from typing import List, TypedDict
 

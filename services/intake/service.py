@@ -49,6 +49,38 @@ class IntakeService(Pingable):
             domain.audit_entry(principal, application_no, domain.read_purpose(purpose), clock.now()))
         return domain.staff_record(document)
 
+    @rpc(expected_exceptions=AppError)
+    def export_personal_data(self, principal, body):
+        """KVKK: everything intake holds about the applicant of ``body["national_id"]`` in the
+        admin's province; audited (``kvkk_export``) before it is handed out."""
+        national_id, _ = domain.personal_data_request(body, with_reason=False)
+        documents = self.applications.applicant_applications(national_id, principal["province_code"])
+        if not documents:
+            raise NotFound("applicant")
+        self.applications.record_reads(domain.kvkk_audit_entries(
+            principal, [document["_id"] for document in documents], domain.KVKK_EXPORT, clock.now()))
+        return {"national_id": national_id,
+                "applications": [domain.personal_data_view(document) for document in documents]}
+
+    @rpc(expected_exceptions=AppError)
+    def erase_personal_data(self, principal, body):
+        """KVKK: erases the applicant's personal data from each of their applications in the admin's
+        province, each write owing ``applicant_data_erased`` for the other services; audited
+        (``kvkk_erasure``, with the reason). Nothing left to erase is NotFound."""
+        national_id, reason = domain.personal_data_request(body, with_reason=True)
+        documents = self.applications.applicant_applications(national_id, principal["province_code"])
+        if not documents:
+            raise NotFound("applicant")
+        now = clock.now()
+        self.applications.record_reads(domain.kvkk_audit_entries(
+            principal, [document["_id"] for document in documents], domain.KVKK_ERASURE, now, reason))
+        erased = [document["_id"] for document in documents if self.applications.erase_applicant(
+            document["_id"], national_id, domain.erasure_update(document, principal, now))]
+        if not erased:  # a concurrent erasure took them all
+            raise NotFound("applicant")
+        self.publish_owed_events()
+        return domain.erasure_receipt(erased, now)
+
     @rpc
     def get_catalog(self):
         return catalog.client_catalogue()

@@ -1,5 +1,5 @@
 """Intake's database: applications as submitted, and the number sequences."""
-from pymongo import ReturnDocument
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from common.outbox import create_outbox_index
@@ -15,6 +15,7 @@ class IntakeStore:
         self.applications.create_index("idempotency_key", unique=True)
         create_outbox_index(self.applications)
         self.audit_log.create_index("application_no")
+        self.applications.create_index("applicant.national_id")  # KVKK requests come by national ID
 
     def outbox_collections(self):
         return [self.applications]
@@ -52,3 +53,18 @@ class IntakeStore:
     def record_read(self, entry):
         """Written before the personal data is handed out: no read goes unaudited."""
         self.audit_log.insert_one(entry)
+
+    def applicant_applications(self, national_id, province_code):
+        """The applications of one applicant in one province, personal data not yet erased."""
+        query = {"applicant.national_id": national_id, "province_code": province_code}
+        return list(self.applications.find(query).sort("_id", ASCENDING))
+
+    def erase_applicant(self, application_no, national_id, update):
+        """Applies an erasure ``update`` (owing its event) if the applicant is still there; False
+        when another erasure got there first."""
+        result = self.applications.update_one({"_id": application_no, "applicant.national_id": national_id}, update)
+        return result.matched_count == 1
+
+    def record_reads(self, entries):
+        for entry in entries:
+            self.audit_log.insert_one(entry)

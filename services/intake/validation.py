@@ -12,14 +12,15 @@ Conventions the rules share:
 """
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from common.errors import ValidationFailed
 from common.fields import (  # noqa: F401  (the shared reasons are part of this module's vocabulary)
-    CONTROL_CHARACTER, NOT_A_STRING, NOT_AN_OBJECT, REQUIRED, SET_BY_SERVER, UNKNOWN_FIELD, FieldCheck, Refused,
-    bounded_text, one_of, text,
+    CONTROL_CHARACTER, NOT_A_STRING, NOT_AN_OBJECT, REQUIRED, SET_BY_SERVER, UNKNOWN_FIELD, Field, FieldCheck,
+    Refused, body_schema, bounded_text, described, nested, one_of, read_fields, text,
 )
 from common.places import Province, places
 from services.intake.catalog import CATEGORIES, DEFAULT_CATEGORY, KINDS
@@ -30,11 +31,6 @@ DESK_CHANNELS = frozenset({"desk"})
 LANGUAGES = frozenset({"tr", "en"})
 DEFAULT_LANGUAGE = "tr"
 
-APPLICATION_FIELDS = frozenset({
-    "applicant", "kind", "category", "province", "district", "subject", "description", "channel",
-    "language",
-})
-APPLICANT_FIELDS = frozenset({"national_id", "first_name", "last_name", "phone", "email"})
 SERVER_OWNED_FIELDS = frozenset({
     "status", "application_no", "tracking_code", "unit", "unit_id", "received_at", "due_at",
     "timeline", "answer",
@@ -103,45 +99,38 @@ def validate_application(body: dict, *, allowed_channels: frozenset[str]) -> Val
     if not isinstance(body, dict):
         raise ValidationFailed({"body": NOT_AN_OBJECT})
     check = FieldCheck()
-    check.refuse_extra_fields("", body, APPLICATION_FIELDS, SERVER_OWNED_FIELDS)
-    applicant = check.required("applicant", body.get("applicant"), _applicant, check)
-    kind = check.required("kind", body.get("kind"), one_of(KINDS, KIND_UNKNOWN))
-    category = check.optional("category", body.get("category"), _category, DEFAULT_CATEGORY)
-    province = check.required("province", body.get("province"), _province)
-    district = check.required("district", body.get("district"), _district, province)
-    subject = check.required("subject", body.get("subject"), _subject)
-    description = check.required("description", body.get("description"), _description)
-    channel = check.required("channel", body.get("channel"), _channel, allowed_channels)
-    language = check.optional("language", body.get("language"), _language, DEFAULT_LANGUAGE)
+    table = application_fields(allowed_channels)
+    check.refuse_extra_fields("", body, table, SERVER_OWNED_FIELDS)
+    fields = read_fields(check, table, body)
     check.done()
+    province = fields.pop("province")
     return ValidApplication(
-        **applicant,
-        kind=kind,
-        category=category,
+        **fields.pop("applicant"),
+        **fields,
         province_code=province.code,
         province=province.name,
-        district=district,
-        subject=subject,
-        description=description,
-        channel=channel,
-        language=language,
     )
 
 
-def _applicant(value, check: FieldCheck) -> dict:
-    """Check the applicant's fields into ``check``; a refused field leaves None in the result."""
-    if not isinstance(value, dict):
-        raise Refused(NOT_AN_OBJECT)
-    check.refuse_extra_fields("applicant.", value, APPLICANT_FIELDS)
+@lru_cache(maxsize=None)
+def application_fields(allowed_channels: frozenset[str]) -> dict:
+    """The field table of an application body at an entry point that takes ``allowed_channels``."""
     return {
-        "national_id": check.required(
-            "applicant.national_id", value.get("national_id"), _national_id
-        ),
-        "first_name": check.required("applicant.first_name", value.get("first_name"), _person_name),
-        "last_name": check.required("applicant.last_name", value.get("last_name"), _person_name),
-        "phone": check.required("applicant.phone", value.get("phone"), _phone),
-        "email": check.optional("applicant.email", value.get("email"), _email, None),
+        "applicant": nested(APPLICANT_TABLE, required=True),
+        "kind": Field(_kind, required=True),
+        "category": Field(_category, default=DEFAULT_CATEGORY),
+        "province": Field(_province, required=True),
+        "district": Field(_district, required=True, after="province"),
+        "subject": Field(_subject, required=True),
+        "description": Field(_description, required=True),
+        "channel": Field(_channel_of(allowed_channels), required=True),
+        "language": Field(_language, default=DEFAULT_LANGUAGE),
     }
+
+
+def application_schema(allowed_channels: frozenset[str]) -> dict:
+    """The JSON Schema of an application body, from the same table that validates it."""
+    return body_schema(application_fields(allowed_channels))
 
 
 def national_id_checksum_ok(digits: str) -> bool:
@@ -151,6 +140,8 @@ def national_id_checksum_ok(digits: str) -> bool:
     return numbers[9] == tenth and numbers[10] == sum(numbers[:10]) % 10
 
 
+@described({"type": "string", "pattern": "^[1-9][0-9]{10}$",
+            "description": "T.C. kimlik no / YKN: 11 digits, the last two check digits"}, beyond_schema=True)
 def _national_id(value) -> str:
     digits = text(value)
     if not _NATIONAL_ID.fullmatch(digits):
@@ -160,6 +151,8 @@ def _national_id(value) -> str:
     return digits
 
 
+@described({"type": "string", "minLength": 2, "maxLength": 50, "pattern": "^[^0-9]+$",
+            "description": "letters; parts separated by one space, hyphen or apostrophe"}, beyond_schema=True)
 def _person_name(value) -> str:
     name = _WHITESPACE_RUN.sub(" ", text(value))
     if _DIGIT.search(name):
@@ -171,6 +164,8 @@ def _person_name(value) -> str:
     return name
 
 
+@described({"type": "string", "pattern": "^[0-9 +().-]+$", "examples": ["0532 123 45 67", "+905321234567"],
+            "description": "a Turkish mobile number in any usual spelling (stored as E.164)"}, beyond_schema=True)
 def _phone(value) -> str:
     spelt = text(value)
     if not _PHONE_CHARACTERS.fullmatch(spelt):
@@ -189,6 +184,7 @@ def _phone(value) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@described({"type": "string", "format": "email", "description": "an e-mail address (optional)"}, beyond_schema=True)
 def _email(value) -> str:
     try:
         return validate_email(text(value), check_deliverability=False).normalized
@@ -196,6 +192,7 @@ def _email(value) -> str:
         raise Refused(EMAIL_INVALID) from None
 
 
+_kind = one_of(KINDS, KIND_UNKNOWN)
 _category = one_of(CATEGORIES, CATEGORY_UNKNOWN)
 _language = one_of(LANGUAGES, LANGUAGE_UNKNOWN)
 _known_channel = one_of(CHANNELS, CHANNEL_UNKNOWN)
@@ -210,6 +207,18 @@ def _channel(value, allowed_channels: frozenset[str]) -> str:
     return channel
 
 
+def _channel_of(allowed_channels: frozenset[str]):
+    """The channel rule of one entry point (citizen: web, app; desk: desk)."""
+    @described({"type": "string", "enum": sorted(allowed_channels)})
+    def rule(value):
+        return _channel(value, allowed_channels)
+
+    return rule
+
+
+@described({"type": "string", "examples": ["istanbul", "06"],
+            "description": "a province by plate code or by name in any spelling (see /api/v1/catalog)"},
+           beyond_schema=True)
 def _province(value) -> Province:
     province = places().find_province(text(value))
     if province is None:
@@ -217,6 +226,9 @@ def _province(value) -> Province:
     return province
 
 
+@described({"type": "string", "examples": ["kadıköy"],
+            "description": "a district of that province, by name in any spelling (see /api/v1/catalog)"},
+           beyond_schema=True)
 def _district(value, province: Province | None) -> str | None:
     """The district's canonical name; None when the province was refused and cannot tell."""
     name = text(value)
@@ -226,3 +238,21 @@ def _district(value, province: Province | None) -> str | None:
     if district is None:
         raise Refused(DISTRICT_UNKNOWN)
     return district
+
+
+# The tables: the one declaration of each field, read by ``validate_application`` and published
+# (``application_schema``) in the gateway's OpenAPI document.
+APPLICANT_TABLE = {
+    "national_id": Field(_national_id, required=True),
+    "first_name": Field(_person_name, required=True),
+    "last_name": Field(_person_name, required=True),
+    "phone": Field(_phone, required=True),
+    "email": Field(_email),
+}
+
+
+# KVKK requests (an admin exports or erases one applicant's personal data): the person is named
+# by national ID, checked by the very rule a submission is (format and check digits).
+ERASURE_REASON = bounded_text(range(5, 501), "5–500 karakter olmalı / must be 5–500 characters", multiline=True)
+PERSONAL_DATA_EXPORT_FIELDS = {"national_id": Field(_national_id, required=True)}
+PERSONAL_DATA_ERASURE_FIELDS = dict(PERSONAL_DATA_EXPORT_FIELDS, reason=Field(ERASURE_REASON, required=True))

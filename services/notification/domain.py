@@ -9,6 +9,10 @@ from services.notification.segments import measure
 from services.notification.templates import render
 
 QUEUED, SENDING, SENT, DELIVERED, FAILED = "queued", "sending", "sent", "delivered", "failed"
+# Not sent because the applicant's personal data was erased (KVKK) first; final, outside the
+# progression below, so nothing (a late send, a report) moves a cancelled message.
+CANCELLED = "cancelled"
+UNSENT = (QUEUED, SENDING)
 MAX_ATTEMPTS = 8
 SENDING_LEASE = timedelta(seconds=60)  # longer than a provider call's timeout; SMS_SENDING_LEASE_SECONDS
 MAX_AGE = timedelta(hours=24)  # an SMS about an application is no use a day late: the citizen reads it elsewhere
@@ -104,4 +108,19 @@ def message_view(message):
         "last_error": message.get("last_error"),
         "created_at": clock.to_iso(message["created_at"]),
         "updated_at": clock.to_iso(message.get("updated_at") or message["created_at"]),
+    }
+
+
+def personal_data_view(recipient, messages):
+    """What notification holds about an application's applicant, for a KVKK export: the phone
+    (null once erased) and every SMS with its states and times (no text: it is the same for all)."""
+    erased_at = (recipient or {}).get("erased_at")
+    return {
+        "recipient": None if recipient is None or erased_at else {
+            "phone": recipient["phone"], "language": recipient.get("language")},
+        "erased_at": erased_at and clock.to_iso(erased_at),
+        "messages": [dict(message_view(message),
+                          sent_at=message.get("sent_at") and clock.to_iso(message["sent_at"]),
+                          delivered_at=message.get("delivered_at") and clock.to_iso(message["delivered_at"]))
+                     for message in messages],
     }

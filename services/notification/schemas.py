@@ -5,6 +5,8 @@
     raises NotAllowed (bad signature), ValidationFailed (unreadable body), NotFound (no such provider).
 ``list_messages(principal, application_no) -> [MessageView]``   (the gateway checked scope first)
 ``list_failed_messages(principal, limit=100) -> [MessageView]``   (the admin's province)
+``export_personal_data(principal, application_nos) -> {application_no: {recipient, erased_at, messages}}``
+    KVKK export: the recipient's phone (null once erased) and the SMS records; the admin's province only.
 """
 from typing import Optional, TypedDict
 

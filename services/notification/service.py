@@ -27,26 +27,40 @@ class NotificationService(Pingable):
 
     @event_handler("intake", "application_received")
     def handle_application_received(self, event):
-        self.messages.remember_recipient(event["application_no"], event["phone"], event["language"],
-                                         event["province_code"])
+        if not self.messages.remember_recipient(event["application_no"], event["phone"], event["language"],
+                                                event["province_code"]):
+            return  # the applicant's personal data was erased: no phone kept, no SMS
         self.queue(domain.received_message(event, clock.now(), setting("TRACKING_URL")))
         self.render_waiting(event["application_no"])
 
     @event_handler("routing", "application_answered")
     def handle_application_answered(self, event):
         recipient = self.messages.recipient(event["application_no"]) or {}
+        if recipient.get("erased_at"):
+            return
         self.queue(domain.concluded_message(event, recipient.get("language"), clock.now(), setting("TRACKING_URL")))
         # The received event may have been handled between the read above and the queueing.
         self.render_waiting(event["application_no"])
 
+    @event_handler("intake", "applicant_data_erased")
+    def handle_applicant_data_erased(self, event):
+        """KVKK: the recipient's phone goes and no SMS still waiting is sent; the messages' record
+        (template, states, times) stays. Idempotent."""
+        now = clock.now()
+        self.messages.erase_recipient(event["application_no"], now)
+        self.messages.cancel_unsent(event["application_no"], now)
+
     def queue(self, message):
         if self.messages.enqueue(message):
+            if self.messages.is_erased(message["application_no"]):  # erased while this was queued
+                self.messages.cancel_unsent(message["application_no"], clock.now())
+                return
             self.send_queued_sms()
 
     def render_waiting(self, application_no):
         """Messages queued before their recipient's language was known get their text now."""
         recipient = self.messages.recipient(application_no)
-        if recipient is None:
+        if recipient is None or recipient.get("erased_at"):
             return
         for waiting in self.messages.unrendered(application_no):
             self.messages.set_rendering(waiting["_id"], domain.rendered(waiting, recipient["language"],
@@ -67,3 +81,16 @@ class NotificationService(Pingable):
     def list_failed_messages(self, principal, limit=100):
         failed = self.messages.failed_in_province(principal["province_code"], min(int(limit), 500))
         return [domain.message_view(message) for message in failed]
+
+    @rpc(expected_exceptions=AppError)
+    def export_personal_data(self, principal, application_nos):
+        """KVKK export: per application (of the admin's province) the recipient and the SMS records.
+        The gateway passes the numbers intake found for the applicant in that province."""
+        exported = {}
+        for application_no in application_nos:
+            recipient = self.messages.recipient(application_no)
+            if recipient is not None and recipient.get("province_code") not in (None, principal["province_code"]):
+                continue
+            exported[application_no] = domain.personal_data_view(
+                recipient, self.messages.for_application(application_no))
+        return exported

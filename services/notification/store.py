@@ -1,10 +1,11 @@
 """Notification's database: who to text for each application, and every SMS with its state."""
 from pymongo import ASCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from common import clock
 from common.outbox import create_outbox_index, owe
 from common.storage import insert_new
-from services.notification.domain import FAILED, QUEUED, SENDING, SENT, states_before
+from services.notification.domain import CANCELLED, FAILED, QUEUED, SENDING, SENT, UNSENT, states_before
 
 
 class NotificationStore:
@@ -23,9 +24,34 @@ class NotificationStore:
         return [self.messages]
 
     def remember_recipient(self, application_no, phone, language, province_code):
-        self.recipients.update_one(
-            {"_id": application_no},
-            {"$set": {"phone": phone, "language": language, "province_code": province_code}}, upsert=True)
+        """False, and nothing written, if the applicant's personal data was erased already (the
+        received event came late, or was replayed from a dead-letter queue)."""
+        try:
+            self.recipients.update_one(
+                {"_id": application_no, "erased_at": None},
+                {"$set": {"phone": phone, "language": language, "province_code": province_code}}, upsert=True)
+        except DuplicateKeyError:  # the application's recipient is there, erased
+            return False
+        return True
+
+    def erase_recipient(self, application_no, now):
+        """KVKK: the phone goes; the record of the erasure stays, so a late received event cannot
+        bring the phone back. Idempotent: the first erasure's time is kept."""
+        try:
+            self.recipients.update_one({"_id": application_no, "erased_at": None},
+                                       {"$set": {"phone": None, "erased_at": now}}, upsert=True)
+        except DuplicateKeyError:  # erased already
+            pass
+
+    def is_erased(self, application_no):
+        recipient = self.recipient(application_no)
+        return bool(recipient and recipient.get("erased_at"))
+
+    def cancel_unsent(self, application_no, now):
+        """Messages of the application not yet with the provider are never sent."""
+        self.messages.update_many(
+            {"application_no": application_no, "state": {"$in": list(UNSENT)}},
+            {"$set": {"state": CANCELLED, "updated_at": now, "last_error": "applicant data erased"}})
 
     def recipient(self, application_no):
         return self.recipients.find_one({"_id": application_no})

@@ -236,3 +236,23 @@ def record_view(application, now):
 def _iso_at(entry):
     return dict(entry, at=clock.to_iso(entry["at"]))
 
+
+# --- KVKK: the applicant's personal data -------------------------------------------------------
+# Routing holds no national ID, name or phone; what it holds about the applicant is the contact
+# log's notes (what an officer wrote after calling or meeting them). Erasure blanks those notes and
+# keeps when, how and by whom each contact was made, the routing history and the answer (the
+# administration's answer, which the citizen's tracking view shows too).
+
+ERASED_NOTE = None
+
+
+def contacts_erased(contacts):
+    """The contact log without its notes."""
+    return [dict(contact, note=ERASED_NOTE) for contact in contacts]
+
+
+def personal_data_view(application):
+    """What routing holds about an application's applicant, for a KVKK export."""
+    erased_at = application.get("personal_data_erased_at")
+    return {"contacts": [_iso_at(entry) for entry in application.get("contacts", [])],
+            "erased_at": erased_at and clock.to_iso(erased_at)}

@@ -1,7 +1,13 @@
-"""The field rules of staff requests to routing (route, contact, return, answer, units, users)."""
+"""The field rules of staff requests to routing (route, contact, return, answer, units, users).
+
+Each body is one field table (``*_FIELDS``): the request functions validate with it and the
+gateway's OpenAPI document publishes it (``common.fields.body_schema``).
+"""
 import re
 
-from common.fields import FieldCheck, Refused, bounded_text, boolean, object_body, one_of, text
+from common.fields import (
+    Field, FieldCheck, Refused, body_schema, bounded_text, boolean, check_body, described, object_body, one_of, text,
+)
 from common.places import places
 from services.routing.unit_catalog import UNIT_TYPE_CODES
 
@@ -28,6 +34,7 @@ _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 PASSWORD_LENGTH = range(12, 257)
 
 
+@described({"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]{2,63}$"})
 def username(value):
     name = text(value).lower()
     if not _USERNAME.match(name):
@@ -35,12 +42,15 @@ def username(value):
     return name
 
 
+@described({"type": "string", "minLength": PASSWORD_LENGTH.start, "maxLength": PASSWORD_LENGTH.stop - 1})
 def password(value):
     if not isinstance(value, str) or len(value) not in PASSWORD_LENGTH:
         raise Refused("12–256 karakter olmalı / must be 12–256 characters")
     return value
 
 
+@described({"type": "string", "examples": ["06", "ankara"],
+            "description": "a province by plate code or by name in any spelling"}, beyond_schema=True)
 def province_code(value):
     province = places().find_province(text(value))
     if province is None:
@@ -56,66 +66,53 @@ def units_query(province):
     return code
 
 
+ROUTE_FIELDS = {"unit_id": Field(UNIT_ID, required=True), "note": Field(NOTE)}
+CONTACT_FIELDS = {"channel": Field(CONTACT_CHANNEL, required=True), "note": Field(NOTE, required=True)}
+RETURN_FIELDS = {"reason": Field(REASON, required=True)}
+ANSWER_FIELDS = {"text": Field(ANSWER_TEXT, required=True), "outcome": Field(OUTCOME, required=True)}
+
+
 def route_request(body):
-    check = object_body(body, {"unit_id", "note"})
-    unit_id = check.required("unit_id", body.get("unit_id"), UNIT_ID)
-    note = check.optional("note", body.get("note"), NOTE)
-    check.done()
-    return unit_id, note
+    fields = check_body(body, ROUTE_FIELDS)
+    return fields["unit_id"], fields["note"]
 
 
 def contact_request(body):
-    check = object_body(body, {"channel", "note"})
-    channel = check.required("channel", body.get("channel"), CONTACT_CHANNEL)
-    note = check.required("note", body.get("note"), NOTE)
-    check.done()
-    return channel, note
+    fields = check_body(body, CONTACT_FIELDS)
+    return fields["channel"], fields["note"]
 
 
 def return_request(body):
-    check = object_body(body, {"reason"})
-    reason = check.required("reason", body.get("reason"), REASON)
-    check.done()
-    return reason
+    return check_body(body, RETURN_FIELDS)["reason"]
 
 
 def answer_request(body):
-    check = object_body(body, {"text", "outcome"})
-    answer_text = check.required("text", body.get("text"), ANSWER_TEXT)
-    outcome = check.required("outcome", body.get("outcome"), OUTCOME)
-    check.done()
-    return answer_text, outcome
+    fields = check_body(body, ANSWER_FIELDS)
+    return fields["text"], fields["outcome"]
 
 
 def queue_query(query):
     """Filters, sort and page of the staff queue (query-string values arrive as strings)."""
-    check = object_body(query, {"status", "unit_id", "overdue", "page", "page_size", "sort"})
-    status = check.optional("status", query.get("status"),
-                            one_of(QUEUE_STATUSES, "geçersiz durum / invalid status"))
-    unit_id = check.optional("unit_id", query.get("unit_id"), UNIT_ID)
-    overdue = check.optional("overdue", query.get("overdue"), _flag)
-    page = check.optional("page", query.get("page"), _positive_int(10 ** 6), 1)
-    page_size = check.optional("page_size", query.get("page_size"), _positive_int(MAX_PAGE_SIZE), 20)
-    sort = check.optional("sort", query.get("sort"), one_of(QUEUE_SORTS, "newest veya due / newest or due"),
-                          "newest")
-    check.done()
-    return {"status": status, "unit_id": unit_id, "overdue": overdue, "page": page,
-            "page_size": page_size, "sort": sort}
+    return check_body(query, QUEUE_QUERY_FIELDS)
+
+
+def new_unit_fields(province_code):
+    """The table of a new unit in ``province_code`` (its district must be one of that province)."""
+    return {
+        "name": Field(UNIT_NAME, required=True),
+        "name_en": Field(UNIT_NAME),
+        "type": Field(UNIT_TYPE, required=True),
+        "district": Field(_district_of(province_code)),
+    }
 
 
 def new_unit_request(body, province_code):
-    check = object_body(body, {"name", "name_en", "type", "district"})
-    fields = {
-        "name": check.required("name", body.get("name"), UNIT_NAME),
-        "name_en": check.optional("name_en", body.get("name_en"), UNIT_NAME),
-        "type": check.required("type", body.get("type"), UNIT_TYPE),
-        "district": check.optional("district", body.get("district"), _district_of(province_code)),
-    }
-    check.done()
-    return fields
+    return check_body(body, new_unit_fields(province_code))
 
 
 def _district_of(province_code):
+    @described({"type": "string", "description": "a district of the admin's province, by name in any spelling"},
+               beyond_schema=True)
     def rule(value):
         province = places().find_province(province_code)
         district = places().find_district(province, text(value))
@@ -126,37 +123,52 @@ def _district_of(province_code):
     return rule
 
 
+UNIT_CHANGES_FIELDS = {"name": Field(UNIT_NAME), "name_en": Field(UNIT_NAME), "active": Field(boolean)}
+
+
 def unit_changes_request(body):
-    return _changes_request(body, {"name": UNIT_NAME, "name_en": UNIT_NAME, "active": boolean})
+    return _changes_request(body, UNIT_CHANGES_FIELDS)
+
+
+NEW_STAFF_FIELDS = {
+    "username": Field(username, required=True),
+    "password": Field(password, required=True),
+    "role": Field(ROLE, required=True),
+    "province": Field(province_code, required=True),
+    "unit_id": Field(UNIT_ID),
+}
 
 
 def new_staff_request(body):
-    check = object_body(body, {"username", "password", "role", "province", "unit_id"})
-    fields = {
-        "username": check.required("username", body.get("username"), username),
-        "password": check.required("password", body.get("password"), password),
-        "role": check.required("role", body.get("role"), ROLE),
-        "province_code": check.required("province", body.get("province"), province_code),
-        "unit_id": check.optional("unit_id", body.get("unit_id"), UNIT_ID),
-    }
-    check.done()
-    return fields
+    fields = check_body(body, NEW_STAFF_FIELDS)
+    fields["province_code"] = fields.pop("province")
+    return {name: fields[name] for name in ("username", "password", "role", "province_code", "unit_id")}
+
+
+STAFF_CHANGES_FIELDS = {"password": Field(password), "role": Field(ROLE), "unit_id": Field(UNIT_ID),
+                        "active": Field(boolean)}
 
 
 def staff_changes_request(body):
-    return _changes_request(body, {"password": password, "role": ROLE, "unit_id": UNIT_ID, "active": boolean})
+    return _changes_request(body, STAFF_CHANGES_FIELDS)
 
 
-def _changes_request(body, rules):
+def changes_schema(table):
+    """A PATCH body's schema: any of the table's fields, at least one (null is not "unset")."""
+    return body_schema(table, min_properties=1)
+
+
+def _changes_request(body, table):
     """A PATCH body: only the fields given are changed, each by its rule."""
-    check = object_body(body, set(rules))
-    changes = {field: check.required(field, body[field], rule) for field, rule in rules.items() if field in body}
+    check = object_body(body, set(table))
+    changes = {name: check.required(name, body[name], field.rule) for name, field in table.items() if name in body}
     if not body:
         check.refuse("body", "en az bir alan / at least one field")
     check.done()
     return changes
 
 
+@described({"type": "string", "enum": ["true", "false"]})
 def _flag(value):
     flag = text(value).lower()
     if flag not in ("true", "false"):
@@ -171,4 +183,15 @@ def _positive_int(maximum):
             raise Refused("1–{} arası tam sayı / a whole number from 1 to {}".format(maximum, maximum))
         return int(digits)
 
-    return rule
+    return described({"type": "integer", "minimum": 1, "maximum": maximum})(rule)
+
+
+QUEUE_QUERY_FIELDS = {
+    "status": Field(one_of(QUEUE_STATUSES, "geçersiz durum / invalid status")),
+    "unit_id": Field(UNIT_ID),
+    "overdue": Field(_flag),
+    "page": Field(_positive_int(10 ** 6), default=1),
+    "page_size": Field(_positive_int(MAX_PAGE_SIZE), default=20),
+    "sort": Field(one_of(QUEUE_SORTS, "newest veya due / newest or due"), default="newest"),
+}
+NEW_UNIT_FIELDS = new_unit_fields(None)  # for the published schema: the district depends on the admin

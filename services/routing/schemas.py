@@ -18,6 +18,8 @@ application, or (for a unit officer) one not routed to their unit, is ``NotFound
 ``list_staff(principal) -> [Account]``
 ``create_staff(principal, {username, password, role, province, unit_id?}) -> Account``
 ``update_staff(principal, username, {password?, role?, unit_id?, active?}) -> Account``
+``export_personal_data(principal, application_nos) -> {application_no: {contacts, erased_at}}``
+    KVKK export: the contact log of the admin's province's applications among ``application_nos``.
 Bodies are validated here: ValidationFailed names the field.
 """
 from typing import List, Optional, TypedDict

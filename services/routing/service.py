@@ -31,6 +31,18 @@ class RoutingService(Pingable):
         suggestion = suggest_unit(units, event["category"], event["district"])
         self.applications.add_to_queue(domain.queued_application(event, suggestion))
 
+    @event_handler("intake", "applicant_data_erased")
+    def handle_applicant_data_erased(self, event):
+        """KVKK: the contact log's notes go (routing holds nothing else personal)."""
+        self.applications.erase_contact_notes(event["application_no"], domain.contacts_erased, clock.now())
+
+    @rpc(expected_exceptions=AppError)
+    def export_personal_data(self, principal, application_nos):
+        """KVKK export: per application of the admin's province, the contact log."""
+        return {application["_id"]: domain.personal_data_view(application)
+                for application in self.applications.applications_in_province(
+                    application_nos, principal["province_code"])}
+
     # --- staff authentication -------------------------------------------------------------------
 
     @rpc(expected_exceptions=AppError)

@@ -49,6 +49,26 @@ class RoutingStore:
             {"_id": application_no, "status": transition.expected_status}, owe(update, [transition.event]))
         return result.matched_count == 1
 
+    def erase_contact_notes(self, application_no, erase, now, attempts=5):
+        """KVKK: replaces the application's contact log by ``erase(contacts)``, unless a contact was
+        recorded meanwhile (then reads and tries again). False if routing has no such application
+        (it is erased as it comes: a received event brings no contacts). Idempotent."""
+        for _ in range(attempts):
+            application = self.find_application(application_no)
+            if application is None:
+                return False
+            contacts = application.get("contacts", [])
+            result = self.applications.update_one(
+                {"_id": application_no, "contacts": contacts},
+                {"$set": {"contacts": erase(contacts),
+                          "personal_data_erased_at": application.get("personal_data_erased_at") or now}})
+            if result.matched_count == 1:
+                return True
+        raise RuntimeError("contact log of {} kept changing; the event will be retried".format(application_no))
+
+    def applications_in_province(self, application_nos, province_code):
+        return list(self.applications.find({"_id": {"$in": list(application_nos)}, "province_code": province_code}))
+
     def owing_deadline(self, event_name, window, limit):
         """Open applications due within ``window`` (start or None, end) not yet owing ``event_name``."""
         flag = DEADLINE_EVENTS[event_name]

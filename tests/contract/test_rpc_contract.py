@@ -74,7 +74,7 @@ STAFF_RECORD = {"application_no": NUMBER, "applicant": {"national_id": "10000000
                                                         "last_name": "Yılmaz", "phone": "+905321234567",
                                                         "email": None},
                 "subject": "Yoldaki çukur", "description": "Sokakta çukur var.", "language": "tr", "channel": "web",
-                "entered_by": None, "received_at": "2026-03-02T10:15:00+03:00"}
+                "entered_by": None, "received_at": "2026-03-02T10:15:00+03:00", "personal_data_erased": None}
 PLAUSIBLE_ANSWERS.update({
     ("routing", "authenticate"): PRINCIPALS["router"],
     ("routing", "list_applications"): {"items": [QUEUE_ENTRY], "total": 1, "page": 1, "page_size": 20},
@@ -90,6 +90,22 @@ PLAUSIBLE_ANSWERS.update({
     ("routing", "create_staff"): ACCOUNT,
     ("routing", "update_staff"): ACCOUNT,
     ("intake", "get_application_record"): STAFF_RECORD,
+})
+
+# KVKK export and erasure, in the shapes of the services' export_personal_data / erase_personal_data.
+PERSONAL_DATA_EXPORT = {"national_id": "10000000146", "applications": [dict(
+    {key: STAFF_RECORD[key] for key in ("application_no", "applicant", "subject", "description", "channel",
+                                         "language", "received_at")},
+    kind="complaint", category="health", province="Ankara", district="Çankaya")]}
+SMS_EXPORT = {NUMBER: {"recipient": {"phone": "+905321234567", "language": "tr"}, "erased_at": None,
+                       "messages": []}}
+ROUTING_EXPORT = {NUMBER: {"contacts": [], "erased_at": None}}
+ERASURE_RECEIPT = {"erased": [NUMBER], "erased_at": "2026-03-02T10:15:00+03:00"}
+PLAUSIBLE_ANSWERS.update({
+    ("intake", "export_personal_data"): PERSONAL_DATA_EXPORT,
+    ("intake", "erase_personal_data"): ERASURE_RECEIPT,
+    ("notification", "export_personal_data"): SMS_EXPORT,
+    ("routing", "export_personal_data"): ROUTING_EXPORT,
 })
 
 # Notification's answers, in the shapes of services/notification/domain.message_view.
@@ -133,6 +149,8 @@ EXERCISES = [
     ("citizen.catalog", "GET", "/api/v1/catalog", {}, None),
     ("health.healthz", "GET", "/healthz", {}, None),
     ("health.readyz", "GET", "/readyz", {}, None),
+    ("openapi.document", "GET", "/api/v1/openapi.json", {}, None),
+    ("openapi.docs", "GET", "/api/v1/docs", {}, None),
     ("staff.issue_token", "POST", "/api/v1/auth/token", {"json": {"username": "ankara.router", "password": PASSWORD}},
      None),
     ("staff.submit_at_desk", "POST", "/api/v1/desk/applications", {"json": DESK_BODY}, "desk"),
@@ -161,6 +179,10 @@ EXERCISES = [
                "province": "ankara"}}, "admin"),
     ("staff.update_user", "PATCH", "/api/v1/admin/users/ankara.router", {"json": {"active": False}}, "admin"),
     ("staff.failed_sms", "GET", "/api/v1/admin/sms/failed", {}, "admin"),
+    ("admin_privacy.export_personal_data", "POST", "/api/v1/admin/personal-data/export",
+     {"json": {"national_id": "10000000146"}}, "admin"),
+    ("admin_privacy.erase_personal_data", "POST", "/api/v1/admin/personal-data/erase",
+     {"json": {"national_id": "10000000146", "reason": "KVKK silme başvurusu"}}, "admin"),
     ("callbacks.delivery_report", "POST", "/api/v1/sms/callbacks/verimor/" + CALLBACK_TOKEN,
      {"json": VERIMOR_PUSH}, None),
     ("callbacks.delivery_report", "POST", "/api/v1/sms/callbacks/iletimerkezi/" + CALLBACK_TOKEN,
@@ -456,3 +478,22 @@ def test_intake_staff_record_has_the_shape_the_gateway_is_tested_with(applicatio
         intake.applications.find_application(receipt["application_no"])))
     assert set(record["applicant"]) == set(STAFF_RECORD["applicant"])
     assert record["entered_by"] == "ankara.desk"
+
+
+def test_kvkk_export_and_erasure_have_the_shapes_the_gateway_is_tested_with(application_workers):
+    intake, routing, notification = (application_workers[name] for name in ("intake", "routing", "notification"))
+    admin = PRINCIPALS["admin"]
+    number = intake.submit_application(DESK_BODY, entry_point="desk", officer=PRINCIPALS["desk"])["application_no"]
+    [event] = intake.applications.find_application(number)["outbox"]
+    routing.handle_application_received(event)
+    notification.handle_application_received(event)
+
+    exported = intake.export_personal_data(admin, {"national_id": "10000000146"})
+    [application] = [found for found in exported["applications"] if found["application_no"] == number]
+    assert set(exported) == set(PERSONAL_DATA_EXPORT)
+    assert set(application) == set(PERSONAL_DATA_EXPORT["applications"][0])
+    assert set(application["applicant"]) == set(STAFF_RECORD["applicant"])
+    assert set(notification.export_personal_data(admin, [number])[number]) == set(SMS_EXPORT[NUMBER])
+    assert set(routing.export_personal_data(admin, [number])[number]) == set(ROUTING_EXPORT[NUMBER])
+    assert set(intake.erase_personal_data(admin, {"national_id": "10000000146", "reason": "KVKK silme"})) == set(
+        ERASURE_RECEIPT)

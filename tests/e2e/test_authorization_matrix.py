@@ -9,7 +9,8 @@ The tables below are the specification, written out literally. Reading them:
   for a role allowed at the door, 403 for a role that is not.
 - Roles at the door (403 otherwise): desk → desk applications, units; router → queue, record,
   route, contacts, units; unit → queue, record, contacts, return, answer, units; admin → queue,
-  record, units, admin users and units.
+  record, units, admin users and units, failed SMS, KVKK export (the person's applications in the
+  admin's province: another province's admin finds nobody, 404).
 - Creating something for another province is refused on the body's ``province`` (422, as a desk
   application for another province is): ``desk_submit`` and ``admin_users_create`` by istanbul.*.
   An admin unit is always created in the admin's own province (201 for istanbul.admin too).
@@ -20,6 +21,7 @@ Applications: ``route`` targets an unrouted one, every other application endpoin
 06-cankaya-health. A case whose success consumes the state (route, return, answer) gets a fresh
 application; every other case shares one application per state.
 """
+import random
 import time
 import uuid
 
@@ -27,7 +29,7 @@ import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from gateway.auth import TOKEN_SALT
-from tests.support.samples import PASSWORD
+from tests.support.samples import PASSWORD, national_id
 from tests.support.staff_client import (StaffApi, answered_application, ankara_health_body, received_application,
                                         returned_application, routed_application)
 
@@ -49,6 +51,8 @@ EXPECTED = {
     "admin_users_update": (401,  403,   403,     403,     403,   200,     403,   403,     403,     404),
     "admin_units_create": (401,  403,   403,     403,     403,   201,     403,   403,     403,     201),
     "admin_units_update": (401,  403,   403,     403,     403,   200,     403,   403,     403,     404),
+    "admin_sms_failed":   (401,  403,   403,     403,     403,   200,     403,   403,     403,     200),
+    "admin_kvkk_export":  (401,  403,   403,     403,     403,   200,     403,   403,     403,     404),
 }
 
 # The transitions in other states (own scope): impossible ones are 409, unless the application is
@@ -111,7 +115,11 @@ class Targets:
             unit = self.staff.request("POST", "/api/v1/admin/units", "ankara.admin",
                                       json={"name": "Yetki Matrisi Hedef Birimi", "type": "governorship"})
             assert (user.status_code, unit.status_code) == (201, 201), (user.text, unit.text)
-            self._admin_targets = {"username": user.json()["username"], "unit_id": unit.json()["unit_id"]}
+            person = national_id(str(random.randint(100_000_000, 999_999_999)))  # has one Ankara application
+            applicant = dict(ankara_health_body()["applicant"], national_id=person)
+            received_application(self.staff, ankara_health_body(applicant=applicant))
+            self._admin_targets = {"username": user.json()["username"], "unit_id": unit.json()["unit_id"],
+                                   "national_id": person}
         return self._admin_targets
 
 
@@ -142,6 +150,10 @@ def request_for(endpoint, application_no, targets):
         return "GET", "/api/v1/units", None, {"province": "ankara"}
     if endpoint == "admin_users_list":
         return "GET", "/api/v1/admin/users", None, None
+    if endpoint == "admin_sms_failed":
+        return "GET", "/api/v1/admin/sms/failed", None, None
+    if endpoint == "admin_kvkk_export":
+        return "POST", "/api/v1/admin/personal-data/export", {"national_id": targets.admin()["national_id"]}, None
     if endpoint == "admin_users_create":
         return "POST", "/api/v1/admin/users", _new_user_body("06"), None
     if endpoint == "admin_users_update":
@@ -167,7 +179,7 @@ def targets(staff):
 
 
 def test_the_tables_cover_every_endpoint_and_actor():
-    assert len(EXPECTED) == 13 and all(len(statuses) == len(ACTORS) for statuses in EXPECTED.values())
+    assert len(EXPECTED) == 15 and all(len(statuses) == len(ACTORS) for statuses in EXPECTED.values())
     assert {status for statuses in EXPECTED.values() for status in statuses} <= {200, 201, 401, 403, 404, 409, 422}
 
 

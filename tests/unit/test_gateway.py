@@ -45,13 +45,16 @@ class FakeRpcPool:
         return answer(*args, **kwargs) if callable(answer) else answer
 
 
+CITIZEN_ANSWERS = {
+    "intake.submit_application": RECEIPT,
+    "intake.get_catalog": CATALOGUE,
+    "tracking.get_application_status": STATUS_VIEW,
+}
+
+
 @pytest.fixture
 def rpc():
-    return FakeRpcPool(**{
-        "intake.submit_application": RECEIPT,
-        "intake.get_catalog": CATALOGUE,
-        "tracking.get_application_status": STATUS_VIEW,
-    })
+    return FakeRpcPool(**CITIZEN_ANSWERS)
 
 
 @pytest.fixture

@@ -49,6 +49,8 @@ ROUTE_ROLES = {
     "staff.create_user": ("POST", "/api/v1/admin/users", {"admin"}),
     "staff.update_user": ("PATCH", "/api/v1/admin/users/ankara.router", {"admin"}),
     "staff.failed_sms": ("GET", "/api/v1/admin/sms/failed", {"admin"}),
+    "admin_privacy.export_personal_data": ("POST", "/api/v1/admin/personal-data/export", {"admin"}),
+    "admin_privacy.erase_personal_data": ("POST", "/api/v1/admin/personal-data/erase", {"admin"}),
 }
 
 
@@ -72,6 +74,11 @@ def rpc():
         "routing.create_staff": {"username": "yeni.kullanici"}, "routing.update_staff": {"username": "ankara.router"},
         "intake.submit_application": RECEIPT, "intake.get_application_record": PERSONAL_PART,
         "notification.list_messages": SMS_VIEWS, "notification.list_failed_messages": FAILED_SMS,
+        "intake.export_personal_data": lambda principal, body: {"national_id": "10000000146", "applications": [
+            dict(PERSONAL_PART)]},
+        "notification.export_personal_data": {NUMBER: {"recipient": None, "erased_at": None, "messages": []}},
+        "routing.export_personal_data": {NUMBER: {"contacts": [], "erased_at": None}},
+        "intake.erase_personal_data": {"erased": [NUMBER], "erased_at": "2026-03-02T10:15:00+03:00"},
     })
     return FakeRpcPool(**answers)
 

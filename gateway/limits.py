@@ -1,0 +1,225 @@
+"""Rate limits on the citizen routes and on logins (design.md §4, §6), with Flask-Limiter.
+
+Routes name the limits they need with ``@rate_limited(...)``; ``install`` gives each app its own
+limiter (counters in memory, or in Redis when several workers or instances must share them) and
+wraps the marked views. A breach raises werkzeug's ``TooManyRequests``: errors.py answers it,
+with ``Retry-After`` from ``retry_after_seconds()``.
+
+Who is counted: the client's address (``TRUSTED_PROXIES`` decides whether X-Forwarded-For is
+believed; IPv6 by /64, what one subscriber usually holds), the phone a submission would text
+(against SMS pumping) and the username of a login, both as a keyed hash so that neither is ever
+stored in clear, and the application number of a failed lookup.
+"""
+import hashlib
+import hmac
+import ipaddress
+import json
+import math
+import time
+from dataclasses import dataclass, fields
+from typing import Callable, Optional
+
+import limits as limit_strings
+import phonenumbers
+from flask import current_app, g, request
+from flask_limiter import Limiter
+from werkzeug.exceptions import HTTPException
+
+from common import config
+
+HASHED_KEY_LENGTH = 32  # hex characters of the HMAC kept: 128 bits, no collisions in practice
+OFF = ("0", "false", "no", "off")
+
+
+@dataclass(frozen=True)
+class RateLimitSettings:
+    """Each limit is a Flask-Limiter string: ``"20/minute;500/day"`` (every part must hold).
+
+    Citizens often share one address (mobile carriers' NAT, a family's router, an internet café),
+    so the per-address limits are generous; the per-phone, per-number and per-username ones are
+    tight because one person needs few.
+    """
+    enabled: bool = True
+    storage_uri: str = "memory://"
+    key_prefix: str = "acikkapi"
+    submissions_per_ip: str = "20/minute;500/day"
+    submissions_per_phone: str = "5/hour;10/day"  # each accepted submission sends an SMS
+    lookups_per_ip: str = "60/minute;2000/day"
+    failed_lookups_per_ip: str = "30/hour;200/day"
+    failed_lookups_per_number: str = "10/hour;50/day"
+    failed_logins_per_username: str = "10/15minutes;50/day"
+    failed_logins_per_ip: str = "30/hour;200/day"
+
+    def __post_init__(self):
+        for field in fields(self):
+            if field.name.endswith(("_per_ip", "_per_phone", "_per_number", "_per_username")):
+                try:
+                    limit_strings.parse_many(getattr(self, field.name))
+                except ValueError:
+                    raise ValueError("rate limit {} is not a limit string like '20/minute;500/day': {!r}"
+                                     .format(field.name, getattr(self, field.name))) from None
+
+    @classmethod
+    def from_environment(cls):
+        return cls(
+            enabled=config.setting("RATE_LIMITS_ENABLED", "true").strip().lower() not in OFF,
+            storage_uri=config.setting("RATE_LIMIT_STORAGE_URI", cls.storage_uri),
+            key_prefix=config.setting("RATE_LIMIT_KEY_PREFIX", cls.key_prefix),
+            submissions_per_ip=config.setting("RATE_LIMIT_SUBMISSIONS_PER_IP", cls.submissions_per_ip),
+            submissions_per_phone=config.setting("RATE_LIMIT_SUBMISSIONS_PER_PHONE", cls.submissions_per_phone),
+            lookups_per_ip=config.setting("RATE_LIMIT_LOOKUPS_PER_IP", cls.lookups_per_ip),
+            failed_lookups_per_ip=config.setting("RATE_LIMIT_FAILED_LOOKUPS_PER_IP", cls.failed_lookups_per_ip),
+            failed_lookups_per_number=config.setting("RATE_LIMIT_FAILED_LOOKUPS_PER_NUMBER",
+                                                     cls.failed_lookups_per_number),
+            failed_logins_per_username=config.setting("RATE_LIMIT_FAILED_LOGINS_PER_USERNAME",
+                                                      cls.failed_logins_per_username),
+            failed_logins_per_ip=config.setting("RATE_LIMIT_FAILED_LOGINS_PER_IP", cls.failed_logins_per_ip),
+        )
+
+
+# --- who is counted ---------------------------------------------------------------------------
+
+def client_key():
+    """The client's address (ProxyFix has already applied ``TRUSTED_PROXIES``); an IPv6 client
+    by its /64, since one subscriber can rotate through a whole /64 at will."""
+    address = request.remote_addr or "unknown"
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return "ip:" + address
+    if parsed.version == 6:
+        if parsed.ipv4_mapped:  # ::ffff:192.0.2.1 is the IPv4 client 192.0.2.1
+            return "ip:" + str(parsed.ipv4_mapped)
+        return "ip:" + str(ipaddress.ip_network("{}/64".format(parsed), strict=False))
+    return "ip:" + str(parsed)
+
+
+def phone_key():
+    """The phone the submission would text, as E.164 where it parses (``0532 123 45 67`` and
+    ``+90 532 123 45 67`` are one phone), hashed; None when there is none: intake refuses it."""
+    applicant = _body_object().get("applicant")
+    phone = applicant.get("phone") if isinstance(applicant, dict) else None
+    if not isinstance(phone, str):
+        return None
+    try:
+        normalised = phonenumbers.format_number(phonenumbers.parse(phone, "TR"),
+                                                phonenumbers.PhoneNumberFormat.E164)
+    except phonenumbers.NumberParseException:
+        normalised = "".join(character for character in phone if character.isdigit())
+    return "phone:" + _keyed_hash(normalised) if normalised else None
+
+
+def username_key():
+    username = _body_object().get("username")
+    if not isinstance(username, str) or not username.strip():
+        return None
+    return "user:" + _keyed_hash(username.strip().casefold())
+
+
+def application_number_key():
+    """Application numbers are not personal data: kept in clear."""
+    return "application:" + str((request.view_args or {}).get("application_no", ""))
+
+
+def _keyed_hash(value):
+    """HMAC-SHA256 under a key derived from the gateway's secret: the same in every worker and
+    instance (so the counters agree), yet a leaked Redis cannot be reversed by hashing all phones."""
+    key = current_app.extensions["rate_limit_hash_key"]
+    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:HASHED_KEY_LENGTH]
+
+
+def _body_object():
+    """The request body as a dict, parsed once per request, or ``{}`` if it is not one. Never
+    raises: a body that is too large or not JSON is the view's to refuse (413, 415, 400)."""
+    if "rate_limit_body" not in g:
+        g.rate_limit_body = {}
+        if request.is_json:
+            try:
+                parsed = json.loads(request.get_data(cache=True).decode("utf-8"))
+            except (HTTPException, ValueError, UnicodeDecodeError, RecursionError):
+                parsed = None
+            g.rate_limit_body = parsed if isinstance(parsed, dict) else {}
+    return g.rate_limit_body
+
+
+# --- what is counted --------------------------------------------------------------------------
+
+def accepted(response):
+    """Only accepted submissions send an SMS; a corrected typo costs the citizen nothing."""
+    return 200 <= response.status_code < 300
+
+
+def not_found(response):
+    return response.status_code == 404
+
+
+def refused_login(response):
+    return response.status_code == 401
+
+
+@dataclass(frozen=True)
+class Rule:
+    setting: str  # the RateLimitSettings field that holds the limit string; also the counter's scope
+    key: Callable[[], Optional[str]]  # None: this rule does not apply to the request
+    counts: Optional[Callable] = None  # which answers count; None: every request
+
+
+SUBMISSIONS = (Rule("submissions_per_ip", client_key),
+               Rule("submissions_per_phone", phone_key, counts=accepted))
+LOOKUPS = (Rule("lookups_per_ip", client_key),
+           Rule("failed_lookups_per_ip", client_key, counts=not_found),
+           Rule("failed_lookups_per_number", application_number_key, counts=not_found))
+LOGINS = (Rule("failed_logins_per_username", username_key, counts=refused_login),
+          Rule("failed_logins_per_ip", client_key, counts=refused_login))
+
+
+def rate_limited(*rule_sets):
+    """Marks a view for ``install``: the limiter is per app, the decorator runs at import."""
+
+    def mark(view):
+        view.rate_limit_rules = tuple(rule for rules in rule_sets for rule in rules)
+        return view
+
+    return mark
+
+
+# --- the limiter ------------------------------------------------------------------------------
+
+def install(app, settings, secret):
+    """Wraps every marked view of ``app`` (blueprints registered first) in its limits."""
+    if not settings.enabled:
+        return None
+    app.extensions["rate_limit_hash_key"] = hmac.new(secret.encode("utf-8"), b"acikkapi.rate-limit-keys",
+                                                     hashlib.sha256).digest()
+    limiter = Limiter(
+        client_key, app=app, storage_uri=settings.storage_uri, key_prefix=settings.key_prefix,
+        # moving window: no double burst at a window's edge
+        strategy="moving-window",
+        # Redis down: serve citizens unlimited (logged) rather than answer 500
+        swallow_errors=True,
+        headers_enabled=False,  # it would put Retry-After on every answer; errors.py sets it on 429
+    )
+    limiter.request_filter(lambda: request.method == "OPTIONS")  # CORS preflights cost nothing
+    for endpoint, view in list(app.view_functions.items()):
+        for rule in getattr(view, "rate_limit_rules", ()):
+            view = limiter.limit(
+                getattr(settings, rule.setting), key_func=rule.key, scope=rule.setting,
+                exempt_when=lambda key=rule.key: key() is None, deduct_when=rule.counts,
+            )(view)
+        app.view_functions[endpoint] = view
+    return limiter
+
+
+def retry_after_seconds(default):
+    """Seconds until every limit this request broke has room again (the limiter's reset times);
+    ``default`` when there is no limiter breach to ask about."""
+    resets = []
+    try:
+        for limiter in current_app.extensions.get("limiter", ()):
+            # window[0]: when the limit has room again (``reset_at`` adds a second of its own)
+            resets += [limit.window[0] for limit in limiter.context.view_rate_limits if limit.breached]
+    except Exception:  # the storage went away between the breach and now
+        return default
+    if not resets:
+        return default
+    return max(1, math.ceil(max(resets) - time.time()))

@@ -1,0 +1,535 @@
+"""The OpenAPI 3.1 document of the whole HTTP API (``/api/v1/openapi.json``) and a docs page for
+people (``/api/v1/docs``), built from what the gateway actually runs (design.md §4):
+
+- paths and methods: the Flask url_map (a route with no entry in ``OPERATIONS`` below still
+  appears, marked ``x-undocumented``; a unit test refuses that);
+- who may call: each staff view's ``allowed_roles`` (``gateway.auth.staff_only``) → bearer
+  security, ``x-roles``, 401 and 403;
+- request bodies and query parameters: the very field tables the services validate with
+  (``common.fields.body_schema`` of ``services/intake/validation.py``, ``services/routing/requests.py``,
+  ``gateway/auth.py``) — never a copy;
+- responses: the TypedDicts of ``services/*/schemas.py`` (``typed_dict_schema``); errors: the one
+  table of ``gateway/errors.py``, one shape ``{"error": {"code", "message", "fields"?}}``.
+
+The schemas state the canonical form of each field; the services also accept spelling variants
+(surrounding blanks, upper-case codes, a province by name or plate code) and check what a schema
+cannot say (a national ID's check digits, the mobile number plan, a district of the province).
+Importing the declarations pulls no nameko service, store or broker connection.
+"""
+import html
+import json
+import typing
+from dataclasses import dataclass, field
+
+from flask import Blueprint, Response, current_app
+
+from common.fields import body_schema, field_schema, schema_of
+from gateway import auth, errors
+from services.intake import schemas as intake_schemas
+from services.intake.validation import CITIZEN_CHANNELS, DESK_CHANNELS, LANGUAGES, application_schema
+from services.intake.validation import PERSONAL_DATA_ERASURE_FIELDS, PERSONAL_DATA_EXPORT_FIELDS
+from services.notification import schemas as notification_schemas
+from services.routing import requests as routing_requests
+from services.routing import schemas as routing_schemas
+from services.tracking import schemas as tracking_schemas
+
+openapi = Blueprint("openapi", __name__)
+
+OPENAPI_VERSION = "3.1.0"
+API_VERSION = "1.0.0"
+UNDOCUMENTED = "x-undocumented"
+HIDDEN_METHODS = frozenset({"HEAD", "OPTIONS"})
+
+ERROR_SCHEMA = "Error"
+BEARER = "bearer"
+
+
+# --- TypedDict → JSON Schema -------------------------------------------------------------------
+
+def typed_dict_schema(cls, components):
+    """A JSON Schema ``$ref`` to ``cls`` (a TypedDict), registering it and every TypedDict it
+    refers to in ``components`` (name → schema). Keys are required unless ``NotRequired``;
+    more keys may come (changes are additive)."""
+    name = cls.__name__
+    if name not in components:
+        components[name] = {}  # a placeholder first: a TypedDict may refer to itself
+        hints = typing.get_type_hints(cls)
+        properties = {key: _type_schema(hint, components) for key, hint in hints.items()}
+        schema = {"type": "object", "properties": properties,
+                  "required": [key for key in hints if key in cls.__required_keys__]}
+        components[name] = schema
+    return {"$ref": "#/components/schemas/" + name}
+
+
+def _type_schema(hint, components):
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.NotRequired, typing.Required):
+        return _type_schema(args[0], components)
+    if origin is typing.Union:
+        options = [_type_schema(arg, components) for arg in args if arg is not type(None)]
+        if type(None) in args:
+            options.append({"type": "null"})
+        return options[0] if len(options) == 1 else {"anyOf": options}
+    if origin in (list, typing.List):
+        return {"type": "array", "items": _type_schema(args[0], components) if args else {}}
+    if origin in (dict, typing.Dict) or hint is dict:
+        return {"type": "object"}
+    if typing.is_typeddict(hint):
+        return typed_dict_schema(hint, components)
+    simple = {str: {"type": "string"}, int: {"type": "integer"}, bool: {"type": "boolean"},
+              float: {"type": "number"}, typing.Any: {}}
+    if hint in simple:
+        return dict(simple[hint])
+    raise TypeError("no JSON Schema for {!r}".format(hint))
+
+
+# --- answers the gateway composes itself --------------------------------------------------------
+
+class TokenAnswer(typing.TypedDict):
+    access_token: str
+    token_type: str
+    expires_in: int
+    role: str
+    province: str
+    unit_id: typing.Optional[str]
+
+
+class StaffRecord(routing_schemas.Record):
+    """Routing's record, intake's part (the applicant: an audited read) and the SMS states."""
+    applicant: dict
+    subject: str
+    description: str
+    language: str
+    entered_by: typing.Optional[str]
+    sms: typing.Optional[typing.List[notification_schemas.MessageView]]  # None: notification is away
+
+
+class UnitName(typing.TypedDict):
+    name: str
+
+
+class PublicAnswer(typing.TypedDict):
+    text: str
+    outcome: str
+    answered_at: str
+
+
+class PublicStatusView(tracking_schemas.StatusView, total=False):
+    """Tracking's view with the keys it adds only when they apply."""
+    unit: UnitName  # once routed
+    answer: PublicAnswer  # once answered
+    notice: str  # the SMS could not be sent: where to read the result
+
+
+class DeliveryReportAnswer(typing.TypedDict):
+    applied: int
+    ignored: int
+
+
+class Health(typing.TypedDict):
+    status: str
+
+
+class Readiness(typing.TypedDict):
+    status: str
+    checks: typing.Dict[str, str]
+
+
+class PersonalDataExport(typing.TypedDict):
+    national_id: str
+    applications: typing.List[dict]
+
+
+# --- what each route is -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Operation:
+    """What the url_map cannot tell about a route. ``answers``: status → TypedDict, JSON Schema
+    or None (no body); ``errors``: the statuses of ``gateway/errors.py`` this route can answer
+    besides those the gateway adds by itself (body: 400 413 415 422; staff: 401 403; a service
+    behind: 503 504; rate limits: 429; a path parameter: 404)."""
+    summary: str
+    tag: str
+    answers: dict
+    body: typing.Callable = None  # () → JSON Schema of the JSON body
+    body_example: dict = None
+    query: typing.Callable = None  # () → [parameter]
+    headers: tuple = ()
+    errors: tuple = ()
+    rpc: bool = True
+    path: dict = field(default_factory=dict)  # path parameter → JSON Schema
+    content_types: tuple = ("application/json",)
+    response_type: str = "application/json"
+    description: str = None
+
+
+def _query(name, schema, required=False, description=None):
+    parameter = {"name": name, "in": "query", "required": required, "schema": schema}
+    if description:
+        parameter["description"] = description
+    return parameter
+
+
+def _queue_parameters():
+    return [_query(name, field_schema(rule)) for name, rule in routing_requests.QUEUE_QUERY_FIELDS.items()]
+
+
+IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
+                   "description": "The same key with the same body gives the same answer, never a second application.",
+                   "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,100}$"}}
+
+APPLICATION_NO = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{6,9}$", "examples": ["2026-000001"]}
+
+APPLICATION_EXAMPLE = {
+    "applicant": {"national_id": "10000000146", "first_name": "Ayşe", "last_name": "Yılmaz",
+                  "phone": "0532 123 45 67"},
+    "kind": "complaint", "category": "transport", "province": "istanbul", "district": "kadıköy",
+    "subject": "Yoldaki çukur", "description": "Sokağımızdaki yolda büyük bir çukur var.", "channel": "web",
+}
+
+
+def _changes(table):
+    return lambda: routing_requests.changes_schema(table)
+
+
+OPERATIONS = {
+    "citizen.submit_application": Operation(
+        "Apply (web, app)", "citizen", {201: intake_schemas.Receipt},
+        body=lambda: application_schema(CITIZEN_CHANNELS), body_example=APPLICATION_EXAMPLE,
+        headers=(IDEMPOTENCY_KEY,), errors=(409,),
+        description="The receipt; an SMS with the number and tracking code follows."),
+    "citizen.track_application": Operation(
+        "Track an application", "citizen", {200: PublicStatusView},
+        path={"application_no": APPLICATION_NO},
+        query=lambda: [_query("tracking_code", {"type": "string", "minLength": 1}, required=True,
+                              description="the code sent by SMS"),
+                       _query("language", {"type": "string", "enum": sorted(LANGUAGES)})],
+        errors=(404, 422), description="A wrong code and an unknown number give the same 404."),
+    "citizen.catalog": Operation("Kinds, categories, provinces and districts, for forms", "citizen",
+                                 {200: intake_schemas.Catalogue}),
+    "staff.issue_token": Operation(
+        "Log in: a bearer token for staff", "staff", {200: TokenAnswer},
+        body=lambda: body_schema(auth.LOGIN_FIELDS, additional_properties=True), errors=(401,)),
+    "staff.submit_at_desk": Operation(
+        "Enter an application at a desk", "desk", {201: intake_schemas.Receipt},
+        body=lambda: application_schema(DESK_CHANNELS),
+        body_example=dict(APPLICATION_EXAMPLE, province="ankara", district="çankaya", channel="desk"),
+        headers=(IDEMPOTENCY_KEY,), errors=(409,)),
+    "staff.queue": Operation("The officer's queue", "staff", {200: routing_schemas.QueuePage},
+                             query=_queue_parameters, errors=(422,)),
+    "staff.record": Operation(
+        "The full record, with the applicant (an audited read)", "staff", {200: StaffRecord},
+        query=lambda: [_query("reason", {"type": "string", "minLength": 1, "maxLength": 200},
+                              description="why the personal data is read (the audit log keeps it)")],
+        errors=(404, 422)),
+    "staff.route": Operation("Route to a unit", "staff", {200: routing_schemas.Record},
+                             body=lambda: body_schema(routing_requests.ROUTE_FIELDS), errors=(404, 409)),
+    "staff.contact": Operation("Record a contact with the applicant", "staff", {200: routing_schemas.Record},
+                               body=lambda: body_schema(routing_requests.CONTACT_FIELDS), errors=(404, 409)),
+    "staff.return_to_router": Operation("Return a misrouted application", "staff", {200: routing_schemas.Record},
+                                        body=lambda: body_schema(routing_requests.RETURN_FIELDS), errors=(404, 409)),
+    "staff.answer": Operation("Answer", "staff", {200: routing_schemas.Record},
+                              body=lambda: body_schema(routing_requests.ANSWER_FIELDS), errors=(404, 409)),
+    "staff.units": Operation(
+        "Units of the officer's province", "staff", {200: {"type": "array", "items": routing_schemas.Unit}},
+        query=lambda: [_query("province", schema_of(routing_requests.province_code),
+                              description="the officer's own province (another one is 404)")],
+        errors=(404, 422)),
+    "staff.create_unit": Operation("Add a unit", "admin", {201: routing_schemas.Unit},
+                                   body=lambda: body_schema(routing_requests.NEW_UNIT_FIELDS)),
+    "staff.update_unit": Operation("Rename, (de)activate a unit", "admin", {200: routing_schemas.Unit},
+                                   body=_changes(routing_requests.UNIT_CHANGES_FIELDS), errors=(404,)),
+    "staff.failed_sms": Operation("SMS that could not be sent (the admin's province)", "admin",
+                                  {200: {"type": "array", "items": notification_schemas.MessageView}}),
+    "staff.list_users": Operation("Staff accounts of the admin's province", "admin",
+                                  {200: {"type": "array", "items": routing_schemas.Account}}),
+    "staff.create_user": Operation("Add a staff account", "admin", {201: routing_schemas.Account},
+                                   body=lambda: body_schema(routing_requests.NEW_STAFF_FIELDS)),
+    "staff.update_user": Operation("Change a staff account", "admin", {200: routing_schemas.Account},
+                                   body=_changes(routing_requests.STAFF_CHANGES_FIELDS), errors=(404,)),
+    "admin_privacy.export_personal_data": Operation(
+        "KVKK: export an applicant's personal data (the admin's province)", "admin", {200: PersonalDataExport},
+        body=lambda: body_schema(PERSONAL_DATA_EXPORT_FIELDS),
+        errors=(404,)),
+    "admin_privacy.erase_personal_data": Operation(
+        "KVKK: erase an applicant's personal data (the admin's province)", "admin", {200: {"type": "object"}},
+        body=lambda: body_schema(PERSONAL_DATA_ERASURE_FIELDS),
+        errors=(404,)),
+    "callbacks.delivery_report": Operation(
+        "SMS delivery reports (providers)", "machines", {200: DeliveryReportAnswer},
+        body=lambda: {}, content_types=("application/json", "application/x-www-form-urlencoded"),
+        errors=(403, 404, 422),
+        description="The URL carries SMS_CALLBACK_TOKEN; Twilio's reports are signed (X-Twilio-Signature)."),
+    "health.healthz": Operation("The process is up", "machines", {200: Health}, rpc=False),
+    "health.readyz": Operation("The broker and every service answer", "machines",
+                               {200: Readiness, 503: Readiness}, rpc=False),
+    "openapi.document": Operation("This document", "machines", {200: {"type": "object"}}, rpc=False),
+    "openapi.docs": Operation("This document for people (HTML)", "machines", {200: None}, rpc=False,
+                              response_type="text/html"),
+}
+
+BODY_ERRORS = (400, 413, 415, 422)
+STAFF_ERRORS = (401, 403)
+RPC_ERRORS = (503, 504)
+
+
+# --- the document -------------------------------------------------------------------------------
+
+def build_document(app):
+    components = {}
+    paths = {}
+    for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
+        if rule.endpoint == "static":
+            continue
+        path = _openapi_path(rule.rule)
+        view = app.view_functions[rule.endpoint]
+        for method in sorted(rule.methods - HIDDEN_METHODS):
+            paths.setdefault(path, {})[method.lower()] = _operation(rule, view, method, components)
+    error_schemas, error_responses = _error_components()
+    components.update(error_schemas)
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": "Açık Kapı API",
+            "version": API_VERSION,
+            "summary": "Turkey's Open Door citizen service: apply, track, and the staff who handle applications.",
+            "description": ("JSON in and out, UTF-8; timestamps ISO-8601 with offset. Errors always have one "
+                            "shape: {\"error\": {\"code\", \"message\", \"fields\"?}} (fields only for 422). "
+                            "Request schemas state each field's canonical form; the service also accepts "
+                            "surrounding blanks and upper-case codes, and checks what a schema cannot say "
+                            "(check digits, the mobile number plan, districts of the province)."),
+        },
+        "paths": paths,
+        "components": {
+            "schemas": dict(sorted(components.items())),
+            "responses": error_responses,
+            "securitySchemes": {BEARER: {"type": "http", "scheme": "bearer",
+                                         "description": "from POST /api/v1/auth/token"}},
+        },
+    }
+
+
+def _openapi_path(flask_rule):
+    """``/a/<b>/<int:c>`` → ``/a/{b}/{c}``."""
+    out, rest = "", flask_rule
+    while "<" in rest:
+        before, _, after = rest.partition("<")
+        variable, _, rest = after.partition(">")
+        out += before + "{" + variable.split(":")[-1] + "}"
+    return out + rest
+
+
+def _view_attribute(view, name):
+    """An attribute a decorator set, looked for down the ``__wrapped__`` chain."""
+    while view is not None:
+        if hasattr(view, name):
+            return getattr(view, name)
+        view = getattr(view, "__wrapped__", None)
+    return None
+
+
+def _operation(rule, view, method, components):
+    described = OPERATIONS.get(rule.endpoint)
+    roles = _view_attribute(view, "allowed_roles")
+    operation_id = rule.endpoint.replace(".", "_")
+    if len(rule.methods - HIDDEN_METHODS) > 1:
+        operation_id += "_" + method.lower()
+    operation = {"operationId": operation_id}
+    if described is None:
+        described = Operation("(not described yet)", "undocumented", {200: {}})
+        operation[UNDOCUMENTED] = True
+    operation["summary"] = described.summary
+    if described.description:
+        operation["description"] = described.description
+    operation["tags"] = [described.tag]
+    parameters = [{"name": name, "in": "path", "required": True,
+                   "schema": dict(described.path.get(name, {"type": "string", "minLength": 1}))}
+                  for name in sorted(rule.arguments)]
+    parameters += list(described.query() if described.query else [])
+    parameters += [dict(header) for header in described.headers]
+    if parameters:
+        operation["parameters"] = parameters
+    if described.body is not None:
+        schema = described.body()
+        media = {"schema": schema}
+        if described.body_example is not None:
+            media["example"] = described.body_example
+        operation["requestBody"] = {"required": True,
+                                    "content": {content_type: dict(media) for content_type in described.content_types}}
+    if roles:
+        operation["security"] = [{BEARER: []}]
+        operation["x-roles"] = list(roles)
+    responses = {}
+    for status, answer in described.answers.items():
+        responses[str(status)] = _answer(status, answer, described.response_type, components)
+    statuses = set(described.errors)
+    if described.body is not None and described.content_types == ("application/json",):
+        statuses |= set(BODY_ERRORS)
+    elif described.body is not None:
+        statuses.add(413)
+    if roles:
+        statuses |= set(STAFF_ERRORS)
+    if described.rpc:
+        statuses |= set(RPC_ERRORS)
+    if rule.arguments:
+        statuses.add(404)
+    if _view_attribute(view, "rate_limit_rules"):
+        statuses.add(429)
+    for status in sorted(statuses):
+        if str(status) not in responses:
+            responses[str(status)] = {"$ref": "#/components/responses/{}".format(status)}
+    operation["responses"] = dict(sorted(responses.items()))
+    return operation
+
+
+def _answer(status, answer, content_type, components):
+    description = {200: "OK", 201: "Created", 503: "Not ready"}.get(status, "Answer")
+    if answer is None:
+        return {"description": description, "content": {content_type: {"schema": {"type": "string"}}}}
+    return {"description": description, "content": {content_type: {"schema": _schema(answer, components)}}}
+
+
+def _schema(answer, components):
+    if isinstance(answer, dict):
+        if answer.get("type") == "array" and not isinstance(answer.get("items", {}), dict):
+            return {"type": "array", "items": typed_dict_schema(answer["items"], components)}
+        return answer
+    return typed_dict_schema(answer, components)
+
+
+def _error_components():
+    """One response per status of ``gateway/errors.py``'s table, each with its codes and texts."""
+    by_status = {}
+    for answer in list(errors.ERROR_TABLE.values()):
+        by_status.setdefault(answer.status, {})[answer.code] = answer
+    schemas = {ERROR_SCHEMA: {
+        "type": "object", "required": ["error"], "additionalProperties": False,
+        "properties": {"error": {
+            "type": "object", "required": ["code", "message"], "additionalProperties": False,
+            "properties": {
+                "code": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                "message": {"type": "string"},
+                "fields": {"type": "object", "additionalProperties": {"type": "string"},
+                           "description": "field path (applicant.phone, headers.Idempotency-Key) → why"},
+            },
+        }},
+    }}
+    responses = {}
+    for status, answers in sorted(by_status.items()):
+        codes = sorted(answers)
+        error = {"type": "object", "required": ["code", "message"], "properties": {}}
+        if status == 409:  # the service names the impossible transition or the reused key
+            error["properties"]["code"] = {"type": "string", "examples": ["state_changed", "invalid_transition",
+                                                                           "idempotency_key_reused"]}
+        else:
+            error["properties"]["code"] = {"enum": codes}
+        if status == 422:
+            error["required"].append("fields")
+        response = {
+            "description": " ".join(answer.message for answer in answers.values()),
+            "content": {"application/json": {"schema": {
+                "allOf": [{"$ref": "#/components/schemas/" + ERROR_SCHEMA},
+                          {"type": "object", "properties": {"error": error}}]}}},
+        }
+        if any(answer.retry_later for answer in answers.values()):
+            response["headers"] = {"Retry-After": {"description": "seconds to wait before trying again",
+                                                   "schema": {"type": "string", "pattern": "^[0-9]+$"}}}
+        responses[str(status)] = response
+    return schemas, responses
+
+
+def _document_text():
+    """Built once per app, on first use (the url_map is complete by then)."""
+    if "openapi_document" not in current_app.extensions:
+        current_app.extensions["openapi_document"] = json.dumps(build_document(current_app), ensure_ascii=False)
+    return current_app.extensions["openapi_document"]
+
+
+@openapi.get("/api/v1/openapi.json")
+def document():
+    return Response(_document_text(), mimetype="application/json")
+
+
+# --- the page for people ------------------------------------------------------------------------
+
+DOCS_STYLE = ("body{font-family:system-ui,sans-serif;max-width:70em;margin:2em auto;padding:0 1em;color:#222}"
+              "h2{border-bottom:1px solid #ccc;margin-top:2em}section{margin:1em 0 2em}"
+              "code,pre{background:#f5f5f5}pre{padding:.5em;overflow-x:auto;font-size:.85em}"
+              ".method{font-weight:bold;text-transform:uppercase;margin-right:.5em}"
+              "details{margin:.3em 0}summary{cursor:pointer}")
+
+
+def render_docs(spec):
+    """A self-contained page (no script, no CDN): every operation with its parameters, body and
+    answers, schemas in full."""
+    out = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+           "<title>{} {}</title><style>{}</style></head><body>".format(
+               html.escape(spec["info"]["title"]), html.escape(spec["info"]["version"]), DOCS_STYLE),
+           "<h1>{} <small>{}</small></h1>".format(html.escape(spec["info"]["title"]),
+                                                  html.escape(spec["info"]["version"])),
+           "<p>{}</p>".format(html.escape(spec["info"]["description"])),
+           "<p>Machine-readable: <a href='/api/v1/openapi.json'>/api/v1/openapi.json</a> (OpenAPI {}).</p>".format(
+               html.escape(spec["openapi"]))]
+    by_tag = {}
+    for path, methods in spec["paths"].items():
+        for method, operation in methods.items():
+            by_tag.setdefault(operation["tags"][0], []).append((path, method, operation))
+    for tag, operations in by_tag.items():
+        out.append("<h2>{}</h2>".format(html.escape(tag)))
+        for path, method, operation in operations:
+            out.append("<section id='{}'><h3><span class='method'>{}</span><code>{}</code></h3><p>{}</p>".format(
+                html.escape(operation["operationId"]), html.escape(method), html.escape(path),
+                html.escape(operation["summary"])))
+            if operation.get("description"):
+                out.append("<p>{}</p>".format(html.escape(operation["description"])))
+            if operation.get("x-roles"):
+                out.append("<p>Bearer token; roles: {}</p>".format(html.escape(", ".join(operation["x-roles"]))))
+            for parameter in operation.get("parameters", []):
+                out.append("<p>{} <code>{}</code>{}: <code>{}</code></p>".format(
+                    html.escape(parameter["in"]), html.escape(parameter["name"]),
+                    " (required)" if parameter.get("required") else "", html.escape(json.dumps(
+                        parameter["schema"], ensure_ascii=False))))
+            if "requestBody" in operation:
+                for content_type, media in operation["requestBody"]["content"].items():
+                    out.append(_details("Request body ({})".format(content_type), media["schema"]))
+                    if "example" in media:
+                        out.append(_details("Example", media["example"]))
+            for status, response in operation["responses"].items():
+                out.append(_details("{} {}".format(status, _response_summary(spec, response)),
+                                    _response_schema(spec, response)))
+            out.append("</section>")
+    out.append("<h2>Schemas</h2>")
+    for name, schema in spec["components"]["schemas"].items():
+        out.append("<div id='schema-{0}'>{1}</div>".format(html.escape(name), _details(name, schema)))
+    out.append("</body></html>")
+    return "\n".join(out)
+
+
+def _details(title, value):
+    return "<details><summary>{}</summary><pre>{}</pre></details>".format(
+        html.escape(title), html.escape(json.dumps(value, ensure_ascii=False, indent=2)))
+
+
+def _resolve(spec, response):
+    if "$ref" in response:
+        return spec["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+    return response
+
+
+def _response_summary(spec, response):
+    return _resolve(spec, response)["description"]
+
+
+def _response_schema(spec, response):
+    content = _resolve(spec, response).get("content", {})
+    return next(iter(content.values()), {}).get("schema", {})
+
+
+@openapi.get("/api/v1/docs")
+def docs():
+    page = render_docs(json.loads(_document_text()))
+    response = Response(page, mimetype="text/html")
+    # The page has its own style and nothing else (the API's default policy forbids even that).
+    response.headers["Content-Security-Policy"] = ("default-src 'none'; style-src 'unsafe-inline'; "
+                                                   "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+    return response

@@ -1,0 +1,27 @@
+"""KVKK at tracking: it never holds personal data (design.md §4), so it has nothing to erase and
+does not consume ``applicant_data_erased``; the citizen's view keeps working after an erasure."""
+from nameko.testing.services import worker_factory
+
+from common.events import CATALOGUE
+from services.tracking.service import TrackingService
+from services.tracking.store import TrackingStore
+
+NUMBER = "2026-000001"
+CODE = "K7M2PQ9X"
+PHONE = "+905321234567"
+
+
+def test_tracking_is_not_a_consumer_of_the_erasure_and_has_no_handler_for_it():
+    assert "tracking" not in CATALOGUE["applicant_data_erased"].consumers
+    assert not hasattr(TrackingService, "handle_applicant_data_erased")
+
+
+def test_what_tracking_stores_of_a_received_application_holds_no_phone(mongo_db, received_event):
+    store = TrackingStore(mongo_db)
+    tracking = worker_factory(TrackingService, applications=store)
+
+    tracking.handle_application_received(received_event(NUMBER, tracking_code=CODE, phone=PHONE))
+
+    stored = str(store.find(NUMBER))
+    assert PHONE not in stored and PHONE[3:] not in stored and CODE not in stored
+    assert tracking.get_application_status(NUMBER, CODE)["status"] == "received"

@@ -6,22 +6,10 @@ import pytest
 import requests
 
 from tests.e2e.conftest import application_body
+from tests.support.samples import MISSING, body_with
 
 
-def _with(path, value):
-    body = application_body()
-    target = body
-    *parents, leaf = path.split(".")
-    for parent in parents:
-        target = target[parent]
-    if value is _MISSING:
-        del target[leaf]
-    else:
-        target[leaf] = value
-    return body
-
-
-_MISSING = object()
+_MISSING = MISSING
 
 INVALID_FIELDS = [
     ("applicant.national_id", "12345678901"),
@@ -58,7 +46,7 @@ INVALID_FIELDS = [
 @pytest.mark.parametrize("path,value", INVALID_FIELDS,
                          ids=["{}={}".format(p, "missing" if v is _MISSING else str(v)[:12]) for p, v in INVALID_FIELDS])
 def test_each_invalid_field_is_named_in_a_422(api, path, value):
-    response = api.submit(_with(path, value))
+    response = api.submit(body_with(path, value))
 
     assert response.status_code == 422, response.text
     error = response.json()["error"]

@@ -24,6 +24,24 @@ APPLICANT_PHONE_E164 = "+905321234567"
 TRACKING_CODE = "K7M2PQ9X"
 
 
+MISSING = object()  # for body_with: the field is left out
+
+
+def body_with(path, value, body=None):
+    """A copy of ``body`` (a fresh valid one by default) with the dotted ``path`` set to ``value``,
+    or removed if ``value`` is MISSING."""
+    body = copy.deepcopy(body) if body is not None else application_body()
+    target = body
+    *parents, leaf = path.split(".")
+    for parent in parents:
+        target = target[parent]
+    if value is MISSING:
+        del target[leaf]
+    else:
+        target[leaf] = value
+    return body
+
+
 def national_id(first_nine):
     """A checksum-valid T.C. Kimlik No from nine digits (the first not 0): a person of one's own."""
     digits = [int(char) for char in first_nine]

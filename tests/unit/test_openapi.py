@@ -1,7 +1,6 @@
 """The OpenAPI document (gateway/openapi.py): valid OpenAPI 3.1, every route of the url_map in it
 and nothing else, and request schemas that refuse what the validators refuse (they are built from
 the same field tables)."""
-import copy
 import json
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from services.intake.validation import (
 )
 from services.routing import requests as routing_requests
 from tests.e2e.test_bad_input import _MISSING, INVALID_FIELDS
-from tests.support.samples import application_body
+from tests.support.samples import application_body, body_with
 from tests.unit import test_routing_requests
 
 HIDDEN = {"HEAD", "OPTIONS"}
@@ -180,16 +179,7 @@ def _schema_validator(schema):
 
 
 def _with(body, path, value):
-    body = copy.deepcopy(body)
-    target = body
-    *parents, leaf = path.split(".")
-    for parent in parents:
-        target = target[parent]
-    if value is _MISSING:
-        del target[leaf]
-    else:
-        target[leaf] = value
-    return body
+    return body_with(path, value, body)
 
 
 def _field_at(table, path):

@@ -246,6 +246,18 @@ def test_routing_events_are_consumed_where_design_md_says():
     assert consumers >= {(name, "tracking") for name in ROUTING_EVENTS} | {("application_answered", "notification")}
 
 
+PERSONAL_FIELDS = {"phone", "national_id", "first_name", "last_name", "email", "applicant", "recipient"}
+
+
+def test_only_application_received_carries_personal_data():
+    """design.md §6: the phone travels once, to notification, in application_received; no other
+    event carries anything personal (names, national ID and email never travel at all)."""
+    carrying = {name: sorted(PERSONAL_FIELDS & set(spec.fields)) for name, spec in CATALOGUE.items()
+                if PERSONAL_FIELDS & set(spec.fields)}
+
+    assert carrying == {"application_received": ["phone"]}
+
+
 def test_the_catalogues_consumers_are_exactly_the_services_handlers():
     """Producers declare their consumers' queues from the catalogue (common/topology.py): a handler
     missing there would find its first events dropped; one listed but absent would fill a queue

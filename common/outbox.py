@@ -7,6 +7,7 @@ document for the relay. The relay publishes with publisher confirms and
 removes an event from the document only once the broker has confirmed it.
 """
 import logging
+import time
 from datetime import timedelta
 
 from kombu import Connection
@@ -16,6 +17,7 @@ from nameko.constants import AMQP_URI_CONFIG_KEY
 from common import clock, config, topology
 from common.background import BackgroundLoop
 from common.events import CATALOGUE
+from common.metrics import OUTBOX_PENDING
 
 log = logging.getLogger(__name__)
 
@@ -101,9 +103,20 @@ class OutboxRelay(BackgroundLoop):
                 self.declare_consumer_queues()
             except Exception as exc:  # the broker is away; the timer tries again
                 log.warning("consumer queues not declared yet: %s", type(exc).__name__)
+                self.sample_backlog()  # the backlog grows exactly while the broker is away
                 return False
         seen = [relay_collection(c, self.publish, self.batch_size) for c in self.store.outbox_collections()]
+        self.sample_backlog()
         return any(count == self.batch_size for count in seen)
+
+    def sample_backlog(self):
+        """The backlog gauge (common/metrics.py), at most once a second: one indexed count."""
+        now = time.monotonic()
+        if now - getattr(self, "_sampled_at", float("-inf")) < 1.0:
+            return
+        self._sampled_at = now
+        pending = sum(c.count_documents({PENDING: True}) for c in self.store.outbox_collections())
+        OUTBOX_PENDING.labels(self.container.service_name).set(pending)
 
     def declare_consumer_queues(self):
         """Before the first publish, and again after any failed one (the broker may have been

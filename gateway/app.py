@@ -3,7 +3,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from common import logs
-from gateway import errors, limits, request_ids, security
+from gateway import errors, limits, metrics, request_ids, security
 from gateway.admin_privacy import admin_privacy
 from gateway.citizen import CatalogCache, citizen
 from gateway.auth import TokenSigner, secret_key
@@ -20,6 +20,7 @@ def create_app(settings=None):
     logs.configure()
     app = Flask(__name__)
     request_ids.install(app)
+    metrics.install(app)  # GET /metrics, and every request counted by route rule and status
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes

@@ -31,6 +31,7 @@ from services.intake.validation import PERSONAL_DATA_ERASURE_FIELDS, PERSONAL_DA
 from services.notification import schemas as notification_schemas
 from services.routing import requests as routing_requests
 from services.routing import schemas as routing_schemas
+from services.tracking import requests as tracking_requests
 from services.tracking import schemas as tracking_schemas
 
 openapi = Blueprint("openapi", __name__)
@@ -235,6 +236,16 @@ OPERATIONS = {
         query=lambda: [_query("province", schema_of(routing_requests.province_code),
                               description="the officer's own province (another one is 404)")],
         errors=(404, 422)),
+    "staff.statistics": Operation(
+        "Statistics of the officer's province (a unit officer: their unit)", "staff",
+        {200: tracking_schemas.Statistics},
+        query=lambda: [_query(name, field_schema(rule)) for name, rule in tracking_requests.STATS_QUERY_FIELDS.items()],
+        errors=(404, 422),
+        description=("Applications received in the period (days in Turkey's time, both included; default the "
+                     "last 30 days, at most 366): counts by status, kind, channel and unit; of the answered, the "
+                     "share answered by the due time and the median and 90th percentile of hours to answer; the "
+                     "overdue ones (not answered, due time passed). Another province is 404; a unit officer sees "
+                     "only their own unit (another unit_id is 404).")),
     "staff.create_unit": Operation("Add a unit", "admin", {201: routing_schemas.Unit},
                                    body=lambda: body_schema(routing_requests.NEW_UNIT_FIELDS)),
     "staff.update_unit": Operation("Rename, (de)activate a unit", "admin", {200: routing_schemas.Unit},
@@ -263,6 +274,10 @@ OPERATIONS = {
     "health.healthz": Operation("The process is up", "machines", {200: Health}, rpc=False),
     "health.readyz": Operation("The broker and every service answer", "machines",
                                {200: Readiness, 503: Readiness}, rpc=False),
+    "metrics.serve": Operation("Prometheus metrics of every gateway worker (text exposition)", "machines",
+                               {200: None}, rpc=False, response_type="text/plain",
+                               description="Counts and latencies by route rule and status; no personal data. "
+                                           "Restrict it to the monitoring network at the ingress."),
     "openapi.document": Operation("This document", "machines", {200: {"type": "object"}}, rpc=False),
     "openapi.docs": Operation("This document for people (HTML)", "machines", {200: None}, rpc=False,
                               response_type="text/html"),

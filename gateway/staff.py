@@ -89,6 +89,13 @@ def units():
     return jsonify(services().call("routing", "list_units", g.principal, request.args.get("province")))
 
 
+@staff.get("/api/v1/stats")
+@staff_only(*CASE_WORKERS)
+def statistics():
+    """Scope (the officer's province; a unit officer's own unit) is tracking's to decide."""
+    return jsonify(services().call("tracking", "get_statistics", g.principal, request.args.to_dict()))
+
+
 @staff.post("/api/v1/admin/units")
 @staff_only("admin")
 def create_unit():

@@ -8,6 +8,7 @@ from common.rpc import rpc
 from common.storage import Store
 from services.intake import catalog, domain
 from services.intake.store import IntakeStore
+from services.intake.metrics import APPLICATIONS_RECEIVED
 from services.intake.validation import validate_application
 
 domain.answer_periods()  # a bad ANSWER_PERIODS stops the start-up, not a citizen's submission
@@ -36,6 +37,8 @@ class IntakeService(Pingable):
         document = domain.new_application(application, number, received_at, key, body_fingerprint,
                                           entered_by=officer and officer["username"])
         stored = self.applications.insert_application(document)
+        if stored is document:  # not a twin that won an idempotency race
+            APPLICATIONS_RECEIVED.labels(document["channel"], document["kind"], document["province"]).inc()
         self.publish_owed_events()
         return domain.replay(stored, body_fingerprint)
 

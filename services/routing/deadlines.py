@@ -5,6 +5,7 @@ from common import clock
 from common.background import BackgroundLoop
 from common.config import setting
 from services.routing import domain
+from services.routing.metrics import APPLICATIONS_OVERDUE
 
 BATCH = 200
 
@@ -38,4 +39,7 @@ class DeadlineWatcher(BackgroundLoop):
 
     def run_once(self):
         """After an outage the backlog can be large: go again at once while batches are full."""
-        return owe_deadline_events(self.store, self.clock(), self.warning) >= BATCH
+        now = self.clock()
+        more = owe_deadline_events(self.store, now, self.warning) >= BATCH
+        APPLICATIONS_OVERDUE.set(self.store.count_overdue(now))
+        return more

@@ -10,6 +10,7 @@ from common.rpc import rpc
 from common.storage import Store
 from services.routing import domain, requests, staff
 from services.routing.deadlines import DeadlineWatcher
+from services.routing.metrics import APPLICATIONS_ANSWERED, APPLICATIONS_ROUTED
 from services.routing.passwords import verify_password
 from services.routing.reference_data import ReferenceData
 from services.routing.store import RoutingStore
@@ -74,8 +75,10 @@ class RoutingService(Pingable):
     def route_application(self, principal, application_no, body):
         unit_id, note = requests.route_request(body)
         unit = self.applications.find_unit(unit_id)
-        return self._transition(principal, application_no,
-                                lambda application, now: domain.route(application, unit, principal, note, now))
+        record = self._transition(principal, application_no,
+                                  lambda application, now: domain.route(application, unit, principal, note, now))
+        APPLICATIONS_ROUTED.labels(record["province"]).inc()
+        return record
 
     @rpc(expected_exceptions=AppError)
     def record_contact(self, principal, application_no, body):
@@ -92,8 +95,10 @@ class RoutingService(Pingable):
     @rpc(expected_exceptions=AppError)
     def answer_application(self, principal, application_no, body):
         text, outcome = requests.answer_request(body)
-        return self._transition(principal, application_no,
-                                lambda application, now: domain.answer(application, principal, text, outcome, now))
+        record = self._transition(principal, application_no,
+                                  lambda application, now: domain.answer(application, principal, text, outcome, now))
+        APPLICATIONS_ANSWERED.labels(record["province"]).inc()
+        return record
 
     def _transition(self, principal, application_no, decide):
         application = domain.require_visible(principal, self.applications.find_application(application_no))

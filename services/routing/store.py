@@ -77,6 +77,10 @@ class RoutingStore:
         query = {"due_at": due, "status": {"$in": list(OPEN_STATUSES)}, flag: False}
         return list(self.applications.find(query).limit(limit))
 
+    def count_overdue(self, now):
+        """Open applications past their due time (the ``due_at`` index)."""
+        return self.applications.count_documents({"due_at": {"$lt": now}, "status": {"$in": list(OPEN_STATUSES)}})
+
     def owe_deadline(self, application_no, event_name, event):
         """True for exactly one caller, however many processes race for it."""
         flag = DEADLINE_EVENTS[event_name]

@@ -2,8 +2,11 @@
 
 ``get_application_status(application_no, tracking_code, language=None) -> StatusView``
     raises NotFound, the same for an unknown number and a wrong code.
+``get_statistics(principal, query) -> Statistics``
+    ``query``: ``{province?, unit_id?, from?, to?}`` (services/tracking/requests.py); raises
+    ValidationFailed, NotFound (another province; for a unit officer another unit), NotAllowed.
 """
-from typing import List, TypedDict
+from typing import Dict, List, Optional, TypedDict
 
 
 class TimelineEntry(TypedDict):
@@ -23,3 +26,53 @@ class StatusView(TypedDict):
     due_at: str
     updated_at: str
     timeline: List[TimelineEntry]
+
+
+class StatsUnit(TypedDict):
+    unit_id: str
+    name: str
+    total: int
+    answered: int
+    overdue: int
+
+
+class StatsAnswered(TypedDict):
+    count: int
+    on_time: int
+    on_time_share: Optional[float]  # of the answered: answered_at <= due_at; None when none answered
+    median_hours: Optional[float]  # from receipt to answer
+    p90_hours: Optional[float]
+
+
+class OverdueUnit(TypedDict):
+    unit_id: str
+    name: str
+
+
+class OverdueEntry(TypedDict):
+    application_no: str
+    unit: Optional[OverdueUnit]
+    due_at: str
+    overdue_hours: float
+
+
+class OverdueList(TypedDict):
+    count: int
+    items: List[OverdueEntry]  # most overdue first, at most domain.OVERDUE_LIST_LIMIT
+
+
+# Functional form: "from" is a Python keyword. The period's first and last day (Turkey's time).
+Statistics = TypedDict("Statistics", {
+    "province_code": str,
+    "unit_id": Optional[str],
+    "from": str,
+    "to": str,
+    "generated_at": str,
+    "total": int,
+    "by_status": Dict[str, int],
+    "by_kind": Dict[str, int],
+    "by_channel": Dict[str, int],
+    "by_unit": List[StatsUnit],
+    "answered": StatsAnswered,
+    "overdue": OverdueList,
+})

@@ -1,11 +1,12 @@
 """tracking: the public read model of every application, built from every service's events."""
+from common import clock
 from common.errors import AppError, NotFound
 from common.handlers import event_handler
 from common.health import Pingable
 from common.metrics import MetricsEndpoint
 from common.rpc import rpc
 from common.storage import Store
-from services.tracking import domain
+from services.tracking import domain, requests
 from services.tracking.store import TrackingStore
 
 
@@ -61,3 +62,13 @@ class TrackingService(Pingable):
         if not domain.code_matches(document, tracking_code):
             raise NotFound("application")
         return domain.public_view(document, domain.choose_language(language, document))
+
+    @rpc(expected_exceptions=AppError)
+    def get_statistics(self, principal, query):
+        now = clock.now()
+        wanted = requests.stats_query(query, now.date())
+        province_code, unit_id = domain.stats_scope(principal, wanted["province"], wanted["unit_id"])
+        start, end = domain.period_bounds(wanted["from"], wanted["to"])
+        documents = self.applications.received_in(province_code, start, end, domain.STATS_FIELDS)
+        stats = domain.statistics(documents, now, unit_id)
+        return domain.statistics_view(stats, province_code, unit_id, wanted["from"], wanted["to"], now)

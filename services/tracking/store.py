@@ -7,7 +7,9 @@ class TrackingStore:
         self.applications = database.get_collection("applications")
 
     def create_indexes(self):
-        """Lookups are by ``_id`` (the application number), which is always indexed."""
+        """Lookups are by ``_id`` (the application number), which is always indexed; statistics
+        read one province's applications received in a period."""
+        self.applications.create_index([("province_code", 1), ("received_at", 1)])
 
     def apply(self, application_no, event_id, fields, timeline_entry):
         """Applies one event at most once, whatever the order or repetition of delivery.
@@ -30,3 +32,9 @@ class TrackingStore:
 
     def find(self, application_no):
         return self.applications.find_one({"_id": application_no})
+
+    def received_in(self, province_code, start, end, fields):
+        """The province's applications received in ``[start, end)``, only ``fields`` of each
+        (through the province + received_at index)."""
+        query = {"province_code": province_code, "received_at": {"$gte": start, "$lt": end}}
+        return self.applications.find(query, {name: 1 for name in fields})

@@ -30,6 +30,7 @@ from services.routing.passwords import hash_password
 from services.routing.service import RoutingService
 from services.routing.store import RoutingStore
 from services.routing.unit_catalog import seed_units
+from services.tracking import schemas as tracking_schemas
 from services.tracking.schemas import StatusView, TimelineEntry
 from services.tracking.service import TrackingService
 from services.tracking.store import TrackingStore
@@ -55,6 +56,19 @@ PLAUSIBLE_ANSWERS = {
     },
 }
 PLAUSIBLE_ANSWERS.update({(name, "ping"): {"service": name, "ok": True} for name in SERVICES})
+STATISTICS = {
+    "province_code": "06", "unit_id": None, "from": "2026-03-01", "to": "2026-03-30",
+    "generated_at": "2026-03-30T12:00:00+03:00", "total": 1,
+    "by_status": {"received": 0, "routed": 1, "returned": 0, "answered": 0}, "by_kind": {"complaint": 1},
+    "by_channel": {"web": 1},
+    "by_unit": [{"unit_id": "06-cankaya-health", "name": "Çankaya İlçe Sağlık Müdürlüğü", "total": 1,
+                 "answered": 0, "overdue": 1}],
+    "answered": {"count": 0, "on_time": 0, "on_time_share": None, "median_hours": None, "p90_hours": None},
+    "overdue": {"count": 1, "items": [{"application_no": NUMBER, "unit": {"unit_id": "06-cankaya-health",
+                                                                          "name": "Çankaya İlçe Sağlık Müdürlüğü"},
+                                       "due_at": "2026-03-09T10:15:00+03:00", "overdue_hours": 505.8}]},
+}
+PLAUSIBLE_ANSWERS[("tracking", "get_statistics")] = STATISTICS
 
 # Routing's answers, in the shapes of services/routing/schemas.py.
 PRINCIPALS = {role: staff_principal(username) for role, username in (
@@ -149,6 +163,7 @@ EXERCISES = [
     ("citizen.catalog", "GET", "/api/v1/catalog", {}, None),
     ("health.healthz", "GET", "/healthz", {}, None),
     ("health.readyz", "GET", "/readyz", {}, None),
+    ("metrics.serve", "GET", "/metrics", {}, None),
     ("openapi.document", "GET", "/api/v1/openapi.json", {}, None),
     ("openapi.docs", "GET", "/api/v1/docs", {}, None),
     ("staff.issue_token", "POST", "/api/v1/auth/token", {"json": {"username": "ankara.router", "password": PASSWORD}},
@@ -170,6 +185,9 @@ EXERCISES = [
      {"json": {"text": "Sağlık ocağı saatleri uzatıldı.", "outcome": "positive"}}, "unit"),
     ("staff.units", "GET", "/api/v1/units", {}, "desk"),
     ("staff.units", "GET", "/api/v1/units?province=ankara", {}, "router"),
+    ("staff.statistics", "GET", "/api/v1/stats", {}, "router"),
+    ("staff.statistics", "GET", "/api/v1/stats?province=ankara&unit_id=06-cankaya-health&from=2026-03-01"
+                                "&to=2026-03-31", {}, "unit"),
     ("staff.create_unit", "POST", "/api/v1/admin/units", {"json": {"name": "Şehir Hastanesi", "type": "health"}},
      "admin"),
     ("staff.update_unit", "PATCH", "/api/v1/admin/units/06-cankaya-health", {"json": {"active": False}}, "admin"),
@@ -302,7 +320,8 @@ def test_desk_calls_carry_the_officer_and_staff_calls_the_principal(recorded_cal
             assert set(args[0]) == principal_fields, method
         elif (service, method) == ("intake", "get_application_record"):
             assert set(args[0]) == principal_fields
-        elif (service, method) in (("notification", "list_messages"), ("notification", "list_failed_messages")):
+        elif (service, method) in (("notification", "list_messages"), ("notification", "list_failed_messages"),
+                                   ("tracking", "get_statistics")):
             assert set(args[0]) == principal_fields, method
 
 
@@ -375,6 +394,31 @@ def test_plausible_answers_have_the_schema_shapes():
     assert set(UNIT) == set(routing_schemas.Unit.__annotations__)
     assert set(ACCOUNT) == set(routing_schemas.Account.__annotations__)
     assert set(UNIT_REF) == set(routing_schemas.UnitRef.__annotations__)
+
+
+def test_tracking_statistics_in_the_schema_shapes():
+    """The real statistics and the plausible answer the gateway is tested with have one shape."""
+    store = TrackingStore(mongomock.MongoClient(tz_aware=True).get_database("tracking"))
+    store.create_indexes()
+    tracking = worker_factory(TrackingService, applications=store)
+    tracking.handle_application_received(new_event(
+        "application_received", NUMBER, kind="complaint", category="health", province="Ankara",
+        province_code="06", district="Çankaya", channel="web", received_at="2026-03-02T10:15:00+03:00",
+        due_at="2026-03-09T10:15:00+03:00", phone="+905321234567", tracking_code=CODE, language="tr"))
+    tracking.handle_application_routed(new_event(
+        "application_routed", NUMBER, unit_id="06-cankaya-health", unit_name="Çankaya İlçe Sağlık Müdürlüğü",
+        routed_by="ankara.router", due_at="2026-03-09T10:15:00+03:00", step=1))
+
+    stats = tracking.get_statistics(PRINCIPALS["router"], {"from": "2026-03-01", "to": "2026-03-30"})
+
+    for answer in (stats, STATISTICS):
+        assert set(answer) == set(tracking_schemas.Statistics.__annotations__)
+        assert set(answer["by_unit"][0]) == set(tracking_schemas.StatsUnit.__annotations__)
+        assert set(answer["answered"]) == set(tracking_schemas.StatsAnswered.__annotations__)
+        assert set(answer["overdue"]) == set(tracking_schemas.OverdueList.__annotations__)
+        assert set(answer["overdue"]["items"][0]) == set(tracking_schemas.OverdueEntry.__annotations__)
+        assert set(answer["overdue"]["items"][0]["unit"]) == set(tracking_schemas.OverdueUnit.__annotations__)
+    assert stats["overdue"]["items"][0]["application_no"] == NUMBER
 
 
 def test_notification_answers_in_the_shapes_the_gateway_is_tested_with(application_workers, callback_environment):

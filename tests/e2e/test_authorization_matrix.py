@@ -10,7 +10,8 @@ The tables below are the specification, written out literally. Reading them:
 - Roles at the door (403 otherwise): desk → desk applications, units; router → queue, record,
   route, contacts, units; unit → queue, record, contacts, return, answer, units; admin → queue,
   record, units, admin users and units, failed SMS, KVKK export (the person's applications in the
-  admin's province: another province's admin finds nobody, 404).
+  admin's province: another province's admin finds nobody, 404); stats (``?province=ankara``) → router,
+  unit (a unit officer's statistics are of their own unit), admin: another province is 404.
 - Creating something for another province is refused on the body's ``province`` (422, as a desk
   application for another province is): ``desk_submit`` and ``admin_users_create`` by istanbul.*.
   An admin unit is always created in the admin's own province (201 for istanbul.admin too).
@@ -53,6 +54,7 @@ EXPECTED = {
     "admin_units_update": (401,  403,   403,     403,     403,   200,     403,   403,     403,     404),
     "admin_sms_failed":   (401,  403,   403,     403,     403,   200,     403,   403,     403,     200),
     "admin_kvkk_export":  (401,  403,   403,     403,     403,   200,     403,   403,     403,     404),
+    "stats":              (401,  403,   200,     200,     200,   200,     403,   404,     404,     404),
 }
 
 # The transitions in other states (own scope): impossible ones are 409, unless the application is
@@ -150,6 +152,8 @@ def request_for(endpoint, application_no, targets):
         return "GET", "/api/v1/units", None, {"province": "ankara"}
     if endpoint == "admin_users_list":
         return "GET", "/api/v1/admin/users", None, None
+    if endpoint == "stats":
+        return "GET", "/api/v1/stats", None, {"province": "ankara"}
     if endpoint == "admin_sms_failed":
         return "GET", "/api/v1/admin/sms/failed", None, None
     if endpoint == "admin_kvkk_export":
@@ -179,7 +183,7 @@ def targets(staff):
 
 
 def test_the_tables_cover_every_endpoint_and_actor():
-    assert len(EXPECTED) == 15 and all(len(statuses) == len(ACTORS) for statuses in EXPECTED.values())
+    assert len(EXPECTED) == 16 and all(len(statuses) == len(ACTORS) for statuses in EXPECTED.values())
     assert {status for statuses in EXPECTED.values() for status in statuses} <= {200, 201, 401, 403, 404, 409, 422}
 
 

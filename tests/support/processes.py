@@ -205,7 +205,11 @@ class RunningSystem:
         self.processes[self.fake_label] = Process(self.fake_label, command, self.env, self.data_dir)
 
     def start_service(self, service, label=None, extra_env=None):
-        env = dict(self.env, METRICS_PORT=str(self.metrics_ports[service]), **(extra_env or {}))
+        """Starts ``service`` (again, after a kill); with a ``label`` other than the service's
+        name, another process of it beside the first, with its own METRICS_PORT
+        (``metrics_url(label)``)."""
+        port = self.metrics_ports.setdefault(label or service, free_port())
+        env = dict(self.env, METRICS_PORT=str(port), **(extra_env or {}))
         process = service_process(service, env, self.data_dir, label)
         self.processes[label or service] = process
         return process

@@ -1,17 +1,23 @@
 """The files that run the system agree with each other and with the README (no engine needed):
-every Procfile process is a compose service with the same command, and every environment
-variable the code reads or compose sets is in the README's environment table."""
+docker-compose.yml is valid against the Compose Specification's JSON schema (the copy that
+check-jsonschema ships, Apache-2.0), every Procfile process is a compose service with the same
+command, every container has a healthcheck and a restart policy, and every environment variable
+the code reads or compose sets is in the README's environment table."""
+import copy
+import json
 import re
 import shlex
+from importlib import resources
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = ("intake", "routing", "notification", "tracking", "gateway")
 # Set by compose for its own infrastructure images, not read by our code.
-INFRASTRUCTURE_VARIABLES = re.compile(r"^(RABBITMQ_DEFAULT_|MONGO_INITDB_)|_DB_PASSWORD$")
+INFRASTRUCTURE_VARIABLES = re.compile(r"^(RABBITMQ_DEFAULT_|MONGO_INITDB_|GF_)|_DB_PASSWORD$")
 READS = re.compile(
     r'(?:setting\(|settings\.get\(|settings\[|environ\.get\(|required\(settings, )"([A-Z][A-Z0-9_]+)"')
 WSGI_KEYS = {"RAW_URI", "REQUEST_URI"}
@@ -66,3 +72,74 @@ def test_each_service_gets_its_own_database_in_compose(compose):
     for name in ("intake", "routing", "notification", "tracking"):
         uri = compose["services"][name]["environment"]["MONGO_URI"]
         assert uri.startswith("mongodb://{}:".format(name)) and "/{}?".format(name) in uri
+
+
+@pytest.fixture(scope="module")
+def compose_schema():
+    text = resources.files("check_jsonschema.builtin_schemas.vendor").joinpath("compose-spec.json").read_text()
+    return json.loads(text)
+
+
+def schema_errors(schema, document):
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    return sorted("{}: {}".format(error.json_path, error.message) for error in validator.iter_errors(document))
+
+
+def test_compose_file_is_valid_against_the_compose_specification(compose, compose_schema):
+    assert schema_errors(compose_schema, compose) == []
+
+
+def test_the_compose_schema_check_is_not_vacuous(compose, compose_schema):
+    broken = copy.deepcopy(compose)
+    broken["services"]["gateway"]["restart"] = "sometimes"
+    broken["services"]["intake"]["helthcheck"] = {}
+    broken["services"]["routing"]["ports"] = "8000"
+    assert len(schema_errors(compose_schema, broken)) >= 3
+
+
+def test_every_container_has_a_healthcheck_and_a_restart_policy(compose):
+    for name, service in compose["services"].items():
+        assert service.get("healthcheck", {}).get("test"), "{} has no healthcheck".format(name)
+        assert service.get("restart") in ("always", "unless-stopped", "on-failure"), name
+
+
+def test_each_service_is_checked_by_the_health_check_module_with_its_own_name(compose):
+    for name in ("intake", "routing", "notification", "tracking"):
+        test = compose["services"][name]["healthcheck"]["test"]
+        assert test[1:5] == ["python", "-m", "common.health_check", name], name
+    assert compose["services"]["gateway"]["healthcheck"]["test"][1:] == ["python", "-m", "common.health_check",
+                                                                        "gateway"]
+
+
+def test_compose_runs_redis_prometheus_and_grafana_from_deploy(compose):
+    services = compose["services"]
+    assert {"rabbitmq", "mongodb", "redis", "prometheus", "grafana"} <= set(services)
+    assert "management" in services["rabbitmq"]["image"]
+    assert any(volume.startswith("./deploy/prometheus:") for volume in services["prometheus"]["volumes"])
+    grafana = [volume.split(":")[0] for volume in services["grafana"]["volumes"]]
+    assert "./deploy/grafana/provisioning" in grafana and "./deploy/grafana/dashboards" in grafana
+    for source in grafana:
+        if source.startswith("./"):
+            assert (ROOT / source).is_dir(), source
+
+
+def test_gateway_workers_share_rate_limits_in_redis(compose):
+    gateway = compose["services"]["gateway"]
+    assert "redis" in gateway["depends_on"]
+    assert "redis://redis:6379" in gateway["environment"]["RATE_LIMIT_STORAGE_URI"]
+    assert "GATEWAY_WORKERS" in gateway["environment"]
+
+
+def test_every_service_serves_metrics_beyond_its_container(compose):
+    for name in ("intake", "routing", "notification", "tracking"):
+        assert compose["services"][name]["environment"]["METRICS_HOST"] == "0.0.0.0", name
+
+
+def test_the_image_holds_what_the_procfile_commands_need(procfile):
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
+    copied = set(re.findall(r"^COPY (\S+) ", dockerfile, re.MULTILINE))
+    for name, command in procfile.items():
+        for argument in command:
+            if argument.endswith((".yaml", ".py")):
+                assert argument.split("/")[0] in copied, "{}: {} not in the image".format(name, argument)
+    assert {"common", "services", "gateway"} <= copied

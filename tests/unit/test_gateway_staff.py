@@ -32,6 +32,7 @@ SMS_VIEWS = [{"message_id": "5d8e89124ddd482baea0899ed704a33e", "application_no"
 FAILED_SMS = [dict(SMS_VIEWS[0], state="failed", last_error="EXPIRED")]
 RECEIPT = {"application_no": NUMBER, "tracking_code": "K7M2PQ9X", "status": "received",
            "received_at": "2026-03-02T10:15:00+03:00", "due_at": "2026-03-09T10:15:00+03:00"}
+STATISTICS = {"province_code": "06", "unit_id": None, "from": "2026-03-01", "to": "2026-03-30", "total": 0}
 
 # The door of every staff route, written out: a change to a decorator must change this table too.
 ROUTE_ROLES = {
@@ -49,6 +50,7 @@ ROUTE_ROLES = {
     "staff.create_user": ("POST", "/api/v1/admin/users", {"admin"}),
     "staff.update_user": ("PATCH", "/api/v1/admin/users/ankara.router", {"admin"}),
     "staff.failed_sms": ("GET", "/api/v1/admin/sms/failed", {"admin"}),
+    "staff.statistics": ("GET", "/api/v1/stats", {"router", "unit", "admin"}),
     "admin_privacy.export_personal_data": ("POST", "/api/v1/admin/personal-data/export", {"admin"}),
     "admin_privacy.erase_personal_data": ("POST", "/api/v1/admin/personal-data/erase", {"admin"}),
 }
@@ -79,6 +81,7 @@ def rpc():
         "notification.export_personal_data": {NUMBER: {"recipient": None, "erased_at": None, "messages": []}},
         "routing.export_personal_data": {NUMBER: {"contacts": [], "erased_at": None}},
         "intake.erase_personal_data": {"erased": [NUMBER], "erased_at": "2026-03-02T10:15:00+03:00"},
+        "tracking.get_statistics": STATISTICS,
     })
     return FakeRpcPool(**answers)
 
@@ -346,6 +349,30 @@ def test_queue_passes_the_query_string(app, client, rpc):
 
     assert rpc.calls == [("routing", "list_applications", (PRINCIPALS["router"],
                                                             {"status": "routed", "overdue": "true", "page": "2"}), {})]
+
+
+def test_statistics_pass_the_officer_and_the_query_string_to_tracking(app, client, rpc):
+    response = client.get("/api/v1/stats?province=ankara&unit_id=06-health&from=2026-03-01&to=2026-03-30",
+                          headers=bearer(app, "admin"))
+
+    assert response.status_code == 200
+    assert response.get_json() == STATISTICS
+    assert rpc.calls == [("tracking", "get_statistics", (PRINCIPALS["admin"], {
+        "province": "ankara", "unit_id": "06-health", "from": "2026-03-01", "to": "2026-03-30"}), {})]
+
+
+@pytest.mark.parametrize("raised, status, code", [
+    (NotFound("province"), 404, "not_found"),
+    (ValidationFailed({"from": "YYYY-AA-GG / YYYY-MM-DD"}), 422, "validation_failed"),
+])
+def test_statistics_refusals_from_tracking(app, client, rpc, raised, status, code):
+    rpc.answer("tracking.get_statistics", raised)
+
+    response = client.get("/api/v1/stats?from=dün", headers=bearer(app, "router"))
+
+    error = error_of(response, status, code)
+    if status == 422:
+        assert set(error["fields"]) == {"from"}
 
 
 def test_units_pass_the_province_asked_for(app, client, rpc):

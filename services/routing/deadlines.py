@@ -5,7 +5,7 @@ from common import clock
 from common.background import BackgroundLoop
 from common.config import setting
 from services.routing import domain
-from services.routing.metrics import APPLICATIONS_OVERDUE
+from services.routing.metrics import APPLICATIONS_OVERDUE, OPEN_APPLICATIONS
 
 BATCH = 200
 
@@ -37,9 +37,16 @@ class DeadlineWatcher(BackgroundLoop):
         self.interval_seconds = float(setting("DEADLINE_CHECK_SECONDS", "60"))
         self.warning = timedelta(hours=float(setting("DEADLINE_WARNING_HOURS", "24")))
 
+    def publish_open_counts(self):
+        counts = self.store.count_open_by_unit()
+        OPEN_APPLICATIONS.clear()  # a unit whose queue emptied must not keep its last count
+        for (province, unit_id), count in counts.items():
+            OPEN_APPLICATIONS.labels(province, unit_id or "none").set(count)
+
     def run_once(self):
         """After an outage the backlog can be large: go again at once while batches are full."""
         now = self.clock()
         more = owe_deadline_events(self.store, now, self.warning) >= BATCH
         APPLICATIONS_OVERDUE.set(self.store.count_overdue(now))
+        self.publish_open_counts()
         return more

@@ -195,6 +195,11 @@ def deadline_event(event_name, application):
     return new_event("deadline_missed", application["application_no"], **fields)
 
 
+def answered_on_time(record):
+    """Whether the answer of ``record`` (a record view) was given by its due time."""
+    return clock.from_iso(record["answer"]["answered_at"]) <= clock.from_iso(record["due_at"])
+
+
 def is_overdue(application, now):
     return application["status"] in OPEN_STATUSES and application["due_at"] < now
 

@@ -97,7 +97,7 @@ class RoutingService(Pingable):
         text, outcome = requests.answer_request(body)
         record = self._transition(principal, application_no,
                                   lambda application, now: domain.answer(application, principal, text, outcome, now))
-        APPLICATIONS_ANSWERED.labels(record["province"]).inc()
+        APPLICATIONS_ANSWERED.labels(record["province"], "true" if domain.answered_on_time(record) else "false").inc()
         return record
 
     def _transition(self, principal, application_no, decide):

@@ -1,4 +1,6 @@
 """Routing's database: applications in their queues, the units catalogue, staff accounts."""
+from collections import Counter
+
 from pymongo import ASCENDING, DESCENDING
 
 from common.outbox import create_outbox_index, owe
@@ -80,6 +82,14 @@ class RoutingStore:
     def count_overdue(self, now):
         """Open applications past their due time (the ``due_at`` index)."""
         return self.applications.count_documents({"due_at": {"$lt": now}, "status": {"$in": list(OPEN_STATUSES)}})
+
+    def count_open_by_unit(self):
+        """{(province, unit_id or None): open applications} over every province."""
+        counts = Counter()
+        for application in self.applications.find({"status": {"$in": list(OPEN_STATUSES)}},
+                                                   {"province": 1, "unit_id": 1}):
+            counts[(application["province"], application.get("unit_id"))] += 1
+        return counts
 
     def owe_deadline(self, application_no, event_name, event):
         """True for exactly one caller, however many processes race for it."""

@@ -210,8 +210,8 @@ def test_routing_counts_routed_and_answered_by_province(routing_store, kick_coun
     from tests.unit.test_routing import ANSWER, CANKAYA_HEALTH, HEALTH, ROUTER, make_worker, receive
 
     routing = make_worker(routing_store, kick_counter)
-    routed, answered = (value(name, province="Ankara") for name in (
-        "acikkapi_applications_routed_total", "acikkapi_applications_answered_total"))
+    routed = value("acikkapi_applications_routed_total", province="Ankara")
+    answered = value("acikkapi_applications_answered_total", province="Ankara", on_time="true")
     receive(routing, "2026-000001")
 
     routing.route_application(ROUTER, "2026-000001", {"unit_id": CANKAYA_HEALTH})
@@ -220,4 +220,30 @@ def test_routing_counts_routed_and_answered_by_province(routing_store, kick_coun
         routing.answer_application(HEALTH, "2026-000001", ANSWER)
 
     assert value("acikkapi_applications_routed_total", province="Ankara") == routed + 1
-    assert value("acikkapi_applications_answered_total", province="Ankara") == answered + 1
+    assert value("acikkapi_applications_answered_total", province="Ankara", on_time="true") == answered + 1
+
+
+def test_routing_tells_late_answers_apart():
+    from services.routing.domain import answered_on_time
+
+    record = {"due_at": "2026-03-09T10:15:00+03:00", "answer": {"answered_at": "2026-03-09T10:15:00+03:00"}}
+
+    assert answered_on_time(record) is True
+    assert answered_on_time(dict(record, answer={"answered_at": "2026-03-09T10:15:01+03:00"})) is False
+
+
+def test_routing_publishes_open_applications_per_unit(routing_store, kick_counter):
+    from services.routing.deadlines import DeadlineWatcher
+    from tests.unit.test_routing import CANKAYA_HEALTH, ROUTER, make_worker, receive
+
+    routing = make_worker(routing_store, kick_counter)
+    for number in ("2026-000011", "2026-000012", "2026-000013"):
+        receive(routing, number)
+    routing.route_application(ROUTER, "2026-000011", {"unit_id": CANKAYA_HEALTH})
+    watcher = DeadlineWatcher.__new__(DeadlineWatcher)
+    watcher.store = routing_store
+
+    watcher.publish_open_counts()
+
+    assert value("acikkapi_open_applications", province="Ankara", unit=CANKAYA_HEALTH) == 1
+    assert value("acikkapi_open_applications", province="Ankara", unit="none") == 2

@@ -351,6 +351,17 @@ def argument_parser(description):
     return parser
 
 
+def run_fake(fake_class, description, credentials, argv=None):
+    """A fake's command line: ``--host``, ``--port``, ``--callback-url`` and the provider's
+    ``credentials`` (option names, passed to ``fake_class`` in that order); then serve."""
+    parser = argument_parser(description)
+    for option in credentials:
+        parser.add_argument(option, required=True)
+    args = parser.parse_args(argv)
+    values = [getattr(args, option.lstrip("-").replace("-", "_")) for option in credentials]
+    serve_until_stopped(fake_class(*values, host=args.host, port=args.port, callback_url=args.callback_url))
+
+
 def serve_until_stopped(fake):
     """Run ``fake`` as a process: print ``listening <url>``, serve until SIGTERM or Ctrl-C."""
     stopping = threading.Event()

@@ -44,9 +44,8 @@ import time
 from tests.fakes._base import (
     FakeProviderServer,
     RejectedSend,
-    argument_parser,
     json_answer,
-    serve_until_stopped,
+    run_fake,
 )
 
 SEND_PATH = "/v1/send-sms/json"
@@ -246,13 +245,7 @@ def _message(message):
 
 
 def main(argv=None):
-    parser = argument_parser(__doc__.splitlines()[0])
-    parser.add_argument("--key", required=True)
-    parser.add_argument("--hash", required=True)
-    args = parser.parse_args(argv)
-    serve_until_stopped(
-        FakeIletiMerkezi(args.key, args.hash, host=args.host, port=args.port, callback_url=args.callback_url)
-    )
+    run_fake(FakeIletiMerkezi, __doc__.splitlines()[0], ("--key", "--hash"), argv)
 
 
 if __name__ == "__main__":

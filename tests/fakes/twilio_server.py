@@ -48,9 +48,8 @@ from tests.fakes._base import (
     Answer,
     FakeProviderServer,
     RejectedSend,
-    argument_parser,
     json_answer,
-    serve_until_stopped,
+    run_fake,
 )
 
 API_VERSION = "2010-04-01"
@@ -200,13 +199,7 @@ class FakeTwilio(FakeProviderServer):
 
 
 def main(argv=None):
-    parser = argument_parser(__doc__.splitlines()[0])
-    parser.add_argument("--account-sid", required=True)
-    parser.add_argument("--auth-token", required=True)
-    args = parser.parse_args(argv)
-    serve_until_stopped(
-        FakeTwilio(args.account_sid, args.auth_token, host=args.host, port=args.port, callback_url=args.callback_url)
-    )
+    run_fake(FakeTwilio, __doc__.splitlines()[0], ("--account-sid", "--auth-token"), argv)
 
 
 if __name__ == "__main__":

@@ -43,9 +43,8 @@ from tests.fakes._base import (
     Answer,
     FakeProviderServer,
     RejectedSend,
-    argument_parser,
     json_answer,
-    serve_until_stopped,
+    run_fake,
 )
 
 __all__ = ["BAD_CREDENTIALS", "FakeVerimor", "MAX_BODY_BYTES", "RejectedSend"]
@@ -249,13 +248,7 @@ def _destinations(message):
 
 
 def main(argv=None):
-    parser = argument_parser(__doc__.splitlines()[0])
-    parser.add_argument("--username", required=True)
-    parser.add_argument("--password", required=True)
-    args = parser.parse_args(argv)
-    serve_until_stopped(
-        FakeVerimor(args.username, args.password, host=args.host, port=args.port, callback_url=args.callback_url)
-    )
+    run_fake(FakeVerimor, __doc__.splitlines()[0], ("--username", "--password"), argv)
 
 
 if __name__ == "__main__":

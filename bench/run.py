@@ -4,15 +4,13 @@ DATA_DIR, driven over HTTP by bench/load.py in a separate process; prints one ta
 
     .venv/bin/python bench/run.py [--seconds 60] [--levels 8,32,64] [--ceiling-concurrency 32]
 
-Phases, each ``--seconds`` long: the ceilings (GET /healthz, a constant JSON; GET /readyz, four
-sequential nameko RPC ``ping`` round trips through the same gateway), submissions at each
-concurrency level, tracking lookups. After each submission level it waits until the fake
+Phases, each ``--seconds`` long: the ceilings (GET /healthz, a constant JSON; GET /bench/rpc-echo,
+one bare nameko RPC round trip through the same gateway, a route that exists only with
+BENCH_PROBE_ENABLED=true), submissions at each concurrency level, tracking lookups. After each submission level it waits until the fake
 provider has received the "received" SMS of every created application (up to ``--sms-wait``
 seconds) so no backlog spills into the next phase; submit→SMS latency is the fake's
 ``received_at`` minus the moment the client sent the POST.
 
-The RPC-echo ceiling of one request is estimated from the two ceilings, assuming a request
-costs the HTTP part (1 / healthz rate) plus one RPC per ping: 1/echo = 1/h + (1/r - 1/h) / 4.
 CPU is per process (gunicorn master + workers summed; RabbitMQ's beam.smp; the load client),
 from /proc, as % of one core over the phase; RSS at the end of the phase.
 Rate limits are off (RATE_LIMITS_ENABLED=false, the RunningSystem default); routing's deadline
@@ -37,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.support.broker import temporary_vhost  # noqa: E402
 from tests.support.processes import RunningSystem, sms_text  # noqa: E402
+from tests.support.samples import PASSWORD  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -118,15 +117,41 @@ def run_load(system, args, **options):
     command = [sys.executable, str(ROOT / "bench" / "load.py"), "--url", system.url, "--seconds", str(args.seconds)]
     for key, value in options.items():
         command += ["--" + key.replace("_", "-"), str(value)]
+    profilers = start_profilers(system, args, options) if args.profile else []
     before, began = snapshot(system), time.monotonic()
     finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=args.seconds + 180)
     after, wall = snapshot(system), time.monotonic() - began
+    for profiler in profilers:
+        profiler.wait(timeout=60)
     if finished.returncode != 0:
         raise RuntimeError("load failed: " + finished.stderr[-3000:])
     result = json.loads(finished.stdout.strip().splitlines()[-1])
     result["cpu"] = {name: 100.0 * (after[name][0] - before[name][0]) / wall for name in after if name in before}
     result["rss"] = {name: after[name][1] for name in after}
     return result
+
+
+def start_profilers(system, args, options):
+    """py-spy on every system process (gunicorn's workers included) for this phase; collapsed
+    stacks go to ``--profile``/<phase>-<process>.txt (bench/profile_summary.py reads them)."""
+    phase = "{}-c{}".format(options.get("mode"), options.get("concurrency"))
+    py_spy = Path(sys.executable).with_name("py-spy")
+    profilers = []
+    for name, process in system.processes.items():
+        out = Path(args.profile) / "{}-{}.txt".format(phase, name)
+        profilers.append(subprocess.Popen(
+            [str(py_spy), "record", "--format", "raw", "--rate", "50", "--gil", "--subprocesses", "--nonblocking",
+             "--duration", str(int(args.seconds)), "--pid", str(process.popen.pid), "--output", str(out)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return profilers
+
+
+def router_token(system):
+    """A bearer token of Ankara's router (tests/support/samples.py STAFF_ACCOUNTS)."""
+    answer = requests.post(system.url + "/api/v1/auth/token",
+                           json={"username": "ankara.router", "password": PASSWORD}, timeout=30)
+    answer.raise_for_status()
+    return answer.json()["access_token"]
 
 
 def wait_for_sms(system, submitted_path, timeout):
@@ -192,17 +217,14 @@ def print_report(info, args, rows, echo_rate, healthz_rate, sms_rows):
         print("{:<34} {:>5} {:>9.1f} {:>8} {:>8} {:>8} {:>7} {:>9} {:>9}".format(
             label, concurrency, result["rate"], fmt(result["p50_ms"]), fmt(result["p95_ms"]), fmt(result["p99_ms"]),
             result["errors"], ratio(result["rate"], echo_rate), ratio(result["rate"], healthz_rate)))
-    print("{:<34} {:>5} {:>9.1f} {:>8} {:>8} {:>8} {:>7} {:>9} {:>9}".format(
-        "RPC echo, estimated (see --help)", args.ceiling_concurrency, echo_rate, "-", "-", "-", "-", "100%",
-        ratio(echo_rate, healthz_rate)))
     print()
     header = "{:<34} {:>5} {:>9} {:>8} {:>8} {:>8} {:>9}".format(
-        "submit -> SMS received", "conc", "SMS", "p50 ms", "p95 ms", "p99 ms", "missing")
+        "submit -> SMS received", "load", "SMS", "p50 ms", "p95 ms", "p99 ms", "missing")
     print(header)
     print("-" * len(header))
-    for concurrency, latencies, missing in sms_rows:
+    for load, latencies, missing in sms_rows:
         print("{:<34} {:>5} {:>9} {:>8} {:>8} {:>8} {:>9}".format(
-            "fake Verimor received_at - sent", concurrency, len(latencies),
+            "fake Verimor received_at - sent", load, len(latencies),
             fmt(_ms(percentile(latencies, 0.50))), fmt(_ms(percentile(latencies, 0.95))),
             fmt(_ms(percentile(latencies, 0.99))), missing))
     print()
@@ -230,17 +252,23 @@ def main(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=60.0, help="length of each phase (default 60)")
     parser.add_argument("--levels", default="8,32,64", help="submission concurrency levels")
+    parser.add_argument("--paced", default="50,100",
+                        help="open-loop submission rates (per second) for submit→SMS below saturation; '' for none")
     parser.add_argument("--ceiling-concurrency", type=int, default=32,
                         help="concurrency of the ceilings and the tracking lookups (default 32)")
     parser.add_argument("--sms-wait", type=float, default=120.0,
                         help="seconds to wait for the SMS of a level's submissions")
     parser.add_argument("--json", help="also write every result to this file")
+    parser.add_argument("--profile", metavar="DIR",
+                        help="py-spy every process during each phase; collapsed stacks into DIR")
     args = parser.parse_args(argv)
     levels = [int(level) for level in args.levels.split(",")]
+    paced = [int(rate) for rate in args.paced.split(",") if rate.strip()]
 
     with temporary_vhost() as amqp_uri, tempfile.TemporaryDirectory(prefix="acikkapi-bench-") as data_dir:
         # As deployed (README, deploy/k8s/config.yaml): RunningSystem's 1 s deadline check is for tests.
-        system = RunningSystem(amqp_uri, data_dir, extra_env={"DEADLINE_CHECK_SECONDS": "60"})
+        system = RunningSystem(amqp_uri, data_dir, extra_env={"DEADLINE_CHECK_SECONDS": "60",
+                                                              "BENCH_PROBE_ENABLED": "true"})
         print("starting the system (vhost {}, DATA_DIR {}) ...".format(amqp_uri.rsplit("/", 1)[-1], data_dir),
               file=sys.stderr, flush=True)
         system.start()
@@ -252,16 +280,15 @@ def main(argv=None):
             # A short warm-up (gateway workers' proxies, services' first calls), not counted.
             warm = argparse.Namespace(**dict(vars(args), seconds=min(3.0, args.seconds)))
             run_load(system, warm, mode="submit", concurrency=4, out=work / "warmup.jsonl")
-            run_load(system, warm, mode="get", path="/readyz", concurrency=4)
+            run_load(system, warm, mode="get", path="/bench/rpc-echo", concurrency=4)
             c = args.ceiling_concurrency
             print("phase: GET /healthz", file=sys.stderr, flush=True)
             healthz = run_load(system, args, mode="get", path="/healthz", concurrency=c)
             rows.append(("GET /healthz (constant JSON)", c, healthz))
-            print("phase: GET /readyz", file=sys.stderr, flush=True)
-            readyz = run_load(system, args, mode="get", path="/readyz", concurrency=c)
-            rows.append(("GET /readyz (4 RPC pings)", c, readyz))
-            h, r = healthz["rate"], readyz["rate"]
-            echo_rate = 1.0 / (1.0 / h + (1.0 / r - 1.0 / h) / 4.0) if h and r else 0.0
+            print("phase: GET /bench/rpc-echo", file=sys.stderr, flush=True)
+            echo = run_load(system, args, mode="get", path="/bench/rpc-echo", concurrency=c)
+            rows.append(("GET /bench/rpc-echo (1 RPC)", c, echo))
+            h, echo_rate = healthz["rate"], echo["rate"]
             first = None
             for level in levels:
                 print("phase: submissions at concurrency {}".format(level), file=sys.stderr, flush=True)
@@ -270,10 +297,20 @@ def main(argv=None):
                 rows.append(("POST /api/v1/applications", level, result))
                 first = first or out
                 latencies, missing = wait_for_sms(system, out, args.sms_wait)
-                sms_rows.append((level, latencies, missing))
+                sms_rows.append(("c={}".format(level), latencies, missing))
+            for rate in paced:
+                print("phase: submissions at {}/s".format(rate), file=sys.stderr, flush=True)
+                out = work / "paced-{}.jsonl".format(rate)
+                result = run_load(system, args, mode="submit", concurrency=64, rate=rate, out=out)
+                rows.append(("POST /api/v1/applications @{}/s".format(rate), 64, result))
+                latencies, missing = wait_for_sms(system, out, args.sms_wait)
+                sms_rows.append(("{}/s".format(rate), latencies, missing))
             print("phase: tracking lookups", file=sys.stderr, flush=True)
             track = run_load(system, args, mode="track", concurrency=c, input=first)
             rows.append(("GET /api/v1/applications/{no}", c, track))
+            print("phase: staff queue listing", file=sys.stderr, flush=True)
+            listing = run_load(system, args, mode="staff-list", concurrency=c, token=router_token(system))
+            rows.append(("GET /api/v1/staff/applications", c, listing))
             exited = system.exited()
             if exited:
                 print("processes exited during the run: {}".format(exited), file=sys.stderr)
@@ -282,9 +319,9 @@ def main(argv=None):
         print_report(info, args, rows, echo_rate, h, sms_rows)
         if args.json:
             with open(args.json, "w") as out:
-                json.dump({"machine": info, "seconds": args.seconds, "echo_rate_estimate": echo_rate,
+                json.dump({"machine": info, "seconds": args.seconds, "echo_rate": echo_rate,
                            "rows": [{"path": l, "concurrency": cc, **res} for l, cc, res in rows],
-                           "sms": [{"concurrency": cc, "count": len(lat), "missing": m,
+                           "sms": [{"load": cc, "count": len(lat), "missing": m,
                                     "p50_ms": _ms(percentile(lat, .5)), "p95_ms": _ms(percentile(lat, .95)),
                                     "p99_ms": _ms(percentile(lat, .99))} for cc, lat, m in sms_rows]},
                           out, indent=2)

@@ -54,6 +54,14 @@ def _claim(collection, now):
     )
 
 
+def _clear_all(collection, document_id, owed_count):
+    """The usual case in one write: every event the document owed is out. Only a relay holding
+    the lease removes events, others only add, so an unchanged count means nothing new came."""
+    cleared = collection.update_one({"_id": document_id, "outbox": {"$size": owed_count}},
+                                    {"$set": {"outbox": [], PENDING: False, LEASE: None}})
+    return cleared.matched_count == 1
+
+
 def relay_collection(collection, publish, batch_size, now=None):
     """Publishes what documents of ``collection`` owe; returns how many documents were seen."""
     now = now or clock.now()
@@ -64,14 +72,17 @@ def relay_collection(collection, publish, batch_size, now=None):
             break
         documents.append(document)
     for document in documents:
+        owed = document.get("outbox", [])
         published = []
-        for event in document.get("outbox", []):
+        for event in owed:
             try:
                 publish(event)
             except Exception as exc:  # the event stays owed; the timer tries again
                 log.warning("event %s not published yet: %s", event.get("event_name"), type(exc).__name__)
                 break
             published.append(event["event_id"])
+        if len(published) == len(owed) and _clear_all(collection, document["_id"], len(owed)):
+            continue
         if published:
             collection.update_one(
                 {"_id": document["_id"]},

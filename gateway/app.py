@@ -8,6 +8,7 @@ from gateway.admin_privacy import admin_privacy
 from gateway.citizen import CatalogCache, citizen
 from gateway.auth import TokenSigner, secret_key
 from gateway.callbacks import callbacks
+from gateway.ceiling import ceiling
 from gateway.health import health
 from gateway.openapi import openapi
 from gateway.rpc import RpcPool
@@ -37,6 +38,8 @@ def create_app(settings=None):
     app.register_blueprint(callbacks)
     app.register_blueprint(health)
     app.register_blueprint(admin_privacy)
+    if settings.bench_probe:
+        app.register_blueprint(ceiling)
     app.register_blueprint(openapi)  # /api/v1/openapi.json and /api/v1/docs, from the url_map
     limits.install(app, settings.rate_limits, signing_key)  # after the blueprints: it wraps their views
     security.install(app, settings.security)

@@ -18,6 +18,7 @@ class Settings:
     trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For entry is believed
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
+    bench_probe: bool = False  # GET /bench/rpc-echo (gateway/ceiling.py): for make bench only
 
     @classmethod
     def from_environment(cls):
@@ -31,4 +32,5 @@ class Settings:
             trusted_proxies=int(config.setting("TRUSTED_PROXIES", "0")),
             rate_limits=RateLimitSettings.from_environment(),
             security=SecuritySettings.from_environment(),
+            bench_probe=config.setting("BENCH_PROBE_ENABLED", "false").strip().lower() in ("1", "true", "yes", "on"),
         )

@@ -28,7 +28,7 @@ class RoutingService(Pingable):
 
     @event_handler("intake", "application_received")
     def handle_application_received(self, event):
-        units = self.applications.units_in_province(event["province_code"], active_only=True)
+        units = self.applications.active_units(event["province_code"])
         suggestion = suggest_unit(units, event["category"], event["district"])
         self.applications.add_to_queue(domain.queued_application(event, suggestion))
 

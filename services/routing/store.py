@@ -15,6 +15,8 @@ class RoutingStore:
         self.applications = database.get_collection("applications")
         self.units = database.get_collection("units")
         self.staff = database.get_collection("staff")
+        self.versions = database.get_collection("versions")
+        self._active_units = {}  # province_code -> (units version, [unit]): see active_units
 
     def create_indexes(self):
         self.applications.create_index([("province_code", ASCENDING), ("status", ASCENDING)])
@@ -104,6 +106,23 @@ class RoutingStore:
         """Adds catalogue units not there yet; an admin's renames and deactivations stay."""
         for unit in units:
             self.units.update_one({"_id": unit["_id"]}, {"$setOnInsert": unit}, upsert=True)
+        self._units_changed()
+
+    def active_units(self, province_code):
+        """The province's active units, read once per change of the catalogue: every application
+        received needs them, and decoding a province's units each time was routing's main cost
+        (bench/README.md). Any process's unit change bumps the version, so no process keeps a stale
+        copy past its next read; the version is bumped after the change, so a copy read before it is
+        never filed under the new version."""
+        version = (self.versions.find_one({"_id": "units"}) or {}).get("value", 0)
+        cached = self._active_units.get(province_code)
+        if cached is None or cached[0] != version:
+            cached = (version, self.units_in_province(province_code, active_only=True))
+            self._active_units[province_code] = cached
+        return cached[1]
+
+    def _units_changed(self):
+        self.versions.update_one({"_id": "units"}, {"$inc": {"value": 1}}, upsert=True)
 
     def units_in_province(self, province_code, active_only=False):
         query = {"province_code": province_code}
@@ -116,10 +135,13 @@ class RoutingStore:
 
     def insert_unit(self, unit):
         """False if the id is taken."""
-        return insert_new(self.units, unit)
+        inserted = insert_new(self.units, unit)
+        self._units_changed()
+        return inserted
 
     def update_unit(self, unit_id, changes):
         self.units.update_one({"_id": unit_id}, {"$set": changes})
+        self._units_changed()
 
     # --- staff ----------------------------------------------------------------------------------
 

@@ -63,11 +63,11 @@ def readiness():
                           for service in ("intake", "routing", "notification", "tracking")})
 
 
-def build_app(rpc, readiness):
+def build_app(rpc, readiness, **settings):
     app = create_app(Settings(
         amqp_uri="amqp://guest:guest@127.0.0.1:1/", rpc_timeout_seconds=1.0,
         readiness_timeout_seconds=1.0, max_body_bytes=MAX_BODY_BYTES,
-        retry_after_seconds=int(RETRY_AFTER),
+        retry_after_seconds=int(RETRY_AFTER), **settings,
     ))
     app.extensions["rpc"] = rpc
     app.extensions["readiness_rpc"] = readiness
@@ -254,6 +254,22 @@ def test_healthz_answers_without_asking_anyone(client, rpc, readiness):
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok"}
     assert rpc.calls == readiness.calls == []
+
+
+def test_the_benchmark_echo_route_does_not_exist_unless_switched_on(client, rpc):
+    assert client.get("/bench/rpc-echo").status_code == 404
+    assert rpc.calls == []
+
+
+def test_the_benchmark_echo_route_is_one_rpc_round_trip(readiness):
+    rpc = FakeRpcPool(**{"intake.ping": {"service": "intake", "ok": True}})
+    client = build_app(rpc, readiness, bench_probe=True).test_client()
+
+    response = client.get("/bench/rpc-echo")
+
+    assert response.status_code == 200
+    assert response.get_json() == {"service": "intake", "ok": True}
+    assert rpc.calls == [("intake", "ping", (), {})]
 
 
 def test_readyz_is_200_when_every_service_answers(client, rpc, readiness):

@@ -90,6 +90,26 @@ def test_relay_publishes_each_owed_event_in_order_and_clears_the_document(collec
     assert document["outbox_pending"] is False
 
 
+def test_an_event_owed_while_the_relay_publishes_stays_owed(collection):
+    first, late = owed_sms_event("2026-000001", "m1"), owed_sms_event("2026-000001", "m2")
+    insert_owing(collection, "doc", [first])
+    publish = RecordingPublisher()
+
+    def publish_while_the_service_writes(event):
+        publish(event)
+        if event is not late and event["event_id"] == first["event_id"]:
+            collection.update_one({"_id": "doc"}, outbox.owe({"$set": {"state": "sent"}}, [late]))
+
+    outbox.relay_collection(collection, publish_while_the_service_writes, batch_size=10)
+
+    document = collection.find_one({"_id": "doc"})
+    assert event_ids(document["outbox"]) == [late["event_id"]]
+    assert document["outbox_pending"] is True
+    outbox.relay_collection(collection, publish, batch_size=10)
+    assert event_ids(publish.published) == [first["event_id"], late["event_id"]]
+    assert collection.find_one({"_id": "doc"})["outbox_pending"] is False
+
+
 def test_relay_stops_a_document_at_the_first_refused_event_and_keeps_the_rest(collection):
     first, refused, last = (owed_sms_event("2026-000001", "m{}".format(n)) for n in range(3))
     insert_owing(collection, "doc", [first, refused, last])

@@ -137,6 +137,20 @@ def test_deactivated_unit_is_no_longer_suggested(routing):
     assert routing.get_application(ROUTER, "2026-000001")["suggested_unit"]["unit_id"] == "06-health"
 
 
+def test_a_unit_deactivated_by_another_process_is_no_longer_suggested(routing, routing_store, mongo_db):
+    """Each process keeps a copy of the active units (RoutingStore.active_units); a change made
+    through another process's store must reach this one's next suggestion."""
+    from services.routing.store import RoutingStore
+
+    receive(routing, "2026-000001")  # this process's copy now holds Çankaya's health unit
+    RoutingStore(mongo_db).update_unit(CANKAYA_HEALTH, {"active": False})
+
+    receive(routing, "2026-000002")
+
+    assert routing.get_application(ROUTER, "2026-000001")["suggested_unit"]["unit_id"] == CANKAYA_HEALTH
+    assert routing.get_application(ROUTER, "2026-000002")["suggested_unit"]["unit_id"] == "06-health"
+
+
 # --- scope -------------------------------------------------------------------------------------
 
 def test_another_provinces_officer_sees_nothing(routing):

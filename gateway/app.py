@@ -11,6 +11,7 @@ from gateway.callbacks import callbacks
 from gateway.ceiling import ceiling
 from gateway.health import health
 from gateway.openapi import openapi
+from gateway.open311.routes import open311
 from gateway.rpc import RpcPool
 from gateway.staff import staff
 from gateway.settings import Settings
@@ -38,6 +39,7 @@ def create_app(settings=None):
     app.register_blueprint(callbacks)
     app.register_blueprint(health)
     app.register_blueprint(admin_privacy)
+    app.register_blueprint(open311)  # /open311/v2/… (GeoReport v2) and the admin routes of client keys
     if settings.bench_probe:
         app.register_blueprint(ceiling)
     app.register_blueprint(openapi)  # /api/v1/openapi.json and /api/v1/docs, from the url_map

@@ -2,16 +2,21 @@
 
 Services raise meanings (common.errors); the gateway's own checks raise
 werkzeug's HTTP exceptions; this table alone decides status, code and text.
-One shape always: ``{"error": {"code", "message", "fields"?}}``.
+One shape always: ``{"error": {"code", "message", "fields"?}}`` — except under ``/open311/``,
+where the same answers take Open311 GeoReport v2's shape (``[{"code", "description"}]``, or
+its XML for ``….xml``) and, where a row says so, its status (``open311_status``: the
+specification answers a bad parameter with 400, not 422).
 """
 import logging
 from dataclasses import dataclass
 
-from flask import jsonify
+from flask import jsonify, request
 from werkzeug import exceptions as http
 
 from common.errors import Conflict, NotAllowed, NotFound, Unauthorized, ValidationFailed
 from gateway import limits
+from gateway.open311 import formats as open311_formats
+from gateway.open311.mapping import InvalidApiKey
 from gateway.rpc import RpcTimedOut, ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -23,12 +28,17 @@ class ErrorAnswer:
     code: str
     message: str
     retry_later: bool = False
+    open311_status: int = None  # the status under /open311/, where it differs
+
+
+OPEN311_PREFIX = "/open311/"
 
 
 NOT_FOUND = ErrorAnswer(404, "not_found", "Aradığınız kayıt bulunamadı. / The record you asked for was not found.")
 
 ERROR_TABLE = {
-    ValidationFailed: ErrorAnswer(422, "validation_failed", "Bazı alanlar geçersiz. / Some fields are invalid."),
+    ValidationFailed: ErrorAnswer(422, "validation_failed", "Bazı alanlar geçersiz. / Some fields are invalid.",
+                                  open311_status=400),
     NotFound: NOT_FOUND,
     http.NotFound: NOT_FOUND,
     Conflict: ErrorAnswer(409, "conflict", "İstek kaydın şimdiki durumuyla çelişiyor. / "
@@ -37,6 +47,8 @@ ERROR_TABLE = {
                               "Kimlik doğrulanamadı. / Authentication failed or is missing."),
     http.Forbidden: ErrorAnswer(403, "forbidden",
                                 "Bu işlem için yetkiniz yok. / Your role does not allow this action."),
+    InvalidApiKey: ErrorAnswer(403, "invalid_api_key", "api_key eksik veya geçersiz. / "
+                                                       "The api_key is missing or invalid."),
     NotAllowed: ErrorAnswer(403, "forbidden",
                             "Bu işlem için yetkiniz yok. / Your role does not allow this action."),
     RpcTimedOut: ErrorAnswer(504, "service_timeout",
@@ -83,8 +95,11 @@ def install(app, retry_after_seconds):
             body = {"code": exception.code, "message": exception.message}
         if isinstance(exception, ValidationFailed):
             body["fields"] = exception.fields
-        response = jsonify(error=body)
-        response.status_code = answer.status
+        if request.path.startswith(OPEN311_PREFIX):
+            response = _open311_response(answer, body, request.path)
+        else:
+            response = jsonify(error=body)
+            response.status_code = answer.status
         if answer.retry_later:
             response.headers["Retry-After"] = str(
                 limits.retry_after_seconds(retry_after_seconds) if isinstance(exception, http.TooManyRequests)
@@ -96,7 +111,12 @@ def install(app, retry_after_seconds):
         return response
 
 
-def _route_name():
-    from flask import request
+def _open311_response(answer, body, path):
+    """The same answer in the specification's format: one error per refused field, naming it."""
+    status = answer.open311_status or answer.status
+    descriptions = ["{}: {}".format(name, reason) for name, reason in body.get("fields", {}).items()]
+    return open311_formats.error_response(status, descriptions or [body["message"]], path)
 
+
+def _route_name():
     return request.url_rule.rule if request.url_rule else "unknown route"

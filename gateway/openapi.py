@@ -9,7 +9,9 @@ people (``/api/v1/docs``), built from what the gateway actually runs (design.md 
   (``common.fields.body_schema`` of ``services/intake/validation.py``, ``services/routing/requests.py``,
   ``gateway/auth.py``) — never a copy;
 - responses: the TypedDicts of ``services/*/schemas.py`` (``typed_dict_schema``); errors: the one
-  table of ``gateway/errors.py``, one shape ``{"error": {"code", "message", "fields"?}}``.
+  table of ``gateway/errors.py``, one shape ``{"error": {"code", "message", "fields"?}}``;
+- Open311 (``/open311/v2/``): answers in JSON and XML from ``gateway/open311/mapping.py``'s
+  TypedDicts, errors in the specification's shape (``Open311Error…`` responses, the same table).
 
 The schemas state the canonical form of each field; the services also accept spelling variants
 (surrounding blanks, upper-case codes, a province by name or plate code) and check what a schema
@@ -25,6 +27,9 @@ from flask import Blueprint, Response, current_app
 
 from common.fields import body_schema, field_schema, schema_of
 from gateway import auth, errors
+from gateway.open311 import formats as open311_formats
+from gateway.open311 import mapping as open311_mapping
+from services.intake.catalog import CATEGORIES
 from services.intake import schemas as intake_schemas
 from services.intake.validation import CITIZEN_CHANNELS, DESK_CHANNELS, LANGUAGES, application_schema
 from services.intake.validation import PERSONAL_DATA_ERASURE_FIELDS, PERSONAL_DATA_EXPORT_FIELDS
@@ -42,6 +47,8 @@ UNDOCUMENTED = "x-undocumented"
 HIDDEN_METHODS = frozenset({"HEAD", "OPTIONS"})
 
 ERROR_SCHEMA = "Error"
+OPEN311_ERRORS_SCHEMA = "Open311Errors"
+OPEN311_ERROR_RESPONSE = "Open311Error"
 BEARER = "bearer"
 
 
@@ -102,6 +109,7 @@ class StaffRecord(routing_schemas.Record):
     description: str
     language: str
     entered_by: typing.Optional[str]
+    client: typing.Optional[str]  # the Open311 client app that sent it
     sms: typing.Optional[typing.List[notification_schemas.MessageView]]  # None: notification is away
 
 
@@ -162,6 +170,7 @@ class Operation:
     content_types: tuple = ("application/json",)
     response_type: str = "application/json"
     description: str = None
+    open311: bool = False  # answers in JSON and XML (the path's extension), errors in Open311's shape
 
 
 def _query(name, schema, required=False, description=None):
@@ -192,6 +201,56 @@ APPLICATION_EXAMPLE = {
 def _changes(table):
     return lambda: routing_requests.changes_schema(table)
 
+
+# --- Open311 GeoReport v2 ------------------------------------------------------------------------
+
+OPEN311_FORMAT = {"fmt": {"type": "string", "enum": list(open311_formats.FORMATS)}}
+JURISDICTION_IDS = sorted(open311_mapping.jurisdictions())
+W3C_TIME = {"type": "string", "format": "date-time", "examples": ["2026-11-01T00:00:00Z"]}
+
+
+def _jurisdiction(required):
+    return _query("jurisdiction_id", {"type": "string", "enum": JURISDICTION_IDS}, required=required,
+                  description="a province's governorship domain (istanbul.gov.tr); unknown: 404")
+
+
+def _open311_requests_query():
+    return [_jurisdiction(True),
+            _query("service_request_id", {"type": "string"}, description="comma list; overrides the rest"),
+            _query("service_code", {"type": "string", "examples": ["transport,health"]}, description="comma list"),
+            _query("start_date", W3C_TIME, description="default: end_date − 90 days (or now − 90 days)"),
+            _query("end_date", W3C_TIME, description="default: start_date + 90 days (or now); at most 90 days"),
+            _query("status", {"type": "string", "examples": ["open", "open,closed"]},
+                   description="comma list of open, closed")]
+
+
+def _open311_form():
+    """The POST form: the specification's parameters and our attributes (unknown ones are 400)."""
+    properties = {name: {"type": "string"} for name in open311_mapping.FORM_FIELDS}
+    properties["jurisdiction_id"] = {"type": "string", "enum": JURISDICTION_IDS}
+    properties["service_code"] = {"type": "string", "enum": sorted(CATEGORIES)}
+    return {"type": "object", "properties": properties, "additionalProperties": False,
+            "required": ["api_key", "jurisdiction_id", "service_code", "first_name", "last_name", "phone",
+                         "description", "attribute[kind]", "attribute[district]", "attribute[subject]",
+                         "attribute[national_id]"]}
+
+
+def _open311(summary, answers, **options):
+    return Operation(summary, "open311", answers, path=dict(OPEN311_FORMAT, **options.pop("path", {})),
+                     open311=True, **options)
+
+
+def _list_of(cls):
+    return {"type": "array", "items": cls}
+
+
+OPEN311_DESCRIPTION = ("Open311 GeoReport v2 (wiki.open311.org/GeoReport_v2): JSON or XML by the "
+                       "extension; errors as [{code, description}] or <errors><error>.")
+
+OPEN311_ONE_REQUEST = _open311(
+    "Open311: one request (served as requests/{id} and request/{id})",
+    {200: _list_of(open311_mapping.ServiceRequest)}, query=lambda: [_jurisdiction(True)], errors=(400, 404),
+    path={"service_request_id": APPLICATION_NO})
 
 OPERATIONS = {
     "citizen.submit_application": Operation(
@@ -279,6 +338,34 @@ OPERATIONS = {
                                description="Counts and latencies by route rule and status; no personal data. "
                                            "Restrict it to the monitoring network at the ingress."),
     "openapi.document": Operation("This document", "machines", {200: {"type": "object"}}, rpc=False),
+    "open311.discovery": _open311("Open311 service discovery", {200: open311_mapping.Discovery}, rpc=False,
+                                  description=OPEN311_DESCRIPTION),
+    "open311.list_services": _open311("Open311 services: our categories", {200: _list_of(open311_mapping.Service)},
+                                      query=lambda: [_jurisdiction(False)], errors=(404,)),
+    "open311.service_definition": _open311(
+        "Open311 service definition: the attributes a request takes", {200: open311_mapping.ServiceDefinition},
+        query=lambda: [_jurisdiction(False)], path={"service_code": {"type": "string", "enum": sorted(CATEGORIES)}},
+        description="With jurisdiction_id the district attribute lists the province's districts."),
+    "open311.create_request": _open311(
+        "Open311: submit a request (an application, channel app)", {201: _list_of(open311_mapping.Receipt)},
+        body=_open311_form, content_types=("application/x-www-form-urlencoded",), errors=(400, 403, 404, 409),
+        headers=(IDEMPOTENCY_KEY,),
+        description="Needs the api_key an admin issued to the client app (403 without). Validated like any "
+                    "application; 400 names the parameter. The SMS with the number and tracking code follows."),
+    "open311.list_requests": _open311(
+        "Open311: requests of a jurisdiction (no personal data)", {200: _list_of(open311_mapping.ServiceRequest)},
+        query=_open311_requests_query, errors=(400, 404),
+        description="Newest first, at most 1000; the period defaults to the last 90 days and spans at most 90."),
+    "open311.get_request": OPEN311_ONE_REQUEST,
+    "open311.get_request_singular": OPEN311_ONE_REQUEST,
+    "open311.create_client": Operation(
+        "Issue an Open311 client app its api_key (shown once)", "admin", {201: routing_schemas.Open311ClientKey},
+        body=lambda: body_schema(routing_requests.NEW_OPEN311_CLIENT_FIELDS)),
+    "open311.list_clients": Operation("Open311 client apps (never their keys)", "admin",
+                                      {200: {"type": "array", "items": routing_schemas.Open311Client}}),
+    "open311.update_client": Operation("Revoke or restore an Open311 client app's key", "admin",
+                                       {200: routing_schemas.Open311Client},
+                                       body=_changes(routing_requests.OPEN311_CLIENT_CHANGES_FIELDS), errors=(404,)),
     "openapi.docs": Operation("This document for people (HTML)", "machines", {200: None}, rpc=False,
                               response_type="text/html"),
 }
@@ -377,6 +464,8 @@ def _operation(rule, view, method, components):
     responses = {}
     for status, answer in described.answers.items():
         responses[str(status)] = _answer(status, answer, described.response_type, components)
+        if described.open311:  # the same answer as XML: the specification's elements, unschematised
+            responses[str(status)]["content"][open311_formats.MEDIA_TYPES["xml"]] = {"schema": {"type": "string"}}
     statuses = set(described.errors)
     if described.body is not None and described.content_types == ("application/json",):
         statuses |= set(BODY_ERRORS)
@@ -391,8 +480,11 @@ def _operation(rule, view, method, components):
     if _view_attribute(view, "rate_limit_rules"):
         statuses.add(429)
     for status in sorted(statuses):
+        if described.open311:
+            status = _open311_status(status)
         if str(status) not in responses:
-            responses[str(status)] = {"$ref": "#/components/responses/{}".format(status)}
+            name = (OPEN311_ERROR_RESPONSE if described.open311 else "") + str(status)
+            responses[str(status)] = {"$ref": "#/components/responses/" + name}
     operation["responses"] = dict(sorted(responses.items()))
     return operation
 
@@ -410,6 +502,33 @@ def _schema(answer, components):
             return {"type": "array", "items": typed_dict_schema(answer["items"], components)}
         return answer
     return typed_dict_schema(answer, components)
+
+
+def _open311_status(status):
+    """The status an answer of ``status`` has under /open311/ (the table's ``open311_status``)."""
+    for answer in errors.ERROR_TABLE.values():
+        if answer.status == status and answer.open311_status:
+            return answer.open311_status
+    return status
+
+
+def _open311_error_components():
+    """Open311's error list, and one response per status it can have under /open311/."""
+    schema = {"type": "array", "minItems": 1, "items": {
+        "type": "object", "required": ["code", "description"], "additionalProperties": False,
+        "properties": {"code": {"type": "integer"}, "description": {"type": "string"}}}}
+    responses = {}
+    for answer in list(errors.ERROR_TABLE.values()) + [errors.INTERNAL_ERROR]:
+        status = answer.open311_status or answer.status
+        response = responses.setdefault(OPEN311_ERROR_RESPONSE + str(status), {
+            "description": "Open311: " + answer.message,
+            "content": {open311_formats.MEDIA_TYPES["json"]: {"schema": {
+                            "$ref": "#/components/schemas/" + OPEN311_ERRORS_SCHEMA}},
+                        open311_formats.MEDIA_TYPES["xml"]: {"schema": {"type": "string"}}}})
+        if answer.retry_later:
+            response["headers"] = {"Retry-After": {"description": "seconds to wait before trying again",
+                                                   "schema": {"type": "string", "pattern": "^[0-9]+$"}}}
+    return {OPEN311_ERRORS_SCHEMA: schema}, responses
 
 
 def _error_components():
@@ -450,6 +569,9 @@ def _error_components():
             response["headers"] = {"Retry-After": {"description": "seconds to wait before trying again",
                                                    "schema": {"type": "string", "pattern": "^[0-9]+$"}}}
         responses[str(status)] = response
+    open311_schemas, open311_responses = _open311_error_components()
+    schemas.update(open311_schemas)
+    responses.update(open311_responses)
     return schemas, responses
 
 

@@ -12,13 +12,13 @@ from common.errors import Conflict, ValidationFailed
 from common.events import new_event
 from common.fields import check_body
 from services.intake import periods
-from services.intake.validation import CITIZEN_CHANNELS, DESK_CHANNELS
+from services.intake.validation import CITIZEN_CHANNELS, DESK_CHANNELS, OPEN311_CHANNELS
 from services.intake.validation import PERSONAL_DATA_ERASURE_FIELDS, PERSONAL_DATA_EXPORT_FIELDS
 
 TRACKING_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a desk
 TRACKING_CODE_LENGTH = 8
 
-CHANNELS_BY_ENTRY_POINT = {"citizen": CITIZEN_CHANNELS, "desk": DESK_CHANNELS}
+CHANNELS_BY_ENTRY_POINT = {"citizen": CITIZEN_CHANNELS, "desk": DESK_CHANNELS, "open311": OPEN311_CHANNELS}
 
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,100}$")
 IDEMPOTENCY_KEY_FIELD = "headers.Idempotency-Key"
@@ -40,6 +40,15 @@ def sequence_name(received_at):
 def application_number(received_at, sequence):
     """``2026-000123``: the year, then the year's running number; nothing personal."""
     return "{}-{:06d}".format(received_at.year, sequence)
+
+
+def idempotency_scope(entry_point, client=None):
+    """Keys are the client's own: an Open311 app's keys cannot meet another app's."""
+    if entry_point == "open311":
+        if client is None:
+            raise ValueError("an Open311 application needs the client app that sent it")
+        return "open311/{}".format(client["client_id"])
+    return entry_point
 
 
 def scoped_idempotency_key(entry_point, key):
@@ -77,7 +86,8 @@ def check_desk_officer(application, officer):
         raise ValidationFailed({"province": "yalnızca masanın bulunduğu il / only the desk's own province"})
 
 
-def new_application(application, number, received_at, idempotency_key, body_fingerprint, entered_by=None):
+def new_application(application, number, received_at, idempotency_key, body_fingerprint, entered_by=None,
+                    client=None):
     """The stored record, owing its ``application_received`` event (one write)."""
     tracking_code = new_tracking_code()
     due = due_at(received_at, application.kind)
@@ -101,6 +111,7 @@ def new_application(application, number, received_at, idempotency_key, body_fing
         due_at=due,
         idempotency_key=idempotency_key or "none:{}".format(number),
         entered_by=entered_by,
+        client=client and {"client_id": client["client_id"], "name": client["name"]},
         fingerprint=body_fingerprint,
         **outbox.new_document_fields([event]),
     )
@@ -155,6 +166,7 @@ def staff_record(document):
         "language": document["language"],
         "channel": document["channel"],
         "entered_by": document.get("entered_by"),
+        "client": (document.get("client") or {}).get("name"),
         "received_at": clock.to_iso(document["received_at"]),
         "personal_data_erased": erased and {"at": clock.to_iso(erased["at"]), "by": erased["by"]},
     }

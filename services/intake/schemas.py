@@ -1,6 +1,7 @@
 """Intake's RPC interface, as the gateway sees it.
 
-``submit_application(body, entry_point="citizen"|"desk", idempotency_key=None) -> Receipt``
+``submit_application(body, entry_point="citizen"|"desk"|"open311", idempotency_key=None, officer=None,
+client=None) -> Receipt``  (desk: the officer; open311: the client app ``{client_id, name}``, channel app)
     raises ValidationFailed (field paths as in the HTTP body; the key as
     ``headers.Idempotency-Key``) or Conflict (key reused with another body).
 ``get_catalog() -> Catalogue``

@@ -22,8 +22,9 @@ class IntakeService(Pingable):
     publish_owed_events = OutboxRelay(store="applications")
 
     @rpc(expected_exceptions=AppError)
-    def submit_application(self, body, entry_point="citizen", idempotency_key=None, officer=None):
-        key = domain.scoped_idempotency_key(entry_point, idempotency_key)
+    def submit_application(self, body, entry_point="citizen", idempotency_key=None, officer=None, client=None):
+        """``client``: the Open311 app (``{client_id, name}``) that sent it, entry point ``open311``."""
+        key = domain.scoped_idempotency_key(domain.idempotency_scope(entry_point, client), idempotency_key)
         body_fingerprint = domain.fingerprint(body)
         earlier = self.applications.find_by_idempotency_key(key)
         if earlier is not None:
@@ -35,7 +36,7 @@ class IntakeService(Pingable):
         number = domain.application_number(
             received_at, self.applications.next_sequence(domain.sequence_name(received_at)))
         document = domain.new_application(application, number, received_at, key, body_fingerprint,
-                                          entered_by=officer and officer["username"])
+                                          entered_by=officer and officer["username"], client=client)
         stored = self.applications.insert_application(document)
         if stored is document:  # not a twin that won an idempotency race
             APPLICATIONS_RECEIVED.labels(document["channel"], document["kind"], document["province"]).inc()

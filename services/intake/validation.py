@@ -28,6 +28,7 @@ from services.intake.catalog import CATEGORIES, DEFAULT_CATEGORY, KINDS
 CHANNELS = frozenset({"web", "app", "desk"})
 CITIZEN_CHANNELS = frozenset({"web", "app"})
 DESK_CHANNELS = frozenset({"desk"})
+OPEN311_CHANNELS = frozenset({"app"})  # an Open311 client app applies for the citizen, as our own app does
 LANGUAGES = frozenset({"tr", "en"})
 DEFAULT_LANGUAGE = "tr"
 

@@ -153,6 +153,20 @@ def staff_changes_request(body):
     return _changes_request(body, STAFF_CHANGES_FIELDS)
 
 
+CLIENT_NAME = bounded_text(range(3, 101), "3–100 karakter olmalı / must be 3–100 characters")
+NEW_OPEN311_CLIENT_FIELDS = {"name": Field(CLIENT_NAME, required=True,
+                                           description="the app's name, recorded on every application it sends")}
+OPEN311_CLIENT_CHANGES_FIELDS = {"active": Field(boolean, description="false: the key is refused from now on")}
+
+
+def new_open311_client_request(body):
+    return check_body(body, NEW_OPEN311_CLIENT_FIELDS)["name"]
+
+
+def open311_client_changes_request(body):
+    return _changes_request(body, OPEN311_CLIENT_CHANGES_FIELDS)
+
+
 def changes_schema(table):
     """A PATCH body's schema: any of the table's fields, at least one (null is not "unset")."""
     return body_schema(table, min_properties=1)

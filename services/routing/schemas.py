@@ -20,6 +20,10 @@ application, or (for a unit officer) one not routed to their unit, is ``NotFound
 ``update_staff(principal, username, {password?, role?, unit_id?, active?}) -> Account``
 ``export_personal_data(principal, application_nos) -> {application_no: {contacts, erased_at}}``
     KVKK export: the contact log of the admin's province's applications among ``application_nos``.
+``create_open311_client(principal, {name}) -> Open311ClientKey``  the key in this answer only
+``list_open311_clients(principal) -> [Open311Client]``
+``update_open311_client(principal, client_id, {active}) -> Open311Client``  raises NotFound
+``authenticate_open311_client(api_key) -> Open311ClientIdentity``  raises Unauthorized (unknown or inactive)
 Bodies are validated here: ValidationFailed names the field.
 """
 from typing import List, Optional, TypedDict
@@ -79,3 +83,18 @@ class Unit(TypedDict):
 
 class Account(Principal):
     active: bool
+
+
+class Open311ClientIdentity(TypedDict):
+    client_id: str
+    name: str
+
+
+class Open311Client(Open311ClientIdentity):
+    active: bool
+    created_by: str
+    created_at: str
+
+
+class Open311ClientKey(Open311Client):
+    api_key: str

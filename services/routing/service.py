@@ -8,7 +8,7 @@ from common.outbox import OutboxRelay
 from common.places import places
 from common.rpc import rpc
 from common.storage import Store
-from services.routing import domain, requests, staff
+from services.routing import domain, open311_clients, requests, staff
 from services.routing.deadlines import DeadlineWatcher
 from services.routing.metrics import APPLICATIONS_ANSWERED, APPLICATIONS_ROUTED
 from services.routing.passwords import verify_password
@@ -159,3 +159,35 @@ class RoutingService(Pingable):
             raise NotFound("staff")
         self.applications.update_staff(username, staff.account_changes(account, changes, self.applications.find_unit))
         return staff.account_view(self.applications.find_staff(username))
+
+    # --- Open311 client apps (GeoReport v2 api_key) ---------------------------------------------
+
+    @rpc(expected_exceptions=AppError)
+    def create_open311_client(self, principal, body):
+        """A new client app and its key: the key is in this answer only (routing keeps its digest)."""
+        name = requests.new_open311_client_request(body)
+        api_key = open311_clients.new_api_key()
+        client = open311_clients.new_client(name, principal, api_key, clock.now())
+        self.applications.insert_open311_client(client)
+        return dict(open311_clients.client_view(client), api_key=api_key)
+
+    @rpc(expected_exceptions=AppError)
+    def list_open311_clients(self, principal):
+        """Every client app (they are national, like their keys); never a key."""
+        return [open311_clients.client_view(client) for client in self.applications.open311_clients_list()]
+
+    @rpc(expected_exceptions=AppError)
+    def update_open311_client(self, principal, client_id, body):
+        changes = requests.open311_client_changes_request(body)
+        if self.applications.find_open311_client(str(client_id)) is None:
+            raise NotFound("open311_client")
+        self.applications.update_open311_client(str(client_id), changes)
+        return open311_clients.client_view(self.applications.find_open311_client(str(client_id)))
+
+    @rpc(expected_exceptions=AppError)
+    def authenticate_open311_client(self, api_key):
+        """``{client_id, name}`` of the active client app holding ``api_key``; else Unauthorized."""
+        client = self.applications.find_open311_client_by_digest(open311_clients.key_digest(api_key))
+        if client is None or not client.get("active", True):
+            raise Unauthorized()
+        return open311_clients.client_identity(client)

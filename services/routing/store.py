@@ -15,6 +15,7 @@ class RoutingStore:
         self.applications = database.get_collection("applications")
         self.units = database.get_collection("units")
         self.staff = database.get_collection("staff")
+        self.open311_clients = database.get_collection("open311_clients")
         self.versions = database.get_collection("versions")
         self._active_units = {}  # province_code -> (units version, [unit]): see active_units
 
@@ -24,6 +25,7 @@ class RoutingStore:
         self.applications.create_index("due_at")
         create_outbox_index(self.applications)
         self.units.create_index("province_code")
+        self.open311_clients.create_index("key_digest", unique=True)
 
     def outbox_collections(self):
         return [self.applications]
@@ -157,3 +159,20 @@ class RoutingStore:
 
     def staff_in_province(self, province_code):
         return list(self.staff.find({"province_code": province_code}).sort("_id", ASCENDING))
+
+    # --- Open311 client apps --------------------------------------------------------------------
+
+    def insert_open311_client(self, client):
+        self.open311_clients.insert_one(client)
+
+    def find_open311_client(self, client_id):
+        return self.open311_clients.find_one({"_id": client_id})
+
+    def find_open311_client_by_digest(self, digest):
+        return self.open311_clients.find_one({"key_digest": digest})
+
+    def open311_clients_list(self):
+        return list(self.open311_clients.find({}).sort("created_at", ASCENDING))
+
+    def update_open311_client(self, client_id, changes):
+        self.open311_clients.update_one({"_id": client_id}, {"$set": changes})

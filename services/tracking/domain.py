@@ -141,19 +141,27 @@ def current_unit(timeline):
     return None
 
 
-def public_view(document, language):
-    timeline = sorted(document.get("timeline", []), key=_chronological)
-    view = {
+def public_facts(document, timeline):
+    """What anyone may know of an application (``timeline`` in order): number, status, category,
+    place and dates; the tracking view and the public requests (Open311) both start from it."""
+    return {
         "application_no": document["application_no"],
         "status": timeline[-1]["status"],
-        "kind": document["kind"],
         "category": document["category"],
         "province": document["province"],
         "district": document["district"],
         "received_at": clock.to_iso(document["received_at"]),
         "due_at": clock.to_iso(document["due_at"]),
         "updated_at": clock.to_iso(timeline[-1]["at"]),
-        "timeline": [
+    }
+
+
+def public_view(document, language):
+    timeline = sorted(document.get("timeline", []), key=_chronological)
+    view = dict(
+        public_facts(document, timeline),
+        kind=document["kind"],
+        timeline=[
             {
                 "at": clock.to_iso(entry["at"]),
                 "status": entry["status"],
@@ -161,7 +169,7 @@ def public_view(document, language):
             }
             for entry in timeline
         ],
-    }
+    )
     if sms_failed(document):
         view["notice"] = SMS_FAILED_NOTICE[language]
     unit = current_unit(timeline)
@@ -318,3 +326,36 @@ def overdue_entry(document, unit, now):
 def statistics_view(stats, province_code, unit_id, first_day, last_day, now):
     return dict({"province_code": province_code, "unit_id": unit_id, "from": first_day.isoformat(),
                  "to": last_day.isoformat(), "generated_at": clock.to_iso(now)}, **stats)
+
+
+# --- public requests (the gateway's Open311 GET requests) ---------------------------------------
+
+# What a public request reads of a document: facts, dates and the timeline (for status and unit);
+# never the answer's text, the tracking code's digest or the SMS states.
+PUBLIC_REQUEST_FIELDS = ("application_no", "category", "province", "province_code", "district", "received_at",
+                         "due_at", "timeline")
+
+
+def public_requests_filter(wanted):
+    """The store query of a public requests query (``requests.public_requests_query``): the
+    province, then either the numbers asked for or the period, categories and open/closed
+    (closed: answered, the only status with an ``answer``; open: every other)."""
+    query = {"province_code": wanted["province_code"]}
+    if wanted["application_nos"]:
+        query["_id"] = {"$in": wanted["application_nos"]}
+        return query
+    query["received_at"] = {"$gte": wanted["start"], "$lte": wanted["end"]}
+    if wanted["categories"]:
+        query["category"] = {"$in": wanted["categories"]}
+    if wanted["statuses"] == ["closed"]:
+        query["answer"] = {"$exists": True}
+    elif wanted["statuses"] == ["open"]:
+        query["answer"] = {"$exists": False}
+    return query
+
+
+def public_request_view(document):
+    """One application as anyone may see it: no applicant, no text, no answer (design.md §6)."""
+    timeline = sorted(document["timeline"], key=_chronological)
+    unit = current_unit(timeline)
+    return dict(public_facts(document, timeline), unit=unit["name"] if unit else None)

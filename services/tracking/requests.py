@@ -6,7 +6,7 @@ defaults to the last ``DEFAULT_PERIOD_DAYS`` days up to today and may be at most
 ``MAX_PERIOD_DAYS`` long.
 """
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from common.fields import Field, Refused, bounded_text, check_body, described, text
 from common.errors import ValidationFailed
@@ -71,3 +71,45 @@ def stats_query(query, today):
         raise ValidationFailed({"from": "dönem en çok {} gün olabilir / the period may be at most {} days".format(
             MAX_PERIOD_DAYS, MAX_PERIOD_DAYS)})
     return dict(wanted, **{"from": first, "to": last})
+
+
+# --- the public requests query (``list_public_requests``), as the gateway sends it -------------
+
+MAX_PUBLIC_REQUESTS = 1000
+PUBLIC_STATUSES = ("open", "closed")
+_NUMBER = re.compile(r"^[0-9]{4}-[0-9]{6,9}$")
+_PROVINCE_CODE = re.compile(r"^[0-9]{2}$")
+_CODE = re.compile(r"^[a-z_]{1,50}$")
+
+
+def public_requests_query(query):
+    """``{province_code, application_nos, categories, start, end, statuses, limit}`` checked: the
+    gateway has read the client's words already (Open311), so a refusal here is the gateway's
+    mistake, still named by field. ``start``/``end`` are ISO-8601 with offset, needed unless
+    ``application_nos`` (which then overrides the period, categories and statuses)."""
+    if not isinstance(query, dict):
+        raise ValidationFailed({"query": "nesne olmalı / must be an object"})
+    reasons = {}
+    wanted = {"province_code": query.get("province_code"), "limit": query.get("limit", MAX_PUBLIC_REQUESTS)}
+    if not isinstance(wanted["province_code"], str) or not _PROVINCE_CODE.match(wanted["province_code"]):
+        reasons["province_code"] = "iki haneli il kodu / a two-digit province code"
+    for name, pattern in (("application_nos", _NUMBER), ("categories", _CODE), ("statuses", None)):
+        values = query.get(name) or []
+        if not isinstance(values, list) or not all(
+                isinstance(value, str) and (value in PUBLIC_STATUSES if pattern is None else pattern.match(value))
+                for value in values):
+            reasons[name] = "geçersiz liste / invalid list"
+        wanted[name] = sorted(set(values)) if isinstance(values, list) else []
+    for name in ("start", "end") if not wanted["application_nos"] else ():
+        try:
+            wanted[name] = datetime.fromisoformat(query.get(name) or "")
+        except (TypeError, ValueError):
+            reasons[name] = "ISO-8601 zaman olmalı / must be an ISO-8601 time"
+            continue
+        if wanted[name].tzinfo is None:
+            reasons[name] = "saat dilimi gerekli / needs an offset"
+    if not isinstance(wanted["limit"], int) or not 1 <= wanted["limit"] <= MAX_PUBLIC_REQUESTS:
+        reasons["limit"] = "1–{} arası / from 1 to {}".format(MAX_PUBLIC_REQUESTS, MAX_PUBLIC_REQUESTS)
+    if reasons:
+        raise ValidationFailed(reasons)
+    return wanted

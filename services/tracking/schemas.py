@@ -5,6 +5,9 @@
 ``get_statistics(principal, query) -> Statistics``
     ``query``: ``{province?, unit_id?, from?, to?}`` (services/tracking/requests.py); raises
     ValidationFailed, NotFound (another province; for a unit officer another unit), NotAllowed.
+``list_public_requests(query) -> [PublicRequest]``
+    ``query``: ``{province_code, application_nos?, categories?, start, end, statuses?, limit?}``
+    (services/tracking/requests.py); newest first; no personal data; raises ValidationFailed.
 """
 from typing import Dict, List, Optional, TypedDict
 
@@ -15,16 +18,20 @@ class TimelineEntry(TypedDict):
     text: str
 
 
-class StatusView(TypedDict):
+class PublicFacts(TypedDict):
+    """What anyone may know of an application (``domain.public_facts``)."""
     application_no: str
-    status: str
-    kind: str
+    status: str  # received, routed, returned, answered
     category: str
     province: str
     district: str
     received_at: str
     due_at: str
     updated_at: str
+
+
+class StatusView(PublicFacts):
+    kind: str
     timeline: List[TimelineEntry]
 
 
@@ -76,3 +83,8 @@ Statistics = TypedDict("Statistics", {
     "answered": StatsAnswered,
     "overdue": OverdueList,
 })
+
+
+class PublicRequest(PublicFacts):
+    """An application as anyone may see it (Open311): no applicant, no text, no answer."""
+    unit: Optional[str]  # the unit's name, once routed

@@ -72,3 +72,12 @@ class TrackingService(Pingable):
         documents = self.applications.received_in(province_code, start, end, domain.STATS_FIELDS)
         stats = domain.statistics(documents, now, unit_id)
         return domain.statistics_view(stats, province_code, unit_id, wanted["from"], wanted["to"], now)
+
+    @rpc(expected_exceptions=AppError)
+    def list_public_requests(self, query):
+        """Applications of one province as anyone may see them (the gateway's Open311 GETs): by
+        number, or by period, category and open/closed; newest first. Nothing personal."""
+        wanted = requests.public_requests_query(query)
+        documents = self.applications.public_requests(domain.public_requests_filter(wanted),
+                                                      domain.PUBLIC_REQUEST_FIELDS, wanted["limit"])
+        return [domain.public_request_view(document) for document in documents if document.get("timeline")]

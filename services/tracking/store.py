@@ -8,8 +8,11 @@ class TrackingStore:
 
     def create_indexes(self):
         """Lookups are by ``_id`` (the application number), which is always indexed; statistics
-        read one province's applications received in a period."""
+        read one province's applications received in a period; public requests (Open311) too,
+        maybe of some categories."""
         self.applications.create_index([("province_code", 1), ("received_at", 1)])
+        # public requests (Open311) filter one province by category and period
+        self.applications.create_index([("province_code", 1), ("category", 1), ("received_at", 1)])
 
     def apply(self, application_no, event_id, fields, timeline_entry):
         """Applies one event at most once, whatever the order or repetition of delivery.
@@ -38,3 +41,8 @@ class TrackingStore:
         (through the province + received_at index)."""
         query = {"province_code": province_code, "received_at": {"$gte": start, "$lt": end}}
         return self.applications.find(query, {name: 1 for name in fields})
+
+    def public_requests(self, query, fields, limit):
+        """The newest ``limit`` applications matching ``query``, only ``fields`` of each."""
+        cursor = self.applications.find(query, {name: 1 for name in fields})
+        return list(cursor.sort("received_at", -1).limit(limit))

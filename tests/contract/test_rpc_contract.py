@@ -47,7 +47,11 @@ PLAUSIBLE_ANSWERS = {
         "application_no": NUMBER, "tracking_code": CODE, "status": "received",
         "received_at": "2026-03-02T10:15:00+03:00", "due_at": "2026-03-09T10:15:00+03:00",
     },
-    ("intake", "get_catalog"): {"kinds": [], "categories": [], "provinces": []},
+    ("intake", "get_catalog"): {
+        "kinds": [{"code": "complaint", "name": {"tr": "Şikâyet", "en": "Complaint"}}],
+        "categories": [{"code": "health", "name": {"tr": "Sağlık", "en": "Health"}},
+                       {"code": "transport", "name": {"tr": "Ulaşım", "en": "Transport"}}],
+        "provinces": []},
     ("tracking", "get_application_status"): {
         "application_no": NUMBER, "status": "received", "kind": "complaint", "category": "general",
         "province": "İstanbul", "district": "Kadıköy", "received_at": "2026-03-02T10:15:00+03:00",
@@ -88,7 +92,8 @@ STAFF_RECORD = {"application_no": NUMBER, "applicant": {"national_id": "10000000
                                                         "last_name": "Yılmaz", "phone": "+905321234567",
                                                         "email": None},
                 "subject": "Yoldaki çukur", "description": "Sokakta çukur var.", "language": "tr", "channel": "web",
-                "entered_by": None, "received_at": "2026-03-02T10:15:00+03:00", "personal_data_erased": None}
+                "entered_by": None, "client": None, "received_at": "2026-03-02T10:15:00+03:00",
+                "personal_data_erased": None}
 PLAUSIBLE_ANSWERS.update({
     ("routing", "authenticate"): PRINCIPALS["router"],
     ("routing", "list_applications"): {"items": [QUEUE_ENTRY], "total": 1, "page": 1, "page_size": 20},
@@ -133,6 +138,29 @@ PLAUSIBLE_ANSWERS.update({
     ("notification", "list_failed_messages"): [SMS_VIEW],
     ("notification", "record_delivery_report"): REPORT_OUTCOME,
 })
+
+# Open311: client apps (routing) and public requests (tracking), in the shapes of their schemas.
+OPEN311_CLIENT = {"client_id": "5e1f0c2a9b7d", "name": "Şehrim Uygulaması", "active": True,
+                  "created_by": "ankara.admin", "created_at": "2026-03-02T10:15:00+03:00"}
+PUBLIC_REQUEST = {"application_no": NUMBER, "status": "routed", "category": "health", "province": "Ankara",
+                  "district": "Çankaya", "received_at": "2026-03-02T10:15:00+03:00",
+                  "due_at": "2026-03-09T10:15:00+03:00", "updated_at": "2026-03-02T11:00:00+03:00",
+                  "unit": "Çankaya İlçe Sağlık Müdürlüğü"}
+PLAUSIBLE_ANSWERS.update({
+    ("routing", "create_open311_client"): dict(OPEN311_CLIENT, api_key="ak311_" + "x" * 43),
+    ("routing", "list_open311_clients"): [OPEN311_CLIENT],
+    ("routing", "update_open311_client"): dict(OPEN311_CLIENT, active=False),
+    ("routing", "authenticate_open311_client"): {"client_id": OPEN311_CLIENT["client_id"],
+                                                 "name": OPEN311_CLIENT["name"]},
+    ("tracking", "list_public_requests"): [PUBLIC_REQUEST],
+})
+OPEN311_FORM = {"api_key": "ak311_" + "x" * 43, "jurisdiction_id": "ankara.gov.tr", "service_code": "health",
+                "first_name": "Ayşe", "last_name": "Yılmaz", "phone": "0532 123 45 67",
+                "description": "Sağlık ocağının çalışma saatleri yetersiz.", "attribute[kind]": "complaint",
+                "attribute[district]": "çankaya", "attribute[subject]": "Sağlık ocağı saatleri",
+                "attribute[national_id]": "10000000146", "lat": "39.9", "long": "32.86"}
+OPEN311 = "/open311/v2/"
+ANKARA = "jurisdiction_id=ankara.gov.tr"
 
 # Delivery reports as providers post them (the URL token is CALLBACK_TOKEN while exercising).
 CALLBACK_TOKEN = "callback-token-for-contract-tests"
@@ -201,6 +229,25 @@ EXERCISES = [
      {"json": {"national_id": "10000000146"}}, "admin"),
     ("admin_privacy.erase_personal_data", "POST", "/api/v1/admin/personal-data/erase",
      {"json": {"national_id": "10000000146", "reason": "KVKK silme başvurusu"}}, "admin"),
+    ("open311.discovery", "GET", OPEN311 + "discovery.json", {}, None),
+    ("open311.list_services", "GET", OPEN311 + "services.xml?" + ANKARA, {}, None),
+    ("open311.service_definition", "GET", OPEN311 + "services/health.json?" + ANKARA, {}, None),
+    ("open311.create_request", "POST", OPEN311 + "requests.json", {"data": OPEN311_FORM}, None),
+    ("open311.create_request", "POST", OPEN311 + "requests.xml",
+     {"data": dict(OPEN311_FORM, **{"attribute[language]": "en"}), "headers": {"Idempotency-Key": "app-1"}}, None),
+    ("open311.list_requests", "GET", OPEN311 + "requests.xml?" + ANKARA, {}, None),
+    ("open311.list_requests", "GET", OPEN311 + "requests.json?" + ANKARA + "&service_code=health,transport"
+                                               "&status=open&start_date=2026-03-01T00:00:00Z"
+                                               "&end_date=2026-03-31T00:00:00%2B03:00", {}, None),
+    ("open311.list_requests", "GET", OPEN311 + "requests.json?" + ANKARA + "&service_request_id=" + NUMBER
+                                               + ",2026-000002", {}, None),
+    ("open311.get_request", "GET", OPEN311 + "requests/{}.json?{}".format(NUMBER, ANKARA), {}, None),
+    ("open311.get_request_singular", "GET", OPEN311 + "request/{}.xml?{}".format(NUMBER, ANKARA), {}, None),
+    ("open311.create_client", "POST", "/api/v1/admin/open311-clients", {"json": {"name": "Şehrim Uygulaması"}},
+     "admin"),
+    ("open311.list_clients", "GET", "/api/v1/admin/open311-clients", {}, "admin"),
+    ("open311.update_client", "PATCH", "/api/v1/admin/open311-clients/" + OPEN311_CLIENT["client_id"],
+     {"json": {"active": False}}, "admin"),
     ("callbacks.delivery_report", "POST", "/api/v1/sms/callbacks/verimor/" + CALLBACK_TOKEN,
      {"json": VERIMOR_PUSH}, None),
     ("callbacks.delivery_report", "POST", "/api/v1/sms/callbacks/iletimerkezi/" + CALLBACK_TOKEN,
@@ -316,7 +363,9 @@ def test_desk_calls_carry_the_officer_and_staff_calls_the_principal(recorded_cal
     for service, method, args, kwargs in recorded_calls:
         if (service, method) == ("intake", "submit_application") and kwargs["entry_point"] == "desk":
             assert set(kwargs["officer"]) == principal_fields
-        elif service == "routing" and method not in ("authenticate", "ping"):
+        elif (service, method) == ("intake", "submit_application") and kwargs["entry_point"] == "open311":
+            assert set(kwargs["client"]) == set(routing_schemas.Open311ClientIdentity.__annotations__)
+        elif service == "routing" and method not in ("authenticate", "ping", "authenticate_open311_client"):
             assert set(args[0]) == principal_fields, method
         elif (service, method) == ("intake", "get_application_record"):
             assert set(args[0]) == principal_fields
@@ -541,3 +590,28 @@ def test_kvkk_export_and_erasure_have_the_shapes_the_gateway_is_tested_with(appl
     assert set(routing.export_personal_data(admin, [number])[number]) == set(ROUTING_EXPORT[NUMBER])
     assert set(intake.erase_personal_data(admin, {"national_id": "10000000146", "reason": "KVKK silme"})) == set(
         ERASURE_RECEIPT)
+
+
+def test_open311_answers_have_the_shapes_the_gateway_is_tested_with(application_workers):
+    """Routing's client apps, intake's Open311 application and tracking's public requests, for real."""
+    from services.tracking import domain as tracking_domain
+
+    routing, intake, tracking = (application_workers[name] for name in ("routing", "intake", "tracking"))
+    admin = PRINCIPALS["admin"]
+    issued = routing.create_open311_client(admin, {"name": "Şehrim Uygulaması"})
+    client = routing.authenticate_open311_client(issued["api_key"])
+    [listed] = routing.list_open311_clients(admin)
+    receipt = intake.submit_application(DESK_BODY | {"channel": "app"}, entry_point="open311", client=client)
+    [event] = intake.applications.find_application(receipt["application_no"])["outbox"]
+    tracking.handle_application_received(event)
+    tracking.applications.create_indexes()
+
+    assert set(issued) == set(routing_schemas.Open311ClientKey.__annotations__)
+    assert set(client) == set(routing_schemas.Open311ClientIdentity.__annotations__)
+    assert set(listed) == set(OPEN311_CLIENT) == set(routing_schemas.Open311Client.__annotations__)
+    assert "api_key" not in listed and "key_digest" not in listed
+    assert set(routing.update_open311_client(admin, client["client_id"], {"active": False})) == set(OPEN311_CLIENT)
+    assert intake.get_application_record(admin, receipt["application_no"])["client"] == "Şehrim Uygulaması"
+    [public] = tracking.list_public_requests({"province_code": "06", "application_nos": [receipt["application_no"]]})
+    assert set(public) == set(PUBLIC_REQUEST) == set(tracking_schemas.PublicRequest.__annotations__)
+    assert set(PUBLIC_REQUEST) <= set(tracking_domain.PUBLIC_REQUEST_FIELDS) | {"status", "updated_at", "unit"}

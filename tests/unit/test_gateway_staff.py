@@ -53,6 +53,9 @@ ROUTE_ROLES = {
     "staff.statistics": ("GET", "/api/v1/stats", {"router", "unit", "admin"}),
     "admin_privacy.export_personal_data": ("POST", "/api/v1/admin/personal-data/export", {"admin"}),
     "admin_privacy.erase_personal_data": ("POST", "/api/v1/admin/personal-data/erase", {"admin"}),
+    "open311.create_client": ("POST", "/api/v1/admin/open311-clients", {"admin"}),
+    "open311.list_clients": ("GET", "/api/v1/admin/open311-clients", {"admin"}),
+    "open311.update_client": ("PATCH", "/api/v1/admin/open311-clients/5e1f0c2a9b7d", {"admin"}),
 }
 
 
@@ -82,6 +85,8 @@ def rpc():
         "routing.export_personal_data": {NUMBER: {"contacts": [], "erased_at": None}},
         "intake.erase_personal_data": {"erased": [NUMBER], "erased_at": "2026-03-02T10:15:00+03:00"},
         "tracking.get_statistics": STATISTICS,
+        "routing.create_open311_client": {"client_id": "5e1f0c2a9b7d", "api_key": "ak311_x"},
+        "routing.list_open311_clients": [], "routing.update_open311_client": {"client_id": "5e1f0c2a9b7d"},
     })
     return FakeRpcPool(**answers)
 

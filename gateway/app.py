@@ -14,6 +14,7 @@ from gateway.openapi import openapi
 from gateway.open311.routes import open311
 from gateway.rpc import RpcPool
 from gateway.staff import staff
+from gateway.web import web
 from gateway.settings import Settings
 
 
@@ -43,6 +44,7 @@ def create_app(settings=None):
     if settings.bench_probe:
         app.register_blueprint(ceiling)
     app.register_blueprint(openapi)  # /api/v1/openapi.json and /api/v1/docs, from the url_map
+    app.register_blueprint(web)  # the citizen portal (/, /takip) and the staff console (/konsol/…): web/
     limits.install(app, settings.rate_limits, signing_key)  # after the blueprints: it wraps their views
     security.install(app, settings.security)
     errors.install(app, settings.retry_after_seconds)

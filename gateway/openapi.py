@@ -51,6 +51,15 @@ OPEN311_ERRORS_SCHEMA = "Open311Errors"
 OPEN311_ERROR_RESPONSE = "Open311Error"
 BEARER = "bearer"
 
+# Routes that are not the API: the web clients' pages and files (gateway/web.py) are for people and
+# call the API like any other client; the README's "Web clients" describes them.
+NOT_API_BLUEPRINTS = frozenset({"web"})
+
+
+def is_api_rule(rule):
+    """Whether a url_map rule belongs in the document (not Flask's static, not a web page)."""
+    return rule.endpoint != "static" and rule.endpoint.partition(".")[0] not in NOT_API_BLUEPRINTS
+
 
 # --- TypedDict → JSON Schema -------------------------------------------------------------------
 
@@ -381,7 +390,7 @@ def build_document(app):
     components = {}
     paths = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
-        if rule.endpoint == "static":
+        if not is_api_rule(rule):
             continue
         path = _openapi_path(rule.rule)
         view = app.view_functions[rule.endpoint]

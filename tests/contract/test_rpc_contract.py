@@ -256,6 +256,10 @@ EXERCISES = [
     ("callbacks.delivery_report", "POST", TWILIO_URL.replace("http://localhost", ""),
      {"data": TWILIO_FORM, "headers": {"X-Twilio-Signature": signature_for(TWILIO_URL, TWILIO_FORM, TWILIO_TOKEN)}},
      None),
+    # the web clients' pages and files (gateway/web.py): no RPC, they call the API from the browser
+    ("web.page", "GET", "/", {}, None),
+    ("web.page", "GET", "/konsol/kuyruk", {}, None),
+    ("web.asset", "GET", "/web/shared/api.js", {}, None),
 ]
 
 

@@ -1,0 +1,267 @@
+"""The web clients in a real browser (Chromium, Playwright) against the running system: a citizen
+applies on the portal and tracks with the code from the SMS; a router signs in to the console,
+filters the queue, sees the suggested unit, records a contact and routes; the unit officer
+answers; the citizen reads the answer. Invalid input shows the API's field error next to its
+field; a desk officer takes an application; statistics draw their charts; the language switch
+persists; the portal fits a 360 px phone. Every main page passes axe-core (no serious or critical
+violations); screenshots go to test-artifacts/screenshots/."""
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+from nameko.standalone.events import event_dispatcher
+
+from common import clock
+from tests.support import browser as web_browser
+from tests.support.processes import wait_until
+from tests.support.samples import PASSWORD, national_id, received_event
+from tests.support.staff_client import StaffApi, ankara_health_body, submit
+
+SUGGESTED = "Çankaya İlçe Sağlık Müdürlüğü"
+ANSWER = "Randevunuz 12 Aralık saat 10:00 için Çankaya Sağlık Ocağında oluşturuldu."
+CODE_IN_SMS = re.compile(r"(?:takip kodu|tracking code): ([A-Z2-9]{8})")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright, browser = web_browser.launch()
+    yield browser
+    web_browser.close(playwright, browser)
+
+
+@pytest.fixture
+def open_tab(browser, running_system):
+    tabs = []
+
+    def open_(**size):
+        tab = web_browser.Tab(browser, running_system.url, **size)
+        tabs.append(tab)
+        return tab
+
+    yield open_
+    for tab in tabs:
+        tab.close()
+
+
+def fill_application(page, national_id_value="10000000146"):
+    page.wait_for_selector("#f-province option[value='06']", state="attached")
+    page.fill("#f-applicant-national_id", national_id_value)
+    page.fill("#f-applicant-first_name", "Ayşe")
+    page.fill("#f-applicant-last_name", "Yılmaz")
+    page.fill("#f-applicant-phone", "0532 123 45 67")
+    page.select_option("#f-kind", "complaint")
+    page.select_option("#f-category", "health")
+    page.select_option("#f-province", "06")
+    page.select_option("#f-district", "Çankaya")
+    page.fill("#f-subject", "Sağlık ocağı randevusu")
+    page.fill("#f-description", "Sağlık ocağından iki haftadır randevu alamıyorum.")
+
+
+def receipt_value(page, label):
+    return page.locator("#receipt dt", has_text=label).locator("xpath=following-sibling::dd[1]").inner_text()
+
+
+def sign_in(tab, username, lands_on):
+    page = tab.page
+    page.goto("/konsol")
+    page.fill("#f-username", username)
+    page.fill("#f-password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**" + lands_on)
+
+
+def track(page, number, code, until):
+    """Looks the application up until ``until`` (a selector) shows: tracking catches up by events."""
+    page.goto("/takip?no=" + number)
+    page.fill("#f-tracking_code", code)
+
+    def shown():
+        page.click("#track-form button[type=submit]")
+        page.wait_for_selector("#status:not([hidden]), #track-form .form-status:not(:empty)")
+        return page.locator(until).is_visible()
+
+    wait_until(shown, timeout=10, interval=0.3, what=until)
+
+
+def queue_row(page, number, status):
+    """Filters the queue by ``status`` until the application's row is there."""
+    page.select_option("#f-status", status)
+
+    def row():
+        page.click("#filter-form button[type=submit]")
+        page.wait_for_selector("#queue tbody tr")
+        found = page.locator("tr[data-application-no='{}']".format(number))
+        return found if found.count() else None
+
+    return wait_until(row, timeout=10, interval=0.3, what="{} in the queue".format(number))
+
+
+def test_apply_route_answer_and_the_citizen_reads_the_answer(open_tab, running_system):
+    citizen = open_tab()
+    page = citizen.page
+    page.goto("/")
+    fill_application(page)
+    citizen.check("portal-apply")
+    page.click("#application-form button[type=submit]")
+    page.wait_for_selector("#receipt:not([hidden])")
+    number = receipt_value(page, "Başvuru numarası")
+    shown_code = receipt_value(page, "Takip kodu")
+    assert re.fullmatch(r"\d{4}-\d{6}", number) and re.fullmatch(r"[A-Z2-9]{8}", shown_code)
+    citizen.screenshot("portal-receipt")
+
+    (sms,) = wait_until(lambda: running_system.sms_for(number), timeout=10, what="the received SMS")
+    code = CODE_IN_SMS.search(sms["msg"]).group(1)
+    assert code == shown_code
+    track(page, number, code, "#status dd:text('Alındı')")
+    assert page.locator("#status .timeline li").count() == 1
+    citizen.check("portal-track")
+
+    router = open_tab()
+    router.page.goto("/konsol")
+    router.check("console-login")
+    sign_in(router, "ankara.router", "/konsol/kuyruk")
+    row = queue_row(router.page, number, "unrouted")
+    assert row.locator("td.suggested").inner_text() == SUGGESTED
+    router.check("console-queue")
+    row.locator("a").click()
+    router.page.wait_for_selector("#record:not([hidden])")
+    assert "10000000146" in router.page.locator("#applicant-facts").inner_text()
+    router.check("console-record")
+
+    router.page.select_option("#contact-channel", "phone")
+    router.page.fill("#contact-note", "Başvuru sahibi telefonla arandı.")
+    router.page.click("#contact-form button[type=submit]")
+    router.page.wait_for_selector("#contacts li:has-text('Başvuru sahibi telefonla arandı.')")
+    assert router.page.locator("#route-unit").input_value() == "06-cankaya-health"  # the suggested unit
+    router.page.fill("#route-note", "Sağlık ocağı")
+    router.page.click("#route-form button[type=submit]")
+    router.page.wait_for_selector("#application-facts dd:text('Birime yönlendirildi')")
+    assert router.page.locator("#route-form").is_hidden()
+    router.screenshot("console-record-routed")
+
+    unit = open_tab()
+    sign_in(unit, "ankara.health", "/konsol/kuyruk")
+    queue_row(unit.page, number, "routed").locator("a").click()
+    unit.page.wait_for_selector("#answer-form:not([hidden])")
+    unit.screenshot("console-unit-record")
+    unit.page.click("#answer-form button[type=submit]")  # empty: the API names the fields
+    unit.page.wait_for_selector("#answer-text-error")
+    unit.page.fill("#answer-text", ANSWER)
+    unit.page.select_option("#answer-outcome", "positive")
+    unit.page.click("#answer-form button[type=submit]")
+    unit.page.wait_for_selector("#answer:not([hidden]) .answer-text:text('{}')".format(ANSWER))
+    unit.screenshot("console-answered")
+
+    track(page, number, code, "#answer:not([hidden])")
+    assert page.locator("#answer .answer-text").inner_text() == ANSWER
+    assert "Olumlu" in page.locator("#answer").inner_text()
+    citizen.screenshot("portal-answer")
+
+    router.page.goto("/konsol/istatistik")
+    router.page.wait_for_selector("#stats:not([hidden]) svg.chart")
+    assert router.page.locator("#charts svg.chart").count() == 4
+    assert router.page.locator("#charts table").count() == 4  # each chart's numbers as a table
+    router.check("console-stats")
+
+
+def test_unit_officer_returns_a_misrouted_application(open_tab, running_system):
+    staff = StaffApi(running_system.url)
+    number = submit(running_system.url, ankara_health_body())["application_no"]
+    staff.wait_in_queue("ankara.router", number)
+    assert staff.route("ankara.router", number, "06-cankaya-health").status_code == 200
+    tab = open_tab()
+    sign_in(tab, "ankara.health", "/konsol/kuyruk")
+    queue_row(tab.page, number, "routed").locator("a").click()
+    tab.page.fill("#return-reason", "Sağlık konusu değil; il milli eğitim müdürlüğünün görev alanında.")
+    tab.page.click("#return-form button[type=submit]")
+
+    tab.page.wait_for_selector("#application-facts dd:text('İade edildi')")
+    assert tab.page.locator("#answer-form").is_hidden() and tab.page.locator("#return-form").is_hidden()
+    tab.screenshot("console-returned")
+
+
+def test_overdue_applications_are_highlighted_in_the_queue(open_tab, running_system):
+    number = "2026-8{:05d}".format(uuid.uuid4().int % 10 ** 5)
+    past = clock.now() - timedelta(days=10)
+    dispatch = event_dispatcher({"AMQP_URI": running_system.amqp_uri, "serializer": "json"})
+    dispatch("intake", "application_received", received_event(
+        number, province="Ankara", province_code="06", district="Çankaya", category="health",
+        received_at=clock.to_iso(past), due_at=clock.to_iso(past + timedelta(days=7))))
+    tab = open_tab()
+    sign_in(tab, "ankara.router", "/konsol/kuyruk")
+    tab.page.check("#f-overdue")
+    row = queue_row(tab.page, number, "unrouted")
+
+    assert "overdue" in row.get_attribute("class")
+    assert "Süresi geçti" in row.inner_text()
+    assert all("overdue" in (tr.get_attribute("class") or "") for tr in tab.page.locator("#queue tbody tr").all())
+    tab.screenshot("console-queue-overdue")
+
+
+def test_invalid_input_shows_the_api_field_error_next_to_the_field(open_tab):
+    tab = open_tab()
+    page = tab.page
+    page.goto("/")
+    fill_application(page, national_id_value="12345678901")  # the check digits are wrong
+    page.click("#application-form button[type=submit]")
+
+    message = page.locator("#f-applicant-national_id-error")
+    message.wait_for()
+    assert "kimlik" in message.inner_text().lower()
+    field = page.locator("#f-applicant-national_id")
+    assert field.get_attribute("aria-invalid") == "true"
+    assert field.get_attribute("aria-describedby") == "f-applicant-national_id-error"
+    assert page.evaluate("document.activeElement.id") == "f-applicant-national_id"
+    assert page.locator("#receipt").is_hidden()
+    tab.check("portal-apply-errors")
+
+
+def test_desk_officer_takes_an_application_at_the_counter(open_tab):
+    tab = open_tab()
+    sign_in(tab, "ankara.desk", "/konsol/masa")
+    fill_application(tab.page, national_id_value=national_id("284619375"))
+    tab.page.click("#application-form button[type=submit]")
+    tab.page.wait_for_selector("#receipt:not([hidden])")
+    assert re.fullmatch(r"\d{4}-\d{6}", receipt_value(tab.page, "Başvuru numarası"))
+    tab.check("console-desk")
+
+
+def test_english_switch_is_kept_and_sets_the_language(open_tab):
+    tab = open_tab()
+    page = tab.page
+    page.goto("/takip")
+    assert page.locator("html").get_attribute("lang") == "tr"
+    page.click("#language-switch")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == "Track your application"
+    page.goto("/")
+    assert page.locator("h1").inner_text() == "Make an application"
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.wait_for_selector("#f-kind option:text('Complaint')", state="attached")
+    tab.check("portal-apply-en")
+
+
+@pytest.mark.parametrize("path", ["/", "/takip", "/konsol"])
+def test_pages_fit_a_phone_screen(open_tab, path):
+    tab = open_tab(width=360, height=740)
+    tab.page.goto(path)
+    tab.page.wait_for_selector("#language-switch")
+    assert tab.page.evaluate("document.documentElement.scrollWidth") <= 360
+    tab.screenshot("phone" + (path.replace("/", "-") if path != "/" else "-apply"))
+
+
+def test_keyboard_reaches_the_form_and_focus_is_visible(open_tab):
+    tab = open_tab()
+    page = tab.page
+    page.goto("/konsol")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "f-username":
+            break
+    assert page.evaluate("document.activeElement.id") == "f-username"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"

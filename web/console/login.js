@@ -1,0 +1,16 @@
+import { ApiError, login } from "../shared/api.js";
+import { onSubmit } from "../shared/forms.js";
+import { t } from "../shared/i18n.js";
+import { setUpPage } from "../shared/layout.js";
+
+const form = document.querySelector("#login-form");
+onSubmit(form, async () => {
+  try {
+    const current = await login(form.username.value.trim(), form.password.value);
+    location.assign(current.role === "desk" ? "/konsol/masa" : "/konsol/kuyruk");
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) throw new ApiError(401, { error: { message: t("login_failed") } });
+    throw error;
+  }
+});
+setUpPage("console");

@@ -9,7 +9,7 @@ export DATA_DIR ?= ./var
 # The Procfile's commands (nameko, gunicorn) come from the virtual environment.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install run bench test test-unit test-contract test-integration test-e2e clean $(addprefix run-,$(SERVICES))
+.PHONY: install run bench bench-memory test test-unit test-contract test-integration test-e2e clean $(addprefix run-,$(SERVICES))
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ test: install
 # The whole system under HTTP load, one table (bench/README.md); BENCH_ARGS='--seconds 10' for a quick run.
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Memory under a steady load (bench/memory.py): 10 minutes by default; BENCH_ARGS='--minutes 2' to try it.
+bench-memory: install
+	$(BIN)/python bench/memory.py $(BENCH_ARGS)
 
 test-unit test-contract test-integration test-e2e: test-%: install
 	$(BIN)/python -m pytest tests/$*

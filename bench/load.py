@@ -63,22 +63,29 @@ class Connection:
 
     def request(self, method, path, body=None, token=None):
         """(status, body bytes)."""
-        if self.connection is None:
-            self.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = "Bearer " + token
         if body is not None:
             body = json.dumps(body).encode("utf-8")
             headers["Content-Type"] = "application/json"
-        try:
-            self.connection.request(method, path, body=body, headers=headers)
-            answer = self.connection.getresponse()
-            return answer.status, answer.read()
-        except (OSError, http.client.HTTPException):
-            self.connection.close()
-            self.connection = None
-            raise
+        for attempt in (1, 2):
+            reused = self.connection is not None
+            if not reused:
+                self.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            try:
+                self.connection.request(method, path, body=body, headers=headers)
+                answer = self.connection.getresponse()
+                return answer.status, answer.read()
+            except (OSError, http.client.HTTPException) as error:
+                self.connection.close()
+                self.connection = None
+                # The server may close a keep-alive connection that sat idle (gunicorn: after
+                # 2 s); as browsers and urllib3 do, such a request goes again on a new one.
+                closed_while_idle = isinstance(error, (http.client.RemoteDisconnected, BrokenPipeError,
+                                                       ConnectionResetError))
+                if not (reused and closed_while_idle and attempt == 1):
+                    raise
 
 
 def main(argv=None):

@@ -18,6 +18,7 @@ check runs every 60 s as deployed (RunningSystem's tests use 1 s).
 """
 import argparse
 import json
+from contextlib import contextmanager
 import os
 import platform
 import re
@@ -32,6 +33,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(1, str(ROOT / "bench"))
 
 from tests.support.broker import temporary_vhost  # noqa: E402
 from tests.support.processes import RunningSystem, sms_text  # noqa: E402
@@ -247,6 +249,74 @@ def _ms(value):
     return None if value is None else value * 1000.0
 
 
+def run_phases(system, data_dir, args, levels, paced):
+    """Every phase, in order; returns what print_report needs."""
+    info = machine(system)
+    rows, sms_rows = [], []
+    work = Path(data_dir) / "bench"
+    work.mkdir()
+    # A short warm-up (gateway workers' proxies, services' first calls), not counted.
+    warm = argparse.Namespace(**dict(vars(args), seconds=min(3.0, args.seconds)))
+    run_load(system, warm, mode="submit", concurrency=4, out=work / "warmup.jsonl")
+    run_load(system, warm, mode="get", path="/bench/rpc-echo", concurrency=4)
+    c = args.ceiling_concurrency
+    print("phase: GET /healthz", file=sys.stderr, flush=True)
+    healthz = run_load(system, args, mode="get", path="/healthz", concurrency=c)
+    rows.append(("GET /healthz (constant JSON)", c, healthz))
+    print("phase: GET /bench/rpc-echo", file=sys.stderr, flush=True)
+    echo = run_load(system, args, mode="get", path="/bench/rpc-echo", concurrency=c)
+    rows.append(("GET /bench/rpc-echo (1 RPC)", c, echo))
+    h, echo_rate = healthz["rate"], echo["rate"]
+    first = None
+    for level in levels:
+        print("phase: submissions at concurrency {}".format(level), file=sys.stderr, flush=True)
+        out = work / "submitted-{}.jsonl".format(level)
+        result = run_load(system, args, mode="submit", concurrency=level, out=out)
+        rows.append(("POST /api/v1/applications", level, result))
+        first = first or out
+        latencies, missing = wait_for_sms(system, out, args.sms_wait)
+        sms_rows.append(("c={}".format(level), latencies, missing))
+    for rate in paced:
+        print("phase: submissions at {}/s".format(rate), file=sys.stderr, flush=True)
+        out = work / "paced-{}.jsonl".format(rate)
+        result = run_load(system, args, mode="submit", concurrency=64, rate=rate, out=out)
+        rows.append(("POST /api/v1/applications @{}/s".format(rate), 64, result))
+        latencies, missing = wait_for_sms(system, out, args.sms_wait)
+        sms_rows.append(("{}/s".format(rate), latencies, missing))
+    print("phase: tracking lookups", file=sys.stderr, flush=True)
+    track = run_load(system, args, mode="track", concurrency=c, input=first)
+    rows.append(("GET /api/v1/applications/{no}", c, track))
+    print("phase: staff queue listing", file=sys.stderr, flush=True)
+    listing = run_load(system, args, mode="staff-list", concurrency=c, token=router_token(system))
+    rows.append(("GET /api/v1/staff/applications", c, listing))
+    exited = system.exited()
+    if exited:
+        print("processes exited during the run: {}".format(exited), file=sys.stderr)
+    return info, rows, echo_rate, h, sms_rows
+
+
+@contextmanager
+def system_running(preload=0):
+    """The processes of ``make run`` on a throw-away vhost and DATA_DIR (with ``preload``
+    applications stored first, bench/preload.py), as deployed but for the echo route."""
+    with temporary_vhost() as amqp_uri, tempfile.TemporaryDirectory(prefix="acikkapi-bench-") as data_dir:
+        if preload:
+            from preload import preload as store_applications
+
+            print("preloading {} applications ...".format(preload), file=sys.stderr, flush=True)
+            store_applications(data_dir, preload)
+        # As deployed (README, deploy/k8s/config.yaml): RunningSystem's 1 s deadline check is for tests.
+        system = RunningSystem(amqp_uri, data_dir, extra_env={"DEADLINE_CHECK_SECONDS": "60",
+                                                              "BENCH_PROBE_ENABLED": "true"})
+        print("starting the system (vhost {}, DATA_DIR {}) ...".format(amqp_uri.rsplit("/", 1)[-1], data_dir),
+              file=sys.stderr, flush=True)
+        system.start()
+        try:
+            yield system, data_dir
+        finally:
+            system.stop()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -259,63 +329,16 @@ def main(argv=None):
     parser.add_argument("--sms-wait", type=float, default=120.0,
                         help="seconds to wait for the SMS of a level's submissions")
     parser.add_argument("--json", help="also write every result to this file")
+    parser.add_argument("--preload", type=int, default=0,
+                        help="applications stored before the system starts (bench/preload.py), e.g. 100000")
     parser.add_argument("--profile", metavar="DIR",
                         help="py-spy every process during each phase; collapsed stacks into DIR")
     args = parser.parse_args(argv)
     levels = [int(level) for level in args.levels.split(",")]
     paced = [int(rate) for rate in args.paced.split(",") if rate.strip()]
 
-    with temporary_vhost() as amqp_uri, tempfile.TemporaryDirectory(prefix="acikkapi-bench-") as data_dir:
-        # As deployed (README, deploy/k8s/config.yaml): RunningSystem's 1 s deadline check is for tests.
-        system = RunningSystem(amqp_uri, data_dir, extra_env={"DEADLINE_CHECK_SECONDS": "60",
-                                                              "BENCH_PROBE_ENABLED": "true"})
-        print("starting the system (vhost {}, DATA_DIR {}) ...".format(amqp_uri.rsplit("/", 1)[-1], data_dir),
-              file=sys.stderr, flush=True)
-        system.start()
-        try:
-            info = machine(system)
-            rows, sms_rows = [], []
-            work = Path(data_dir) / "bench"
-            work.mkdir()
-            # A short warm-up (gateway workers' proxies, services' first calls), not counted.
-            warm = argparse.Namespace(**dict(vars(args), seconds=min(3.0, args.seconds)))
-            run_load(system, warm, mode="submit", concurrency=4, out=work / "warmup.jsonl")
-            run_load(system, warm, mode="get", path="/bench/rpc-echo", concurrency=4)
-            c = args.ceiling_concurrency
-            print("phase: GET /healthz", file=sys.stderr, flush=True)
-            healthz = run_load(system, args, mode="get", path="/healthz", concurrency=c)
-            rows.append(("GET /healthz (constant JSON)", c, healthz))
-            print("phase: GET /bench/rpc-echo", file=sys.stderr, flush=True)
-            echo = run_load(system, args, mode="get", path="/bench/rpc-echo", concurrency=c)
-            rows.append(("GET /bench/rpc-echo (1 RPC)", c, echo))
-            h, echo_rate = healthz["rate"], echo["rate"]
-            first = None
-            for level in levels:
-                print("phase: submissions at concurrency {}".format(level), file=sys.stderr, flush=True)
-                out = work / "submitted-{}.jsonl".format(level)
-                result = run_load(system, args, mode="submit", concurrency=level, out=out)
-                rows.append(("POST /api/v1/applications", level, result))
-                first = first or out
-                latencies, missing = wait_for_sms(system, out, args.sms_wait)
-                sms_rows.append(("c={}".format(level), latencies, missing))
-            for rate in paced:
-                print("phase: submissions at {}/s".format(rate), file=sys.stderr, flush=True)
-                out = work / "paced-{}.jsonl".format(rate)
-                result = run_load(system, args, mode="submit", concurrency=64, rate=rate, out=out)
-                rows.append(("POST /api/v1/applications @{}/s".format(rate), 64, result))
-                latencies, missing = wait_for_sms(system, out, args.sms_wait)
-                sms_rows.append(("{}/s".format(rate), latencies, missing))
-            print("phase: tracking lookups", file=sys.stderr, flush=True)
-            track = run_load(system, args, mode="track", concurrency=c, input=first)
-            rows.append(("GET /api/v1/applications/{no}", c, track))
-            print("phase: staff queue listing", file=sys.stderr, flush=True)
-            listing = run_load(system, args, mode="staff-list", concurrency=c, token=router_token(system))
-            rows.append(("GET /api/v1/staff/applications", c, listing))
-            exited = system.exited()
-            if exited:
-                print("processes exited during the run: {}".format(exited), file=sys.stderr)
-        finally:
-            system.stop()
+    with system_running(args.preload) as (system, data_dir):
+        info, rows, echo_rate, h, sms_rows = run_phases(system, data_dir, args, levels, paced)
         print_report(info, args, rows, echo_rate, h, sms_rows)
         if args.json:
             with open(args.json, "w") as out:

@@ -21,7 +21,8 @@ from common.embedded.errors import UnsupportedOperation
 from common.embedded.indexes import IndexSpec, default_name, document_keys, parse_key_spec, sql_key
 from common.embedded.matcher import compile_filter, is_operator_document
 from common.embedded.ordering import equal, parse_sort, sort_documents, sort_key
-from common.embedded.planner import plan
+from common.embedded.grouping import Grouping
+from common.embedded.planner import covered_count, covered_group, ordered_scans, plan
 from common.embedded.projection import compile_projection
 from common.embedded.update import Update, set_path, validate_replacement
 
@@ -110,14 +111,40 @@ class Collection:
     def _find_documents(self, query, projection, sort, skip, limit):
         predicate = compile_filter(query)
         project = compile_projection(projection)
-        stop_after = None if sort or not limit else skip + limit
+        stop_after = skip + limit if limit else None
         with self._storage.transaction(write=False) as connection:
-            found = self._matches(connection, query, predicate, stop_after)
-        documents = [document for _, _, document in found]
-        if sort:
-            documents = sort_documents(documents, sort)
+            documents = self._in_index_order(connection, query, predicate, sort, stop_after) if sort else None
+            if documents is None:
+                found = self._matches(connection, query, predicate, None if sort else stop_after)
+                documents = [document for _, _, document in found]
+                if sort:
+                    documents = sort_documents(documents, sort)
         documents = documents[skip:skip + limit if limit else None]
         return documents if project is None else [project(document) for document in documents]
+
+    def _in_index_order(self, connection, query, predicate, sort, stop_after):
+        """The matches in ``sort`` order read through an index (planner.ordered_scans), stopping
+        after ``stop_after``: a page of a large collection decodes about a page of documents, as
+        MongoDB's index scan would. None where no index gives that order."""
+        info = self._info()
+        scans = ordered_scans(query, sort, info.indexes) if info else []
+        if len(scans) > 1:  # the one with the fewest index rows in range
+            scans.sort(key=lambda candidate: connection.execute(*candidate.count_sql()).fetchone()[0])
+        if not scans or connection.execute(*scans[0].misordered_sql()).fetchone():
+            return None
+        scan = scans[0]
+        found = []
+        rows = connection.execute(*scan.rows_sql(info.table))
+        try:
+            for _, text in rows:
+                document = decode(text)
+                if predicate(document):
+                    found.append(document)
+                    if stop_after is not None and len(found) >= stop_after:
+                        break
+        finally:
+            rows.close()
+        return found
 
     def find(self, filter=None, projection=None, skip=0, limit=0, sort=None, batch_size=0,
              session=None, hint=None, max_time_ms=None, comment=None, **unsupported):
@@ -144,8 +171,11 @@ class Collection:
             info = self._info()
             if info is None:
                 return 0
+            covered = covered_count(query, info.indexes)
             if not query:
                 (count,) = connection.execute(f"SELECT COUNT(*) FROM {info.table}").fetchone()
+            elif covered is not None:  # index rows alone: no document is read
+                (count,) = connection.execute(*covered).fetchone()
             else:
                 count = len(self._matches(connection, query, predicate,
                                           skip + limit if limit else None))
@@ -154,6 +184,25 @@ class Collection:
 
     def estimated_document_count(self, **options):
         return self.count_documents({})
+
+    def aggregate(self, pipeline, session=None, comment=None, **unsupported):
+        """``[$match?, $group]`` only (common/embedded/grouping.py). Counts per value of an
+        indexed field come from the index rows alone (planner.covered_group), as MongoDB answers
+        them from an index; otherwise the matching documents are read and grouped."""
+        _reject("aggregate", session=session, **unsupported)
+        grouping = Grouping(pipeline)
+        query = _as_filter(grouping.match)
+        predicate = compile_filter(query)
+        with self._storage.transaction(write=False) as connection:
+            info = self._info()
+            if info is None:
+                return iter([])
+            covered = grouping.counts_only and covered_group(query, ".".join(grouping.key_path), info.indexes)
+            groups = grouping.from_key_counts(connection.execute(*covered).fetchall()) if covered else None
+            if groups is None:
+                groups = grouping.from_documents(
+                    document for _, _, document in self._matches(connection, query, predicate))
+        return iter(groups)
 
     def distinct(self, key, filter=None, session=None, comment=None, **unsupported):
         _reject("distinct", session=session, **unsupported)

@@ -7,6 +7,7 @@ indexed — and ignores the rest.
 """
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from common.embedded.codec import normalise
 from common.embedded.indexes import NULL_KEY, bracket_bounds, query_keys, sql_key
@@ -158,6 +159,153 @@ def _plan_or(branches, table, indexes):
         subqueries.append(f"SELECT rid FROM {table} WHERE {sql}")
         params.extend(branch_params)
     return f"rid IN ({' UNION '.join(subqueries)})", params
+
+
+# --- reading in an index's order, counting from an index alone ------------------------------------
+
+# Index keys of these brackets do not order in SQLite as MongoDB sorts them: objects, arrays and
+# binary are JSON blobs, NaN is a blob placed after text. Where one is in range, sort in memory.
+_MISORDERED_KEYS = "(({k} >= X'03' AND {k} < X'04') OR ({k} >= X'05' AND {k} < X'08'))"
+
+
+@dataclass(frozen=True)
+class OrderedScan:
+    """Read documents in the order of index ``spec``'s column ``column`` (the sort field),
+    ``descending`` or not, among the index rows whose earlier columns hold ``pinned`` keys."""
+    spec: object
+    column: int
+    descending: bool
+    pinned: tuple  # (column, keys) for each column before the sort column
+
+    def _where(self, alias):
+        clauses = [f"{alias}k{column} IN ({_marks(keys)})" for column, keys in self.pinned]
+        return " AND ".join(clauses) or "1", [key for _, keys in self.pinned for key in keys]
+
+    def count_sql(self):
+        where, params = self._where("")
+        return f"SELECT COUNT(*) FROM {self.spec.table} WHERE {where}", params
+
+    def misordered_sql(self):
+        """A query that finds a key in range this order would misplace."""
+        where, params = self._where("")
+        return (f"SELECT 1 FROM {self.spec.table} WHERE {where} AND "
+                f"{_MISORDERED_KEYS.format(k=f'k{self.column}')} LIMIT 1", params)
+
+    def rows_sql(self, table):
+        """(rid, doc) of the candidates in MongoDB's order: null and missing first (their key is a
+        blob, which SQLite puts after numbers and text), ties in stored order, as sort_documents
+        leaves them."""
+        where, params = self._where("i.")
+        key = f"i.k{self.column}"
+        nulls, way = ("ASC", "DESC") if self.descending else ("DESC", "ASC")
+        return (f"SELECT d.rid, d.doc FROM {self.spec.table} i JOIN {table} d ON d.rid = i.rid WHERE {where} "
+                f"ORDER BY ({key} = ?) {nulls}, {key} {way}, d.rid ASC", params + [NULL_KEY])
+
+
+def ordered_scans(query, sort, indexes):
+    """The OrderedScans (those pinning the most columns) for a one-field ``sort`` (from ``ordering.parse_sort``) when an index has the
+    sort field right after fields the query pins by equality; none: sort in memory. Only
+    indexes with exactly one key per document: not multikey (an array sorts by its min or max
+    element), not sparse (documents without the field must be read too)."""
+    if len(sort) != 1:
+        return []
+    [(parts, direction)] = sort
+    sort_path = ".".join(parts)
+    conditions = _Conditions()
+    _collect(query or {}, conditions)
+    scans = []
+    for spec in indexes:
+        if spec.multikey or spec.sparse:
+            continue
+        pinned = []
+        for column, (path, _) in enumerate(spec.fields):
+            if path == sort_path:
+                scans.append(OrderedScan(spec, column, direction == -1, tuple(pinned)))
+                break
+            keys = conditions.equal.get(path)
+            if not keys:
+                break
+            pinned.append((column, tuple(keys)))
+    most = max((len(scan.pinned) for scan in scans), default=0)
+    return [scan for scan in scans if len(scan.pinned) == most]
+
+
+def covered_count(query, indexes):
+    """``(SQL, params)`` counting the documents that match ``query`` from index rows alone (see
+    ``_covered``); else None (the documents are read and matched)."""
+    covered = _covered(query, indexes)
+    if covered is None:
+        return None
+    spec, where, params, _ = covered
+    return f"SELECT COUNT(*) FROM {spec.table} WHERE {where}", params
+
+
+def covered_group(query, group_path, indexes):
+    """``(SQL, params)`` giving ``(key, count)`` per value of ``group_path`` among the documents
+    matching ``query``, from index rows alone: the index's next column after the ones ``query``
+    pins must be ``group_path``. The key is the SQL index key (``indexes.sql_key``); a caller
+    turns it back into a value or falls back. None where no index serves."""
+    covered = _covered(query, indexes, group_path)
+    if covered is None:
+        return None
+    spec, where, params, column = covered
+    return f"SELECT k{column}, COUNT(*) FROM {spec.table} WHERE {where} GROUP BY k{column}", params
+
+
+def _covered(query, indexes, then_path=None):
+    """``(index, SQL condition on its rows, params, next column)`` when ``query`` says exactly what
+    index rows say: equality or ``$in`` of scalars (null included: missing or null, one key) on
+    leading columns of an index with exactly one key per document, and at most one range on the
+    column after them (not with ``then_path``, which must be the column after them)."""
+    query = query or {}
+    ranged = [path for path, condition in query.items() if _exact_range(condition)]
+    if len(ranged) > 1 or (ranged and then_path) or not all(
+            _scalar_equality(condition) for path, condition in query.items() if path not in ranged):
+        return None
+    conditions = _Conditions()
+    _collect(query, conditions)
+    pinned = set(query) - set(ranged)
+    if set(conditions.equal) != pinned or set(conditions.ranges) != set(ranged):
+        return None
+    wanted_next = ranged[0] if ranged else then_path
+    for spec in indexes:
+        fields = [path for path, _ in spec.fields]
+        if spec.multikey or spec.sparse or set(fields[:len(pinned)]) != pinned:
+            continue
+        if wanted_next is not None and fields[len(pinned):len(pinned) + 1] != [wanted_next]:
+            continue
+        clauses, params = ["1"], []
+        for column, path in enumerate(fields[:len(pinned)]):
+            keys = conditions.equal[path]
+            clauses.append(f"k{column} IN ({_marks(keys)})" if keys else "0")
+            params.extend(keys)
+        if ranged:
+            range_sql, range_params = _range_sql(f"k{len(pinned)}", conditions.ranges[ranged[0]], False)
+            clauses.append(range_sql)
+            params.extend(range_params)
+        return spec, " AND ".join(clauses), params, len(pinned)
+    return None
+
+
+def _scalar(value):
+    return value is None or (isinstance(value, (str, int, float)) and value == value)
+
+
+def _scalar_equality(condition):
+    if not is_operator_document(condition):
+        return _scalar(condition)
+    if set(condition) == {"$eq"}:
+        return _scalar(condition["$eq"])
+    if set(condition) == {"$in"}:
+        return isinstance(condition["$in"], (list, tuple)) and all(_scalar(item) for item in condition["$in"])
+    return False
+
+
+def _exact_range(condition):
+    """Range operators only, with bounds the index compares exactly (dates, text, numbers)."""
+    return (is_operator_document(condition) and condition and set(condition) <= set(_RANGE_SQL)
+            and all(isinstance(bound, (datetime, str, int, float)) and not isinstance(bound, bool)
+                    and bound == bound for bound in condition.values()))
 
 
 def _marks(values):

@@ -22,7 +22,16 @@ class RoutingStore:
     def create_indexes(self):
         self.applications.create_index([("province_code", ASCENDING), ("status", ASCENDING)])
         self.applications.create_index([("unit_id", ASCENDING), ("status", ASCENDING)])
-        self.applications.create_index("due_at")
+        # The staff queue's pages, newest first or by due date (SORTS), read in index order.
+        self.applications.create_index([("province_code", ASCENDING), ("received_at", ASCENDING)])
+        self.applications.create_index([("province_code", ASCENDING), ("due_at", ASCENDING)])
+        self.applications.create_index([("unit_id", ASCENDING), ("received_at", ASCENDING)])
+        # The deadline watcher's minute: what is still to owe, the overdue count, the open count per
+        # unit (count_open_by_unit) — each answered from an index, not by reading every open one.
+        for flag in DEADLINE_EVENTS.values():
+            self.applications.create_index([(flag, ASCENDING), ("due_at", ASCENDING)])
+        self.applications.create_index([("status", ASCENDING), ("due_at", ASCENDING)])
+        self.applications.create_index([("status", ASCENDING), ("unit_id", ASCENDING), ("province", ASCENDING)])
         create_outbox_index(self.applications)
         self.units.create_index("province_code")
         self.open311_clients.create_index("key_digest", unique=True)
@@ -88,12 +97,22 @@ class RoutingStore:
         return self.applications.count_documents({"due_at": {"$lt": now}, "status": {"$in": list(OPEN_STATUSES)}})
 
     def count_open_by_unit(self):
-        """{(province, unit_id or None): open applications} over every province."""
+        """{(province, unit_id or None): open applications} over every province: counts per unit,
+        and per province of the unrouted, grouped by the database (a unit is in one province)."""
+        is_open = {"status": {"$in": list(OPEN_STATUSES)}}
         counts = Counter()
-        for application in self.applications.find({"status": {"$in": list(OPEN_STATUSES)}},
-                                                   {"province": 1, "unit_id": 1}):
-            counts[(application["province"], application.get("unit_id"))] += 1
+        routed = self._count_by("unit_id", is_open)
+        province_of = {unit["_id"]: unit["province"] for unit in self.units.find({}, {"province": 1})}
+        for unit_id, count in routed.items():
+            if unit_id is not None:
+                counts[(province_of.get(unit_id, "?"), unit_id)] += count
+        for province, count in self._count_by("province", dict(is_open, unit_id=None)).items():
+            counts[(province, None)] += count
         return counts
+
+    def _count_by(self, field, query):
+        groups = self.applications.aggregate([{"$match": query}, {"$group": {"_id": "$" + field, "n": {"$sum": 1}}}])
+        return {group["_id"]: group["n"] for group in groups}
 
     def owe_deadline(self, application_no, event_name, event):
         """True for exactly one caller, however many processes race for it."""

@@ -240,6 +240,118 @@ def test_sort_skip_limit(people):
     assert people.count_documents({}, skip=1, limit=2) == 2
 
 
+# Sorted reads and counts that an index can answer (the embedded engine reads them through the
+# index: common/embedded/planner.py ordered_scans, covered_count) must equal a full scan's.
+def _day(day):
+    return datetime.datetime(2026, 1, day, tzinfo=UTC)
+
+
+OID = ObjectId("5f0000000000000000000001")
+MIXED = [
+    {"_id": 1, "p": "06", "when": _day(3), "s": "open"},
+    {"_id": 2, "p": "06", "when": _day(1), "s": "closed"},
+    {"_id": 4, "p": "06", "s": "open"},  # no "when": sorts with null, first
+    {"_id": 6, "p": "06", "when": 7, "s": "open"},
+    {"_id": 7, "p": "06", "when": "text", "s": "closed"},
+    {"_id": 8, "p": "06", "when": True, "s": "open"},
+    {"_id": 9, "p": "06", "when": OID, "s": "open"},
+    {"_id": 3, "p": "34", "when": _day(2), "s": "open"},
+    {"_id": 5, "p": "34", "when": -1, "s": "open"},
+    {"_id": 10, "p": "34", "when": 2.5, "s": "closed"},
+]
+
+
+@pytest.fixture
+def mixed(coll):
+    coll.create_index([("p", ASCENDING), ("when", ASCENDING)])
+    coll.create_index([("p", ASCENDING), ("s", ASCENDING)])
+    seed(coll, *MIXED)
+    return coll
+
+
+@pytest.mark.parametrize("query, direction, skip, limit, expected", [
+    ({"p": "06"}, ASCENDING, 0, 0, [4, 6, 7, 9, 8, 2, 1]),
+    ({"p": "06"}, DESCENDING, 0, 0, [1, 2, 8, 9, 7, 6, 4]),
+    ({"p": "06"}, ASCENDING, 2, 3, [7, 9, 8]),
+    ({"p": "06"}, DESCENDING, 1, 2, [2, 8]),
+    ({"p": {"$in": ["06", "34"]}}, ASCENDING, 0, 0, [4, 5, 10, 6, 7, 9, 8, 2, 3, 1]),
+    ({"p": "06", "s": "open"}, DESCENDING, 0, 3, [1, 8, 9]),
+    ({"p": "34", "when": {"$gte": 0}}, ASCENDING, 0, 0, [10]),
+    ({"p": "81"}, ASCENDING, 0, 0, []),
+])
+def test_sorted_pages_follow_mongodb_order_across_types(mixed, query, direction, skip, limit, expected):
+    found = mixed.find(query).sort("when", direction).skip(skip).limit(limit)
+    assert [document["_id"] for document in found] == expected
+
+
+def test_sorted_pages_with_values_an_index_cannot_order(mixed):
+    """NaN sorts below every number, objects after strings: the order is still MongoDB's."""
+    seed(mixed, {"_id": 11, "p": "35", "when": {"a": 1}}, {"_id": 12, "p": "35", "when": float("nan")},
+         {"_id": 13, "p": "35", "when": 3}, {"_id": 14, "p": "35", "when": "x"})
+    assert [d["_id"] for d in mixed.find({"p": "35"}).sort("when", ASCENDING)] == [12, 13, 14, 11]
+    assert [d["_id"] for d in mixed.find({"p": "35"}).sort("when", DESCENDING).limit(2)] == [11, 14]
+
+
+def test_sorted_pages_once_the_sort_field_holds_an_array(mixed, mongomock_differs):
+    """An array sorts by its smallest element ascending, its largest descending."""
+    mongomock_differs("sorts an array field by its first element, not its smallest")
+    seed(mixed, {"_id": 15, "p": "06", "when": [_day(9), 0]})
+    assert [d["_id"] for d in mixed.find({"p": "06"}).sort("when", ASCENDING).limit(3)] == [4, 15, 6]
+    assert [d["_id"] for d in mixed.find({"p": "06"}).sort("when", DESCENDING).limit(2)] == [15, 1]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ({"p": "06"}, 7),
+    ({"p": {"$in": ["06", "34"]}}, 10),
+    ({"p": "06", "s": "open"}, 5),
+    ({"s": "closed", "p": {"$in": ["06", "34"]}}, 3),
+    ({"p": {"$in": []}}, 0),
+    ({"p": "06", "s": {"$in": ["open", "closed"]}}, 7),
+    ({"s": "open"}, 7),  # not a leading field: the documents are read
+    ({"p": "06", "when": 7}, 1),
+    ({"p": "06", "s": {"$ne": "open"}}, 2),
+])
+def test_counts_that_an_index_can_answer(mixed, query, expected):
+    assert mixed.count_documents(query) == expected
+    assert mixed.count_documents(query, skip=1, limit=2) == max(0, min(2, expected - 1))
+
+
+def _groups(result):
+    return sorted(((group["_id"] is None, group["_id"] if group["_id"] is not None else "", group["n"], group.get("total"))
+                   for group in result), key=repr)
+
+
+@pytest.mark.parametrize("indexed", [True, False])
+def test_counts_per_value_of_a_field(coll, indexed):
+    """``aggregate([$match, $group])`` as the stores use it, with and without an index the
+    embedded engine can count from (planner.covered_group)."""
+    if indexed:
+        coll.create_index([("status", ASCENDING), ("unit", ASCENDING), ("province", ASCENDING)])
+    seed(coll, {"_id": 1, "status": "open", "unit": "06-health", "province": "Ankara", "pages": 2},
+         {"_id": 2, "status": "open", "unit": "06-health", "province": "Ankara", "pages": 3},
+         {"_id": 3, "status": "open", "unit": None, "province": "Ankara"},
+         {"_id": 4, "status": "open", "province": "İstanbul", "pages": "many"},  # no unit: grouped with null
+         {"_id": 5, "status": "closed", "unit": "06-health", "province": "Ankara"},
+         {"_id": 6, "status": "open", "unit": 7, "province": "İzmir"},
+         {"_id": 7, "status": "returned", "unit": 7.0, "province": "İzmir"})  # 7.0 groups with 7
+    open_ = {"status": {"$in": ["open", "returned"]}}
+
+    by_unit = coll.aggregate([{"$match": open_}, {"$group": {"_id": "$unit", "n": {"$sum": 1}}}])
+    assert _groups(by_unit) == _groups([{"_id": "06-health", "n": 2}, {"_id": None, "n": 2}, {"_id": 7, "n": 2}])
+
+    unrouted = coll.aggregate([{"$match": dict(open_, unit=None)},
+                               {"$group": {"_id": "$province", "n": {"$sum": 1}}}])
+    assert _groups(unrouted) == _groups([{"_id": "Ankara", "n": 1}, {"_id": "İstanbul", "n": 1}])
+
+    pages = coll.aggregate([{"$match": {"province": "Ankara"}},
+                            {"$group": {"_id": "$status", "n": {"$sum": 1}, "total": {"$sum": "$pages"}}}])
+    assert _groups(pages) == _groups([{"_id": "open", "n": 3, "total": 5}, {"_id": "closed", "n": 1, "total": 0}])
+
+    everything = coll.aggregate([{"$group": {"_id": None, "n": {"$sum": 2}}}])
+    assert list(everything) == [{"_id": None, "n": 14}]
+    assert list(coll.aggregate([{"$match": {"status": "gone"}}, {"$group": {"_id": "$unit", "n": {"$sum": 1}}}])) == []
+
+
 def test_cursor_iterates_once(people):
     cursor = people.find({"city": "İzmir"})
     assert ids(cursor) == [1, 4]

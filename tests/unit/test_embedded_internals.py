@@ -97,7 +97,56 @@ def test_unsupported_calls_name_themselves(tmp_path):
     items = EmbeddedClient(tmp_path / "x.db").svc.items
     with pytest.raises(NotImplementedError, match=r"query operator \$where"):
         items.find({"$where": "1"})
-    with pytest.raises(NotImplementedError, match="Collection.aggregate"):
-        items.aggregate([])
+    with pytest.raises(NotImplementedError, match=r"aggregate: only \[\$match, \$group\]"):
+        items.aggregate([{"$sort": {"a": 1}}])
+    with pytest.raises(NotImplementedError, match=r"aggregate: accumulator 'n' \(only \$sum\)"):
+        items.aggregate([{"$group": {"_id": "$a", "n": {"$avg": "$b"}}}])
     with pytest.raises(NotImplementedError, match="update operator \\$rename"):
         items.update_one({}, {"$rename": {"a": "b"}})
+
+
+def test_a_sorted_page_and_a_count_read_only_what_the_index_points_at(tmp_path, monkeypatch):
+    """The staff queue's shape (equality on a province, newest first, page of 20; the total) on
+    2,000 documents: the page decodes about a page of documents, the count none — as MongoDB's
+    index scans would; a sort no index serves still reads them all."""
+    from common.embedded import collection as collection_module
+
+    applications = EmbeddedClient(f"sqlite:///{tmp_path}/store.db").db.applications
+    applications.create_index([("province_code", 1), ("received_at", 1)])
+    start = datetime.datetime(2026, 1, 1, tzinfo=UTC)
+    applications.insert_many([
+        {"_id": n, "province_code": "06" if n % 2 else "34", "status": "received",
+         "received_at": start + datetime.timedelta(minutes=n)} for n in range(2000)])
+    decoded = []
+    monkeypatch.setattr(collection_module, "decode", lambda text: decoded.append(1) or decode(text))
+
+    page = list(applications.find({"province_code": "06", "status": "received"})
+                .sort("received_at", -1).skip(20).limit(20))
+    assert [document["_id"] for document in page] == list(range(1959, 1919, -2))
+    assert len(decoded) == 40
+
+    decoded.clear()
+    assert applications.count_documents({"province_code": "06"}) == 1000
+    assert decoded == []
+
+    decoded.clear()
+    list(applications.find({"province_code": "06"}).sort("status", 1).limit(20))
+    assert len(decoded) == 1000
+
+    applications.create_index([("status", 1), ("received_at", 1)])
+    applications.create_index([("status", 1), ("province_code", 1)])
+    decoded.clear()
+    late = {"status": {"$in": ["received"]}, "received_at": {"$lt": start + datetime.timedelta(minutes=100)}}
+    assert applications.count_documents(late) == 100
+    per_province = applications.aggregate([{"$match": {"status": "received"}},
+                                           {"$group": {"_id": "$province_code", "n": {"$sum": 1}}}])
+    assert sorted((group["_id"], group["n"]) for group in per_province) == [("06", 1000), ("34", 1000)]
+    assert decoded == []
+
+    # Two indexes give the order with one pinned field each: the one with fewer rows in range.
+    applications.create_index([("unit_id", 1), ("received_at", 1)])
+    applications.update_many({"_id": {"$in": [1, 3, 5]}}, {"$set": {"unit_id": "06-health"}})
+    decoded.clear()
+    unit_page = applications.find({"province_code": "06", "unit_id": "06-health"}).sort("received_at", -1)
+    assert [document["_id"] for document in unit_page] == [5, 3, 1]
+    assert len(decoded) == 3

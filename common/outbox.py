@@ -40,18 +40,24 @@ def owe(update, events):
 
 
 def create_outbox_index(collection):
-    collection.create_index(PENDING)
+    """(pending, lease): a claim finds a free document without reading the leased ones."""
+    collection.create_index([(PENDING, 1), (LEASE, 1)])
 
 
 def _claim(collection, now):
     """One document owing events, leased to this relay: two processes of a service never
     publish the same events at once. A relay that dies mid-publish loses its lease, and what
-    it had not cleared is published again (consumers are idempotent)."""
-    return collection.find_one_and_update(
-        {PENDING: True, "$or": [{LEASE: {"$exists": False}}, {LEASE: None}, {LEASE: {"$lt": now}}]},
-        {"$set": {LEASE: now + LEASE_DURATION}},
-        projection={"outbox": 1},
-    )
+    it had not cleared is published again (consumers are idempotent).
+
+    Never-leased documents first, then lapsed leases: two exact index lookups. (One query with
+    ``$or`` read every document this relay had already leased in the batch before finding a free
+    one: a hundred-document batch decoded ~5,000 — the notification service's main cost.)"""
+    for free in ({LEASE: None}, {LEASE: {"$lt": now}}):  # None: no lease field, or a released one
+        document = collection.find_one_and_update(
+            dict({PENDING: True}, **free), {"$set": {LEASE: now + LEASE_DURATION}}, projection={"outbox": 1})
+        if document is not None:
+            return document
+    return None
 
 
 def _clear_all(collection, document_id, owed_count):

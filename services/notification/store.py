@@ -17,6 +17,8 @@ class NotificationStore:
         # One SMS per (application, template), whatever happens upstream.
         self.messages.create_index([("application_no", ASCENDING), ("template", ASCENDING)], unique=True)
         self.messages.create_index("state")
+        self.messages.create_index([("state", ASCENDING), ("next_attempt_at", ASCENDING)])
+        self.messages.create_index([("state", ASCENDING), ("lease_until", ASCENDING)])
         self.messages.create_index("provider_message_id", sparse=True)
         create_outbox_index(self.messages)
 
@@ -75,14 +77,15 @@ class NotificationStore:
 
         A message left ``sending`` by a crashed process is due again when its lease ends.
         """
-        return self.messages.find_one_and_update(
-            {"$or": [
-                {"state": QUEUED, "next_attempt_at": {"$lte": now}},
-                {"state": SENDING, "lease_until": {"$lte": now}},
-            ]},
-            {"$set": {"state": SENDING, "lease_until": lease_until}, "$inc": {"attempts": 1}},
-            return_document=ReturnDocument.AFTER,
-        )
+        claim = {"$set": {"state": SENDING, "lease_until": lease_until}, "$inc": {"attempts": 1}}
+        # Due ones first, then lapsed leases: each an exact index lookup (an $or read every
+        # message being sent before finding a due one).
+        for due in ({"state": QUEUED, "next_attempt_at": {"$lte": now}},
+                    {"state": SENDING, "lease_until": {"$lte": now}}):
+            message = self.messages.find_one_and_update(due, claim, return_document=ReturnDocument.AFTER)
+            if message is not None:
+                return message
+        return None
 
     def mark_sent(self, message_id, receipt, event, now):
         """The provider took it. Its id is kept even if a delivery report got here first."""

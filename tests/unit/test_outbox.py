@@ -206,3 +206,23 @@ def test_a_lease_left_by_a_crashed_relay_runs_out(collection):
     outbox.relay_collection(collection, published.append, batch_size=10,
                             now=clock.now() + outbox.LEASE_DURATION + timedelta(seconds=5))
     assert event_ids(published) == event_ids(events)
+
+
+def test_a_batch_reads_each_owing_document_a_few_times_not_once_per_earlier_claim(tmp_path, monkeypatch):
+    """On the embedded store: claims are exact index lookups (pending, no lease), so a batch of
+    100 decodes each document a few times (the $or it replaced decoded ~5,000)."""
+    from common.embedded import EmbeddedClient
+    from common.embedded import collection as collection_module
+
+    collection = EmbeddedClient(f"sqlite:///{tmp_path}/store.db").db.messages
+    outbox.create_outbox_index(collection)
+    for number in range(100):
+        insert_owing(collection, "doc{}".format(number), [owed_sms_event("2026-000001", "m{}".format(number))])
+    decoded = []
+    real_decode = collection_module.decode
+    monkeypatch.setattr(collection_module, "decode", lambda text: decoded.append(1) or real_decode(text))
+
+    assert outbox.relay_collection(collection, RecordingPublisher(), batch_size=100) == 100
+
+    assert len(decoded) <= 5 * 100
+    assert collection.count_documents({"outbox_pending": True}) == 0

@@ -129,21 +129,21 @@ class Collection:
         info = self._info()
         scans = ordered_scans(query, sort, info.indexes) if info else []
         if len(scans) > 1:  # the one with the fewest index rows in range
-            scans.sort(key=lambda candidate: connection.execute(*candidate.count_sql()).fetchone()[0])
-        if not scans or connection.execute(*scans[0].misordered_sql()).fetchone():
+            scans.sort(key=lambda candidate: connection.execute(*candidate.count_sql(1000)).fetchone()[0])
+        if not scans or any(connection.execute(*check).fetchone() for check in scans[0].misordered_sql()):
             return None
-        scan = scans[0]
         found = []
-        rows = connection.execute(*scan.rows_sql(info.table))
-        try:
-            for _, text in rows:
-                document = decode(text)
-                if predicate(document):
-                    found.append(document)
-                    if stop_after is not None and len(found) >= stop_after:
-                        break
-        finally:
-            rows.close()
+        for segment in scans[0].segments_sql(info.table):
+            rows = connection.execute(*segment)
+            try:
+                for _, text in rows:
+                    document = decode(text)
+                    if predicate(document):
+                        found.append(document)
+                        if stop_after is not None and len(found) >= stop_after:
+                            return found
+            finally:
+                rows.close()
         return found
 
     def find(self, filter=None, projection=None, skip=0, limit=0, sort=None, batch_size=0,

@@ -5,6 +5,7 @@ matcher decides), so it uses the conditions it understands — equality,
 ``$in`` and ranges on indexed paths, ``_id``, and ``$or`` whose every branch is
 indexed — and ignores the rest.
 """
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -165,7 +166,7 @@ def _plan_or(branches, table, indexes):
 
 # Index keys of these brackets do not order in SQLite as MongoDB sorts them: objects, arrays and
 # binary are JSON blobs, NaN is a blob placed after text. Where one is in range, sort in memory.
-_MISORDERED_KEYS = "(({k} >= X'03' AND {k} < X'04') OR ({k} >= X'05' AND {k} < X'08'))"
+_MISORDERED_RANGES = ((b"\x03", b"\x04"), (b"\x05", b"\x08"))
 
 
 @dataclass(frozen=True)
@@ -181,29 +182,42 @@ class OrderedScan:
         clauses = [f"{alias}k{column} IN ({_marks(keys)})" for column, keys in self.pinned]
         return " AND ".join(clauses) or "1", [key for _, keys in self.pinned for key in keys]
 
-    def count_sql(self):
+    @property
+    def ranges(self):
+        """How many separate index ranges the pinned keys make ($in of 4: 4 ranges to merge)."""
+        return math.prod(len(keys) for _, keys in self.pinned)
+
+    def count_sql(self, cap):
+        """Index rows in range, counted up to ``cap`` (telling a unit's few from a province's many
+        needs no more)."""
         where, params = self._where("")
-        return f"SELECT COUNT(*) FROM {self.spec.table} WHERE {where}", params
+        return f"SELECT COUNT(*) FROM (SELECT 1 FROM {self.spec.table} WHERE {where} LIMIT {int(cap)})", params
 
     def misordered_sql(self):
-        """A query that finds a key in range this order would misplace."""
+        """Queries (each an index range) that find a key this order would misplace."""
         where, params = self._where("")
-        return (f"SELECT 1 FROM {self.spec.table} WHERE {where} AND "
-                f"{_MISORDERED_KEYS.format(k=f'k{self.column}')} LIMIT 1", params)
+        key = f"k{self.column}"
+        return [(f"SELECT 1 FROM {self.spec.table} WHERE {where} AND {key} >= ? AND {key} < ? LIMIT 1",
+                 params + [low, high]) for low, high in _MISORDERED_RANGES]
 
-    def rows_sql(self, table):
-        """(rid, doc) of the candidates in MongoDB's order: null and missing first (their key is a
-        blob, which SQLite puts after numbers and text), ties in stored order, as sort_documents
-        leaves them."""
+    def segments_sql(self, table):
+        """Queries giving the candidates' (rid, doc) in MongoDB's order, one after the other.
+        Null and missing sort first in MongoDB, but their key is a blob, which SQLite puts after
+        numbers and text: so three index ranges (null; numbers and text; other blobs), each read
+        in index order (SQLite streams it and stops with the caller), ties in stored order as
+        sort_documents leaves them."""
         where, params = self._where("i.")
-        key = f"i.k{self.column}"
-        nulls, way = ("ASC", "DESC") if self.descending else ("DESC", "ASC")
-        return (f"SELECT d.rid, d.doc FROM {self.spec.table} i JOIN {table} d ON d.rid = i.rid WHERE {where} "
-                f"ORDER BY ({key} = ?) {nulls}, {key} {way}, d.rid ASC", params + [NULL_KEY])
+        key, way = f"i.k{self.column}", "DESC" if self.descending else "ASC"
+        ranges = [f"{key} = ?", f"{key} < ?", f"{key} > ?"]
+        if self.descending:
+            ranges.reverse()
+        return [(f"SELECT d.rid, d.doc FROM {self.spec.table} i JOIN {table} d ON d.rid = i.rid "
+                 f"WHERE {where} AND {condition} ORDER BY {key} {way}, d.rid ASC", params + [NULL_KEY])
+                for condition in ranges]
 
 
 def ordered_scans(query, sort, indexes):
-    """The OrderedScans (those pinning the most columns) for a one-field ``sort`` (from ``ordering.parse_sort``) when an index has the
+    """The OrderedScans (pinning the most columns, in the fewest ranges) for a one-field ``sort`` (from ``ordering.parse_sort``) when an index has the
     sort field right after fields the query pins by equality; none: sort in memory. Only
     indexes with exactly one key per document: not multikey (an array sorts by its min or max
     element), not sparse (documents without the field must be read too)."""
@@ -226,8 +240,8 @@ def ordered_scans(query, sort, indexes):
             if not keys:
                 break
             pinned.append((column, tuple(keys)))
-    most = max((len(scan.pinned) for scan in scans), default=0)
-    return [scan for scan in scans if len(scan.pinned) == most]
+    best = min(((-len(scan.pinned), scan.ranges) for scan in scans), default=None)
+    return [scan for scan in scans if (-len(scan.pinned), scan.ranges) == best]
 
 
 def covered_count(query, indexes):

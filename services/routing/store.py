@@ -21,11 +21,13 @@ class RoutingStore:
 
     def create_indexes(self):
         self.applications.create_index([("province_code", ASCENDING), ("status", ASCENDING)])
-        self.applications.create_index([("unit_id", ASCENDING), ("status", ASCENDING)])
+        # A unit officer's inbox: counted from this index alone (filter: unit, statuses, province).
+        self.applications.create_index([("unit_id", ASCENDING), ("status", ASCENDING), ("province_code", ASCENDING)])
         # The staff queue's pages, newest first or by due date (SORTS), read in index order.
         self.applications.create_index([("province_code", ASCENDING), ("received_at", ASCENDING)])
         self.applications.create_index([("province_code", ASCENDING), ("due_at", ASCENDING)])
         self.applications.create_index([("unit_id", ASCENDING), ("received_at", ASCENDING)])
+        self.applications.create_index([("unit_id", ASCENDING), ("due_at", ASCENDING)])
         # The deadline watcher's minute: what is still to owe, the overdue count, the open count per
         # unit (count_open_by_unit) — each answered from an index, not by reading every open one.
         for flag in DEADLINE_EVENTS.values():

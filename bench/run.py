@@ -296,7 +296,7 @@ def run_phases(system, data_dir, args, levels, paced):
 
 
 @contextmanager
-def system_running(preload=0):
+def system_running(preload=0, extra_env=None):
     """The processes of ``make run`` on a throw-away vhost and DATA_DIR (with ``preload``
     applications stored first, bench/preload.py), as deployed but for the echo route."""
     with temporary_vhost() as amqp_uri, tempfile.TemporaryDirectory(prefix="acikkapi-bench-") as data_dir:
@@ -306,8 +306,8 @@ def system_running(preload=0):
             print("preloading {} applications ...".format(preload), file=sys.stderr, flush=True)
             store_applications(data_dir, preload)
         # As deployed (README, deploy/k8s/config.yaml): RunningSystem's 1 s deadline check is for tests.
-        system = RunningSystem(amqp_uri, data_dir, extra_env={"DEADLINE_CHECK_SECONDS": "60",
-                                                              "BENCH_PROBE_ENABLED": "true"})
+        system = RunningSystem(amqp_uri, data_dir, extra_env=dict({"DEADLINE_CHECK_SECONDS": "60",
+                                                                   "BENCH_PROBE_ENABLED": "true"}, **(extra_env or {})))
         print("starting the system (vhost {}, DATA_DIR {}) ...".format(amqp_uri.rsplit("/", 1)[-1], data_dir),
               file=sys.stderr, flush=True)
         system.start()

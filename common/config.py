@@ -25,4 +25,5 @@ def mongo_uri(service_name, configured=None):
     uri = configured or setting("MONGO_URI")
     if uri:
         return uri
-    return "sqlite:///{}".format(data_dir() / "{}.db".format(service_name))
+    cache = setting("STORE_CACHE_MIB")  # the embedded store's page cache (common/embedded/storage.py)
+    return "sqlite:///{}{}".format(data_dir() / "{}.db".format(service_name), "?cache_mib=" + cache if cache else "")

@@ -7,7 +7,7 @@ from pymongo.errors import ConfigurationError
 
 from common.embedded.database import Database
 from common.embedded.errors import UnsupportedOperation
-from common.embedded.storage import Storage
+from common.embedded.storage import DEFAULT_CACHE_MIB, Storage
 
 # pymongo options that mean nothing for a local file, accepted so one call site serves every engine.
 _IGNORED_OPTIONS = {"connect", "w", "journal", "serverSelectionTimeoutMS", "connectTimeoutMS",
@@ -36,7 +36,8 @@ def parse_location(uri_or_path):
 class EmbeddedClient:
     """The pymongo ``MongoClient`` subset the stores use, on one SQLite file.
 
-    ``EmbeddedClient("sqlite:////var/lib/acikkapi/intake.db?synchronous=full&busy_timeout=5")``;
+    ``EmbeddedClient("sqlite:////var/lib/acikkapi/intake.db?synchronous=full&busy_timeout=5&cache_mib=16")``
+    (``cache_mib``: SQLite's page cache, what the process's memory grows to as the file grows);
     the file and its parent directories are created when missing.
     """
 
@@ -47,7 +48,7 @@ class EmbeddedClient:
         if not tz_aware:
             raise UnsupportedOperation("tz_aware=False (datetimes always come back aware, in UTC)")
         path, uri_options = parse_location(os.fspath(uri_or_path))
-        unknown = set(uri_options) - {"synchronous", "busy_timeout"}
+        unknown = set(uri_options) - {"synchronous", "busy_timeout", "cache_mib"}
         if unknown:
             raise ConfigurationError(f"unknown sqlite URI option {sorted(unknown)[0]}")
         if path != ":memory:":
@@ -57,6 +58,7 @@ class EmbeddedClient:
             path,
             synchronous=synchronous or uri_options.get("synchronous", "NORMAL"),
             busy_timeout=float(busy_timeout or uri_options.get("busy_timeout", 10.0)),
+            cache_mib=float(uri_options.get("cache_mib", DEFAULT_CACHE_MIB)),
         )
         with self._storage.transaction(write=False):
             pass  # opens the file now, so a bad path fails at start-up, not at first use

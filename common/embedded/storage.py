@@ -49,6 +49,8 @@ _SCHEMA = (
 )
 
 _SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
+# SQLite's page cache per connection: the process's memory grows up to this as the file grows.
+DEFAULT_CACHE_MIB = 64
 
 
 @dataclass(frozen=True)
@@ -58,12 +60,15 @@ class CollectionInfo:
 
 
 class Storage:
-    def __init__(self, path, synchronous="NORMAL", busy_timeout=10.0):
+    def __init__(self, path, synchronous="NORMAL", busy_timeout=10.0, cache_mib=DEFAULT_CACHE_MIB):
         synchronous = synchronous.upper()
         if synchronous not in _SYNCHRONOUS:
             raise ValueError(f"synchronous must be one of {_SYNCHRONOUS}")
+        if not cache_mib > 0:
+            raise ValueError("cache_mib must be a positive number of MiB")
         self.path = path
         self.synchronous = synchronous
+        self.cache_mib = cache_mib
         self.busy_timeout = busy_timeout
         self._lock = threading.RLock()
         self._connection = None
@@ -77,7 +82,7 @@ class Storage:
                                      check_same_thread=False)
         self._enable_wal(connection)
         connection.execute(f"PRAGMA synchronous={self.synchronous}")
-        connection.execute("PRAGMA cache_size=-65536")
+        connection.execute(f"PRAGMA cache_size=-{int(self.cache_mib * 1024)}")  # KiB when negative
         connection.execute("BEGIN IMMEDIATE")
         try:
             for statement in _SCHEMA:

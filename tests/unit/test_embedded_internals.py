@@ -69,6 +69,23 @@ def test_uri_forms(tmp_path, monkeypatch):
     assert client._storage.synchronous == "FULL"
 
 
+def test_the_page_cache_is_set_from_the_uri_or_the_environment(tmp_path, monkeypatch):
+    from common import config
+
+    def cache_kib(client):
+        with client._storage.transaction(write=False) as connection:
+            return -connection.execute("PRAGMA cache_size").fetchone()[0]
+
+    assert cache_kib(EmbeddedClient(f"sqlite:///{tmp_path}/a.db")) == 64 * 1024
+    assert cache_kib(EmbeddedClient(f"sqlite:///{tmp_path}/b.db?cache_mib=8")) == 8 * 1024
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("MONGO_URI", raising=False)
+    monkeypatch.setenv("STORE_CACHE_MIB", "4")
+    assert cache_kib(EmbeddedClient(config.mongo_uri("intake"))) == 4 * 1024
+    with pytest.raises(ValueError, match="cache_mib"):
+        EmbeddedClient(f"sqlite:///{tmp_path}/c.db?cache_mib=0")
+
+
 def test_data_and_indexes_survive_reopening(tmp_path):
     path = tmp_path / "persist.db"
     with EmbeddedClient(path) as client:

@@ -217,10 +217,11 @@ class OrderedScan:
 
 
 def ordered_scans(query, sort, indexes):
-    """The OrderedScans (pinning the most columns, in the fewest ranges) for a one-field ``sort`` (from ``ordering.parse_sort``) when an index has the
-    sort field right after fields the query pins by equality; none: sort in memory. Only
-    indexes with exactly one key per document: not multikey (an array sorts by its min or max
-    element), not sparse (documents without the field must be read too)."""
+    """The OrderedScans for a one-field ``sort`` (``ordering.parse_sort``): indexes with the sort
+    field right after fields the query pins by equality, those pinning the most columns in the
+    fewest ranges; none: sort in memory. Only indexes with exactly one key per document: not
+    multikey (an array sorts by its min or max element), not sparse (documents without the field
+    must be read too)."""
     if len(sort) != 1:
         return []
     [(parts, direction)] = sort

@@ -19,16 +19,13 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
+# common/launcher.py: restarts a process that dies, stops them all on Ctrl-C, SIGTERM or hang-up,
+# leaves none behind even when killed, and refuses a second run on the same DATA_DIR.
 run: install
-	mkdir -p $(DATA_DIR)
-	$(BIN)/honcho start --procfile Procfile --app-root .
+	@$(BIN)/python -m common.launcher
 
 $(addprefix run-,$(SERVICES)): run-%: install
-	mkdir -p $(DATA_DIR)
-	$(BIN)/honcho start --procfile Procfile --app-root . $*
-
-run-gateway: install
-	$(BIN)/honcho start --procfile Procfile --app-root . gateway
+	@$(BIN)/python -m common.launcher $*
 
 test: install
 	$(BIN)/python -m pytest tests

@@ -1,6 +1,8 @@
 """Environment settings with the names of design.md §9, the same in every process."""
+import hashlib
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
 
@@ -15,8 +17,40 @@ def data_dir():
     return Path(setting("DATA_DIR", "./var")).resolve()
 
 
+PRIVATE_UMASK = 0o077  # new files 0600, new directories 0700
+
+
+def make_files_private():
+    """From here on this process creates files and directories for its owner only, and DATA_DIR,
+    when it exists wider (``mkdir -p`` makes 0755), is narrowed to 0700. The stores, their logs,
+    the signing key and the SMS log hold personal data or secrets; a process-wide umask covers a
+    file added later too, without anyone remembering to. Every service (common.storage.Store) and
+    the gateway (create_app) call it before they write anything."""
+    os.umask(PRIVATE_UMASK)
+    directory = data_dir()
+    try:
+        status = directory.stat()
+        if status.st_uid == os.geteuid() and status.st_mode & 0o077:
+            directory.chmod(0o700)
+    except FileNotFoundError:
+        pass  # whoever writes there first creates it, under the umask
+
+
 def amqp_uri():
     return setting("AMQP_URI", DEFAULT_AMQP_URI)
+
+
+def system_id():
+    """What tells this system from another on the same machine: ``SYSTEM_ID``, else a digest of the
+    broker's address and vhost and the resolved ``DATA_DIR`` (two systems differ in one of them, or
+    they would share queues and stores). Each service serves it (``acikkapi_process_info``) and the
+    health check compares it, so a port answered by another system's process is not "healthy"."""
+    explicit = setting("SYSTEM_ID")
+    if explicit:
+        return explicit
+    broker = urlsplit(amqp_uri())  # never the credentials
+    where = "{}:{}{}|{}".format(broker.hostname, broker.port or 5672, broker.path or "/", data_dir())
+    return hashlib.sha256(where.encode("utf-8")).hexdigest()[:12]
 
 
 def mongo_uri(service_name, configured=None):

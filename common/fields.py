@@ -26,8 +26,62 @@ NOT_A_STRING = "metin olmalı / must be a string"
 NOT_A_BOOLEAN = "true veya false olmalı / must be true or false"
 CONTROL_CHARACTER = "denetim karakteri içeremez / must not contain control characters"
 
+UNREADABLE_TEXT = ("eşleşmemiş vekil karakter (U+D800–U+DFFF) veya NUL (U+0000) içeremez / "
+                   "must not contain unpaired surrogates (U+D800–U+DFFF) or NUL (U+0000)")
+
+# Dates from outside lie in these years: no real application is outside them, and arithmetic on
+# them (a 90-day default period, a change of time zone) cannot overflow datetime's year 1–9999.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+YEAR_OUT_OF_RANGE = "{}–{} yılları arasında olmalı / must be in the years {}–{}".format(
+    FIRST_YEAR, LAST_YEAR, FIRST_YEAR, LAST_YEAR)
+
 # Controls, and lone surrogates (JSON "\ud800" makes them; UTF-8 cannot store them).
 _FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cs"})
+
+
+def is_unreadable(value):
+    """Whether the string holds what no store, log or answer can carry: a lone surrogate (UTF-8
+    cannot encode it; JSON's ``"\\ud800"`` makes one) or NUL (C strings, SQLite text and XML end
+    or refuse there). Every other character is the field rules' to judge."""
+    return "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value)
+
+
+def unreadable_paths(document):
+    """``{path: UNREADABLE_TEXT}`` for every key and string of a parsed JSON ``document`` that
+    ``is_unreadable``: ``applicant.first_name``, ``items[2]``, ``body`` for the document itself; a
+    key is named by its escaped spelling (``echoable``). ``{}`` when all of it is readable.
+    A loop, not recursion: any depth json.loads accepted is walked."""
+    found = {}
+    pending = [("", document)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, str):
+            if is_unreadable(value):
+                found[path or "body"] = UNREADABLE_TEXT
+        elif isinstance(value, dict):
+            for key, child in value.items():
+                child_path = (path + "." if path else "") + echoable(key)
+                if is_unreadable(key):
+                    found[child_path] = UNREADABLE_TEXT
+                pending.append((child_path, child))
+        elif isinstance(value, list):
+            pending.extend(("{}[{}]".format(path or "body", index), child) for index, child in enumerate(value))
+    return found
+
+
+def echoable(value):
+    """``value`` safe to send back in any JSON or XML answer: lone surrogates, NUL and the other
+    characters XML 1.0 cannot hold written as ``\\uXXXX`` (so a client still sees which one);
+    a string that has none of them is returned as it is."""
+    if all(_xml_char(char) for char in value):
+        return value
+    return "".join(char if _xml_char(char) else "\\u{:04x}".format(ord(char)) for char in value)
+
+
+def _xml_char(char):
+    """XML 1.0's Char production (tab, newline, carriage return, and no surrogate, U+FFFE/FFFF)."""
+    code = ord(char)
+    return (code >= 0x20 and not 0xD800 <= code <= 0xDFFF and code not in (0xFFFE, 0xFFFF)) or char in "\t\n\r"
 
 
 class Refused(Exception):
@@ -219,9 +273,34 @@ def field_schema(field):
     return schema
 
 
-def body_schema(table, *, additional_properties=False, min_properties=None, description=None):
-    """The JSON Schema of an object body declared by ``table`` (unknown fields refused)."""
-    schema = {"type": "object", "properties": {name: field_schema(field) for name, field in table.items()}}
+BLANK = {"type": "string", "pattern": "^\\s*$"}
+
+
+def absent_allowed(schema, *, nullable=True):
+    """The schema of an optional field as ``is_absent`` reads it: its value, or null (JSON bodies
+    only), or a blank string, both meaning "not given"; its description and default stay on top."""
+    inner = dict(schema)
+    outer = {key: inner.pop(key) for key in ("description", "default") if key in inner}
+    return dict(outer, anyOf=[inner] + ([{"type": "null"}] if nullable else []) + [dict(BLANK)])
+
+
+def parameter_schema(field):
+    """The schema of a query parameter read by ``field`` (a blank value is not given, unless required)."""
+    schema = field_schema(field)
+    return schema if field.required else absent_allowed(schema, nullable=False)
+
+
+def body_schema(table, *, additional_properties=False, min_properties=None, description=None,
+                absent_when_blank=True):
+    """The JSON Schema of an object body declared by ``table`` (unknown fields refused).
+
+    ``absent_when_blank``: an optional field may be null or blank (``read_fields`` takes both as
+    not given); False for PATCH bodies, where a field given is a change and null is refused."""
+    properties = {}
+    for name, field in table.items():
+        schema = field_schema(field)
+        properties[name] = absent_allowed(schema) if absent_when_blank and not field.required else schema
+    schema = {"type": "object", "properties": properties}
     required = [name for name, field in table.items() if field.required]
     if required:
         schema["required"] = required

@@ -9,13 +9,17 @@ The metrics endpoint is this very process (METRICS_PORT, else the service's defa
 `ping` RPC is answered by whichever process of the service takes it, so it says the service
 consumes its queue, not that this container does. Use the first for liveness (a broker outage
 must not restart every service) and the second for readiness.
+
+"Answers" means answers as that service of this system: the endpoint's ``acikkapi_process_info``
+must name the service and this environment's ``config.system_id()`` (common/metrics.py), or
+whatever else holds the port (another service, another system on the machine) would pass for it.
 """
 import argparse
 import sys
 import urllib.request
 import warnings
 
-from common.config import amqp_uri, setting
+from common.config import amqp_uri, setting, system_id
 
 # nameko imports eventlet, which warns on import; a health check prints one line.
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
@@ -31,11 +35,41 @@ def _http_ok(url, timeout):
         return False
 
 
-def metrics_answer(service, timeout):
+def metrics_port(service):
     from common.metrics import DEFAULT_PORTS
 
-    port = int(setting("METRICS_PORT", str(DEFAULT_PORTS[service])))
-    return _http_ok("http://127.0.0.1:{}/metrics".format(port), timeout)
+    return int(setting("METRICS_PORT", str(DEFAULT_PORTS[service])))
+
+
+def whose(text):
+    """The (service, system) pairs an endpoint's ``acikkapi_process_info`` names."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    try:
+        return {(sample.labels.get("service"), sample.labels.get("system"))
+                for family in text_string_to_metric_families(text) for sample in family.samples
+                if sample.name == "acikkapi_process_info" and sample.value == 1}
+    except ValueError:  # not Prometheus text: not one of ours
+        return set()
+
+
+def metrics_problem(service, timeout, port=None):
+    """None when the metrics endpoint answers as ``service`` of this system, else why not."""
+    port = metrics_port(service) if port is None else port
+    if port == 0:
+        return "METRICS_PORT=0: the process logged the port it chose; pass it with --port"
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:{}/metrics".format(port), timeout=timeout) as response:
+            text = response.read().decode("utf-8", errors="replace")
+    except (OSError, ValueError) as error:
+        return "nothing answers on port {} ({})".format(port, type(error).__name__)
+    expected = (service, system_id())
+    found = whose(text)
+    if expected in found:
+        return None
+    return "port {} answers for {}, not for {} of system {}".format(
+        port, ", ".join("{} of system {}".format(*pair) for pair in sorted(found, key=str)) or "no service of ours",
+        *expected)
 
 
 def ping_answers(service, timeout):
@@ -53,12 +87,19 @@ def gateway_answers(path, timeout):
     return _http_ok("http://127.0.0.1:{}{}".format(port, path), timeout)
 
 
-def check(target, rpc=False, ready=False, timeout=3.0):
+def problem(target, rpc=False, ready=False, timeout=3.0, port=None):
+    """None when healthy, else what is wrong (one line, no personal data)."""
     if target == "gateway":
-        return gateway_answers("/readyz" if ready else "/healthz", timeout)
-    if not metrics_answer(target, timeout):
-        return False
-    return ping_answers(target, timeout) if rpc else True
+        path = "/readyz" if ready else "/healthz"
+        return None if gateway_answers(path, timeout) else "{} does not answer 200".format(path)
+    found = metrics_problem(target, timeout, port)
+    if found is None and rpc and not ping_answers(target, timeout):
+        found = "ping over the broker not answered"
+    return found
+
+
+def check(target, rpc=False, ready=False, timeout=3.0, port=None):
+    return problem(target, rpc, ready, timeout, port) is None
 
 
 def main(argv=None):
@@ -67,10 +108,12 @@ def main(argv=None):
     parser.add_argument("--rpc", action="store_true", help="a service: also call its ping RPC over the broker")
     parser.add_argument("--ready", action="store_true", help="the gateway: /readyz instead of /healthz")
     parser.add_argument("--timeout", type=float, default=3.0, help="seconds for each check")
+    parser.add_argument("--port", type=int, help="a service: its metrics port (default METRICS_PORT, else its own)")
     arguments = parser.parse_args(argv)
-    healthy = check(arguments.target, rpc=arguments.rpc, ready=arguments.ready, timeout=arguments.timeout)
-    print("{}: {}".format(arguments.target, "healthy" if healthy else "unhealthy"))
-    return 0 if healthy else 1
+    found = problem(arguments.target, rpc=arguments.rpc, ready=arguments.ready, timeout=arguments.timeout,
+                    port=arguments.port)
+    print("{}: {}".format(arguments.target, "healthy" if found is None else "unhealthy ({})".format(found)))
+    return 0 if found is None else 1
 
 
 if __name__ == "__main__":

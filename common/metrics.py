@@ -11,8 +11,16 @@ One mechanism for every service (the ``MetricsEndpoint`` each service declares):
 - the dead letters of the service's own handler queues (``<queue>.dead``, common/topology.py) are
   sampled by a background thread with passive declares (``DEAD_LETTER_SAMPLE_SECONDS``);
 - the outbox relay (common/outbox.py) sets the backlog gauge after each round.
+
+The endpoint says whose it is (``acikkapi_process_info{service, system, pid}``, see
+``config.system_id``): a port that another program, another system or another process of this one
+holds answers with someone else's counts, so the health check and the tests compare it. A port
+already taken is a startup error (exit ``EX_CONFIG``) naming ``METRICS_PORT``; ``METRICS_PORT=0``
+lets the kernel choose one, which the process logs (the only race-free choice when many systems
+share a machine, as tests do).
 """
 import logging
+import os
 import time
 
 import eventlet
@@ -29,6 +37,7 @@ from common.config import setting
 log = logging.getLogger(__name__)
 
 DEFAULT_PORTS = {"intake": 9101, "routing": 9102, "notification": 9103, "tracking": 9104}
+EX_CONFIG = 78  # sysexits.h: restarting will not help (common/launcher.py stops rather than retries)
 
 OK, EXPECTED_ERROR, ERROR = "ok", "expected_error", "error"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -44,6 +53,8 @@ EVENT_SECONDS = Histogram("acikkapi_event_handler_duration_seconds", "Time to ha
 OUTBOX_PENDING = Gauge("acikkapi_outbox_pending_documents",
                        "Documents still owing events after the relay's last round", ["service"])
 DEAD_LETTERS = Gauge("acikkapi_dead_letter_messages", "Events parked in <queue>.dead", ["service", "queue"])
+PROCESS_INFO = Gauge("acikkapi_process_info", "Whose endpoint this is: the service, its system and the process",
+                     ["service", "system", "pid"])
 
 
 def outcome_of(entrypoint, exc_info):
@@ -86,9 +97,15 @@ class MetricsEndpoint(DependencyProvider):
         host = setting("METRICS_HOST", "127.0.0.1")
         self._started = {}
         try:
-            start_http_server(port, addr=host)
-        except OSError as error:  # a second process of the service on one machine: serve without it
-            log.warning("metrics endpoint for %s not started on %s:%s: %s", service, host, port, error)
+            server, _ = start_http_server(port, addr=host)
+        except OSError as error:
+            log.error("%s: metrik portu %s:%s kullanılamıyor (%s); METRICS_PORT ile boş bir port ya da 0 "
+                      "(sistem seçsin) verin. / %s: metrics port %s:%s unavailable (%s); set METRICS_PORT to "
+                      "a free port, or 0 to let the system choose one.", service, host, port, error.strerror,
+                      service, host, port, error.strerror)
+            raise SystemExit(EX_CONFIG) from None
+        PROCESS_INFO.labels(service, config.system_id(), str(os.getpid())).set(1)
+        log.info("metrics endpoint of %s (pid %s) on %s:%s", service, os.getpid(), host, server.server_address[1])
 
     def start(self):
         self._sampling = True

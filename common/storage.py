@@ -38,6 +38,7 @@ class Store(DependencyProvider):
         self.store_class = store_class
 
     def setup(self):
+        config.make_files_private()
         service_name = self.container.service_name
         uri = config.mongo_uri(service_name, self.container.config.get("MONGO_URI"))
         self.client = connect(uri)
@@ -58,6 +59,16 @@ def store_of(container, attr_name):
         if dependency.attr_name == attr_name:
             return dependency.store
     raise LookupError(attr_name)
+
+
+def purge_erased(database):
+    """After an erasure's writes: no earlier copy of the erased data stays in the engine's own files.
+    The embedded engine keeps earlier page versions in its write-ahead log (common/embedded/purge.py);
+    MongoDB needs nothing from its client (its operator's part: README, "KVKK export and erasure")."""
+    from common.embedded import EmbeddedClient
+
+    if isinstance(database.client, EmbeddedClient):
+        database.client.purge_erased()
 
 
 def insert_new(collection, document):

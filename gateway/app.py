@@ -2,11 +2,11 @@
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from common import logs
-from gateway import errors, limits, metrics, request_ids, security
+from common import config, logs
+from gateway import body, errors, limits, metrics, parameters, request_ids, security
 from gateway.admin_privacy import admin_privacy
 from gateway.citizen import CatalogCache, citizen
-from gateway.auth import TokenSigner, secret_key
+from gateway.auth import TokenGenerations, TokenSigner, secret_key
 from gateway.callbacks import callbacks
 from gateway.ceiling import ceiling
 from gateway.health import health
@@ -21,9 +21,12 @@ from gateway.settings import Settings
 def create_app(settings=None):
     settings = settings or Settings.from_environment()
     logs.configure()
+    config.make_files_private()  # before the signing key or anything else lands in DATA_DIR
     app = Flask(__name__)
     request_ids.install(app)
     metrics.install(app)  # GET /metrics, and every request counted by route rule and status
+    body.install(app)  # before any view or rate limit reads it: 413 for chunked too, 422 for unreadable text
+    parameters.install(app)  # query strings and forms: 422 naming an unreadable parameter
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
@@ -33,6 +36,7 @@ def create_app(settings=None):
     app.extensions["catalog_cache"] = CatalogCache()
     signing_key = settings.secret_key or secret_key()
     app.extensions["token_signer"] = TokenSigner(signing_key, settings.token_lifetime_seconds)
+    app.extensions["token_generations"] = TokenGenerations(settings.token_check_seconds)
     if settings.trusted_proxies:  # else X-Forwarded-For is the client's word, and ignored
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
     app.register_blueprint(citizen)

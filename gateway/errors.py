@@ -1,23 +1,27 @@
 """Every error the gateway answers with, in one table (design.md §4).
 
 Services raise meanings (common.errors); the gateway's own checks raise
-werkzeug's HTTP exceptions; this table alone decides status, code and text.
+werkzeug's HTTP exceptions; this table alone decides status, code and text (gunicorn's own
+refusals too: gateway/server_answers.py). Field names echoed in a 422 are escaped
+(``common.fields.echoable``): a client's key may hold what JSON or XML cannot carry.
 One shape always: ``{"error": {"code", "message", "fields"?}}`` — except under ``/open311/``,
 where the same answers take Open311 GeoReport v2's shape (``[{"code", "description"}]``, or
 its XML for ``….xml``) and, where a row says so, its status (``open311_status``: the
 specification answers a bad parameter with 400, not 422).
 """
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import jsonify, request
 from werkzeug import exceptions as http
 
 from common.errors import Conflict, NotAllowed, NotFound, Unauthorized, ValidationFailed
+from common.fields import echoable
 from gateway import limits
 from gateway.open311 import formats as open311_formats
 from gateway.open311.mapping import InvalidApiKey
 from gateway.rpc import RpcTimedOut, ServiceUnavailable
+from gateway.server_answers import MalformedHttp
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +38,8 @@ class ErrorAnswer:
 OPEN311_PREFIX = "/open311/"
 
 
+INTERNAL_ERROR = ErrorAnswer(500, "internal_error",
+                             "Beklenmeyen bir hata oluştu. / An unexpected error occurred.")
 NOT_FOUND = ErrorAnswer(404, "not_found", "Aradığınız kayıt bulunamadı. / The record you asked for was not found.")
 
 ERROR_TABLE = {
@@ -70,10 +76,32 @@ ERROR_TABLE = {
                                       "Too many requests; please try again later.", retry_later=True),
     http.MethodNotAllowed: ErrorAnswer(405, "method_not_allowed",
                                        "Bu adres bu yöntemi desteklemiyor. / This method is not allowed here."),
+    # What werkzeug and gunicorn refuse before any view runs, each with its own status.
+    MalformedHttp: ErrorAnswer(400, "malformed_request",
+                               "İstek geçerli bir HTTP isteği değil. / The request is not valid HTTP."),
+    http.NotAcceptable: ErrorAnswer(406, "not_acceptable", "İstenen biçimde yanıt verilemiyor. / "
+                                                           "No answer in an acceptable format."),
+    http.RequestTimeout: ErrorAnswer(408, "request_timeout", "İstek zamanında tamamlanmadı. / "
+                                                             "The request was not completed in time."),
+    http.LengthRequired: ErrorAnswer(411, "length_required", "İstek gövdesinin uzunluğu belirtilmeli. / "
+                                                             "The request body needs a length."),
+    http.PreconditionFailed: ErrorAnswer(412, "precondition_failed", "İsteğin ön koşulu sağlanmadı. / "
+                                                                     "A precondition of the request failed."),
+    http.RequestURITooLarge: ErrorAnswer(414, "uri_too_long", "İstek adresi çok uzun. / The request URI is too long."),
+    http.RequestedRangeNotSatisfiable: ErrorAnswer(416, "range_not_satisfiable",
+                                                   "İstenen bayt aralığı dosyanın dışında. / "
+                                                   "The requested byte range is outside the file."),
+    http.ExpectationFailed: ErrorAnswer(417, "expectation_failed", "Expect başlığı karşılanamıyor. / "
+                                                                   "The Expect header cannot be met."),
+    http.RequestHeaderFieldsTooLarge: ErrorAnswer(431, "headers_too_large", "İstek başlıkları çok büyük. / "
+                                                                           "The request headers are too large."),
+    http.NotImplemented: ErrorAnswer(501, "not_implemented", "Bu istek desteklenmiyor. / "
+                                                             "This request is not supported."),
+    http.InternalServerError: INTERNAL_ERROR,
+    # Any other HTTP error werkzeug raises keeps its own status (``status`` None: the exception's code).
+    http.HTTPException: ErrorAnswer(None, "http_error", "İstek yerine getirilemedi. / "
+                                                        "The request could not be fulfilled."),
 }
-
-INTERNAL_ERROR = ErrorAnswer(500, "internal_error",
-                             "Beklenmeyen bir hata oluştu. / An unexpected error occurred.")
 
 
 def answer_for(exception):
@@ -90,24 +118,29 @@ def install(app, retry_after_seconds):
         if answer is None:
             log.exception("unhandled error on %s", _route_name())
             answer = INTERNAL_ERROR
+        if answer.status is None:
+            answer = replace(answer, status=exception.code or 500)
         body = {"code": answer.code, "message": answer.message}
         if isinstance(exception, Conflict):  # the service knows which transition was impossible
             body = {"code": exception.code, "message": exception.message}
         if isinstance(exception, ValidationFailed):
-            body["fields"] = exception.fields
+            # Field names can be the client's own keys: escaped, so that any of them can be answered.
+            body["fields"] = {echoable(str(name)): echoable(str(reason)) for name, reason in exception.fields.items()}
         if request.path.startswith(OPEN311_PREFIX):
             response = _open311_response(answer, body, request.path)
         else:
             response = jsonify(error=body)
             response.status_code = answer.status
+        if isinstance(exception, http.HTTPException):  # Content-Range of a 416, Allow of a 405
+            for name, value in exception.get_headers():
+                if name.lower() != "content-type":
+                    response.headers[name] = value
         if answer.retry_later:
             response.headers["Retry-After"] = str(
                 limits.retry_after_seconds(retry_after_seconds) if isinstance(exception, http.TooManyRequests)
                 else retry_after_seconds)
         if isinstance(exception, Unauthorized):
             response.headers["WWW-Authenticate"] = 'Bearer realm="acikkapi"'
-        if isinstance(exception, http.MethodNotAllowed) and exception.valid_methods:
-            response.headers["Allow"] = ", ".join(exception.valid_methods)
         return response
 
 

@@ -9,6 +9,9 @@ worker_class = "gthread"
 workers = int(os.environ.get("GATEWAY_WORKERS") or 2)
 threads = int(os.environ.get("GATEWAY_THREADS") or 8)
 timeout = 30
+# gunicorn 27's control socket is one per user (~/.gunicorn/gunicorn.ctl): every gateway on the
+# machine would share it, and nothing here uses it.
+control_socket_disable = True
 accesslog = None  # request lines carry application numbers and codes; metrics cover traffic
 
 # Prometheus multiprocess mode (gateway/metrics.py): every worker writes its counts to files in one
@@ -18,6 +21,11 @@ accesslog = None  # request lines carry application numbers and codes; metrics c
 _METRICS_DIR_OWNED = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 if _METRICS_DIR_OWNED:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="acikkapi-gateway-metrics-")
+
+# No Server header, and gunicorn's own refusals (400, 414, 431…) answered like the app's errors.
+from gateway import server_answers  # noqa: E402  (after the metrics directory: nothing here imports prometheus)
+
+server_answers.install()
 
 # gunicorn's own lines (start, workers booting and dying, errors) as masked JSON like every
 # other line (common/logs.py); the app adds its handler for everything else (logs.configure).

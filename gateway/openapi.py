@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, Response, current_app
 
-from common.fields import body_schema, field_schema, schema_of
+from common.fields import absent_allowed, body_schema, parameter_schema, schema_of
 from gateway import auth, errors
 from gateway.open311 import formats as open311_formats
 from gateway.open311 import mapping as open311_mapping
@@ -190,7 +190,7 @@ def _query(name, schema, required=False, description=None):
 
 
 def _queue_parameters():
-    return [_query(name, field_schema(rule)) for name, rule in routing_requests.QUEUE_QUERY_FIELDS.items()]
+    return [_query(name, parameter_schema(field)) for name, field in routing_requests.QUEUE_QUERY_FIELDS.items()]
 
 
 IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
@@ -215,20 +215,24 @@ def _changes(table):
 
 OPEN311_FORMAT = {"fmt": {"type": "string", "enum": list(open311_formats.FORMATS)}}
 JURISDICTION_IDS = sorted(open311_mapping.jurisdictions())
-W3C_TIME = {"type": "string", "format": "date-time", "examples": ["2026-11-01T00:00:00Z"]}
+# The years a date from outside may have (common.fields FIRST_YEAR–LAST_YEAR: 2000–2099).
+W3C_TIME = {"type": "string", "format": "date-time", "pattern": "^20[0-9]{2}-", "examples": ["2026-11-01T00:00:00Z"]}
 
 
 def _jurisdiction(required):
-    return _query("jurisdiction_id", {"type": "string", "enum": JURISDICTION_IDS}, required=required,
-                  description="a province's governorship domain (istanbul.gov.tr); unknown: 404")
+    schema = {"type": "string", "enum": JURISDICTION_IDS}
+    return _query("jurisdiction_id", schema if required else absent_allowed(schema, nullable=False),
+                  required=required, description="a province's governorship domain (istanbul.gov.tr); unknown: 404")
 
 
 def _open311_requests_query():
     return [_jurisdiction(True),
             _query("service_request_id", {"type": "string"}, description="comma list; overrides the rest"),
             _query("service_code", {"type": "string", "examples": ["transport,health"]}, description="comma list"),
-            _query("start_date", W3C_TIME, description="default: end_date − 90 days (or now − 90 days)"),
-            _query("end_date", W3C_TIME, description="default: start_date + 90 days (or now); at most 90 days"),
+            _query("start_date", absent_allowed(W3C_TIME, nullable=False),
+                   description="default: end_date − 90 days (or now − 90 days)"),
+            _query("end_date", absent_allowed(W3C_TIME, nullable=False),
+                   description="default: start_date + 90 days (or now); at most 90 days"),
             _query("status", {"type": "string", "examples": ["open", "open,closed"]},
                    description="comma list of open, closed")]
 
@@ -272,7 +276,9 @@ OPERATIONS = {
         path={"application_no": APPLICATION_NO},
         query=lambda: [_query("tracking_code", {"type": "string", "minLength": 1}, required=True,
                               description="the code sent by SMS"),
-                       _query("language", {"type": "string", "enum": sorted(LANGUAGES)})],
+                       _query("language", {"type": "string", "examples": sorted(LANGUAGES),
+                                           "description": "tr or en; anything else, or none: the "
+                                                          "application's own language"})],
         errors=(404, 422), description="A wrong code and an unknown number give the same 404."),
     "citizen.catalog": Operation("Kinds, categories, provinces and districts, for forms", "citizen",
                                  {200: intake_schemas.Catalogue}),
@@ -288,7 +294,7 @@ OPERATIONS = {
                              query=_queue_parameters, errors=(422,)),
     "staff.record": Operation(
         "The full record, with the applicant (an audited read)", "staff", {200: StaffRecord},
-        query=lambda: [_query("reason", {"type": "string", "minLength": 1, "maxLength": 200},
+        query=lambda: [_query("reason", {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S"},
                               description="why the personal data is read (the audit log keeps it)")],
         errors=(404, 422)),
     "staff.route": Operation("Route to a unit", "staff", {200: routing_schemas.Record},
@@ -301,13 +307,14 @@ OPERATIONS = {
                               body=lambda: body_schema(routing_requests.ANSWER_FIELDS), errors=(404, 409)),
     "staff.units": Operation(
         "Units of the officer's province", "staff", {200: {"type": "array", "items": routing_schemas.Unit}},
-        query=lambda: [_query("province", schema_of(routing_requests.province_code),
+        query=lambda: [_query("province", absent_allowed(schema_of(routing_requests.province_code), nullable=False),
                               description="the officer's own province (another one is 404)")],
         errors=(404, 422)),
     "staff.statistics": Operation(
         "Statistics of the officer's province (a unit officer: their unit)", "staff",
         {200: tracking_schemas.Statistics},
-        query=lambda: [_query(name, field_schema(rule)) for name, rule in tracking_requests.STATS_QUERY_FIELDS.items()],
+        query=lambda: [_query(name, parameter_schema(field))
+                       for name, field in tracking_requests.STATS_QUERY_FIELDS.items()],
         errors=(404, 422),
         description=("Applications received in the period (days in Turkey's time, both included; default the "
                      "last 30 days, at most 366): counts by status, kind, channel and unit; of the answered, the "
@@ -336,7 +343,8 @@ OPERATIONS = {
         errors=(404,)),
     "callbacks.delivery_report": Operation(
         "SMS delivery reports (providers)", "machines", {200: DeliveryReportAnswer},
-        body=lambda: {}, content_types=("application/json", "application/x-www-form-urlencoded"),
+        body=lambda: {"type": "object", "description": "the provider's report as it sends it"},
+        content_types=("application/json", "application/x-www-form-urlencoded"),
         errors=(403, 404, 422),
         description="The URL carries SMS_CALLBACK_TOKEN; Twilio's reports are signed (X-Twilio-Signature)."),
     "health.healthz": Operation("The process is up", "machines", {200: Health}, rpc=False),
@@ -380,6 +388,7 @@ OPERATIONS = {
 }
 
 BODY_ERRORS = (400, 413, 415, 422)
+QUERY_ERROR = 422  # any route: a query parameter that is not UTF-8 or holds NUL (gateway/parameters.py)
 STAFF_ERRORS = (401, 403)
 RPC_ERRORS = (503, 504)
 
@@ -475,7 +484,7 @@ def _operation(rule, view, method, components):
         responses[str(status)] = _answer(status, answer, described.response_type, components)
         if described.open311:  # the same answer as XML: the specification's elements, unschematised
             responses[str(status)]["content"][open311_formats.MEDIA_TYPES["xml"]] = {"schema": {"type": "string"}}
-    statuses = set(described.errors)
+    statuses = set(described.errors) | {QUERY_ERROR}
     if described.body is not None and described.content_types == ("application/json",):
         statuses |= set(BODY_ERRORS)
     elif described.body is not None:
@@ -521,13 +530,19 @@ def _open311_status(status):
     return status
 
 
+def _fixed_status_answers():
+    """The table's answers but its catch-all for werkzeug's other HTTP errors (whose status is
+    the exception's own, so no operation can promise it)."""
+    return [answer for answer in errors.ERROR_TABLE.values() if answer.status is not None]
+
+
 def _open311_error_components():
     """Open311's error list, and one response per status it can have under /open311/."""
     schema = {"type": "array", "minItems": 1, "items": {
         "type": "object", "required": ["code", "description"], "additionalProperties": False,
         "properties": {"code": {"type": "integer"}, "description": {"type": "string"}}}}
     responses = {}
-    for answer in list(errors.ERROR_TABLE.values()) + [errors.INTERNAL_ERROR]:
+    for answer in _fixed_status_answers():
         status = answer.open311_status or answer.status
         response = responses.setdefault(OPEN311_ERROR_RESPONSE + str(status), {
             "description": "Open311: " + answer.message,
@@ -543,7 +558,7 @@ def _open311_error_components():
 def _error_components():
     """One response per status of ``gateway/errors.py``'s table, each with its codes and texts."""
     by_status = {}
-    for answer in list(errors.ERROR_TABLE.values()):
+    for answer in _fixed_status_answers():
         by_status.setdefault(answer.status, {})[answer.code] = answer
     schemas = {ERROR_SCHEMA: {
         "type": "object", "required": ["error"], "additionalProperties": False,

@@ -14,6 +14,7 @@ class Settings:
     max_body_bytes: int
     retry_after_seconds: int
     token_lifetime_seconds: int = 3600
+    token_check_seconds: float = 30  # how long a worker trusts an officer's token generation (auth.py)
     secret_key: str = None  # None: SECRET_KEY, or the key generated into DATA_DIR
     trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For entry is believed
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
@@ -29,6 +30,7 @@ class Settings:
             max_body_bytes=int(config.setting("MAX_BODY_BYTES", str(64 * 1024))),
             retry_after_seconds=int(config.setting("RETRY_AFTER_SECONDS", "5")),
             token_lifetime_seconds=int(config.setting("TOKEN_LIFETIME_SECONDS", "3600")),
+            token_check_seconds=float(config.setting("TOKEN_CHECK_SECONDS", "30")),
             trusted_proxies=int(config.setting("TRUSTED_PROXIES", "0")),
             rate_limits=RateLimitSettings.from_environment(),
             security=SecuritySettings.from_environment(),

@@ -19,9 +19,10 @@ CASE_WORKERS = ("router", "unit", "admin")
 @rate_limited(LOGINS)
 def issue_token():
     username, password = credentials(json_body())
+    generation = current_app.extensions["token_generations"].current(username)
     principal = services().call("routing", "authenticate", username, password)
     signer = current_app.extensions["token_signer"]
-    return jsonify(access_token=signer.issue(principal), token_type="Bearer",
+    return jsonify(access_token=signer.issue(principal, generation), token_type="Bearer",
                    expires_in=signer.lifetime_seconds, role=principal["role"],
                    province=principal["province_code"], unit_id=principal["unit_id"])
 

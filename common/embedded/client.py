@@ -7,6 +7,7 @@ from pymongo.errors import ConfigurationError
 
 from common.embedded.database import Database
 from common.embedded.errors import UnsupportedOperation
+from common.embedded.purge import LogPurger
 from common.embedded.storage import DEFAULT_CACHE_MIB, Storage
 
 # pymongo options that mean nothing for a local file, accepted so one call site serves every engine.
@@ -33,6 +34,20 @@ def parse_location(uri_or_path):
     return os.path.abspath(path), options
 
 
+def _make_private_directories(directory):
+    """Creates ``directory`` and its missing parents 0700 (``os.makedirs`` gives its mode to the
+    last one only): the files will hold personal data."""
+    missing = []
+    while directory and not os.path.isdir(directory):
+        missing.append(directory)
+        directory = os.path.dirname(directory)
+    for directory in reversed(missing):
+        try:
+            os.mkdir(directory, 0o700)
+        except FileExistsError:  # another process made it meanwhile
+            pass
+
+
 class EmbeddedClient:
     """The pymongo ``MongoClient`` subset the stores use, on one SQLite file.
 
@@ -52,7 +67,7 @@ class EmbeddedClient:
         if unknown:
             raise ConfigurationError(f"unknown sqlite URI option {sorted(unknown)[0]}")
         if path != ":memory:":
-            os.makedirs(os.path.dirname(path), exist_ok=True)
+            _make_private_directories(os.path.dirname(path))
         self._path = path
         self._storage = Storage(
             path,
@@ -60,6 +75,7 @@ class EmbeddedClient:
             busy_timeout=float(busy_timeout or uri_options.get("busy_timeout", 10.0)),
             cache_mib=float(uri_options.get("cache_mib", DEFAULT_CACHE_MIB)),
         )
+        self._purger = LogPurger(self._storage)
         with self._storage.transaction(write=False):
             pass  # opens the file now, so a bad path fails at start-up, not at first use
 
@@ -104,6 +120,12 @@ class EmbeddedClient:
 
     def server_info(self, session=None):
         return {"version": f"embedded-sqlite-{sqlite3.sqlite_version}", "ok": 1.0}
+
+    def purge_erased(self, within=60.0):
+        """Not in pymongo: after an erasure, no earlier version of what was deleted or overwritten
+        stays in the files (purge.py); True if done now, else done in the background, normally
+        within ``within`` seconds. MongoDB has no counterpart: its operator's part is in the README."""
+        return self._purger.purge(within)
 
     def start_session(self, **options):
         raise UnsupportedOperation("sessions and multi-document transactions")

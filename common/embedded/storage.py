@@ -22,6 +22,12 @@ The catalog (collections, indexes) lives in the file; each process caches it
 and reloads when the ``generation`` counter, bumped by every catalog change,
 differs from what it last saw. A child process after ``fork`` opens its own
 connection.
+
+Erased means gone from the disk (KVKK): every connection runs with ``secure_delete``, so SQLite
+overwrites deleted and overwritten content with zeros, in the page and in freed pages, instead
+of leaving it in free space. What remains is the write-ahead log: it keeps every earlier
+version of a changed page until a checkpoint truncates it (``truncate_log``; purge.py decides
+when). The files are their owner's only (0600), whatever the process's umask.
 """
 import json
 import os
@@ -47,6 +53,11 @@ _SCHEMA = (
     " is_unique INTEGER NOT NULL, is_sparse INTEGER NOT NULL, tbl TEXT NOT NULL,"
     " multikey INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (db, coll, name))",
 )
+
+# ``PRAGMA user_version`` of a file whose free space holds no deleted content: created since every
+# connection deletes securely, or vacuumed once on open (files written before hold old content).
+_SECURELY_DELETED = 1
+_PRIVATE_FILE_MODE = 0o600
 
 _SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 # SQLite's page cache per connection: the process's memory grows up to this as the file grows.
@@ -78,20 +89,54 @@ class Storage:
 
     # -- connection ---------------------------------------------------------
     def _connect(self):
+        self._make_private()
         connection = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None,
                                      check_same_thread=False)
+        connection.execute("PRAGMA secure_delete=ON")
         self._enable_wal(connection)
         connection.execute(f"PRAGMA synchronous={self.synchronous}")
         connection.execute(f"PRAGMA cache_size=-{int(self.cache_mib * 1024)}")  # KiB when negative
         connection.execute("BEGIN IMMEDIATE")
         try:
+            (version,) = connection.execute("PRAGMA user_version").fetchone()
+            created = connection.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'embedded_state'").fetchone() is None
             for statement in _SCHEMA:
                 connection.execute(statement)
+            if created:
+                connection.execute(f"PRAGMA user_version={_SECURELY_DELETED}")
             connection.execute("COMMIT")
         except BaseException:
             connection.execute("ROLLBACK")
             raise
+        if not created and version < _SECURELY_DELETED:
+            self._vacuum_once(connection)
         return connection
+
+    def _vacuum_once(self, connection):
+        """Rewrites every page of a file written before deletes were secure, so no free space keeps
+        deleted content; once: a process starting beside one that is at it leaves it the work."""
+        try:
+            connection.execute("VACUUM")
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                return
+            raise
+        connection.execute(f"PRAGMA user_version={_SECURELY_DELETED}")
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the rewritten pages into the file
+
+    def _make_private(self):
+        """The file (created empty if missing: SQLite takes an empty file for a new database) and
+        the log files beside it are 0600; SQLite creates its log files with the file's mode."""
+        if self.path == ":memory:":
+            return
+        os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, _PRIVATE_FILE_MODE))
+        for path in (self.path, self.path + "-wal", self.path + "-shm"):
+            try:
+                if os.stat(path).st_mode & 0o777 != _PRIVATE_FILE_MODE:
+                    os.chmod(path, _PRIVATE_FILE_MODE)
+            except (FileNotFoundError, PermissionError):  # gone meanwhile; another user's file
+                pass
 
     def _enable_wal(self, connection):
         # Switching a new file to WAL takes an exclusive lock and SQLite answers
@@ -146,6 +191,29 @@ class Storage:
                 if "locked" in message or "busy" in message:
                     raise ExecutionTimeout(f"embedded store busy: {message}", code=50) from error
                 raise OperationFailure(f"embedded store: {message}") from error
+
+    def truncate_log(self, busy_seconds):
+        """Copies the write-ahead log into the file and empties it, so no earlier version of a
+        page stays on disk; False when another connection kept it from finishing within
+        ``busy_seconds`` (a reader on an older snapshot, a writer): nothing is lost, try again."""
+        if self.path == ":memory:":
+            return True
+        with self._lock:
+            try:
+                if self._connection is None:
+                    self._connection = self._connect()
+                connection = self._connection
+                # Short: SQLite's busy wait sleeps in C, holding up every green thread of the process.
+                connection.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
+                try:
+                    (busy, _, _) = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                finally:
+                    connection.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
+            except sqlite3.OperationalError as error:
+                if "locked" in str(error) or "busy" in str(error):
+                    return False
+                raise OperationFailure(f"embedded store: {error}") from error
+            return busy == 0
 
     # -- catalog ------------------------------------------------------------
     def _refresh_catalog(self, connection):

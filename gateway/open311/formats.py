@@ -5,12 +5,16 @@ declaration; the root and item elements the specification names (``<services><se
 ``<service_requests><request>``, ``<errors><error>``, ``<discovery>``, ``<service_definition>``);
 a list inside an item is an element with one child per entry (``<attributes><attribute>``,
 ``<values><value>``, ``<endpoints><endpoint>``, ``<formats><format>``); null is an empty element,
-booleans are ``true``/``false``. Only our own data is written here: nothing is parsed.
+booleans are ``true``/``false``; characters XML 1.0 cannot hold (controls, lone surrogates) as
+``\\uXXXX`` text, so every answer is well-formed whatever a client sent to be echoed. Only our own
+data is written here: nothing is parsed.
 """
 import json
 from xml.etree import ElementTree
 
 from flask import Response
+
+from common.fields import echoable
 
 JSON, XML = "json", "xml"
 FORMATS = (JSON, XML)
@@ -39,7 +43,8 @@ def render(value, root, fmt, status=200):
     if fmt == XML:
         body = to_xml(value, root)
     else:
-        body = json.dumps(value, ensure_ascii=False).encode("utf-8")
+        # A lone surrogate (none should get this far) becomes its JSON escape, not invalid UTF-8.
+        body = json.dumps(value, ensure_ascii=False).encode("utf-8", "backslashreplace")
     return Response(body, status=status, mimetype=MEDIA_TYPES[fmt], content_type=MEDIA_TYPES[fmt] + "; charset=utf-8")
 
 
@@ -63,7 +68,7 @@ def _fill(element, value):
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     elif value is not None:
-        element.text = str(value)
+        element.text = echoable(str(value))  # ElementTree escapes <&> but writes controls as they are
 
 
 def errors(status, descriptions):

@@ -20,7 +20,7 @@ from werkzeug.exceptions import Forbidden
 
 from common import clock
 from common.errors import NotFound, ValidationFailed
-from common.fields import REQUIRED, UNKNOWN_FIELD
+from common.fields import FIRST_YEAR, LAST_YEAR, REQUIRED, UNKNOWN_FIELD, YEAR_OUT_OF_RANGE
 from common.places import fold, places
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -185,8 +185,11 @@ class Receipt(TypedDict):
 
 def application_body(form, province):
     """The application body of a POSTed form (``{name: value}``), channel ``app``; unknown
-    parameters are refused by name, absent ones left to intake to call required."""
+    parameters are refused by name, absent ones left to intake to call required (but
+    ``service_code``, which intake would give its default category)."""
     unknown = {name: UNKNOWN_FIELD for name in form if name not in FORM_FIELDS}
+    if not (form.get("service_code") or "").strip():  # GeoReport requires it; intake would default it
+        unknown["service_code"] = REQUIRED
     if unknown:
         raise ValidationFailed(unknown)
     body = {"applicant": {}, "province": province.code, "channel": "app"}
@@ -265,6 +268,9 @@ def _moment(value, name, reasons):
     if moment is None or moment.tzinfo is None or "T" not in value:
         reasons[name] = "saat dilimli W3C zamanı olmalı (2026-11-01T00:00:00Z) / must be a W3C date-time " \
                         "with its offset (2026-11-01T00:00:00Z)"
+        return None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:  # 9999-12-31 + 90 days would overflow
+        reasons[name] = YEAR_OUT_OF_RANGE
         return None
     return moment
 

@@ -11,6 +11,7 @@ from common import clock
 from common.errors import NotFound, Unauthorized, ValidationFailed
 from gateway.auth import staff_only
 from gateway.body import json_body
+from gateway.limits import FORM_TYPES, OPEN311_SUBMISSIONS, rate_limited
 from gateway.open311 import formats, mapping
 from gateway.rpc import services
 
@@ -18,7 +19,6 @@ open311 = Blueprint("open311", __name__)
 
 FORMAT = "<any(json, xml):fmt>"
 PREFIX = "/open311/v2/"
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 NOT_A_FORM = "application/x-www-form-urlencoded olmalı / must be application/x-www-form-urlencoded"
 API_KEY_MAX_LENGTH = 200
 
@@ -46,6 +46,7 @@ def service_definition(service_code, fmt):
 
 
 @open311.post(PREFIX + "requests." + FORMAT)
+@rate_limited(OPEN311_SUBMISSIONS)  # the citizen route's limits (SMS pumping), and per client app
 def create_request(fmt):
     form = _form()
     client = _client(form.get("api_key"))

@@ -63,9 +63,13 @@ def scoped_idempotency_key(entry_point, key):
 
 
 def fingerprint(body):
-    """What "the same body" means for an idempotency key: the same JSON, key order aside."""
+    """What "the same body" means for an idempotency key: the same JSON, key order aside.
+
+    It runs before validation, so it takes any body: a lone surrogate (the gateway refuses them,
+    another caller might not) is hashed as its UTF-16 unit instead of failing the call; valid
+    text hashes exactly as it always did."""
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @lru_cache(maxsize=1)

@@ -82,6 +82,7 @@ class IntakeService(Pingable):
             document["_id"], national_id, domain.erasure_update(document, principal, now))]
         if not erased:  # a concurrent erasure took them all
             raise NotFound("applicant")
+        self.applications.purge_erased()
         self.publish_owed_events()
         return domain.erasure_receipt(erased, now)
 

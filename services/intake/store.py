@@ -3,6 +3,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from common.outbox import create_outbox_index
+from common.storage import purge_erased
 
 
 class IntakeStore:
@@ -64,6 +65,10 @@ class IntakeStore:
         when another erasure got there first."""
         result = self.applications.update_one({"_id": application_no, "applicant.national_id": national_id}, update)
         return result.matched_count == 1
+
+    def purge_erased(self):
+        """After the erasures: no earlier copy of what they removed stays in the store's files."""
+        purge_erased(self.applications.database)
 
     def record_reads(self, entries):
         for entry in entries:

@@ -43,7 +43,7 @@ class SmsDispatcher(BackgroundLoop):
 
     def run_once(self):
         now = clock.now()
-        message = self.store.claim_next(now, now + self.lease)
+        message = self.store.claim_next(now, now + self.lease, self.provider.name)
         if message is None:
             return False
         self.pool.spawn_n(self.send_safely, message)  # waits only while every slot is busy

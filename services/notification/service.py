@@ -49,6 +49,7 @@ class NotificationService(Pingable):
         now = clock.now()
         self.messages.erase_recipient(event["application_no"], now)
         self.messages.cancel_unsent(event["application_no"], now)
+        self.messages.purge_erased()
 
     def queue(self, message):
         if self.messages.enqueue(message):

@@ -4,7 +4,7 @@ from pymongo.errors import DuplicateKeyError
 
 from common import clock
 from common.outbox import create_outbox_index, owe
-from common.storage import insert_new
+from common.storage import insert_new, purge_erased
 from services.notification.domain import CANCELLED, FAILED, QUEUED, SENDING, SENT, UNSENT, states_before
 
 
@@ -45,6 +45,10 @@ class NotificationStore:
         except DuplicateKeyError:  # erased already
             pass
 
+    def purge_erased(self):
+        """After erase_recipient: no earlier copy of the phone stays in the store's files."""
+        purge_erased(self.recipients.database)
+
     def is_erased(self, application_no):
         recipient = self.recipient(application_no)
         return bool(recipient and recipient.get("erased_at"))
@@ -72,12 +76,16 @@ class NotificationStore:
         """False when this (application, template) already has its message."""
         return insert_new(self.messages, message)
 
-    def claim_next(self, now, lease_until):
-        """Takes one due message for sending; another process never takes the same one.
+    def claim_next(self, now, lease_until, provider=None):
+        """Takes one due message for sending through ``provider``; another process never takes the
+        same one. ``providers`` keeps every provider an attempt went through: only their reports
+        are about the message (find_reported), even one that comes before ``mark_sent``.
 
         A message left ``sending`` by a crashed process is due again when its lease ends.
         """
         claim = {"$set": {"state": SENDING, "lease_until": lease_until}, "$inc": {"attempts": 1}}
+        if provider is not None:
+            claim["$addToSet"] = {"providers": provider}
         # Due ones first, then lapsed leases: each an exact index lookup (an $or read every
         # message being sent before finding a due one).
         for due in ({"state": QUEUED, "next_attempt_at": {"$lte": now}},
@@ -111,9 +119,11 @@ class NotificationStore:
 
     def find_reported(self, report, provider):
         """The message a delivery report is about: by our id when the provider echoes it, else by
-        the provider's own id — of that provider: two providers' ids may look alike."""
+        the provider's own id. Either way only a message handed to that provider: two providers'
+        ids may look alike, and one provider's report must never move another's message."""
         if report.message_id:
-            return self.messages.find_one({"_id": report.message_id})
+            sent_through = [{"provider": provider}, {"providers": provider}]
+            return self.messages.find_one({"_id": report.message_id, "$or": sent_through})
         if report.provider_message_id:
             return self.messages.find_one({"provider_message_id": report.provider_message_id, "provider": provider})
         return None

@@ -54,5 +54,6 @@ def load_accounts(store, accounts):
             store.insert_staff(staff.new_account(fields, clock.now(), from_file=True))
         elif not verify_password(account.get("file_password_hash"), fields["password"]):
             new_hash = hash_password(fields["password"])
-            store.update_staff(fields["username"], {"password_hash": new_hash, "file_password_hash": new_hash})
+            store.update_staff(fields["username"], {"password_hash": new_hash, "file_password_hash": new_hash},
+                               revoke_tokens=True)
     log.info("staff accounts file loaded: %d accounts", len(accounts))

@@ -169,7 +169,7 @@ def open311_client_changes_request(body):
 
 def changes_schema(table):
     """A PATCH body's schema: any of the table's fields, at least one (null is not "unset")."""
-    return body_schema(table, min_properties=1)
+    return body_schema(table, min_properties=1, absent_when_blank=False)
 
 
 def _changes_request(body, table):

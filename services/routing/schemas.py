@@ -5,6 +5,7 @@
 application, or (for a unit officer) one not routed to their unit, is ``NotFound``.
 
 ``authenticate(username, password) -> Principal``                       raises Unauthorized
+``token_generation(username) -> Optional[int]``  what a token must carry; None: no token is honoured
 ``list_applications(principal, query) -> QueuePage``  query: status, unit_id, overdue, page, page_size, sort
 ``get_application(principal, application_no) -> Record``
 ``route_application(principal, application_no, {unit_id, note?}) -> Record``
@@ -18,6 +19,7 @@ application, or (for a unit officer) one not routed to their unit, is ``NotFound
 ``list_staff(principal) -> [Account]``
 ``create_staff(principal, {username, password, role, province, unit_id?}) -> Account``
 ``update_staff(principal, username, {password?, role?, unit_id?, active?}) -> Account``
+    raises Conflict ``last_admin`` for the last active admin of the province
 ``export_personal_data(principal, application_nos) -> {application_no: {contacts, erased_at}}``
     KVKK export: the contact log of the admin's province's applications among ``application_nos``.
 ``create_open311_client(principal, {name}) -> Open311ClientKey``  the key in this answer only

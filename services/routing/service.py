@@ -1,6 +1,6 @@
 """routing: the officers' half — queues, units, staff accounts, transitions and deadlines."""
 from common import clock
-from common.errors import AppError, NotFound, Unauthorized, ValidationFailed
+from common.errors import AppError, Conflict, NotFound, Unauthorized, ValidationFailed
 from common.handlers import event_handler
 from common.health import Pingable
 from common.metrics import MetricsEndpoint
@@ -36,6 +36,7 @@ class RoutingService(Pingable):
     def handle_applicant_data_erased(self, event):
         """KVKK: the contact log's notes go (routing holds nothing else personal)."""
         self.applications.erase_contact_notes(event["application_no"], domain.contacts_erased, clock.now())
+        self.applications.purge_erased()
 
     @rpc(expected_exceptions=AppError)
     def export_personal_data(self, principal, application_nos):
@@ -53,6 +54,12 @@ class RoutingService(Pingable):
         if not valid or not account.get("active", True):
             raise Unauthorized()
         return staff.principal(account)
+
+    @rpc(expected_exceptions=AppError)
+    def token_generation(self, username):
+        """What the gateway checks a token against: a change of role, unit, activity or password
+        increments it, so every token issued before is refused (None: no token is honoured)."""
+        return staff.token_generation(self.applications.find_staff(str(username).strip().lower()))
 
     # --- the queue and the record ---------------------------------------------------------------
 
@@ -157,8 +164,19 @@ class RoutingService(Pingable):
         account = self.applications.find_staff(username)
         if account is None or account["province_code"] != principal["province_code"]:
             raise NotFound("staff")
-        self.applications.update_staff(username, staff.account_changes(account, changes, self.applications.find_unit))
+        stored = staff.account_changes(account, changes, self.applications.find_unit)
+        staff.require_an_admin_left(account, stored,
+                                    self.applications.count_active_admins(account["province_code"], besides=username))
+        self.applications.update_staff(username, stored, revoke_tokens=staff.revokes_tokens(account, stored))
+        self._undo_if_no_admin_left(account, stored)
         return staff.account_view(self.applications.find_staff(username))
+
+    def _undo_if_no_admin_left(self, account, stored):
+        """Two admins demoting each other at once both saw the other one active: checked again
+        after the write, the change is undone (both are, then) rather than leave nobody."""
+        if staff.steps_down(account, stored) and self.applications.count_active_admins(account["province_code"]) == 0:
+            self.applications.update_staff(account["_id"], staff.previous_values(account, stored))
+            raise Conflict(*staff.LAST_ADMIN)
 
     # --- Open311 client apps (GeoReport v2 api_key) ---------------------------------------------
 

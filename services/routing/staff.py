@@ -2,7 +2,7 @@
 import json
 import uuid
 
-from common.errors import ValidationFailed
+from common.errors import Conflict, ValidationFailed
 from services.routing import requests
 from services.routing.passwords import hash_password
 
@@ -15,6 +15,49 @@ def principal(account):
         "province_code": account["province_code"],
         "unit_id": account.get("unit_id"),
     }
+
+
+# A change to any of these takes rights away (or may: a new role is other rights, a reset password
+# means someone else may have had the old one), so tokens issued before it must stop working.
+REVOKING_FIELDS = ("role", "unit_id", "province_code", "active", "password_hash")
+
+LAST_ADMIN = ("last_admin", "İlin son etkin yöneticisinin rolü değiştirilemez ve hesabı kapatılamaz; önce başka "
+                            "bir yönetici atayın. / The last active admin of a province cannot be demoted or "
+                            "deactivated; appoint another admin first.")
+
+
+def token_generation(account):
+    """The generation the officer's tokens must carry to be honoured; None when no
+    token may be: no such account, or a deactivated one."""
+    if account is None or not account.get("active", True):
+        return None
+    return account.get("token_generation", 0)
+
+
+def revokes_tokens(account, stored):
+    """True if ``stored`` (an update of ``account``) changes who the officer is or their password."""
+    current = dict(account, active=account.get("active", True))
+    return any(name in stored and stored[name] != current.get(name) for name in REVOKING_FIELDS)
+
+
+def steps_down(account, stored):
+    """True if ``stored`` makes an active admin no longer one."""
+    def active_admin(fields):
+        return fields.get("role") == "admin" and fields.get("active", True)
+
+    return active_admin(account) and not active_admin(dict(account, **stored))
+
+
+def require_an_admin_left(account, stored, other_active_admins):
+    """A province must keep one active admin: else nobody can manage its accounts until an operator
+    edits the accounts file."""
+    if steps_down(account, stored) and other_active_admins == 0:
+        raise Conflict(*LAST_ADMIN)
+
+
+def previous_values(account, stored):
+    """What ``stored`` overwrote, to put it back."""
+    return {name: account.get(name, True if name == "active" else None) for name in stored}
 
 
 def new_account(fields, now, from_file=False):

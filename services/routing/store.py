@@ -4,7 +4,7 @@ from collections import Counter
 from pymongo import ASCENDING, DESCENDING
 
 from common.outbox import create_outbox_index, owe
-from common.storage import insert_new
+from common.storage import insert_new, purge_erased
 from services.routing.domain import DEADLINE_EVENTS, OPEN_STATUSES
 
 SORTS = {"newest": [("received_at", DESCENDING)], "due": [("due_at", ASCENDING)]}
@@ -82,6 +82,10 @@ class RoutingStore:
             if result.matched_count == 1:
                 return True
         raise RuntimeError("contact log of {} kept changing; the event will be retried".format(application_no))
+
+    def purge_erased(self):
+        """After erase_contact_notes: no earlier copy of the notes stays in the store's files."""
+        purge_erased(self.applications.database)
 
     def applications_in_province(self, application_nos, province_code):
         return list(self.applications.find({"_id": {"$in": list(application_nos)}, "province_code": province_code}))
@@ -175,8 +179,18 @@ class RoutingStore:
         """False if the username is taken."""
         return insert_new(self.staff, account)
 
-    def update_staff(self, username, changes):
-        self.staff.update_one({"_id": username}, {"$set": changes})
+    def update_staff(self, username, changes, revoke_tokens=False):
+        """``revoke_tokens``: the officer's tokens so far stop working (staff.token_generation)."""
+        update = {"$set": changes}
+        if revoke_tokens:
+            update["$inc"] = {"token_generation": 1}
+        self.staff.update_one({"_id": username}, update)
+
+    def count_active_admins(self, province_code, besides=None):
+        query = {"province_code": province_code, "role": "admin", "active": True}
+        if besides is not None:
+            query["_id"] = {"$ne": besides}
+        return self.staff.count_documents(query)
 
     def staff_in_province(self, province_code):
         return list(self.staff.find({"province_code": province_code}).sort("_id", ASCENDING))

@@ -8,13 +8,12 @@ defaults to the last ``DEFAULT_PERIOD_DAYS`` days up to today and may be at most
 import re
 from datetime import date, datetime, timedelta
 
-from common.fields import Field, Refused, bounded_text, check_body, described, text
+from common.fields import FIRST_YEAR, LAST_YEAR, Field, Refused, bounded_text, check_body, described, text
 from common.errors import ValidationFailed
 from common.places import places
 
 DEFAULT_PERIOD_DAYS = 30
 MAX_PERIOD_DAYS = 366
-FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 UNIT_ID = bounded_text(range(1, 101), "geçersiz birim / invalid unit")
 BAD_DATE = "YYYY-AA-GG biçiminde bir tarih olmalı (2000–2099) / must be a date YYYY-MM-DD (2000–2099)"
@@ -108,6 +107,8 @@ def public_requests_query(query):
             continue
         if wanted[name].tzinfo is None:
             reasons[name] = "saat dilimi gerekli / needs an offset"
+        elif not FIRST_YEAR <= wanted[name].year <= LAST_YEAR:  # the store compares them in UTC
+            reasons[name] = "{}–{} arası / from {} to {}".format(FIRST_YEAR, LAST_YEAR, FIRST_YEAR, LAST_YEAR)
     if not isinstance(wanted["limit"], int) or not 1 <= wanted["limit"] <= MAX_PUBLIC_REQUESTS:
         reasons["limit"] = "1–{} arası / from 1 to {}".format(MAX_PUBLIC_REQUESTS, MAX_PUBLIC_REQUESTS)
     if reasons:

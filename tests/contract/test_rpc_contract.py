@@ -96,6 +96,7 @@ STAFF_RECORD = {"application_no": NUMBER, "applicant": {"national_id": "10000000
                 "personal_data_erased": None}
 PLAUSIBLE_ANSWERS.update({
     ("routing", "authenticate"): PRINCIPALS["router"],
+    ("routing", "token_generation"): 0,
     ("routing", "list_applications"): {"items": [QUEUE_ENTRY], "total": 1, "page": 1, "page_size": 20},
     ("routing", "get_application"): RECORD,
     ("routing", "route_application"): RECORD,
@@ -369,7 +370,8 @@ def test_desk_calls_carry_the_officer_and_staff_calls_the_principal(recorded_cal
             assert set(kwargs["officer"]) == principal_fields
         elif (service, method) == ("intake", "submit_application") and kwargs["entry_point"] == "open311":
             assert set(kwargs["client"]) == set(routing_schemas.Open311ClientIdentity.__annotations__)
-        elif service == "routing" and method not in ("authenticate", "ping", "authenticate_open311_client"):
+        elif service == "routing" and method not in ("authenticate", "ping", "authenticate_open311_client",
+                                                     "token_generation"):
             assert set(args[0]) == principal_fields, method
         elif (service, method) == ("intake", "get_application_record"):
             assert set(args[0]) == principal_fields
@@ -549,6 +551,10 @@ def test_routing_answers_in_the_schema_shapes(application_workers):
     admin = PRINCIPALS["admin"]
 
     assert set(principal) == set(routing_schemas.Principal.__annotations__)
+    # The answer the gateway is tested with is an int; None for an unknown officer.
+    plausible_generation = PLAUSIBLE_ANSWERS[("routing", "token_generation")]
+    assert isinstance(routing.token_generation("ankara.router"), type(plausible_generation))
+    assert routing.token_generation("nobody.here") is None
     page = routing.list_applications(principal, {})
     assert set(page) == set(routing_schemas.QueuePage.__annotations__)
     assert set(page["items"][0]) == set(routing_schemas.QueueEntry.__annotations__)

@@ -616,3 +616,17 @@ def test_embedded_refuses_unsupported_requests(engine, coll, call):
     coll.insert_one({"_id": 1, "a": 1})
     with pytest.raises(NotImplementedError):
         call(coll)
+
+
+def test_a_message_is_found_by_id_only_with_a_provider_it_was_handed_to(coll):
+    """notification's claim and delivery-report lookup (store.claim_next, find_reported)."""
+    coll.insert_one({"_id": "m1", "state": "queued", "attempts": 0})
+    coll.find_one_and_update({"_id": "m1", "state": "queued"}, {
+        "$set": {"state": "sending"}, "$inc": {"attempts": 1}, "$addToSet": {"providers": "verimor"}})
+
+    def reported_by(provider):
+        return coll.find_one({"_id": "m1", "$or": [{"provider": provider}, {"providers": provider}]})
+
+    assert reported_by("verimor")["providers"] == ["verimor"] and reported_by("twilio") is None
+    coll.update_one({"_id": "m1"}, {"$set": {"provider": "twilio"}})  # sent before providers was kept
+    assert reported_by("twilio")["_id"] == "m1" and reported_by("iletimerkezi") is None

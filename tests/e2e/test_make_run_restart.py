@@ -1,36 +1,17 @@
 """`make run` keeps everything on the embedded store across a stop and a restart:
-applications, the number sequence (no reuse), SMS records and tracking timelines."""
+applications, the number sequence (no reuse), SMS records and tracking timelines. Each Ctrl-C
+stops every process within STOP_SECONDS and frees the DATA_DIR locks."""
 import json
-import os
-import signal
-import subprocess
 
 import pytest
 import requests
 
 from tests.e2e.conftest import application_body
 from tests.support.broker import temporary_vhost
-from tests.support.processes import ROOT, free_port, http_ok, wait_until
+from tests.support.make_run import MakeRun
+from tests.support.processes import wait_until
 
-
-class MakeRun:
-    def __init__(self, amqp_uri, data_dir):
-        self.port = free_port()
-        self.url = "http://127.0.0.1:{}".format(self.port)
-        self.env = dict(os.environ, AMQP_URI=amqp_uri, DATA_DIR=str(data_dir), GATEWAY_PORT=str(self.port),
-                        SMS_PROVIDER="log")
-        self.env.pop("MONGO_URI", None)
-        self.log = open(data_dir / "make-run.log", "ab")
-
-    def start(self):
-        self.process = subprocess.Popen(["make", "run"], cwd=ROOT, env=self.env, stdout=self.log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
-        wait_until(lambda: http_ok(self.url + "/readyz"), timeout=90, interval=0.5, what="make run ready")
-
-    def stop(self):
-        """As Ctrl-C does: SIGINT to the foreground group."""
-        os.killpg(self.process.pid, signal.SIGINT)
-        self.process.wait(timeout=30)
+STOP_SECONDS = 15
 
 
 def _sms_log(data_dir):
@@ -53,7 +34,8 @@ def test_stop_and_restart_keeps_everything(own_vhost, tmp_path):
                     for _ in range(3)]
         wait_until(lambda: len(_sms_log(tmp_path)) == 3, timeout=10, what="three SMS")
     finally:
-        system.stop()
+        first_stop = system.stop()
+    assert first_stop < STOP_SECONDS and system.left_running() == {} and system.locks_free()
 
     system.start()
     try:
@@ -65,7 +47,9 @@ def test_stop_and_restart_keeps_everything(own_vhost, tmp_path):
         after = requests.post(system.url + "/api/v1/applications", json=application_body(), timeout=15).json()
         wait_until(lambda: len(_sms_log(tmp_path)) == 4, timeout=10, what="the fourth SMS")
     finally:
-        system.stop()
+        second_stop = system.stop()
+    assert second_stop < STOP_SECONDS and system.left_running() == {} and system.locks_free()
+    assert "gunicorn" in " ".join(system.seen.values())  # the workers were looked at too
 
     numbers = [receipt["application_no"] for receipt in receipts]
     assert after["application_no"] > max(numbers) and after["application_no"] not in numbers

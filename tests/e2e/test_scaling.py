@@ -13,6 +13,11 @@ answer the first 30 through the API.
     * SMS sent — ``acikkapi_sms_messages_total{state="sent"}``: which of the two senders (both
       claiming from the one store under a lease) handed each message to the provider.
 
+    Each endpoint must say it is that process (``acikkapi_process_info{service, pid}``): a run once
+    read routing-2's counts as notification-2's, when a port chosen by the test before the process
+    bound it was bound first by the other (the processes now bind a port of their own choosing,
+    ``METRICS_PORT=0``, and log it; common/metrics.py makes a taken port a startup error).
+
     Cross-check, independent of our metrics code: the scaled processes run with
     ``LOG_LEVEL=DEBUG``, so nameko logs ``spawning <WorkerContext [<service>.<handler>] …>`` once
     per event delivered to that process; per process it must equal the counter (and the RPC
@@ -110,6 +115,9 @@ def _metrics(system, label):
     the test reads (events by event and outcome, RPCs by method and outcome, SMS by template and
     state), and the time spent handling each event (to explain an uneven split)."""
     text = requests.get(system.metrics_url(label), timeout=5).text
+    whose = {(sample.labels["service"], sample.labels["pid"]) for family in text_string_to_metric_families(text)
+             for sample in family.samples if sample.name == "acikkapi_process_info"}
+    assert whose == {(label.split("-")[0], str(system.processes[label].popen.pid))}, (label, whose)
     keys = {"acikkapi_event_handler_calls_total": ("event", "outcome"),
             "acikkapi_rpc_calls_total": ("method", "outcome"),
             "acikkapi_sms_messages_total": ("template", "state"),

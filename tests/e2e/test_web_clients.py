@@ -217,6 +217,45 @@ def test_invalid_input_shows_the_api_field_error_next_to_the_field(open_tab):
     tab.check("portal-apply-errors")
 
 
+def _sent_keys(page, path):
+    """The Idempotency-Key of every POST to ``path`` the page sends, in order."""
+    keys = []
+    page.on("request", lambda request: keys.append(request.headers.get("idempotency-key"))
+            if request.method == "POST" and request.url.endswith(path) else None)
+    return keys
+
+
+def _submit_and_wait(page, shown):
+    page.click("#application-form button[type=submit]")
+    page.wait_for_selector(shown)
+
+
+@pytest.mark.parametrize("role", ["citizen", "desk"])
+def test_one_idempotency_key_per_application_kept_across_its_tries(open_tab, role):
+    """Issue 16: a retry of the same form (after an error, or an answer that never came) cannot
+    make a second application; after a receipt the next application has a key of its own."""
+    tab = open_tab()
+    page = tab.page
+    if role == "desk":
+        sign_in(tab, "ankara.desk", "/konsol/masa")
+        keys = _sent_keys(page, "/api/v1/desk/applications")
+    else:
+        keys = _sent_keys(page, "/api/v1/applications")
+        page.goto("/")
+    fill_application(page, national_id_value="12345678901")  # refused: check digits
+    _submit_and_wait(page, "#f-applicant-national_id-error")
+    page.fill("#f-applicant-national_id", national_id("318274659"))
+    _submit_and_wait(page, "#receipt:not([hidden])")
+    first = receipt_value(page, "Başvuru numarası")
+    page.fill("#f-subject", "İkinci başvuru")
+    page.click("#application-form button[type=submit]")
+    wait_until(lambda: receipt_value(page, "Başvuru numarası") != first, timeout=10, what="the second receipt")
+
+    assert len(keys) == 3 and all(keys), keys
+    assert keys[0] == keys[1] != keys[2]
+    assert re.fullmatch(r"[0-9a-f-]{32,36}", keys[0])
+
+
 def test_desk_officer_takes_an_application_at_the_counter(open_tab):
     tab = open_tab()
     sign_in(tab, "ankara.desk", "/konsol/masa")

@@ -1,5 +1,5 @@
 """The embedded store across processes and crashes: SIGKILL mid-write, two writers on one file,
-threads and eventlet green threads sharing one client."""
+threads and eventlet green threads sharing one client, an erasure's purge beside a busy process."""
 import json
 import os
 import signal
@@ -188,3 +188,57 @@ def test_green_threads_share_one_client(tmp_path, with_other_process):
     if other is not None:
         _, errors = other.communicate(timeout=40)
         assert other.returncode == 0, errors
+
+
+BUSY_NEIGHBOUR = """
+    import sys, time
+    from common.embedded import EmbeddedClient
+    coll = EmbeddedClient(sys.argv[1]).app.items
+    until = time.time() + float(sys.argv[2])
+    n = 0
+    while time.time() < until:  # as a second process of the service would: reads and writes, no pause
+        coll.find_one({"_id": n % 200})
+        coll.count_documents({"kind": "neighbour"})
+        if n % 10 == 0:
+            coll.insert_one({"kind": "neighbour", "n": n})
+        n += 1
+    print(n, flush=True)
+"""
+
+PURGING = """
+    import eventlet
+    eventlet.monkey_patch()
+    import json, os, sys, time
+    from common.embedded import EmbeddedClient
+    client = EmbeddedClient(sys.argv[1])
+    coll = client.app.items
+    directory = os.path.dirname(sys.argv[1])
+    coll.update_one({"_id": 7}, {"$set": {"applicant": None}})
+    started = time.monotonic()
+    immediate = client.purge_erased()
+    while client._purger.pending() and time.monotonic() - started < 60:
+        eventlet.sleep(0.05)
+    seconds = time.monotonic() - started
+    held = [name for name in os.listdir(directory)
+            if b"12345678907" in open(os.path.join(directory, name), "rb").read()]
+    print(json.dumps({"immediate": immediate, "seconds": seconds, "held": held}))
+"""
+
+
+def test_an_erasure_leaves_the_files_while_another_process_reads_and_writes_without_pause(tmp_path):
+    path = tmp_path / "shared.db"
+    coll = EmbeddedClient(path).app.items
+    coll.insert_many([{"_id": n, "applicant": {"national_id": "1234567{:04d}".format(n)}} for n in range(200)])
+    assert coll.find_one({"_id": 7})["applicant"]["national_id"] == "12345670007"
+    coll.update_one({"_id": 7}, {"$set": {"applicant": {"national_id": "12345678907"}}})
+    neighbour = start(BUSY_NEIGHBOUR, path, 8)
+    time.sleep(1)  # the neighbour is busy before the erasure
+
+    purging = start(PURGING, path)
+    output, errors = purging.communicate(timeout=70)
+    assert purging.returncode == 0, errors
+    outcome = json.loads(output)
+    _, errors = neighbour.communicate(timeout=30)
+    assert neighbour.returncode == 0, errors
+
+    assert outcome["held"] == [] and outcome["seconds"] < 5, outcome

@@ -3,10 +3,15 @@ and a loopback fake SMS provider (Verimor unless told otherwise; Twilio and İle
 Output goes to files under the run's folder for post-mortems.
 
 Every system gets its own ports: the gateway's, the fake's, and one Prometheus endpoint per
-service (``METRICS_PORT``, see ``metrics_url``). The fake pushes delivery reports to the
+service process, which the process binds itself (``METRICS_PORT=0``) and logs (``metrics_url``):
+a port chosen here and bound later could meanwhile be taken by another process, whose endpoint
+would then answer for this one (tests/e2e/test_scaling.py once read routing's counts as
+notification-2's that way). The fake pushes delivery reports to the
 gateway's callback URL (``callback_url``), authenticated by a random ``SMS_CALLBACK_TOKEN``.
 """
+import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -27,6 +32,9 @@ SERVICES = {
     "notification": "NotificationService",
     "tracking": "TrackingService",
 }
+
+
+METRICS_LINE = re.compile(r"^metrics endpoint of \w+ \(pid (?P<pid>\d+)\) on .+:(?P<port>\d+)$")
 
 
 def free_port():
@@ -68,6 +76,22 @@ class Process:
 
     def output(self):
         return self.log_path.read_text(errors="replace")
+
+    def metrics_port(self, timeout=30):
+        """The port this very process's metrics endpoint bound (common/metrics.py logs it; the log
+        file also holds the lines of earlier processes of the same label)."""
+        def logged():
+            for line in self.output().splitlines():
+                try:
+                    message = json.loads(line).get("message", "") if line.startswith("{") else ""
+                except ValueError:
+                    continue
+                found = METRICS_LINE.match(message)
+                if found and int(found.group("pid")) == self.popen.pid:
+                    return int(found.group("port"))
+            return None
+
+        return wait_until(logged, timeout, interval=0.1, what="{}'s metrics port".format(self.name))
 
 
 def service_process(service, env, log_dir, label=None):
@@ -151,7 +175,7 @@ class RunningSystem:
         self.provider = FAKE_PROVIDERS[provider]
         self.port = free_port()
         self.sms_port = free_port()
-        self.metrics_ports = {service: free_port() for service in SERVICES}
+        self.service_labels = []
         self.url = "http://127.0.0.1:{}".format(self.port)
         self.sms_url = "http://127.0.0.1:{}".format(self.sms_port)
         self.callback_token = secrets.token_hex(16)
@@ -190,7 +214,12 @@ class RunningSystem:
             self.url, provider or self.provider.name, self.callback_token if token is None else token)
 
     def metrics_url(self, service="notification"):
-        return "http://127.0.0.1:{}/metrics".format(self.metrics_ports[service])
+        return "http://127.0.0.1:{}/metrics".format(self.processes[service].metrics_port())
+
+    @property
+    def metrics_ports(self):
+        """{label: port} of every service process now running."""
+        return {label: self.processes[label].metrics_port() for label in self.service_labels}
 
     def start(self):
         self.start_fake()
@@ -206,10 +235,11 @@ class RunningSystem:
 
     def start_service(self, service, label=None, extra_env=None):
         """Starts ``service`` (again, after a kill); with a ``label`` other than the service's
-        name, another process of it beside the first, with its own METRICS_PORT
+        name, another process of it beside the first, with its own metrics endpoint
         (``metrics_url(label)``)."""
-        port = self.metrics_ports.setdefault(label or service, free_port())
-        env = dict(self.env, METRICS_PORT=str(port), **(extra_env or {}))
+        env = dict(self.env, METRICS_PORT="0", **(extra_env or {}))
+        if (label or service) not in self.service_labels:
+            self.service_labels.append(label or service)
         process = service_process(service, env, self.data_dir, label)
         self.processes[label or service] = process
         return process

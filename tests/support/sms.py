@@ -41,11 +41,12 @@ def system_with(provider, data_dir, **extra_env):
 # --- what staff see ---------------------------------------------------------------------------
 
 def sms_of(system, application_no, template=RECEIVED):
-    """The staff record's entry for ``template`` (None while routing or notification lack it)."""
+    """The staff record's entry for ``template`` (None while routing or notification lack it, or
+    while notification is down: the record then carries ``"sms": null``)."""
     response = system.staff.record(ADMIN, application_no)
     if response.status_code != 200:
         return None
-    return next((sms for sms in response.json().get("sms", []) if sms["template"] == template), None)
+    return next((sms for sms in response.json().get("sms") or [] if sms["template"] == template), None)
 
 
 def wait_sms_state(system, application_no, state, template=RECEIVED, timeout=10):

@@ -11,19 +11,25 @@ from tests.unit.test_gateway import CITIZEN_ANSWERS, NUMBER, RECEIPT, FakeRpcPoo
 
 SECRET_KEY = "unit-test-signing-key"
 OTHER_NUMBER = "2026-000002"
+RIGHT_CODE, WRONG_CODE = "K7M2PQ9X", "AAAAAAAA"
+RIGHT_PASSWORD = "doğru-parola-uzun"
+ATTACKER, OWNER = "203.0.113.66", "198.51.100.7"
 GENEROUS = "1000/minute"
 
 
 @pytest.fixture
 def rpc():
-    return FakeRpcPool(**dict(CITIZEN_ANSWERS, **{"routing.authenticate": staff_principal("ankara.router")}))
+    return FakeRpcPool(**dict(CITIZEN_ANSWERS, **{"routing.authenticate": staff_principal("ankara.router"),
+                                                   "routing.token_generation": 0}))
 
 
 def limited_client(rpc, trusted_proxies=0, **limit_overrides):
     """A test client whose limits are GENEROUS except ``limit_overrides``."""
     values = {name: GENEROUS for name in (
-        "submissions_per_ip", "submissions_per_phone", "lookups_per_ip", "failed_lookups_per_ip",
-        "failed_lookups_per_number", "failed_logins_per_username", "failed_logins_per_ip")}
+        "submissions_per_ip", "submissions_per_phone", "open311_per_key", "lookups_per_ip", "failed_lookups_per_ip",
+        "failed_lookups_per_number", "failed_lookups_number_ceiling", "failed_lookups_past_ceiling",
+        "failed_logins_per_username", "failed_logins_username_ceiling", "failed_logins_past_ceiling",
+        "failed_logins_per_ip")}
     values.update(limit_overrides)
     app = create_app(Settings(
         amqp_uri="amqp://guest:guest@127.0.0.1:1/", rpc_timeout_seconds=1.0, readiness_timeout_seconds=1.0,
@@ -42,13 +48,23 @@ def submit(client, body, address="192.0.2.10", **kwargs):
     return client.post("/api/v1/applications", json=body, **from_address(address), **kwargs)
 
 
-def track(client, number=NUMBER, address="192.0.2.10"):
-    return client.get("/api/v1/applications/{}?tracking_code=K7M2PQ9X".format(number), **from_address(address))
+def track(client, number=NUMBER, address="192.0.2.10", code=WRONG_CODE):
+    return client.get("/api/v1/applications/{}?tracking_code={}".format(number, code), **from_address(address))
 
 
-def log_in(client, username="ankara.router", address="192.0.2.10"):
-    return client.post("/api/v1/auth/token", json={"username": username, "password": "wrong"},
+def log_in(client, username="ankara.router", address="192.0.2.10", password="wrong"):
+    return client.post("/api/v1/auth/token", json={"username": username, "password": password},
                        **from_address(address))
+
+
+def only_the_right(secret, answer, refusal):
+    """A fake service answer: ``answer`` for the right code or password, else ``refusal`` raised."""
+    def respond(_, given, **__):
+        if given != secret:
+            raise refusal
+        return answer
+
+    return respond
 
 
 def assert_rate_limited(response, at_most_seconds):
@@ -162,6 +178,70 @@ def test_limits_keep_the_body_errors_of_the_view(rpc):
     assert client.post("/api/v1/applications", json=too_large).status_code == 413
 
 
+# --- Open311 POST requests: the citizen route's limits, and one per client app ------------------
+
+OPEN311_POST = "/open311/v2/requests.json"
+OPEN311_FORM = {"api_key": "ak311_first-app", "jurisdiction_id": "ankara.gov.tr", "service_code": "health",
+                "first_name": "Ayşe", "last_name": "Yılmaz", "phone": "0532 123 45 67",
+                "description": "Randevu alamıyorum, yardım rica ederim.", "attribute[kind]": "complaint",
+                "attribute[district]": "Çankaya", "attribute[subject]": "Sağlık ocağı",
+                "attribute[national_id]": "10000000146"}
+
+
+@pytest.fixture
+def open311_rpc(rpc):
+    rpc.answer("routing.authenticate_open311_client", {"client_id": "5e1f0c2a9b7d", "name": "Şehrim"})
+    return rpc
+
+
+def post_open311(client, address="192.0.2.10", **changes):
+    return client.post(OPEN311_POST, data=dict(OPEN311_FORM, **changes), **from_address(address))
+
+
+def test_open311_posts_count_per_phone_with_the_citizen_route(open311_rpc, application_body):
+    """SMS pumping: one phone has one allowance, whichever route it applies by, however spelled."""
+    client = limited_client(open311_rpc, submissions_per_phone="2/hour")
+
+    answers = [submit(client, with_phone(application_body, APPLICANT_PHONE_E164), address="192.0.2.1"),
+               post_open311(client, address="192.0.2.2", phone="0532 123 45 67"),
+               post_open311(client, address="192.0.2.3", phone="+90 532 123 4567")]
+
+    assert [answer.status_code for answer in answers] == [201, 201, 429]
+    assert answers[2].get_json()[0]["code"] == 429  # in the specification's format under /open311/
+    assert 1 <= int(answers[2].headers["Retry-After"]) <= 3600
+    assert post_open311(client, address="192.0.2.4", phone="0533 765 43 21").status_code == 201
+
+
+def test_open311_posts_count_per_address(open311_rpc):
+    client = limited_client(open311_rpc, submissions_per_ip="2/minute")
+
+    answers = [post_open311(client, phone="0533 765 43 2{}".format(index)) for index in range(3)]
+
+    assert [answer.status_code for answer in answers] == [201, 201, 429]
+    assert post_open311(client, address="192.0.2.99", phone="0533 765 43 29").status_code == 201
+
+
+def test_open311_posts_count_per_api_key(open311_rpc):
+    client = limited_client(open311_rpc, open311_per_key="2/minute")
+
+    answers = [post_open311(client, address="192.0.2.{}".format(index), phone="0533 765 43 2{}".format(index))
+               for index in range(3)]
+
+    assert [answer.status_code for answer in answers] == [201, 201, 429]
+    assert post_open311(client, api_key="ak311_second-app", phone="0533 765 43 29").status_code == 201
+    [limiter] = client.application.extensions["limiter"]
+    stored = repr(vars(limiter.storage))
+    assert "open311_key:" in stored and "ak311_first-app" not in stored  # a keyed hash, never the key
+
+
+def test_open311_limits_leave_bodies_that_are_no_form_to_the_view(open311_rpc):
+    client = limited_client(open311_rpc, open311_per_key="1/minute", submissions_per_phone="1/minute")
+
+    answers = [client.post(OPEN311_POST, json=OPEN311_FORM) for _ in range(3)]
+
+    assert {answer.status_code for answer in answers} == {400}
+
+
 # --- tracking ---------------------------------------------------------------------------------
 
 def test_lookups_per_address(rpc):
@@ -180,11 +260,43 @@ def test_failed_lookups_per_number_count_only_404s(rpc):
         assert track(client).status_code == 200
 
     rpc.answer("tracking.get_application_status", NotFound("application"))
-    answers = [track(client, address="192.0.2.{}".format(index)) for index in range(1, 4)]
+    answers = [track(client) for _ in range(3)]
 
     assert [answer.status_code for answer in answers[:2]] == [404, 404]
-    assert_rate_limited(answers[2], 3600)  # from any address: the number is what is guessed at
+    assert_rate_limited(answers[2], 3600)
     assert track(client, number=OTHER_NUMBER).status_code == 404
+
+
+def test_an_attacker_cannot_lock_the_owner_out_of_tracking(rpc):
+    """Failures count per (number, address): the attacker's tries are spent, the owner's are not."""
+    client = limited_client(rpc, failed_lookups_per_number="3/hour")
+    rpc.answer("tracking.get_application_status",
+               only_the_right(RIGHT_CODE, CITIZEN_ANSWERS["tracking.get_application_status"], NotFound("application")))
+
+    attacker = [track(client, address=ATTACKER) for _ in range(4)]
+
+    assert [answer.status_code for answer in attacker] == [404, 404, 404, 429]
+    assert track(client, address=ATTACKER, code=RIGHT_CODE).status_code == 429  # no oracle past the limit
+    assert track(client, address=OWNER).status_code == 404  # the owner's own typo costs one of their tries
+    assert track(client, address=OWNER, code=RIGHT_CODE).status_code == 200
+    assert track(client, address=ATTACKER).status_code == 429
+
+
+def test_past_the_ceiling_every_address_gets_a_few_tries_and_the_right_code_still_opens(rpc):
+    """Many addresses together reach the number's ceiling: from then on each address (a fresh one
+    too) has ``failed_lookups_past_ceiling`` tries, the botnet's addresses included."""
+    client = limited_client(rpc, failed_lookups_per_number="5/hour", failed_lookups_number_ceiling="4/hour",
+                            failed_lookups_past_ceiling="1/hour")
+    rpc.answer("tracking.get_application_status",
+               only_the_right(RIGHT_CODE, CITIZEN_ANSWERS["tracking.get_application_status"], NotFound("application")))
+    botnet = ["203.0.113.{}".format(index) for index in range(1, 5)]
+
+    assert [track(client, address=address).status_code for address in botnet] == [404] * 4  # ceiling reached
+    assert [track(client, address=botnet[0]).status_code for _ in range(2)] == [404, 429]
+    assert [track(client, address="203.0.113.99").status_code for _ in range(2)] == [404, 429]
+    assert track(client, address=OWNER, code=RIGHT_CODE).status_code == 200
+    assert track(client, address=OWNER, code=RIGHT_CODE).status_code == 200  # right codes cost nothing
+    assert [track(client, number=OTHER_NUMBER, address=botnet[1]).status_code for _ in range(3)] == [404] * 3
 
 
 def test_malformed_numbers_and_codes_count_as_failed_lookups(rpc):
@@ -208,18 +320,42 @@ def test_failed_lookups_per_address(rpc):
 
 # --- logins -----------------------------------------------------------------------------------
 
-def test_refused_logins_per_username_hold_across_addresses(rpc):
+def test_refused_logins_per_username_count_per_address_however_the_name_is_typed(rpc):
     client = limited_client(rpc, failed_logins_per_username="2/hour")
     for _ in range(5):  # good logins cost nothing
         assert log_in(client).status_code == 200
 
     rpc.answer("routing.authenticate", Unauthorized())
-    answers = [log_in(client, address="192.0.2.{}".format(index)) for index in range(1, 4)]
+    answers = [log_in(client) for _ in range(3)]
 
     assert [answer.status_code for answer in answers[:2]] == [401, 401]
     assert_rate_limited(answers[2], 3600)
     assert log_in(client, username="ANKARA.ROUTER ").status_code == 429  # one officer, however typed
     assert log_in(client, username="ankara.admin").status_code == 401
+
+
+def test_an_attacker_cannot_lock_an_officer_out(rpc):
+    client = limited_client(rpc, failed_logins_per_username="3/hour")
+    rpc.answer("routing.authenticate", only_the_right(RIGHT_PASSWORD, staff_principal("ankara.router"), Unauthorized()))
+
+    attacker = [log_in(client, address=ATTACKER) for _ in range(4)]
+
+    assert [answer.status_code for answer in attacker] == [401, 401, 401, 429]
+    assert log_in(client, address=ATTACKER, password=RIGHT_PASSWORD).status_code == 429
+    assert log_in(client, address=OWNER, password=RIGHT_PASSWORD).status_code == 200
+    assert log_in(client, address=ATTACKER).status_code == 429
+
+
+def test_past_the_login_ceiling_a_fresh_address_still_logs_in(rpc):
+    client = limited_client(rpc, failed_logins_per_username="5/hour", failed_logins_username_ceiling="3/hour",
+                            failed_logins_past_ceiling="2/hour")
+    rpc.answer("routing.authenticate", only_the_right(RIGHT_PASSWORD, staff_principal("ankara.router"), Unauthorized()))
+    botnet = ["203.0.113.{}".format(index) for index in range(1, 4)]
+
+    assert [log_in(client, address=address).status_code for address in botnet] == [401] * 3
+    assert [log_in(client, address="203.0.113.50").status_code for _ in range(3)] == [401, 401, 429]
+    assert log_in(client, address=OWNER).status_code == 401  # a typo
+    assert log_in(client, address=OWNER, password=RIGHT_PASSWORD).status_code == 200
 
 
 def test_refused_logins_per_address(rpc):

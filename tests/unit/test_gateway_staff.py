@@ -91,11 +91,21 @@ def rpc():
     return FakeRpcPool(**answers)
 
 
+def staff_app(rpc, generations=None, **overrides):
+    """The gateway with ``rpc`` for its services and routing's token generations from the dict
+    ``generations`` (0 for an officer it does not name); the RPC that feeds them in production is
+    tested on its own (test_token_generations_are_asked_of_routing)."""
+    app = create_app(settings(**overrides))
+    app.extensions["rpc"] = rpc
+    generations = {} if generations is None else generations
+    app.extensions["token_generations"] = auth.TokenGenerations(
+        30, fetch=lambda username: generations.get(username, 0))
+    return app
+
+
 @pytest.fixture
 def app(rpc):
-    app = create_app(settings())
-    app.extensions["rpc"] = rpc
-    return app
+    return staff_app(rpc)
 
 
 @pytest.fixture
@@ -142,8 +152,7 @@ def test_issued_token_opens_the_staff_routes(client, rpc):
 
 
 def test_expires_in_follows_the_configured_lifetime(rpc):
-    app = create_app(settings(token_lifetime_seconds=900))
-    app.extensions["rpc"] = rpc
+    app = staff_app(rpc, token_lifetime_seconds=900)
 
     body = app.test_client().post("/api/v1/auth/token", json={"username": "u", "password": "p"}).get_json()
 
@@ -194,9 +203,7 @@ def past_token(app, seconds_ago):
 
 @pytest.fixture
 def short_lived_app(rpc):
-    app = create_app(settings(token_lifetime_seconds=60))
-    app.extensions["rpc"] = rpc
-    return app
+    return staff_app(rpc, token_lifetime_seconds=60)
 
 
 BAD_AUTHORIZATIONS = {
@@ -451,8 +458,7 @@ def test_secret_key_is_generated_into_data_dir_once_and_reused(data_dir):
 
 
 def test_apps_without_a_configured_key_share_the_generated_one(data_dir, rpc):
-    first, second = (create_app(settings(secret_key=None)) for _ in range(2))
-    second.extensions["rpc"] = rpc
+    first, second = (staff_app(rpc, secret_key=None) for _ in range(2))
 
     token = first.extensions["token_signer"].issue(PRINCIPALS["router"])
     response = second.test_client().get("/api/v1/staff/applications", headers={"Authorization": "Bearer " + token})
@@ -469,8 +475,7 @@ def test_configured_secret_key_is_used_and_nothing_is_written(data_dir, monkeypa
 
 def test_tokens_of_one_key_are_refused_under_another(data_dir, rpc):
     issuer = create_app(settings(secret_key="first key"))
-    checker = create_app(settings(secret_key="second key"))
-    checker.extensions["rpc"] = rpc
+    checker = staff_app(rpc, secret_key="second key")
 
     token = issuer.extensions["token_signer"].issue(PRINCIPALS["router"])
 

@@ -4,11 +4,14 @@ within the admin's province; every export and erasure is audited; an erasure owe
 import pytest
 from nameko.testing.services import worker_factory
 
+from common.embedded import EmbeddedClient
 from common.errors import Conflict, NotFound, ValidationFailed
 from common.events import CATALOGUE, ENVELOPE_FIELDS
 from services.intake.service import IntakeService
+from services.intake.store import IntakeStore
 from services.intake.validation import NATIONAL_ID_INVALID
 from tests.support.samples import staff_principal
+from tests.unit.test_embedded_erasure_on_disk import holding
 from tests.unit.test_intake_service import store  # noqa: F401  (fixture)
 
 NATIONAL_ID = "10000000146"
@@ -227,3 +230,27 @@ def test_a_retried_submission_after_erasure_is_refused_not_answered(intake, stor
     with pytest.raises(Conflict):  # the body's fingerprint is gone with the data it was made of
         intake.submit_application(body, idempotency_key="retry-1")
     assert store.applications.count_documents({}) == 1
+
+
+# --- on disk (issue 16) ------------------------------------------------------------------------
+
+def test_an_erasure_leaves_no_copy_in_the_embedded_stores_files(tmp_path, application_body, kick_counter):
+    """The RPC's 200 means the erased values are in no file of intake's store (the embedded
+    engine's log too), while another applicant's are still there."""
+    client = EmbeddedClient(str(tmp_path / "intake.db"))
+    embedded = IntakeStore(client.get_database("intake"))
+    embedded.create_indexes()
+    intake = worker_factory(IntakeService, applications=embedded, publish_owed_events=kick_counter)
+    submit(intake, application_body)
+    other = application_body()
+    other["applicant"].update(national_id=OTHER_NATIONAL_ID, phone="0533 765 43 21")
+    intake.submit_application(other)
+    publish_all(embedded)
+
+    intake.erase_personal_data(ISTANBUL_ADMIN, {"national_id": NATIONAL_ID, "reason": REASON})
+
+    for value in (NATIONAL_ID, "+905321234567"):
+        assert holding(tmp_path, value) == set(), value
+    assert holding(tmp_path, OTHER_NATIONAL_ID) == {"intake.db"}
+    assert holding(tmp_path, "+905337654321") == {"intake.db"}
+    client.close()

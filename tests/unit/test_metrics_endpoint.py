@@ -1,6 +1,8 @@
 """common.metrics.MetricsEndpoint (issue 5): each service serves prometheus metrics on METRICS_PORT
-(a default per service); a port already taken costs a warning, never the service."""
+(a default per service, or 0: the kernel chooses and the process logs it); a port already taken is a
+startup error naming METRICS_PORT; the endpoint says whose it is (acikkapi_process_info)."""
 import logging
+import os
 import socket
 import urllib.request
 from types import SimpleNamespace
@@ -31,7 +33,12 @@ def environment(monkeypatch):
 def started(environment):
     """Records the servers MetricsEndpoint starts instead of starting them."""
     calls = []
-    environment.setattr(metrics, "start_http_server", lambda port, addr: calls.append((port, addr)))
+
+    def record(port, addr):
+        calls.append((port, addr))
+        return SimpleNamespace(server_address=(addr, port)), None
+
+    environment.setattr(metrics, "start_http_server", record)
     return calls
 
 
@@ -100,19 +107,57 @@ def test_the_endpoint_serves_the_registrys_metrics(environment):
     assert "acikkapi_sms_provider_call_seconds" in body
 
 
-def test_a_port_already_taken_is_a_warning_not_a_crash(environment, caplog):
+def test_a_port_already_taken_is_a_startup_error_naming_the_variable(environment, caplog):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen(1)
         port = taken.getsockname()[1]
         environment.setenv("METRICS_PORT", str(port))
 
-        with caplog.at_level(logging.WARNING, logger="common.metrics"):
+        with caplog.at_level(logging.WARNING, logger="common.metrics"), pytest.raises(SystemExit) as stopped:
             endpoint_of("notification").setup()
 
+    assert stopped.value.code == metrics.EX_CONFIG
     [record] = [record for record in caplog.records if record.name == "common.metrics"]
-    assert record.levelno == logging.WARNING
-    assert "notification" in record.getMessage() and str(port) in record.getMessage()
+    assert record.levelno == logging.ERROR
+    message = record.getMessage()
+    assert "METRICS_PORT" in message and str(port) in message and "notification" in message
+    assert "\n" not in message  # one line
+
+
+def _served(port):
+    with urllib.request.urlopen("http://127.0.0.1:{}/metrics".format(port), timeout=5) as response:
+        return response.read().decode("utf-8")
+
+
+def test_port_zero_is_chosen_by_the_kernel_logged_and_says_whose_it_is(environment, caplog):
+    servers = []
+    real_start = prometheus_client.start_http_server
+
+    def start_and_keep(port, addr):
+        servers.append(real_start(port, addr=addr))
+        return servers[-1]
+
+    environment.setattr(metrics, "start_http_server", start_and_keep)
+    environment.setenv("METRICS_PORT", "0")
+    environment.setenv("SYSTEM_ID", "unit-test-system")
+    with caplog.at_level(logging.INFO, logger="common.metrics"):
+        endpoint_of("tracking").setup()
+    try:
+        [(server, _)] = servers
+        port = server.server_address[1]
+        body = _served(port)
+    finally:
+        for server, thread in servers:
+            server.shutdown()
+            server.server_close()
+            thread.join(5)
+
+    assert port != 0
+    [logged] = [record.getMessage() for record in caplog.records if record.name == "common.metrics"]
+    assert logged.endswith("127.0.0.1:{}".format(port)) and "pid {}".format(os.getpid()) in logged
+    info = 'acikkapi_process_info{{pid="{}",service="tracking",system="unit-test-system"}} 1.0'.format(os.getpid())
+    assert info in body
 
 
 def _serves_metrics(service_class):

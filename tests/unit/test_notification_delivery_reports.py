@@ -201,7 +201,7 @@ def test_a_report_that_arrives_while_the_message_is_being_sent_is_applied(notifi
     store.remember_recipient(NUMBER, PHONE, "tr", "34")
     message = domain.received_message(received_event(NUMBER), clock.now())
     store.enqueue(message)
-    store.claim_next(clock.now(), clock.now() + domain.SENDING_LEASE)
+    store.claim_next(clock.now(), clock.now() + domain.SENDING_LEASE, "verimor")
 
     assert notification.record_delivery_report(
         "verimor", verimor_push(verimor_report(message["_id"], "DELIVERED")))["applied"] == 1
@@ -422,3 +422,32 @@ def test_a_report_of_one_provider_never_applies_to_a_message_sent_through_anothe
 
     assert outcome == {"applied": 0, "ignored": 1}
     assert stored(store, through_verimor) == before
+
+
+def test_a_report_naming_our_message_id_through_another_provider_changes_nothing(
+        notification, store, received_event):
+    """Our id is the one thing every provider's report may echo: it must come from the provider
+    the message was handed to (a Twilio report never moves a message sent through Verimor)."""
+    through_verimor = sent_message(store, received_event, provider="verimor", provider_message_id="7001")
+    before = stored(store, through_verimor)
+
+    outcome = notification.record_delivery_report(
+        "twilio", twilio_callback(through_verimor["_id"], "SM" + "0" * 32, "undelivered", ErrorCode="30003"))
+
+    assert outcome == {"applied": 0, "ignored": 1}
+    assert stored(store, through_verimor) == before
+    assert notification.record_delivery_report(
+        "verimor", verimor_push(verimor_report(through_verimor["_id"], "DELIVERED", 7001)))["applied"] == 1
+
+
+def test_while_sending_only_the_provider_it_was_handed_to_is_heard(notification, store, received_event):
+    store.remember_recipient(NUMBER, PHONE, "tr", "34")
+    message = domain.received_message(received_event(NUMBER), clock.now())
+    store.enqueue(message)
+    store.claim_next(clock.now(), clock.now() + domain.SENDING_LEASE, "verimor")
+
+    through_twilio = twilio_callback(message["_id"], "SM" + "1" * 32, "delivered")
+    assert notification.record_delivery_report("twilio", through_twilio)["applied"] == 0
+    assert stored(store, message)["state"] == SENDING
+    assert notification.record_delivery_report(
+        "verimor", verimor_push(verimor_report(message["_id"], "DELIVERED")))["applied"] == 1

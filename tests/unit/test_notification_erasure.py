@@ -2,13 +2,18 @@
 waiting; the messages' record (template, states, times) stays; late or replayed events bring
 nothing back. The export shows what it holds about an application's applicant."""
 import pytest
+from nameko.testing.services import worker_factory
 
 from common import clock
+from common.embedded import EmbeddedClient
 from common.events import new_event
 from services.notification import domain
 from services.notification.domain import CANCELLED, QUEUED, SENT
 from services.notification.providers import SendReceipt
+from services.notification.service import NotificationService
+from services.notification.store import NotificationStore
 from tests.support.samples import staff_principal
+from tests.unit.test_embedded_erasure_on_disk import holding
 from tests.unit.test_notification import FakeProvider, make_dispatcher, notification, store  # noqa: F401
 
 NUMBER = "2026-000001"
@@ -166,3 +171,21 @@ def test_export_leaves_out_another_provinces_applications(notification, received
     notification.handle_application_received(received)
 
     assert notification.export_personal_data(ANKARA_ADMIN, [NUMBER]) == {}
+
+
+def test_the_erased_phone_is_in_no_file_of_the_embedded_store(tmp_path, received_event, kick_counter):
+    """After the erased event is handled, the phone is in none of notification's store files (the
+    embedded engine's log too); another applicant's still is."""
+    client = EmbeddedClient(str(tmp_path / "notification.db"))
+    embedded = NotificationStore(client.get_database("notification"))
+    embedded.create_indexes()
+    service = worker_factory(NotificationService, messages=embedded, send_queued_sms=kick_counter)
+    service.handle_application_received(received_event(NUMBER, tracking_code=CODE, phone=PHONE))
+    service.handle_application_received(received_event("2026-000002", phone="+905337654321"))
+    assert holding(tmp_path, PHONE)
+
+    service.handle_applicant_data_erased(erased_event())
+
+    assert holding(tmp_path, PHONE) == set() and holding(tmp_path, PHONE[3:]) == set()
+    assert holding(tmp_path, "+905337654321") == {"notification.db"}
+    client.close()

@@ -164,10 +164,13 @@ class FakeRunner:
 
     made = []
 
-    def __init__(self, config, context_data=None, timeout=None):
+    def __init__(self, config, context_data=None, timeout=None, expiration=None):
         self.context_data = context_data
         self.published = []
         FakeRunner.made.append(self)
+
+    def consumer_count(self, queue_name):
+        return 1
 
     def start(self):
         runner = self
@@ -207,7 +210,8 @@ def test_rpc_pool_sends_the_current_id_as_context_data_per_call(fake_runner):
     pool.call("intake", "submit_application", {})  # outside any request: no id, no None header
 
     (runner,) = fake_runner.made  # one proxy for the thread, its context changed per call
-    assert runner.published == [{"request_id": "first-request"}, {"request_id": "second-request"}, {}]
+    assert [{key: value for key, value in published.items() if key != "rpc_start_by"}
+            for published in runner.published] == [{"request_id": "first-request"}, {"request_id": "second-request"}, {}]
 
 
 def test_the_real_proxy_publishes_the_dict_the_pool_changes():

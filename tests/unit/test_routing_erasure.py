@@ -1,8 +1,13 @@
 """KVKK at routing: it holds no national ID, name or phone; what it holds about the applicant is the
 contact log's notes. ``applicant_data_erased`` blanks them and keeps the rest; the export shows them."""
+import copy
+
 import pytest
 
+from common.embedded import EmbeddedClient
 from common.events import new_event
+from services.routing.store import RoutingStore
+from tests.unit.test_embedded_erasure_on_disk import holding
 from tests.unit.test_routing import ADMIN, CANKAYA_HEALTH, HEALTH, ISTANBUL_ADMIN, ROUTER, make_worker, receive
 
 NUMBER = "2026-000001"
@@ -103,3 +108,20 @@ def test_export_after_erasure_holds_no_notes(routing, contacted):
 
     assert [contact["note"] for contact in exported["contacts"]] == [None, None]
     assert exported["erased_at"]
+
+
+def test_the_erased_notes_are_in_no_file_of_the_embedded_store(tmp_path, seeded_units, kick_counter):
+    client = EmbeddedClient(str(tmp_path / "routing.db"))
+    embedded = RoutingStore(client.get_database("routing"))
+    embedded.create_indexes()
+    embedded.seed_units(copy.deepcopy(seeded_units))
+    worker = make_worker(embedded, kick_counter)
+    receive(worker, NUMBER)
+    worker.record_contact(ROUTER, NUMBER, {"channel": "phone", "note": NOTE})
+    assert holding(tmp_path, "Kızılay Mah.")
+
+    worker.handle_applicant_data_erased(erased_event())
+
+    assert holding(tmp_path, "Kızılay Mah.") == set() and holding(tmp_path, "0532 123 45 67") == set()
+    assert holding(tmp_path, CANKAYA_HEALTH)  # the rest stays
+    client.close()

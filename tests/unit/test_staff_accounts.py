@@ -297,9 +297,10 @@ def test_file_with_a_changed_password_resets_only_the_password(routing_store, tm
     after = routing_store.find_staff("ankara.health")
     assert verify_password(after["password_hash"], NEW_PASSWORD)
     assert verify_password(after["file_password_hash"], NEW_PASSWORD)
-    password_fields = {"password_hash", "file_password_hash"}
+    password_fields = {"password_hash", "file_password_hash", "token_generation"}
     assert {key: value for key, value in after.items() if key not in password_fields} == {
         key: value for key, value in before.items() if key not in password_fields}
+    assert staff.token_generation(dict(after, active=True)) == before.get("token_generation", 0) + 1
 
 
 def test_file_role_or_unit_changes_do_not_override_an_existing_account(routing_store, tmp_path):

@@ -12,12 +12,12 @@ export class ApiError extends Error {
   }
 }
 
-export async function call(method, path, { body, token, query } = {}) {
+export async function call(method, path, { body, token, query, headers: extra } = {}) {
   const url = new URL("/api/v1" + path, location.origin);
   for (const [name, value] of Object.entries(query || {})) {
     if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, value);
   }
-  const headers = { Accept: "application/json" };
+  const headers = { Accept: "application/json", ...extra };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (token) headers.Authorization = "Bearer " + token;
   const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });

@@ -38,6 +38,7 @@ Deduplication: none by a client id (there is none); only the content-based 451 a
 of a send whose first attempt was in fact accepted gets 451 — raised as ``AlreadySent``: the
 message counts as sent (its order id is then unknown, so its delivery report cannot be matched).
 """
+import re
 from collections.abc import Mapping
 
 import requests
@@ -204,6 +205,8 @@ def _number(value):
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
+    # ASCII digits only and a bounded length: "²".isdigit() is true yet int("²") raises, and int()
+    # refuses strings of more than 4300 digits.
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,18}", value.strip()):
         return int(value.strip())
     return None

@@ -43,6 +43,7 @@ from datetime import datetime, timedelta, timezone
 
 import requests
 
+from common.fields import FIRST_YEAR, LAST_YEAR
 from services.notification.providers import _http
 from services.notification.providers.base import (
     DELIVERED,
@@ -228,5 +229,7 @@ def _timestamp(value):
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
+        return None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:  # 9999-12-31T23:59-05:00 would overflow in UTC
         return None
     return moment if moment.utcoffset() is not None else moment.replace(tzinfo=TURKEY_TIME)

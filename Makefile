@@ -9,7 +9,7 @@ export DATA_DIR ?= ./var
 # The Procfile's commands (nameko, gunicorn) come from the virtual environment.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install run bench bench-memory test test-unit test-contract test-integration test-e2e clean $(addprefix run-,$(SERVICES))
+.PHONY: install run bench bench-memory test test-unit test-docstore test-contract test-integration test-e2e clean $(addprefix run-,$(SERVICES))
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,7 @@ bench: install
 bench-memory: install
 	$(BIN)/python bench/memory.py $(BENCH_ARGS)
 
-test-unit test-contract test-integration test-e2e: test-%: install
+test-unit test-docstore test-contract test-integration test-e2e: test-%: install
 	$(BIN)/python -m pytest tests/$*
 
 clean:

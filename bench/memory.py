@@ -4,7 +4,7 @@ Starts the system as ``make bench`` does (bench/run.py), sends submissions on a 
 (``--rate`` per second, open loop, bench/load.py) for ``--minutes``, samples every process's
 resident memory every ``--sample-seconds``, and prints RSS over time and, per process, the
 growth over the second half of the run — after caches (SQLite's page cache, up to 64 MiB per
-store, design.md §8) have had the first half to fill. A process whose memory only follows the
+store, docs/embedded-store.md) have had the first half to fill. A process whose memory only follows the
 data it caches flattens out; a leak keeps the slope of the first half.
 
     .venv/bin/python bench/memory.py [--minutes 10] [--rate 80] [--preload 100000]

@@ -43,18 +43,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from common import clock, config  # noqa: E402
-from common.embedded.codec import normalise  # noqa: E402
-from common.embedded.collection import _upsert_seed  # noqa: E402
-from common.embedded.matcher import compile_filter  # noqa: E402
-from common.embedded.ordering import parse_sort, sort_documents  # noqa: E402
-from common.embedded.projection import compile_projection  # noqa: E402
-from common.embedded.update import Update  # noqa: E402
-from common.events import CATALOGUE  # noqa: E402
 from common.outbox import PENDING, relay_collection  # noqa: E402
 from common.places import places  # noqa: E402
 from common.storage import connect  # noqa: E402
+from contracts.events import CATALOGUE  # noqa: E402
+from contracts.intake.catalog import CATEGORIES, KINDS  # noqa: E402
+from docstore import (Update, compile_filter, compile_projection, normalise, parse_sort,  # noqa: E402
+                      sort_documents, upsert_seed)
 from services.intake import domain as intake_domain  # noqa: E402
-from services.intake.catalog import CATEGORIES, KINDS  # noqa: E402
 from services.intake.service import IntakeService  # noqa: E402
 from services.intake.store import IntakeStore  # noqa: E402
 from services.notification import domain as notification_domain  # noqa: E402
@@ -187,7 +183,7 @@ class StagedCollection:
             update.apply(document, False)
         if found or not upsert:
             return len(found), before, found[0] if found else None
-        new = update.apply(_upsert_seed(filter), True)
+        new = update.apply(upsert_seed(filter), True)
         new.setdefault("_id", ObjectId())
         return 0, None, self._insert(new)
 
@@ -315,7 +311,9 @@ class Simulation:
         """The dispatcher sends what is due; the provider reports delivery a few seconds later."""
         with clock_at(moment):
             while True:
-                message = self.stores["notification"].claim_next(moment, moment + self.dispatcher.lease)
+                # as SmsDispatcher claims: naming the provider, which the message then records
+                message = self.stores["notification"].claim_next(moment, moment + self.dispatcher.lease,
+                                                                 self.dispatcher.provider.name)
                 if message is None:
                     break
                 self.dispatcher.send(message)
@@ -542,7 +540,7 @@ def preload(data_dir, count=100000, seed=1, sms_provider=None, workers=None, pro
         planned = list(plans(count, random.Random(seed), settings["now"], reserve_numbers(stores["intake"][1])))
         done = 0
         # Forked: the children inherit the settings; an open store is forgotten in a child
-        # (common/embedded/storage.py), and children never touch one.
+        # (docstore/storage.py), and children never touch one.
         with multiprocessing.get_context("fork").Pool(workers or os.cpu_count() or 1, initializer=_start_worker, initargs=(settings,)) as pool:
             for simulated, held in pool.imap(simulate_batch, enumerate(chunks(planned, BATCH))):
                 write(stores, held)

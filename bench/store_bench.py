@@ -6,7 +6,7 @@
 Each rate is measured, never extrapolated: the median of three timed rounds, each running
 until its share of ``--ops`` is done or of the time budget is spent (at least ``MIN_OPS``
 per round); the table says how many operations were timed in all. Collections are filled with ``insert_many`` (not timed) before measuring.
-Targets (design.md §8): at 10k documents the embedded engine's indexed finds and updates
+Targets (docstore/README.md#performance): at 10k documents the embedded engine's indexed finds and updates
 are >= 100x mongomock's; at 100k they are within 2x of their rate at 1k.
 """
 import argparse
@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import mongomock  # noqa: E402
 
-from common.embedded import EmbeddedClient  # noqa: E402
+from docstore import EmbeddedClient  # noqa: E402
 
 MIN_OPS = 4
 FILL_BATCH = 1000

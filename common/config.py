@@ -1,4 +1,4 @@
-"""Environment settings with the names of design.md §9, the same in every process."""
+"""Environment settings with the names of docs/configuration.md#environment, the same in every process."""
 import hashlib
 import os
 from pathlib import Path
@@ -59,5 +59,5 @@ def mongo_uri(service_name, configured=None):
     uri = configured or setting("MONGO_URI")
     if uri:
         return uri
-    cache = setting("STORE_CACHE_MIB")  # the embedded store's page cache (common/embedded/storage.py)
+    cache = setting("STORE_CACHE_MIB")  # the embedded store's page cache (docstore/storage.py)
     return "sqlite:///{}{}".format(data_dir() / "{}.db".format(service_name), "?cache_mib=" + cache if cache else "")

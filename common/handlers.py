@@ -1,5 +1,5 @@
 """Event handlers that retry a failing event a bounded number of times, with a growing delay,
-then park it in a dead-letter queue (design.md §5).
+then park it in a dead-letter queue (docs/architecture.md#handler-retries).
 
 nameko's own handler acks a failed event and it is gone (or, with ``requeue_on_error``, loops
 hot); an event that cannot even be decoded stops its consumer altogether. Here any event that
@@ -20,7 +20,7 @@ from nameko.events import EventHandler
 
 from common import config, topology
 from common.broker import ResilientQueueConsumer
-from common.events import EVENT_VERSION
+from contracts.events import EVENT_VERSION
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Structured JSON logs with personal data masked (KVKK, design.md §6).
+"""Structured JSON logs with personal data masked (KVKK, docs/privacy.md#logs).
 
 Code should never log a national ID or phone number in the first place;
 the mask is the net under that rule, applied to the whole rendered line

@@ -1,4 +1,4 @@
-"""Each service process serves its Prometheus metrics over HTTP (design.md §9: METRICS_PORT).
+"""Each service process serves its Prometheus metrics over HTTP (docs/configuration.md#environment: METRICS_PORT).
 
 Label values must stay bounded and never carry personal data: service, method, event, outcome,
 provider, template, state, channel, kind, province, queue — never a number, a phone, an

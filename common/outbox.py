@@ -1,4 +1,4 @@
-"""Write, then publish (design.md §5).
+"""Write, then publish (docs/architecture.md#outbox).
 
 A service stores a state change and the events it owes in one document
 write: ``outbox`` holds the events, ``outbox_pending`` (indexed) marks the
@@ -16,8 +16,8 @@ from nameko.constants import AMQP_URI_CONFIG_KEY
 
 from common import clock, config, topology
 from common.background import BackgroundLoop
-from common.events import CATALOGUE
 from common.metrics import OUTBOX_PENDING
+from contracts.events import CATALOGUE
 
 log = logging.getLogger(__name__)
 

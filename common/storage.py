@@ -1,4 +1,4 @@
-"""Which engine holds a service's database, chosen by the URI scheme (design.md §8).
+"""Which engine holds a service's database, chosen by the URI scheme (docs/architecture.md#stores).
 
 - ``mongodb://`` / ``mongodb+srv://``: real MongoDB (production), majority writes.
 - ``sqlite:///path``: the embedded engine, one file per service (single machine).
@@ -17,7 +17,7 @@ def connect(uri):
 
         return pymongo.MongoClient(uri, tz_aware=True, w="majority")
     if uri.startswith("sqlite://"):
-        from common.embedded import EmbeddedClient
+        from docstore import EmbeddedClient
 
         return EmbeddedClient(uri)
     if uri.startswith("mongomock://"):
@@ -63,9 +63,9 @@ def store_of(container, attr_name):
 
 def purge_erased(database):
     """After an erasure's writes: no earlier copy of the erased data stays in the engine's own files.
-    The embedded engine keeps earlier page versions in its write-ahead log (common/embedded/purge.py);
-    MongoDB needs nothing from its client (its operator's part: README, "KVKK export and erasure")."""
-    from common.embedded import EmbeddedClient
+    The embedded engine keeps earlier page versions in its write-ahead log (docstore/purge.py);
+    MongoDB needs nothing from its client (its operator's part: docs/hardening.md#erasure)."""
+    from docstore import EmbeddedClient
 
     if isinstance(database.client, EmbeddedClient):
         database.client.purge_erased()

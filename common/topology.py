@@ -1,4 +1,4 @@
-"""Where events travel: exchanges and queues, named in one place (design.md §5).
+"""Where events travel: exchanges and queues, named in one place (docs/architecture.md#events).
 
 Each producer publishes to its topic exchange ``<producer>.events``. Each consumer service has
 one durable queue per event it handles, ``evt-<producer>-<event>--<consumer>``, shared by all of
@@ -13,7 +13,7 @@ before it publishes. A consumer started after events were published still finds 
 from kombu import Queue
 from nameko.standalone.events import get_event_exchange
 
-from common.events import CATALOGUE
+from contracts.events import CATALOGUE
 
 RETRY_SUFFIX = ".retry"
 DEAD_SUFFIX = ".dead"

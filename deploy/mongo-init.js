@@ -1,4 +1,4 @@
-// One database and one user per service (design.md §8); passwords come from the environment.
+// One database and one user per service (docs/architecture.md#stores); passwords come from the environment.
 const services = ["intake", "routing", "notification", "tracking"];
 for (const name of services) {
   const password = process.env[name.toUpperCase() + "_DB_PASSWORD"];

@@ -1,4 +1,4 @@
-"""KVKK requests at the desk (design.md §6), for admins: export or erase one applicant's personal
+"""KVKK requests at the desk (docs/privacy.md#kvkk), for admins: export or erase one applicant's personal
 data, identified by national ID within the admin's province.
 
 POST, so the national ID travels in the body, never in a URL or an access log. intake validates the

@@ -1,4 +1,4 @@
-"""Staff tokens: signed by the gateway, expiring, carrying who the officer is (design.md §2).
+"""Staff tokens: signed by the gateway, expiring, carrying who the officer is (docs/architecture.md#security-privacy).
 
 A token holds the principal routing returned at login (username, role,
 province, unit) and the account's token generation at that moment. Routing increments the

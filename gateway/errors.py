@@ -1,4 +1,4 @@
-"""Every error the gateway answers with, in one table (design.md §4).
+"""Every error the gateway answers with, in one table (docs/api.md#errors).
 
 Services raise meanings (common.errors); the gateway's own checks raise
 werkzeug's HTTP exceptions; this table alone decides status, code and text (gunicorn's own

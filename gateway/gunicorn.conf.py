@@ -1,4 +1,4 @@
-"""gunicorn settings for the gateway, from the environment (design.md §9)."""
+"""gunicorn settings for the gateway, from the environment (docs/configuration.md#environment)."""
 import glob
 import os
 import shutil

@@ -1,4 +1,4 @@
-"""Rate limits on the citizen routes and on logins (design.md §4, §6), with Flask-Limiter.
+"""Rate limits on the citizen routes and on logins (docs/api.md#rate-limits), with Flask-Limiter.
 
 Routes name the limits they need with ``@rate_limited(...)``; ``install`` gives each app its own
 limiter and wraps the marked views. The counters are shared by every worker of a gateway: in
@@ -16,7 +16,7 @@ counts against the (application number or username, client address) pair, so an 
 failures never lock the owner's own address. A ceiling per number or username counts the
 failures of all addresses together; once it is reached, every address is held to a few tries
 (``*_past_ceiling``) instead of being shut out: the owner still gets in with the right code or
-password, a botnet gets a few guesses per address (README, "Rate limits and security headers").
+password, a botnet gets a few guesses per address (docs/api.md#lock-outs).
 """
 import hashlib
 import hmac

@@ -1,14 +1,14 @@
 """The OpenAPI 3.1 document of the whole HTTP API (``/api/v1/openapi.json``) and a docs page for
-people (``/api/v1/docs``), built from what the gateway actually runs (design.md §4):
+people (``/api/v1/docs``), built from what the gateway actually runs (docs/api.md#openapi):
 
 - paths and methods: the Flask url_map (a route with no entry in ``OPERATIONS`` below still
   appears, marked ``x-undocumented``; a unit test refuses that);
 - who may call: each staff view's ``allowed_roles`` (``gateway.auth.staff_only``) → bearer
   security, ``x-roles``, 401 and 403;
 - request bodies and query parameters: the very field tables the services validate with
-  (``common.fields.body_schema`` of ``services/intake/validation.py``, ``services/routing/requests.py``,
+  (``common.fields.body_schema`` of ``contracts/<service>/requests.py`` and
   ``gateway/auth.py``) — never a copy;
-- responses: the TypedDicts of ``services/*/schemas.py`` (``typed_dict_schema``); errors: the one
+- responses: the TypedDicts of ``contracts/<service>/rpc.py`` (``typed_dict_schema``); errors: the one
   table of ``gateway/errors.py``, one shape ``{"error": {"code", "message", "fields"?}}``;
 - Open311 (``/open311/v2/``): answers in JSON and XML from ``gateway/open311/mapping.py``'s
   TypedDicts, errors in the specification's shape (``Open311Error…`` responses, the same table).
@@ -26,18 +26,18 @@ from dataclasses import dataclass, field
 from flask import Blueprint, Response, current_app
 
 from common.fields import absent_allowed, body_schema, parameter_schema, schema_of
+from contracts.intake import rpc as intake_rpc
+from contracts.intake.catalog import CATEGORIES
+from contracts.intake.requests import CITIZEN_CHANNELS, DESK_CHANNELS, LANGUAGES, application_schema
+from contracts.intake.requests import PERSONAL_DATA_ERASURE_FIELDS, PERSONAL_DATA_EXPORT_FIELDS
+from contracts.notification import rpc as notification_rpc
+from contracts.routing import requests as routing_requests
+from contracts.routing import rpc as routing_rpc
+from contracts.tracking import requests as tracking_requests
+from contracts.tracking import rpc as tracking_rpc
 from gateway import auth, errors
 from gateway.open311 import formats as open311_formats
 from gateway.open311 import mapping as open311_mapping
-from services.intake.catalog import CATEGORIES
-from services.intake import schemas as intake_schemas
-from services.intake.validation import CITIZEN_CHANNELS, DESK_CHANNELS, LANGUAGES, application_schema
-from services.intake.validation import PERSONAL_DATA_ERASURE_FIELDS, PERSONAL_DATA_EXPORT_FIELDS
-from services.notification import schemas as notification_schemas
-from services.routing import requests as routing_requests
-from services.routing import schemas as routing_schemas
-from services.tracking import requests as tracking_requests
-from services.tracking import schemas as tracking_schemas
 
 openapi = Blueprint("openapi", __name__)
 
@@ -52,7 +52,7 @@ OPEN311_ERROR_RESPONSE = "Open311Error"
 BEARER = "bearer"
 
 # Routes that are not the API: the web clients' pages and files (gateway/web.py) are for people and
-# call the API like any other client; the README's "Web clients" describes them.
+# call the API like any other client; docs/web.md describes them.
 NOT_API_BLUEPRINTS = frozenset({"web"})
 
 
@@ -111,7 +111,7 @@ class TokenAnswer(typing.TypedDict):
     unit_id: typing.Optional[str]
 
 
-class StaffRecord(routing_schemas.Record):
+class StaffRecord(routing_rpc.Record):
     """Routing's record, intake's part (the applicant: an audited read) and the SMS states."""
     applicant: dict
     subject: str
@@ -119,7 +119,7 @@ class StaffRecord(routing_schemas.Record):
     language: str
     entered_by: typing.Optional[str]
     client: typing.Optional[str]  # the Open311 client app that sent it
-    sms: typing.Optional[typing.List[notification_schemas.MessageView]]  # None: notification is away
+    sms: typing.Optional[typing.List[notification_rpc.MessageView]]  # None: notification is away
 
 
 class UnitName(typing.TypedDict):
@@ -132,7 +132,7 @@ class PublicAnswer(typing.TypedDict):
     answered_at: str
 
 
-class PublicStatusView(tracking_schemas.StatusView, total=False):
+class PublicStatusView(tracking_rpc.StatusView, total=False):
     """Tracking's view with the keys it adds only when they apply."""
     unit: UnitName  # once routed
     answer: PublicAnswer  # once answered
@@ -267,7 +267,7 @@ OPEN311_ONE_REQUEST = _open311(
 
 OPERATIONS = {
     "citizen.submit_application": Operation(
-        "Apply (web, app)", "citizen", {201: intake_schemas.Receipt},
+        "Apply (web, app)", "citizen", {201: intake_rpc.Receipt},
         body=lambda: application_schema(CITIZEN_CHANNELS), body_example=APPLICATION_EXAMPLE,
         headers=(IDEMPOTENCY_KEY,), errors=(409,),
         description="The receipt; an SMS with the number and tracking code follows."),
@@ -281,38 +281,38 @@ OPERATIONS = {
                                                           "application's own language"})],
         errors=(404, 422), description="A wrong code and an unknown number give the same 404."),
     "citizen.catalog": Operation("Kinds, categories, provinces and districts, for forms", "citizen",
-                                 {200: intake_schemas.Catalogue}),
+                                 {200: intake_rpc.Catalogue}),
     "staff.issue_token": Operation(
         "Log in: a bearer token for staff", "staff", {200: TokenAnswer},
         body=lambda: body_schema(auth.LOGIN_FIELDS, additional_properties=True), errors=(401,)),
     "staff.submit_at_desk": Operation(
-        "Enter an application at a desk", "desk", {201: intake_schemas.Receipt},
+        "Enter an application at a desk", "desk", {201: intake_rpc.Receipt},
         body=lambda: application_schema(DESK_CHANNELS),
         body_example=dict(APPLICATION_EXAMPLE, province="ankara", district="çankaya", channel="desk"),
         headers=(IDEMPOTENCY_KEY,), errors=(409,)),
-    "staff.queue": Operation("The officer's queue", "staff", {200: routing_schemas.QueuePage},
+    "staff.queue": Operation("The officer's queue", "staff", {200: routing_rpc.QueuePage},
                              query=_queue_parameters, errors=(422,)),
     "staff.record": Operation(
         "The full record, with the applicant (an audited read)", "staff", {200: StaffRecord},
         query=lambda: [_query("reason", {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S"},
                               description="why the personal data is read (the audit log keeps it)")],
         errors=(404, 422)),
-    "staff.route": Operation("Route to a unit", "staff", {200: routing_schemas.Record},
+    "staff.route": Operation("Route to a unit", "staff", {200: routing_rpc.Record},
                              body=lambda: body_schema(routing_requests.ROUTE_FIELDS), errors=(404, 409)),
-    "staff.contact": Operation("Record a contact with the applicant", "staff", {200: routing_schemas.Record},
+    "staff.contact": Operation("Record a contact with the applicant", "staff", {200: routing_rpc.Record},
                                body=lambda: body_schema(routing_requests.CONTACT_FIELDS), errors=(404, 409)),
-    "staff.return_to_router": Operation("Return a misrouted application", "staff", {200: routing_schemas.Record},
+    "staff.return_to_router": Operation("Return a misrouted application", "staff", {200: routing_rpc.Record},
                                         body=lambda: body_schema(routing_requests.RETURN_FIELDS), errors=(404, 409)),
-    "staff.answer": Operation("Answer", "staff", {200: routing_schemas.Record},
+    "staff.answer": Operation("Answer", "staff", {200: routing_rpc.Record},
                               body=lambda: body_schema(routing_requests.ANSWER_FIELDS), errors=(404, 409)),
     "staff.units": Operation(
-        "Units of the officer's province", "staff", {200: {"type": "array", "items": routing_schemas.Unit}},
+        "Units of the officer's province", "staff", {200: {"type": "array", "items": routing_rpc.Unit}},
         query=lambda: [_query("province", absent_allowed(schema_of(routing_requests.province_code), nullable=False),
                               description="the officer's own province (another one is 404)")],
         errors=(404, 422)),
     "staff.statistics": Operation(
         "Statistics of the officer's province (a unit officer: their unit)", "staff",
-        {200: tracking_schemas.Statistics},
+        {200: tracking_rpc.Statistics},
         query=lambda: [_query(name, parameter_schema(field))
                        for name, field in tracking_requests.STATS_QUERY_FIELDS.items()],
         errors=(404, 422),
@@ -321,17 +321,17 @@ OPERATIONS = {
                      "share answered by the due time and the median and 90th percentile of hours to answer; the "
                      "overdue ones (not answered, due time passed). Another province is 404; a unit officer sees "
                      "only their own unit (another unit_id is 404).")),
-    "staff.create_unit": Operation("Add a unit", "admin", {201: routing_schemas.Unit},
+    "staff.create_unit": Operation("Add a unit", "admin", {201: routing_rpc.Unit},
                                    body=lambda: body_schema(routing_requests.NEW_UNIT_FIELDS)),
-    "staff.update_unit": Operation("Rename, (de)activate a unit", "admin", {200: routing_schemas.Unit},
+    "staff.update_unit": Operation("Rename, (de)activate a unit", "admin", {200: routing_rpc.Unit},
                                    body=_changes(routing_requests.UNIT_CHANGES_FIELDS), errors=(404,)),
     "staff.failed_sms": Operation("SMS that could not be sent (the admin's province)", "admin",
-                                  {200: {"type": "array", "items": notification_schemas.MessageView}}),
+                                  {200: {"type": "array", "items": notification_rpc.MessageView}}),
     "staff.list_users": Operation("Staff accounts of the admin's province", "admin",
-                                  {200: {"type": "array", "items": routing_schemas.Account}}),
-    "staff.create_user": Operation("Add a staff account", "admin", {201: routing_schemas.Account},
+                                  {200: {"type": "array", "items": routing_rpc.Account}}),
+    "staff.create_user": Operation("Add a staff account", "admin", {201: routing_rpc.Account},
                                    body=lambda: body_schema(routing_requests.NEW_STAFF_FIELDS)),
-    "staff.update_user": Operation("Change a staff account", "admin", {200: routing_schemas.Account},
+    "staff.update_user": Operation("Change a staff account", "admin", {200: routing_rpc.Account},
                                    body=_changes(routing_requests.STAFF_CHANGES_FIELDS), errors=(404,)),
     "admin_privacy.export_personal_data": Operation(
         "KVKK: export an applicant's personal data (the admin's province)", "admin", {200: PersonalDataExport},
@@ -376,12 +376,12 @@ OPERATIONS = {
     "open311.get_request": OPEN311_ONE_REQUEST,
     "open311.get_request_singular": OPEN311_ONE_REQUEST,
     "open311.create_client": Operation(
-        "Issue an Open311 client app its api_key (shown once)", "admin", {201: routing_schemas.Open311ClientKey},
+        "Issue an Open311 client app its api_key (shown once)", "admin", {201: routing_rpc.Open311ClientKey},
         body=lambda: body_schema(routing_requests.NEW_OPEN311_CLIENT_FIELDS)),
     "open311.list_clients": Operation("Open311 client apps (never their keys)", "admin",
-                                      {200: {"type": "array", "items": routing_schemas.Open311Client}}),
+                                      {200: {"type": "array", "items": routing_rpc.Open311Client}}),
     "open311.update_client": Operation("Revoke or restore an Open311 client app's key", "admin",
-                                       {200: routing_schemas.Open311Client},
+                                       {200: routing_rpc.Open311Client},
                                        body=_changes(routing_requests.OPEN311_CLIENT_CHANGES_FIELDS), errors=(404,)),
     "openapi.docs": Operation("This document for people (HTML)", "machines", {200: None}, rpc=False,
                               response_type="text/html"),

@@ -1,4 +1,4 @@
-"""Security headers on every answer, and CORS for the configured origins only (design.md §6).
+"""Security headers on every answer, and CORS for the configured origins only (docs/api.md#security-headers).
 
 A small ``after_request`` rather than flask-talisman: this is a JSON API, so the headers are a
 fixed handful, and talisman's HTTPS redirects and HTML-oriented defaults would need switching off

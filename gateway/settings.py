@@ -1,4 +1,4 @@
-"""The gateway's settings, read once from the environment (design.md §9)."""
+"""The gateway's settings, read once from the environment (docs/configuration.md#environment)."""
 from dataclasses import dataclass, field
 
 from common import config

@@ -299,7 +299,7 @@ class ServiceRequest(TypedDict):
 
 def service_request(view, catalogue):
     """Tracking's public request (``PublicRequest``) as GeoReport v2 has it. ``description`` is
-    always null: the citizen's text is personal data (design.md §6)."""
+    always null: the citizen's text is personal data (docs/privacy.md#what-is-personal)."""
     names = {category["code"]: _bilingual(category["name"]) for category in catalogue["categories"]}
     return {
         "service_request_id": view["application_no"],

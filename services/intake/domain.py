@@ -9,11 +9,11 @@ from functools import lru_cache
 from common import clock, outbox
 from common.config import setting
 from common.errors import Conflict, ValidationFailed
-from common.events import new_event
 from common.fields import check_body
+from contracts.events import new_event
+from contracts.intake.requests import CITIZEN_CHANNELS, DESK_CHANNELS, OPEN311_CHANNELS
+from contracts.intake.requests import PERSONAL_DATA_ERASURE_FIELDS, PERSONAL_DATA_EXPORT_FIELDS
 from services.intake import periods
-from services.intake.validation import CITIZEN_CHANNELS, DESK_CHANNELS, OPEN311_CHANNELS
-from services.intake.validation import PERSONAL_DATA_ERASURE_FIELDS, PERSONAL_DATA_EXPORT_FIELDS
 
 TRACKING_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a desk
 TRACKING_CODE_LENGTH = 8
@@ -176,7 +176,7 @@ def staff_record(document):
     }
 
 
-# --- KVKK: an applicant's personal data, exported or erased (design.md §6) ----------------------
+# --- KVKK: an applicant's personal data, exported or erased (docs/privacy.md#kvkk) ---------------
 # An applicant is identified as a KVKK request comes in: by national ID, proven at the desk, within
 # the admin's province (another province's applications are invisible, as everywhere for staff).
 

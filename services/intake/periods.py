@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 import holidays
 
 from common.clock import TURKEY
-from services.intake.catalog import KINDS
+from contracts.intake.catalog import KINDS
 
 # A deadline more than a year away can only be a typo in the setting.
 LONGEST_PERIOD_DAYS = 366

@@ -6,10 +6,11 @@ from common.metrics import MetricsEndpoint
 from common.outbox import OutboxRelay
 from common.rpc import rpc
 from common.storage import Store
-from services.intake import catalog, domain
-from services.intake.store import IntakeStore
+from contracts.intake import catalog
+from contracts.intake.requests import validate_application
+from services.intake import domain
 from services.intake.metrics import APPLICATIONS_RECEIVED
-from services.intake.validation import validate_application
+from services.intake.store import IntakeStore
 
 domain.answer_periods()  # a bad ANSWER_PERIODS stops the start-up, not a citizen's submission
 

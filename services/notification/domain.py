@@ -4,7 +4,7 @@ import uuid
 from datetime import timedelta
 
 from common import clock
-from common.events import new_event
+from contracts.events import new_event
 from services.notification.segments import measure
 from services.notification.templates import render
 

@@ -6,7 +6,7 @@ States: ``unrouted`` → (route) ``routed`` → (answer) ``answered``;
 """
 from common import clock
 from common.errors import Conflict, NotFound
-from common.events import facts, new_event
+from contracts.events import facts, new_event
 
 UNROUTED, ROUTED, RETURNED, ANSWERED = "unrouted", "routed", "returned", "answered"
 OPEN_STATUSES = (UNROUTED, ROUTED, RETURNED)

@@ -1,4 +1,4 @@
-"""Staff passwords: argon2id hashes (design.md §6)."""
+"""Staff passwords: argon2id hashes (docs/architecture.md#security-privacy)."""
 from functools import lru_cache
 
 from argon2 import PasswordHasher

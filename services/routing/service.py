@@ -8,7 +8,8 @@ from common.outbox import OutboxRelay
 from common.places import places
 from common.rpc import rpc
 from common.storage import Store
-from services.routing import domain, open311_clients, requests, staff
+from contracts.routing import requests
+from services.routing import domain, open311_clients, staff
 from services.routing.deadlines import DeadlineWatcher
 from services.routing.metrics import APPLICATIONS_ANSWERED, APPLICATIONS_ROUTED
 from services.routing.passwords import verify_password

@@ -3,7 +3,7 @@ import json
 import uuid
 
 from common.errors import Conflict, ValidationFailed
-from services.routing import requests
+from contracts.routing import requests
 from services.routing.passwords import hash_password
 
 

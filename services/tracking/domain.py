@@ -1,7 +1,7 @@
 """Tracking's rules with no I/O: the public view of an application and its timeline, and the
 staff statistics of a province's applications (``statistics``, ``stats_scope``).
 
-The view holds nothing personal (design.md §4): no name, national ID, phone
+The view holds nothing personal (docs/privacy.md#what-is-personal): no name, national ID, phone
 or text of the application. The tracking code is kept only as a digest.
 The answer's text is shown: it is what the citizen applied for.
 """
@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta, timezone
 
 from common import clock
 from common.errors import NotAllowed, NotFound
-from common.events import facts
+from contracts.events import facts
 
 LANGUAGES = ("tr", "en")
 
@@ -355,7 +355,7 @@ def public_requests_filter(wanted):
 
 
 def public_request_view(document):
-    """One application as anyone may see it: no applicant, no text, no answer (design.md §6)."""
+    """One application as anyone may see it: no applicant, no text, no answer (docs/privacy.md#what-is-personal)."""
     timeline = sorted(document["timeline"], key=_chronological)
     unit = current_unit(timeline)
     return dict(public_facts(document, timeline), unit=unit["name"] if unit else None)

@@ -6,7 +6,8 @@ from common.health import Pingable
 from common.metrics import MetricsEndpoint
 from common.rpc import rpc
 from common.storage import Store
-from services.tracking import domain, requests
+from contracts.tracking import requests
+from services.tracking import domain
 from services.tracking.store import TrackingStore
 
 

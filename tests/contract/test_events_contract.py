@@ -1,4 +1,4 @@
-"""Producers and consumers agree on the events of common.events.CATALOGUE (design.md §3).
+"""Producers and consumers agree on the events of contracts.events.CATALOGUE (docs/architecture.md#events).
 
 Consumers may read only what the catalogue promises; every event a service owes has a consumer
 (the relay publishes with ``mandatory``, so an event no queue takes would be retried forever).
@@ -17,11 +17,11 @@ from nameko.testing.services import worker_factory
 from common import clock, topology
 from common.background import BackgroundLoop
 from common.places import places
-from common.events import CATALOGUE, ENVELOPE_FIELDS, new_event
 from common.storage import Store
+from contracts.events import CATALOGUE, ENVELOPE_FIELDS, new_event
+from contracts.intake.requests import ValidApplication
 from services.intake import domain as intake_domain
 from services.intake.service import IntakeService
-from services.intake.validation import ValidApplication
 from services.notification import domain as notification_domain
 from services.notification.service import NotificationService
 from services.routing import deadlines as routing_deadlines
@@ -232,14 +232,14 @@ def test_service_code_owes_some_events():
 NOTIFICATION_EVENTS = {"sms_sent", "sms_delivered", "sms_failed"}
 
 
-def test_notification_events_are_consumed_where_design_md_says():
+def test_notification_events_are_consumed_where_the_catalogue_says():
     consumers = {(handler.event_type, cls.name) for cls, _, handler in ALL_HANDLERS
                  if handler.source_service == "notification"}
 
     assert consumers >= {(name, "tracking") for name in NOTIFICATION_EVENTS}
 
 
-def test_routing_events_are_consumed_where_design_md_says():
+def test_routing_events_are_consumed_where_the_catalogue_says():
     consumers = {(handler.event_type, cls.name) for cls, _, handler in ALL_HANDLERS
                  if handler.source_service == "routing"}
 
@@ -250,7 +250,7 @@ PERSONAL_FIELDS = {"phone", "national_id", "first_name", "last_name", "email", "
 
 
 def test_only_application_received_carries_personal_data():
-    """design.md §6: the phone travels once, to notification, in application_received; no other
+    """docs/privacy.md#what-is-personal: the phone travels once, to notification, in application_received; no other
     event carries anything personal (names, national ID and email never travel at all)."""
     carrying = {name: sorted(PERSONAL_FIELDS & set(spec.fields)) for name, spec in CATALOGUE.items()
                 if PERSONAL_FIELDS & set(spec.fields)}

@@ -10,14 +10,17 @@ from nameko.rpc import Rpc
 from nameko.testing.services import worker_factory
 
 from common.errors import AppError, Conflict, NotAllowed, NotFound, Unauthorized, ValidationFailed
-from common.events import new_event
+from common.places import places
+from contracts.events import new_event
+from contracts.intake.rpc import Catalogue, Receipt
+from contracts.routing import rpc as routing_rpc
+from contracts.tracking import rpc as tracking_rpc
+from contracts.tracking.rpc import StatusView, TimelineEntry
 from gateway import citizen
 from gateway import errors as gateway_errors
 from gateway.app import create_app
 from gateway.settings import Settings
-from common.places import places
 from services.intake import domain as intake_domain
-from services.intake.schemas import Catalogue, Receipt
 from services.intake.service import IntakeService
 from services.intake.store import IntakeStore
 from services.notification import domain as notification_domain
@@ -25,13 +28,10 @@ from services.notification.delivery_reports import DeliveryReports
 from services.notification.providers.twilio import signature_for
 from services.notification.service import NotificationService
 from services.notification.store import NotificationStore
-from services.routing import schemas as routing_schemas
 from services.routing.passwords import hash_password
 from services.routing.service import RoutingService
 from services.routing.store import RoutingStore
 from services.routing.unit_catalog import seed_units
-from services.tracking import schemas as tracking_schemas
-from services.tracking.schemas import StatusView, TimelineEntry
 from services.tracking.service import TrackingService
 from services.tracking.store import TrackingStore
 
@@ -74,7 +74,7 @@ STATISTICS = {
 }
 PLAUSIBLE_ANSWERS[("tracking", "get_statistics")] = STATISTICS
 
-# Routing's answers, in the shapes of services/routing/schemas.py.
+# Routing's answers, in the shapes of contracts/routing/rpc.py.
 PRINCIPALS = {role: staff_principal(username) for role, username in (
     ("desk", "ankara.desk"), ("router", "ankara.router"), ("unit", "ankara.health"), ("admin", "ankara.admin"))}
 UNIT_REF = {"unit_id": "06-cankaya-health", "name": "Çankaya İlçe Sağlık Müdürlüğü"}
@@ -260,7 +260,7 @@ EXERCISES = [
     # the web clients' pages and files (gateway/web.py): no RPC, they call the API from the browser
     ("web.page", "GET", "/", {}, None),
     ("web.page", "GET", "/konsol/kuyruk", {}, None),
-    ("web.asset", "GET", "/web/shared/api.js", {}, None),
+    ("web.asset", "GET", "/web/common/api.js", {}, None),
 ]
 
 
@@ -364,12 +364,12 @@ def test_keyword_arguments_bind_by_name_including_officer_and_purpose(recorded_c
 
 
 def test_desk_calls_carry_the_officer_and_staff_calls_the_principal(recorded_calls):
-    principal_fields = set(routing_schemas.Principal.__annotations__)
+    principal_fields = set(routing_rpc.Principal.__annotations__)
     for service, method, args, kwargs in recorded_calls:
         if (service, method) == ("intake", "submit_application") and kwargs["entry_point"] == "desk":
             assert set(kwargs["officer"]) == principal_fields
         elif (service, method) == ("intake", "submit_application") and kwargs["entry_point"] == "open311":
-            assert set(kwargs["client"]) == set(routing_schemas.Open311ClientIdentity.__annotations__)
+            assert set(kwargs["client"]) == set(routing_rpc.Open311ClientIdentity.__annotations__)
         elif service == "routing" and method not in ("authenticate", "ping", "authenticate_open311_client",
                                                      "token_generation"):
             assert set(args[0]) == principal_fields, method
@@ -442,13 +442,13 @@ def test_plausible_answers_have_the_schema_shapes():
     assert set(view) == set(StatusView.__annotations__)
     assert set(view["timeline"][0]) == set(TimelineEntry.__annotations__)
     page = PLAUSIBLE_ANSWERS[("routing", "list_applications")]
-    assert set(page) == set(routing_schemas.QueuePage.__annotations__)
-    assert set(page["items"][0]) == set(routing_schemas.QueueEntry.__annotations__)
-    assert set(PLAUSIBLE_ANSWERS[("routing", "authenticate")]) == set(routing_schemas.Principal.__annotations__)
-    assert set(RECORD) == set(routing_schemas.Record.__annotations__)
-    assert set(UNIT) == set(routing_schemas.Unit.__annotations__)
-    assert set(ACCOUNT) == set(routing_schemas.Account.__annotations__)
-    assert set(UNIT_REF) == set(routing_schemas.UnitRef.__annotations__)
+    assert set(page) == set(routing_rpc.QueuePage.__annotations__)
+    assert set(page["items"][0]) == set(routing_rpc.QueueEntry.__annotations__)
+    assert set(PLAUSIBLE_ANSWERS[("routing", "authenticate")]) == set(routing_rpc.Principal.__annotations__)
+    assert set(RECORD) == set(routing_rpc.Record.__annotations__)
+    assert set(UNIT) == set(routing_rpc.Unit.__annotations__)
+    assert set(ACCOUNT) == set(routing_rpc.Account.__annotations__)
+    assert set(UNIT_REF) == set(routing_rpc.UnitRef.__annotations__)
 
 
 def test_tracking_statistics_in_the_schema_shapes():
@@ -467,12 +467,12 @@ def test_tracking_statistics_in_the_schema_shapes():
     stats = tracking.get_statistics(PRINCIPALS["router"], {"from": "2026-03-01", "to": "2026-03-30"})
 
     for answer in (stats, STATISTICS):
-        assert set(answer) == set(tracking_schemas.Statistics.__annotations__)
-        assert set(answer["by_unit"][0]) == set(tracking_schemas.StatsUnit.__annotations__)
-        assert set(answer["answered"]) == set(tracking_schemas.StatsAnswered.__annotations__)
-        assert set(answer["overdue"]) == set(tracking_schemas.OverdueList.__annotations__)
-        assert set(answer["overdue"]["items"][0]) == set(tracking_schemas.OverdueEntry.__annotations__)
-        assert set(answer["overdue"]["items"][0]["unit"]) == set(tracking_schemas.OverdueUnit.__annotations__)
+        assert set(answer) == set(tracking_rpc.Statistics.__annotations__)
+        assert set(answer["by_unit"][0]) == set(tracking_rpc.StatsUnit.__annotations__)
+        assert set(answer["answered"]) == set(tracking_rpc.StatsAnswered.__annotations__)
+        assert set(answer["overdue"]) == set(tracking_rpc.OverdueList.__annotations__)
+        assert set(answer["overdue"]["items"][0]) == set(tracking_rpc.OverdueEntry.__annotations__)
+        assert set(answer["overdue"]["items"][0]["unit"]) == set(tracking_rpc.OverdueUnit.__annotations__)
     assert stats["overdue"]["items"][0]["application_no"] == NUMBER
 
 
@@ -550,25 +550,25 @@ def test_routing_answers_in_the_schema_shapes(application_workers):
     principal = routing.authenticate("ankara.router", PASSWORD)
     admin = PRINCIPALS["admin"]
 
-    assert set(principal) == set(routing_schemas.Principal.__annotations__)
+    assert set(principal) == set(routing_rpc.Principal.__annotations__)
     # The answer the gateway is tested with is an int; None for an unknown officer.
     plausible_generation = PLAUSIBLE_ANSWERS[("routing", "token_generation")]
     assert isinstance(routing.token_generation("ankara.router"), type(plausible_generation))
     assert routing.token_generation("nobody.here") is None
     page = routing.list_applications(principal, {})
-    assert set(page) == set(routing_schemas.QueuePage.__annotations__)
-    assert set(page["items"][0]) == set(routing_schemas.QueueEntry.__annotations__)
-    assert set(page["items"][0]["suggested_unit"]) == set(routing_schemas.UnitRef.__annotations__)
+    assert set(page) == set(routing_rpc.QueuePage.__annotations__)
+    assert set(page["items"][0]) == set(routing_rpc.QueueEntry.__annotations__)
+    assert set(page["items"][0]["suggested_unit"]) == set(routing_rpc.UnitRef.__annotations__)
     record = routing.route_application(principal, NUMBER, {"unit_id": "06-cankaya-health"})
-    assert set(record) == set(routing_schemas.Record.__annotations__)
-    assert set(record["unit"]) == set(routing_schemas.UnitRef.__annotations__)
-    assert set(routing.get_application(principal, NUMBER)) == set(routing_schemas.Record.__annotations__)
-    assert set(routing.list_units(principal)[0]) == set(routing_schemas.Unit.__annotations__)
+    assert set(record) == set(routing_rpc.Record.__annotations__)
+    assert set(record["unit"]) == set(routing_rpc.UnitRef.__annotations__)
+    assert set(routing.get_application(principal, NUMBER)) == set(routing_rpc.Record.__annotations__)
+    assert set(routing.list_units(principal)[0]) == set(routing_rpc.Unit.__annotations__)
     assert set(routing.create_unit(admin, {"name": "Şehir Hastanesi", "type": "health"})) == set(
-        routing_schemas.Unit.__annotations__)
-    assert set(routing.list_staff(admin)[0]) == set(routing_schemas.Account.__annotations__)
+        routing_rpc.Unit.__annotations__)
+    assert set(routing.list_staff(admin)[0]) == set(routing_rpc.Account.__annotations__)
     assert set(routing.update_staff(admin, "ankara.router", {"active": False})) == set(
-        routing_schemas.Account.__annotations__)
+        routing_rpc.Account.__annotations__)
 
 
 def test_intake_staff_record_has_the_shape_the_gateway_is_tested_with(application_workers):
@@ -616,12 +616,12 @@ def test_open311_answers_have_the_shapes_the_gateway_is_tested_with(application_
     tracking.handle_application_received(event)
     tracking.applications.create_indexes()
 
-    assert set(issued) == set(routing_schemas.Open311ClientKey.__annotations__)
-    assert set(client) == set(routing_schemas.Open311ClientIdentity.__annotations__)
-    assert set(listed) == set(OPEN311_CLIENT) == set(routing_schemas.Open311Client.__annotations__)
+    assert set(issued) == set(routing_rpc.Open311ClientKey.__annotations__)
+    assert set(client) == set(routing_rpc.Open311ClientIdentity.__annotations__)
+    assert set(listed) == set(OPEN311_CLIENT) == set(routing_rpc.Open311Client.__annotations__)
     assert "api_key" not in listed and "key_digest" not in listed
     assert set(routing.update_open311_client(admin, client["client_id"], {"active": False})) == set(OPEN311_CLIENT)
     assert intake.get_application_record(admin, receipt["application_no"])["client"] == "Şehrim Uygulaması"
     [public] = tracking.list_public_requests({"province_code": "06", "application_nos": [receipt["application_no"]]})
-    assert set(public) == set(PUBLIC_REQUEST) == set(tracking_schemas.PublicRequest.__annotations__)
+    assert set(public) == set(PUBLIC_REQUEST) == set(tracking_rpc.PublicRequest.__annotations__)
     assert set(PUBLIC_REQUEST) <= set(tracking_domain.PUBLIC_REQUEST_FIELDS) | {"status", "updated_at", "unit"}

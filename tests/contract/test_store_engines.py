@@ -14,7 +14,7 @@ from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError, WriteError
 
-from common.embedded import EmbeddedClient
+from docstore import EmbeddedClient
 
 UTC = datetime.timezone.utc
 ENGINES = ["mongomock", "embedded", "mongodb"]
@@ -241,7 +241,7 @@ def test_sort_skip_limit(people):
 
 
 # Sorted reads and counts that an index can answer (the embedded engine reads them through the
-# index: common/embedded/planner.py ordered_scans, covered_count) must equal a full scan's.
+# index: docstore/planner.py ordered_scans, covered_count) must equal a full scan's.
 def _day(day):
     return datetime.datetime(2026, 1, day, tzinfo=UTC)
 

@@ -201,7 +201,7 @@ def test_open311_errors_echoing_control_characters_are_well_formed(api, fmt):
         strict_json(response)
 
 
-@pytest.mark.parametrize("path", ["/web/shared/api.js", "/takip", "/api/v1/openapi.json"])
+@pytest.mark.parametrize("path", ["/web/common/api.js", "/takip", "/api/v1/openapi.json"])
 def test_a_range_past_the_end_is_416_not_500(api, path):
     response = requests.get(api.url + path, headers={"Range": "bytes=999999-"}, timeout=15)
 

@@ -1,4 +1,4 @@
-"""No personal data in logs, metrics or error bodies (design.md §6, issue 7), with real processes.
+"""No personal data in logs, metrics or error bodies (docs/privacy.md#logs, issue 7), with real processes.
 
 One whole system per log level (INFO, then DEBUG for every process: nameko's, kombu's and
 py-amqp's debug lines are the likeliest to carry message bodies), on its own vhost, runs the

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from common.storage import connect
-from services.intake.validation import national_id_checksum_ok
+from contracts.intake.requests import national_id_checksum_ok
 from tests.support.processes import wait_until
 from tests.support.staff_client import StaffApi, ankara_health_body, submit
 
@@ -128,7 +128,7 @@ def test_admin_exports_then_erases_an_applicants_personal_data(api, staff, runni
 
 # --- erasure reaches the disk (issue 16) --------------------------------------------------------
 
-ERASED_FROM_DISK_WITHIN = 60  # seconds, the documented promise (README "Hardening")
+ERASED_FROM_DISK_WITHIN = 60  # seconds, the documented promise (docs/hardening.md#erasure)
 
 
 def applicant_with_fresh_values():

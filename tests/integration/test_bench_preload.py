@@ -13,8 +13,8 @@ import requests
 
 from bench.preload import preload
 from common import clock
-from common.embedded import EmbeddedClient
 from common.outbox import PENDING
+from docstore import EmbeddedClient
 from services.intake import domain as intake_domain
 from tests.support.broker import temporary_vhost
 from tests.support.processes import RunningSystem, wait_until

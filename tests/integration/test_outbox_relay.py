@@ -7,8 +7,8 @@ from kombu import Connection, Queue
 from nameko.amqp.publish import Publisher
 from nameko.standalone.events import get_event_exchange
 
-from common.events import new_event
 from common.outbox import create_outbox_index, new_document_fields, relay_collection
+from contracts.events import new_event
 from tests.support.broker import temporary_vhost
 
 

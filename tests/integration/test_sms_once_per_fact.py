@@ -20,7 +20,7 @@ from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from common import clock
-from common.events import new_event
+from contracts.events import new_event
 from tests.support.processes import wait_until
 from tests.support.samples import received_event, staff_principal
 from tests.support.sms import (

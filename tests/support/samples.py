@@ -1,7 +1,7 @@
 """Sample data every tier uses: a valid application body, and the event intake makes of one."""
 import copy
 
-from common.events import new_event
+from contracts.events import new_event
 
 VALID_BODY = {
     "applicant": {

@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from common.clock import TURKEY
-from services.intake.catalog import KINDS
+from contracts.intake.catalog import KINDS
 from services.intake.periods import (
     AnswerPeriod,
     due_at,

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from common import clock
-from common.events import CATALOGUE, ENVELOPE_FIELDS
 from common.storage import connect
+from contracts.events import CATALOGUE, ENVELOPE_FIELDS
 from services.routing import deadlines, domain
 from services.routing.store import RoutingStore
 from tests.support.samples import received_event, staff_principal

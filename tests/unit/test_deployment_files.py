@@ -1,8 +1,8 @@
-"""The files that run the system agree with each other and with the README (no engine needed):
+"""The files that run the system agree with each other and with docs/configuration.md (no engine needed):
 docker-compose.yml is valid against the Compose Specification's JSON schema (the copy that
 check-jsonschema ships, Apache-2.0), every Procfile process is a compose service with the same
 command, every container has a healthcheck and a restart policy, every environment variable
-the code reads or compose sets is in the README's environment table, and the Makefile runs the
+the code reads or compose sets is in the environment table of docs/configuration.md, and the Makefile runs the
 Procfile through common/launcher.py without make warning of anything."""
 import copy
 import json
@@ -39,8 +39,14 @@ def procfile():
 
 @pytest.fixture(scope="module")
 def documented():
-    readme = (ROOT / "README.md").read_text()
-    table = readme[readme.index("## Environment"):]
+    return environment_table_names()
+
+
+def environment_table_names():
+    """The backquoted names of the "## Environment" section of docs/configuration.md, up to the next heading."""
+    page = (ROOT / "docs" / "configuration.md").read_text()
+    section = page[page.index("\n## Environment\n"):]
+    table = section[:section.index("\n## ", 1)]
     return set(re.findall(r"`([A-Z][A-Z0-9_]+)`", table))
 
 
@@ -59,7 +65,7 @@ def test_every_variable_compose_sets_is_documented(compose, documented):
     for name, service in compose["services"].items():
         for variable in service.get("environment", {}):
             if not INFRASTRUCTURE_VARIABLES.search(variable):
-                assert variable in documented, "{} sets {}, missing from the README".format(name, variable)
+                assert variable in documented, "{} sets {}, missing from docs/configuration.md".format(name, variable)
 
 
 def test_every_variable_the_code_reads_is_documented(documented):
@@ -146,7 +152,7 @@ def test_the_image_holds_what_the_procfile_commands_need(procfile):
         for argument in command:
             if argument.endswith((".yaml", ".py")):
                 assert argument.split("/")[0] in copied, "{}: {} not in the image".format(name, argument)
-    assert {"common", "services", "gateway"} <= copied
+    assert {"common", "docstore", "services", "gateway"} <= copied
 
 
 @pytest.mark.parametrize("target", ["run"] + ["run-" + name for name in PROCESSES])

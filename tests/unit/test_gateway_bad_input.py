@@ -14,10 +14,10 @@ from common.errors import ValidationFailed
 from common.fields import (
     UNREADABLE_TEXT, YEAR_OUT_OF_RANGE, Field, absent_allowed, body_schema, echoable, is_unreadable, unreadable_paths,
 )
+from contracts.tracking.requests import public_requests_query
 from gateway import errors, server_answers
 from gateway.open311 import mapping
 from services.intake.domain import fingerprint
-from services.tracking.requests import public_requests_query
 from tests.support.samples import application_body
 from tests.unit.test_gateway import RECEIPT, FakeRpcPool, build_app
 from tests.unit.test_gateway_staff import PRINCIPALS, staff_app
@@ -224,7 +224,7 @@ def test_every_werkzeug_http_error_is_answered_with_its_own_status_in_the_one_sh
         assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.parametrize("path", ["/web/shared/api.js", "/takip"])
+@pytest.mark.parametrize("path", ["/web/common/api.js", "/takip"])
 def test_a_range_past_the_end_of_a_file_or_page_is_416_with_its_content_range(client, path):
     response = client.get(path, headers={"Range": "bytes=999999-"})
 

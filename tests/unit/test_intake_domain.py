@@ -5,8 +5,8 @@ import pytest
 
 from common import clock
 from common.errors import Conflict, ValidationFailed
+from contracts.intake.requests import CITIZEN_CHANNELS, validate_application
 from services.intake import domain
-from services.intake.validation import CITIZEN_CHANNELS, validate_application
 
 NUMBER_FORMAT = re.compile(r"^\d{4}-\d{6}$")
 KEY_FIELD = "headers.Idempotency-Key"

@@ -4,14 +4,14 @@ within the admin's province; every export and erasure is audited; an erasure owe
 import pytest
 from nameko.testing.services import worker_factory
 
-from common.embedded import EmbeddedClient
 from common.errors import Conflict, NotFound, ValidationFailed
-from common.events import CATALOGUE, ENVELOPE_FIELDS
+from contracts.events import CATALOGUE, ENVELOPE_FIELDS
+from contracts.intake.requests import NATIONAL_ID_INVALID
+from docstore import EmbeddedClient
 from services.intake.service import IntakeService
 from services.intake.store import IntakeStore
-from services.intake.validation import NATIONAL_ID_INVALID
+from tests.support.files_on_disk import holding
 from tests.support.samples import staff_principal
-from tests.unit.test_embedded_erasure_on_disk import holding
 from tests.unit.test_intake_service import store  # noqa: F401  (fixture)
 
 NATIONAL_ID = "10000000146"

@@ -6,11 +6,11 @@ from nameko.testing.services import worker_factory
 
 from common import clock
 from common.errors import Conflict, NotFound, ValidationFailed
-from common.events import CATALOGUE, ENVELOPE_FIELDS
+from contracts.events import CATALOGUE, ENVELOPE_FIELDS
+from contracts.intake.requests import CITIZEN_CHANNELS, validate_application
 from services.intake.domain import new_application
 from services.intake.service import IntakeService
 from services.intake.store import IntakeStore
-from services.intake.validation import CITIZEN_CHANNELS, validate_application
 
 TURKISH_OFFSET = "+03:00"
 

@@ -7,9 +7,9 @@ import unicodedata
 import pytest
 
 from common.errors import ValidationFailed
-from services.intake import validation as rules
-from services.intake.catalog import CATEGORIES, DEFAULT_CATEGORY, KINDS, client_catalogue
-from services.intake.validation import (
+from contracts.intake import requests as rules
+from contracts.intake.catalog import CATEGORIES, DEFAULT_CATEGORY, KINDS, client_catalogue
+from contracts.intake.requests import (
     CITIZEN_CHANNELS,
     DESK_CHANNELS,
     SERVER_OWNED_FIELDS,

@@ -1,9 +1,10 @@
 """deploy/k8s/*.yaml, checked offline: every document is valid against the Kubernetes 1.31 schemas
 (kubernetes-validate, strict: an unknown field is an error), and the documents agree with each
-other, the Procfile and the README: a Deployment per process with the Procfile's command, probes,
+other and the Procfile: a Deployment per process with the Procfile's command, probes,
 requests and limits; every HorizontalPodAutoscaler and PodDisruptionBudget points at a Deployment
 that exists and whose pods its selector matches; every ConfigMap and Secret a Deployment reads
-exists (with the key it reads); every environment name is in the README's environment table."""
+exists (with the key it reads); every environment name is in the environment table of
+docs/configuration.md."""
 import copy
 import re
 import shlex
@@ -42,8 +43,10 @@ def containers(deployment):
 
 
 def documented_variables():
-    readme = (ROOT / "README.md").read_text()
-    table = readme[readme.index("## Environment"):]
+    """The backquoted names of the "## Environment" section of docs/configuration.md, up to the next heading."""
+    page = (ROOT / "docs" / "configuration.md").read_text()
+    section = page[page.index("\n## Environment\n"):]
+    table = section[:section.index("\n## ", 1)]
     return set(re.findall(r"`([A-Z][A-Z0-9_]+)`", table))
 
 

@@ -301,7 +301,7 @@ ANSWER_TEXT = "Kaldırım onarımı için ekip yönlendirildi."
 
 
 def answered_event():
-    from common.events import new_event
+    from contracts.events import new_event
 
     return new_event("application_answered", NUMBER, unit_id="34-health", outcome="positive",
                      answer_text=ANSWER_TEXT, answered_at="2026-03-05T14:00:00.000+03:00", step=2)

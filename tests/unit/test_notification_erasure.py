@@ -5,15 +5,15 @@ import pytest
 from nameko.testing.services import worker_factory
 
 from common import clock
-from common.embedded import EmbeddedClient
-from common.events import new_event
+from contracts.events import new_event
+from docstore import EmbeddedClient
 from services.notification import domain
 from services.notification.domain import CANCELLED, QUEUED, SENT
 from services.notification.providers import SendReceipt
 from services.notification.service import NotificationService
 from services.notification.store import NotificationStore
+from tests.support.files_on_disk import holding
 from tests.support.samples import staff_principal
-from tests.unit.test_embedded_erasure_on_disk import holding
 from tests.unit.test_notification import FakeProvider, make_dispatcher, notification, store  # noqa: F401
 
 NUMBER = "2026-000001"

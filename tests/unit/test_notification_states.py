@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from common import clock
-from common.events import new_event
+from contracts.events import new_event
 from services.notification import domain
 from services.notification.domain import DELIVERED, FAILED, MAX_AGE, MAX_ATTEMPTS, QUEUED, SENDING, SENT
 from services.notification.providers import DeliveryReport, SendReceipt

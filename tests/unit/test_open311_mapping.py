@@ -7,8 +7,8 @@ import pytest
 from common.errors import NotFound, ValidationFailed
 from common.fields import REQUIRED, UNKNOWN_FIELD
 from common.places import places
+from contracts.intake.catalog import client_catalogue
 from gateway.open311 import mapping
-from services.intake.catalog import client_catalogue
 
 CATALOGUE = client_catalogue()
 CODES = {category["code"] for category in CATALOGUE["categories"]}

@@ -5,10 +5,10 @@ import pytest
 from defusedxml import ElementTree
 
 from common.errors import Conflict, Unauthorized, ValidationFailed
+from contracts.intake.catalog import client_catalogue
 from gateway.app import create_app
 from gateway.rpc import RpcTimedOut, ServiceUnavailable
 from gateway.settings import Settings
-from services.intake.catalog import client_catalogue
 from tests.unit.test_gateway import FakeRpcPool
 
 NUMBER = "2026-000123"

@@ -9,9 +9,9 @@ import pytest
 from nameko.testing.services import worker_factory
 
 from common import clock
-from common.embedded import EmbeddedClient
 from common.errors import NotFound, Unauthorized, ValidationFailed
-from common.events import new_event
+from contracts.events import new_event
+from docstore import EmbeddedClient
 from services.intake.service import IntakeService
 from services.intake.store import IntakeStore
 from services.routing.service import RoutingService

@@ -11,15 +11,15 @@ from openapi_spec_validator import validate as validate_openapi
 
 from common.errors import ValidationFailed
 from common.fields import SET_BY_SERVER, UNKNOWN_FIELD, body_schema
+from contracts.intake import rpc as intake_rpc
+from contracts.intake.requests import (
+    CITIZEN_CHANNELS, DESK_CHANNELS, application_fields, application_schema, validate_application,
+)
+from contracts.routing import requests as routing_requests
 from gateway import errors as gateway_errors
 from gateway import openapi as gateway_openapi
 from gateway.app import create_app
 from gateway.settings import Settings
-from services.intake import schemas as intake_schemas
-from services.intake.validation import (
-    CITIZEN_CHANNELS, DESK_CHANNELS, application_fields, application_schema, validate_application,
-)
-from services.routing import requests as routing_requests
 from tests.e2e.test_bad_input import _MISSING, INVALID_FIELDS
 from tests.support.samples import application_body, body_with
 from tests.unit import test_routing_requests
@@ -136,7 +136,7 @@ def test_the_docs_page_lists_every_operation_without_loading_anything(app, spec)
 
 def test_the_declarations_import_no_service_store_or_broker_connection():
     code = ("import sys, gateway.openapi; print(sorted(m for m in sys.modules if m.endswith(('.service', '.store'))"
-            " or m.startswith(('pymongo', 'common.storage', 'common.embedded', 'common.outbox'))))")
+            " or m.startswith(('pymongo', 'common.storage', 'docstore', 'common.outbox'))))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
 
     assert loaded.stdout.strip() == "[]"
@@ -146,7 +146,7 @@ def test_the_declarations_import_no_service_store_or_broker_connection():
 
 def test_typed_dicts_become_json_schemas_with_their_required_keys():
     components = {}
-    ref = gateway_openapi.typed_dict_schema(intake_schemas.Receipt, components)
+    ref = gateway_openapi.typed_dict_schema(intake_rpc.Receipt, components)
 
     assert ref == {"$ref": "#/components/schemas/Receipt"}
     assert components["Receipt"]["required"] == ["application_no", "tracking_code", "status", "received_at",

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 
 from common import clock, outbox
-from common.events import new_event
+from contracts.events import new_event
 
 
 def owed_sms_event(application_no, message_id):
@@ -211,8 +211,8 @@ def test_a_lease_left_by_a_crashed_relay_runs_out(collection):
 def test_a_batch_reads_each_owing_document_a_few_times_not_once_per_earlier_claim(tmp_path, monkeypatch):
     """On the embedded store: claims are exact index lookups (pending, no lease), so a batch of
     100 decodes each document a few times (the $or it replaced decoded ~5,000)."""
-    from common.embedded import EmbeddedClient
-    from common.embedded import collection as collection_module
+    from docstore import EmbeddedClient
+    from docstore import collection as collection_module
 
     collection = EmbeddedClient(f"sqlite:///{tmp_path}/store.db").db.messages
     outbox.create_outbox_index(collection)

@@ -7,11 +7,11 @@ import uuid
 import pytest
 
 from common import clock
-from common.events import new_event
 from common.storage import connect
+from contracts.events import new_event
+from contracts.intake.requests import CITIZEN_CHANNELS, validate_application
 from services.intake import domain as intake
 from services.intake.store import IntakeStore
-from services.intake.validation import CITIZEN_CHANNELS, validate_application
 from services.notification import domain as notification
 from services.notification.store import NotificationStore
 from services.notification.templates import render

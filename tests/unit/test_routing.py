@@ -7,7 +7,7 @@ from nameko.testing.services import worker_factory
 
 from common import clock
 from common.errors import Conflict, NotFound, Unauthorized, ValidationFailed
-from common.events import CATALOGUE, ENVELOPE_FIELDS
+from contracts.events import CATALOGUE, ENVELOPE_FIELDS
 from services.routing.passwords import verify_password
 from services.routing.service import RoutingService
 from tests.support.samples import APPLICANT_PHONE_E164, PASSWORD, TRACKING_CODE, staff_principal

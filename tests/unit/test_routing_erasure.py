@@ -4,10 +4,10 @@ import copy
 
 import pytest
 
-from common.embedded import EmbeddedClient
-from common.events import new_event
+from contracts.events import new_event
+from docstore import EmbeddedClient
 from services.routing.store import RoutingStore
-from tests.unit.test_embedded_erasure_on_disk import holding
+from tests.support.files_on_disk import holding
 from tests.unit.test_routing import ADMIN, CANKAYA_HEALTH, HEALTH, ISTANBUL_ADMIN, ROUTER, make_worker, receive
 
 NUMBER = "2026-000001"

@@ -1,10 +1,10 @@
-"""The field rules of staff requests to routing (services/routing/requests.py)."""
+"""The field rules of staff requests to routing (contracts/routing/requests.py)."""
 import pytest
 
 from common.errors import ValidationFailed
 from common.fields import REQUIRED, UNKNOWN_FIELD
-from services.routing import requests
-from services.routing.unit_catalog import UNIT_TYPE_CODES
+from contracts.routing import requests
+from contracts.routing.unit_types import UNIT_TYPE_CODES
 
 SECRET = "Gizli-0532-1234567"  # stands for anything personal a client might put in a field
 PASSWORD = "on-iki-karakter-parola"

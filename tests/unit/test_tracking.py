@@ -6,7 +6,7 @@ from nameko.testing.services import worker_factory
 
 from common import clock
 from common.errors import NotFound
-from common.events import new_event
+from contracts.events import new_event
 from services.tracking import domain
 from services.tracking.service import TrackingService
 from services.tracking.store import TrackingStore
@@ -537,7 +537,7 @@ def test_contact_or_deadline_before_the_application_leaves_it_unknown_until_rece
 
 
 def test_no_notice_once_a_failed_sms_was_delivered_after_all(tracking, received):
-    from common.events import new_event
+    from contracts.events import new_event
 
     about = dict(message_id="m1", template="application_received", provider="verimor")
     tracking.handle_application_received(received)

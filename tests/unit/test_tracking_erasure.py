@@ -1,8 +1,8 @@
-"""KVKK at tracking: it never holds personal data (design.md §4), so it has nothing to erase and
+"""KVKK at tracking: it never holds personal data (docs/privacy.md#what-is-personal), so it has nothing to erase and
 does not consume ``applicant_data_erased``; the citizen's view keeps working after an erasure."""
 from nameko.testing.services import worker_factory
 
-from common.events import CATALOGUE
+from contracts.events import CATALOGUE
 from services.tracking.service import TrackingService
 from services.tracking.store import TrackingStore
 

@@ -6,10 +6,11 @@ import pytest
 from nameko.testing.services import worker_factory
 
 from common import clock
-from common.embedded import EmbeddedClient
 from common.errors import NotAllowed, NotFound, ValidationFailed
-from common.events import new_event
-from services.tracking import domain, requests
+from contracts.events import new_event
+from contracts.tracking import requests
+from docstore import EmbeddedClient
+from services.tracking import domain
 from services.tracking.service import TrackingService
 from services.tracking.store import TrackingStore
 from tests.support.samples import staff_principal

@@ -4,7 +4,7 @@ from collections import Counter
 import pytest
 
 from common.places import Places, PlacesDataError, places
-from services.intake.catalog import CATEGORIES
+from contracts.intake.catalog import CATEGORIES
 from services.routing.unit_catalog import (
     CATEGORY_UNIT_TYPES,
     CENTRAL_DISTRICTS,

@@ -39,8 +39,8 @@ def test_the_api_keeps_its_own_strict_policy(client):
     assert response.headers["Content-Security-Policy"] == security.CONTENT_SECURITY_POLICY
 
 
-@pytest.mark.parametrize("path, mimetype", [("/web/shared/api.js", "text/javascript"),
-                                            ("/web/shared/style.css", "text/css")])
+@pytest.mark.parametrize("path, mimetype", [("/web/common/api.js", "text/javascript"),
+                                            ("/web/common/style.css", "text/css")])
 def test_files_with_their_types(client, path, mimetype):
     response = client.get(path)
 

@@ -1,7 +1,7 @@
-import { staffCall } from "../shared/api.js";
-import { setUpApplicationPage } from "../shared/application-form.js";
-import { keyedOnce } from "../shared/idempotency.js";
-import { requireStaff, setUpPage } from "../shared/layout.js";
+import { staffCall } from "../common/api.js";
+import { setUpApplicationPage } from "../common/application-form.js";
+import { keyedOnce } from "../common/idempotency.js";
+import { requireStaff, setUpPage } from "../common/layout.js";
 
 if (requireStaff("desk")) {
   const redraw = setUpApplicationPage(

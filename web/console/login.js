@@ -1,7 +1,7 @@
-import { ApiError, login } from "../shared/api.js";
-import { onSubmit } from "../shared/forms.js";
-import { t } from "../shared/i18n.js";
-import { setUpPage } from "../shared/layout.js";
+import { ApiError, login } from "../common/api.js";
+import { onSubmit } from "../common/forms.js";
+import { t } from "../common/i18n.js";
+import { setUpPage } from "../common/layout.js";
 
 const form = document.querySelector("#login-form");
 onSubmit(form, async () => {

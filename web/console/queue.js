@@ -1,10 +1,10 @@
 // The officer's queue (GET /api/v1/staff/applications): a router's province, a unit officer's
 // inbox; filters by status, unit and overdue; overdue rows highlighted.
-import { catalog, staffCall } from "../shared/api.js";
-import { fillSelect } from "../shared/application-form.js";
-import { element, onSubmit } from "../shared/forms.js";
-import { formatDate, localName, t } from "../shared/i18n.js";
-import { requireStaff, setUpPage } from "../shared/layout.js";
+import { catalog, staffCall } from "../common/api.js";
+import { fillSelect } from "../common/application-form.js";
+import { element, onSubmit } from "../common/forms.js";
+import { formatDate, localName, t } from "../common/i18n.js";
+import { requireStaff, setUpPage } from "../common/layout.js";
 
 const STATUSES = ["unrouted", "routed", "returned", "answered"];
 const PAGE_SIZE = 20;

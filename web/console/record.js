@@ -1,10 +1,10 @@
 // One application in full (GET /api/v1/staff/applications/{no}: an audited read of the
 // applicant's details) and what the officer may do with it: route, contact, answer, return.
-import { catalog, staffCall } from "../shared/api.js";
-import { fillSelect } from "../shared/application-form.js";
-import { definitionList, element, messageFor, onSubmit } from "../shared/forms.js";
-import { formatDate, localName, t } from "../shared/i18n.js";
-import { requireStaff, setUpPage } from "../shared/layout.js";
+import { catalog, staffCall } from "../common/api.js";
+import { fillSelect } from "../common/application-form.js";
+import { definitionList, element, messageFor, onSubmit } from "../common/forms.js";
+import { formatDate, localName, t } from "../common/i18n.js";
+import { requireStaff, setUpPage } from "../common/layout.js";
 
 const current = requireStaff("router", "unit", "admin");
 const number = new URLSearchParams(location.search).get("no") || "";

@@ -1,9 +1,9 @@
 // The province's statistics (GET /api/v1/stats): figures, bar charts with their tables, overdue list.
-import { catalog, staffCall } from "../shared/api.js";
-import { barChart } from "../shared/chart.js";
-import { element, onSubmit } from "../shared/forms.js";
-import { formatDate, localName, t } from "../shared/i18n.js";
-import { requireStaff, setUpPage } from "../shared/layout.js";
+import { catalog, staffCall } from "../common/api.js";
+import { barChart } from "../common/chart.js";
+import { element, onSubmit } from "../common/forms.js";
+import { formatDate, localName, t } from "../common/i18n.js";
+import { requireStaff, setUpPage } from "../common/layout.js";
 
 const current = requireStaff("router", "unit", "admin");
 const form = document.querySelector("#stats-form");

@@ -1,7 +1,7 @@
-import { call } from "../shared/api.js";
-import { setUpApplicationPage } from "../shared/application-form.js";
-import { keyedOnce } from "../shared/idempotency.js";
-import { setUpPage } from "../shared/layout.js";
+import { call } from "../common/api.js";
+import { setUpApplicationPage } from "../common/application-form.js";
+import { keyedOnce } from "../common/idempotency.js";
+import { setUpPage } from "../common/layout.js";
 
 const redraw = setUpApplicationPage(
   keyedOnce((body, headers) => call("POST", "/applications", { body: { ...body, channel: "web" }, headers })),

@@ -1,8 +1,8 @@
 // Number + tracking code → status, timeline, due date, answer (GET /api/v1/applications/{no}).
-import { ApiError, call, catalog } from "../shared/api.js";
-import { definitionList, element, onSubmit } from "../shared/forms.js";
-import { currentLanguage, formatDate, localName, t } from "../shared/i18n.js";
-import { setUpPage } from "../shared/layout.js";
+import { ApiError, call, catalog } from "../common/api.js";
+import { definitionList, element, onSubmit } from "../common/forms.js";
+import { currentLanguage, formatDate, localName, t } from "../common/i18n.js";
+import { setUpPage } from "../common/layout.js";
 
 const form = document.querySelector("#track-form");
 const section = document.querySelector("#status");

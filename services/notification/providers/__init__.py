@@ -1,4 +1,4 @@
-"""SMS provider clients, chosen by the SMS_PROVIDER setting (design.md §9)."""
+"""SMS provider clients, chosen by the SMS_PROVIDER setting (docs/sms.md#providers)."""
 from collections.abc import Mapping
 
 from services.notification.providers.base import (

@@ -13,11 +13,11 @@ import itertools
 import json
 from dataclasses import dataclass
 
-from common.embedded import paths
-from common.embedded.codec import datetime_to_millis
-from common.embedded.errors import UnsupportedOperation
-from common.embedded.ordering import BOOLEAN, DATE, NULL, NUMBER, OBJECT_ID, STRING, bracket
-from common.embedded.paths import MISSING
+from docstore import paths
+from docstore.codec import datetime_to_millis
+from docstore.errors import UnsupportedOperation
+from docstore.ordering import BOOLEAN, DATE, NULL, NUMBER, OBJECT_ID, STRING, bracket
+from docstore.paths import MISSING
 
 NULL_KEY = bytes([NULL])
 # Bounds of each type bracket in SQLite's order: numbers < text < blobs.

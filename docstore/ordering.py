@@ -8,9 +8,9 @@ import datetime
 
 from bson import ObjectId
 
-from common.embedded import paths
-from common.embedded.codec import datetime_to_millis
-from common.embedded.errors import UnsupportedOperation
+from docstore import paths
+from docstore.codec import datetime_to_millis
+from docstore.errors import UnsupportedOperation
 
 # BSON comparison order of type brackets (MinKey < null < numbers < ... < MaxKey).
 NULL, NUMBER, STRING, OBJECT, ARRAY, BINARY, OBJECT_ID, BOOLEAN, DATE = 1, 3, 4, 5, 6, 7, 8, 9, 10

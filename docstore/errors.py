@@ -9,5 +9,5 @@ class UnsupportedOperation(NotImplementedError):
     """Raised, naming the operator/method/option, instead of guessing an answer."""
 
     def __init__(self, what):
-        super().__init__(f"{what} is not supported by the embedded store (common.embedded)")
+        super().__init__(f"{what} is not supported by the embedded store (docstore)")
         self.what = what

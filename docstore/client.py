@@ -5,10 +5,10 @@ import urllib.parse
 import sqlite3
 from pymongo.errors import ConfigurationError
 
-from common.embedded.database import Database
-from common.embedded.errors import UnsupportedOperation
-from common.embedded.purge import LogPurger
-from common.embedded.storage import DEFAULT_CACHE_MIB, Storage
+from docstore.database import Database
+from docstore.errors import UnsupportedOperation
+from docstore.purge import LogPurger
+from docstore.storage import DEFAULT_CACHE_MIB, Storage
 
 # pymongo options that mean nothing for a local file, accepted so one call site serves every engine.
 _IGNORED_OPTIONS = {"connect", "w", "journal", "serverSelectionTimeoutMS", "connectTimeoutMS",
@@ -124,7 +124,7 @@ class EmbeddedClient:
     def purge_erased(self, within=60.0):
         """Not in pymongo: after an erasure, no earlier version of what was deleted or overwritten
         stays in the files (purge.py); True if done now, else done in the background, normally
-        within ``within`` seconds. MongoDB has no counterpart: its operator's part is in the README."""
+        within ``within`` seconds. MongoDB has no counterpart: there it is its operator's part."""
         return self._purger.purge(within)
 
     def start_session(self, **options):

@@ -1,8 +1,8 @@
 """A database: a namespace of collections inside the client's one SQLite file."""
 from pymongo.errors import InvalidName
 
-from common.embedded.collection import Collection
-from common.embedded.errors import UnsupportedOperation
+from docstore.collection import Collection
+from docstore.errors import UnsupportedOperation
 
 
 class Database:

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from common.embedded import EmbeddedClient
+from docstore import EmbeddedClient
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GROUP_SIZE = 5
@@ -28,7 +28,7 @@ def start(code, *args):
 
 WRITER = """
     import sys
-    from common.embedded import EmbeddedClient
+    from docstore import EmbeddedClient
     coll = EmbeddedClient(sys.argv[1]).app.items
     coll.create_index("seq", unique=True)
     coll.create_index("group")
@@ -98,7 +98,7 @@ def test_sigkill_loses_no_acknowledged_write_and_leaves_nothing_partial(tmp_path
 RACER = """
     import json, sys, time
     from pymongo.errors import DuplicateKeyError
-    from common.embedded import EmbeddedClient
+    from docstore import EmbeddedClient
     db = EmbeddedClient(sys.argv[1]).app
     db.claims.create_index("key", unique=True)
     start_at = float(sys.argv[2])
@@ -157,7 +157,7 @@ GREEN = """
     import eventlet
     eventlet.monkey_patch()
     import sys
-    from common.embedded import EmbeddedClient
+    from docstore import EmbeddedClient
     coll = EmbeddedClient(sys.argv[1]).app.counters
     coll.create_index([("worker", 1), ("i", 1)], unique=True, sparse=True)
 
@@ -192,7 +192,7 @@ def test_green_threads_share_one_client(tmp_path, with_other_process):
 
 BUSY_NEIGHBOUR = """
     import sys, time
-    from common.embedded import EmbeddedClient
+    from docstore import EmbeddedClient
     coll = EmbeddedClient(sys.argv[1]).app.items
     until = time.time() + float(sys.argv[2])
     n = 0
@@ -209,7 +209,7 @@ PURGING = """
     import eventlet
     eventlet.monkey_patch()
     import json, os, sys, time
-    from common.embedded import EmbeddedClient
+    from docstore import EmbeddedClient
     client = EmbeddedClient(sys.argv[1])
     coll = client.app.items
     directory = os.path.dirname(sys.argv[1])

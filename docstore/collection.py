@@ -14,17 +14,17 @@ from pymongo.errors import (BulkWriteError, CollectionInvalid, DuplicateKeyError
                             OperationFailure, WriteError)
 from pymongo.results import DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
 
-from common.embedded import paths
-from common.embedded.codec import decode, encode, is_mapping, normalise
-from common.embedded.cursor import Cursor
-from common.embedded.errors import UnsupportedOperation
-from common.embedded.indexes import IndexSpec, default_name, document_keys, parse_key_spec, sql_key
-from common.embedded.matcher import compile_filter, is_operator_document
-from common.embedded.ordering import equal, parse_sort, sort_documents, sort_key
-from common.embedded.grouping import Grouping
-from common.embedded.planner import covered_count, covered_group, ordered_scans, plan
-from common.embedded.projection import compile_projection
-from common.embedded.update import Update, set_path, validate_replacement
+from docstore import paths
+from docstore.codec import decode, encode, is_mapping, normalise
+from docstore.cursor import Cursor
+from docstore.errors import UnsupportedOperation
+from docstore.indexes import IndexSpec, default_name, document_keys, parse_key_spec, sql_key
+from docstore.matcher import compile_filter
+from docstore.ordering import equal, parse_sort, sort_documents, sort_key
+from docstore.grouping import Grouping
+from docstore.planner import covered_count, covered_group, ordered_scans, plan
+from docstore.projection import compile_projection
+from docstore.update import Update, upsert_seed, validate_replacement
 
 ID_INDEX = IndexSpec("_id_", (("_id", 1),), unique=True)
 _INDEX_OPTIONS = {"name", "unique", "sparse", "background"}
@@ -186,7 +186,7 @@ class Collection:
         return self.count_documents({})
 
     def aggregate(self, pipeline, session=None, comment=None, **unsupported):
-        """``[$match?, $group]`` only (common/embedded/grouping.py). Counts per value of an
+        """``[$match?, $group]`` only (docstore/grouping.py). Counts per value of an
         indexed field come from the index rows alone (planner.covered_group), as MongoDB answers
         them from an index; otherwise the matching documents are read and grouped."""
         _reject("aggregate", session=session, **unsupported)
@@ -305,7 +305,7 @@ class Collection:
                     before, after = previous, new
             if found or not upsert:
                 return len(found), modified, None, before, after
-            new = rewrite(_upsert_seed(query), True)
+            new = rewrite(upsert_seed(query), True)
             if "_id" not in new:
                 new = {"_id": ObjectId(), **new}
             new = self._prepare_new(new)
@@ -556,22 +556,3 @@ def _sorted_rows(rows, sort):
     by_document = {id(row[2]): row for row in rows}
     return [by_document[id(document)] for document in sort_documents([row[2] for row in rows], sort)]
 
-
-def _upsert_seed(query):
-    """The document an upsert starts from: the filter's equality conditions (MongoDB's rule)."""
-    seed = {}
-    _add_equalities(query, seed)
-    return seed
-
-
-def _add_equalities(query, seed):
-    for key, condition in query.items():
-        if key == "$and" and isinstance(condition, list):
-            for branch in condition:
-                _add_equalities(branch, seed)
-        elif key.startswith("$"):
-            continue
-        elif not is_operator_document(condition):
-            set_path(seed, paths.split(key), normalise(condition))
-        elif "$eq" in condition:
-            set_path(seed, paths.split(key), normalise(condition["$eq"]))

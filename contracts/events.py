@@ -1,4 +1,4 @@
-"""The event catalogue of design.md §3: who publishes what, with which fields.
+"""The event catalogue of docs/architecture.md#events: who publishes what, with which fields.
 
 Producers build payloads with ``new_event`` so an event can never leave a
 service without the fields its consumers rely on; contract tests compare

@@ -17,7 +17,7 @@ from bson.int64 import Int64
 from bson.regex import Regex
 from pymongo.errors import InvalidDocument
 
-from common.embedded.errors import UnsupportedOperation
+from docstore.errors import UnsupportedOperation
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 _NAIVE_EPOCH = EPOCH.replace(tzinfo=None)

@@ -3,11 +3,11 @@
 ``get_application_status(application_no, tracking_code, language=None) -> StatusView``
     raises NotFound, the same for an unknown number and a wrong code.
 ``get_statistics(principal, query) -> Statistics``
-    ``query``: ``{province?, unit_id?, from?, to?}`` (services/tracking/requests.py); raises
+    ``query``: ``{province?, unit_id?, from?, to?}`` (contracts/tracking/requests.py); raises
     ValidationFailed, NotFound (another province; for a unit officer another unit), NotAllowed.
 ``list_public_requests(query) -> [PublicRequest]``
     ``query``: ``{province_code, application_nos?, categories?, start, end, statuses?, limit?}``
-    (services/tracking/requests.py); newest first; no personal data; raises ValidationFailed.
+    (contracts/tracking/requests.py); newest first; no personal data; raises ValidationFailed.
 """
 from typing import Dict, List, Optional, TypedDict
 

@@ -9,7 +9,7 @@ from common.fields import (
     Field, FieldCheck, Refused, body_schema, bounded_text, boolean, check_body, described, object_body, one_of, text,
 )
 from common.places import places
-from services.routing.unit_catalog import UNIT_TYPE_CODES
+from contracts.routing.unit_types import UNIT_TYPE_CODES
 
 ROLES = ("desk", "router", "unit", "admin")
 OUTCOMES = ("positive", "negative", "informational")

@@ -6,10 +6,10 @@ MongoDB semantics kept: a missing field groups with null; numbers group by value
 ``$sum`` of a field adds its numbers and ignores anything else. Anything else is refused as
 unsupported, never approximated.
 """
-from common.embedded import paths
-from common.embedded.errors import UnsupportedOperation
-from common.embedded.indexes import NULL_KEY
-from common.embedded.ordering import sort_key
+from docstore import paths
+from docstore.errors import UnsupportedOperation
+from docstore.indexes import NULL_KEY
+from docstore.ordering import sort_key
 
 
 class Grouping:

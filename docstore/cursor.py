@@ -6,8 +6,8 @@ green thread) does other work between documents.
 """
 from pymongo.errors import InvalidOperation
 
-from common.embedded.errors import UnsupportedOperation
-from common.embedded.ordering import parse_sort
+from docstore.errors import UnsupportedOperation
+from docstore.ordering import parse_sort
 
 
 class Cursor:

@@ -10,11 +10,11 @@ from collections.abc import Mapping
 
 from pymongo.errors import OperationFailure
 
-from common.embedded import paths
-from common.embedded.codec import is_mapping, normalise
-from common.embedded.errors import UnsupportedOperation
-from common.embedded.ordering import bracket, sort_key
-from common.embedded.paths import MISSING
+from docstore import paths
+from docstore.codec import is_mapping, normalise
+from docstore.errors import UnsupportedOperation
+from docstore.ordering import bracket, sort_key
+from docstore.paths import MISSING
 
 _REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
 

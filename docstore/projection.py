@@ -4,8 +4,8 @@ from collections.abc import Mapping
 
 from pymongo.errors import OperationFailure
 
-from common.embedded import paths
-from common.embedded.errors import UnsupportedOperation
+from docstore import paths
+from docstore.errors import UnsupportedOperation
 
 
 def compile_projection(projection):

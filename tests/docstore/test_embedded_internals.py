@@ -8,11 +8,11 @@ import pytest
 from bson import ObjectId
 from pymongo.errors import InvalidDocument
 
-from common.embedded import EmbeddedClient, UnsupportedOperation
-from common.embedded.client import parse_location
-from common.embedded.codec import decode, encode, normalise
-from common.embedded.indexes import sql_key
-from common.embedded.ordering import sort_key
+from docstore import EmbeddedClient, UnsupportedOperation
+from docstore.client import parse_location
+from docstore.codec import decode, encode, normalise
+from docstore.indexes import sql_key
+from docstore.ordering import sort_key
 
 UTC = datetime.timezone.utc
 
@@ -126,7 +126,7 @@ def test_a_sorted_page_and_a_count_read_only_what_the_index_points_at(tmp_path, 
     """The staff queue's shape (equality on a province, newest first, page of 20; the total) on
     2,000 documents: the page decodes about a page of documents, the count none — as MongoDB's
     index scans would; a sort no index serves still reads them all."""
-    from common.embedded import collection as collection_module
+    from docstore import collection as collection_module
 
     applications = EmbeddedClient(f"sqlite:///{tmp_path}/store.db").db.applications
     applications.create_index([("province_code", 1), ("received_at", 1)])

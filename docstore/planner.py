@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from common.embedded.codec import normalise
-from common.embedded.indexes import NULL_KEY, bracket_bounds, query_keys, sql_key
-from common.embedded.matcher import is_operator_document
+from docstore.codec import normalise
+from docstore.indexes import NULL_KEY, bracket_bounds, query_keys, sql_key
+from docstore.matcher import is_operator_document
 
 _RANGE_SQL = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
 

@@ -1,4 +1,4 @@
-"""The field rules of an application body, checked all at once (design.md §4).
+"""The field rules of an application body, checked all at once (docs/api.md#validation).
 
 Every refusal is collected under its field path and raised together as ``ValidationFailed``, so a
 form can mark all its faulty fields in one round trip. Reasons name the rule, never the submitted
@@ -23,7 +23,7 @@ from common.fields import (  # noqa: F401  (the shared reasons are part of this 
     Refused, body_schema, bounded_text, described, nested, one_of, read_fields, text,
 )
 from common.places import Province, places
-from services.intake.catalog import CATEGORIES, DEFAULT_CATEGORY, KINDS
+from contracts.intake.catalog import CATEGORIES, DEFAULT_CATEGORY, KINDS
 
 CHANNELS = frozenset({"web", "app", "desk"})
 CITIZEN_CHANNELS = frozenset({"web", "app"})

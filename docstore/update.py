@@ -4,12 +4,12 @@ from collections.abc import Mapping
 
 from pymongo.errors import WriteError
 
-from common.embedded import paths
-from common.embedded.codec import is_mapping, normalise
-from common.embedded.errors import UnsupportedOperation
-from common.embedded.matcher import compile_condition, compile_filter, is_operator_document
-from common.embedded.ordering import equal
-from common.embedded.paths import MISSING
+from docstore import paths
+from docstore.codec import is_mapping, normalise
+from docstore.errors import UnsupportedOperation
+from docstore.matcher import compile_condition, compile_filter, is_operator_document
+from docstore.ordering import equal
+from docstore.paths import MISSING
 
 # MongoDB's error codes, so callers inspecting ``error.code`` see the same numbers.
 BAD_VALUE, TYPE_MISMATCH, PATH_NOT_VIABLE, CONFLICTING_UPDATE, IMMUTABLE_FIELD = 2, 14, 28, 40, 66
@@ -72,6 +72,26 @@ class Update:
             raise WriteError("Performing an update on the path '_id' would modify the immutable "
                              "field '_id'", code=IMMUTABLE_FIELD)
         return document
+
+
+def upsert_seed(query):
+    """The document an upsert starts from: the filter's equality conditions (MongoDB's rule)."""
+    seed = {}
+    _add_equalities(query, seed)
+    return seed
+
+
+def _add_equalities(query, seed):
+    for key, condition in query.items():
+        if key == "$and" and isinstance(condition, list):
+            for branch in condition:
+                _add_equalities(branch, seed)
+        elif key.startswith("$"):
+            continue
+        elif not is_operator_document(condition):
+            set_path(seed, paths.split(key), normalise(condition))
+        elif "$eq" in condition:
+            set_path(seed, paths.split(key), normalise(condition["$eq"]))
 
 
 def _prepare(operator, argument):

@@ -8,8 +8,9 @@ import time
 
 import pytest
 
-from common.embedded import EmbeddedClient
-from common.embedded import purge
+from docstore import EmbeddedClient
+from docstore import purge
+from tests.support.files_on_disk import holding
 
 
 def national_id(number):
@@ -18,19 +19,6 @@ def national_id(number):
 
 def phone(number):
     return "+90532{:07d}".format(number)
-
-
-def copies(directory, value):
-    """{file name: how often ``value`` is in it}, as UTF-8 (the codec's JSON text) and UTF-16."""
-    found = {}
-    for name in os.listdir(directory):
-        data = (directory / name).read_bytes()
-        found[name] = sum(data.count(value.encode(codec)) for codec in ("utf-8", "utf-16-le", "utf-16-be"))
-    return found
-
-
-def holding(directory, value):
-    return {name for name, count in copies(directory, value).items() if count}
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ from dataclasses import dataclass, replace
 
 from pymongo.errors import ExecutionTimeout, OperationFailure
 
-from common.embedded.indexes import IndexSpec
+from docstore.indexes import IndexSpec
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS embedded_state ("

@@ -1,0 +1,1 @@
+"""Intake's contracts: its RPC interface, the field tables of its requests and the codes they accept."""

@@ -1,0 +1,1 @@
+"""Notification's contracts: its RPC interface (it takes no request bodies of its own)."""

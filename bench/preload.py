@@ -315,7 +315,8 @@ class Simulation:
         """The dispatcher sends what is due; the provider reports delivery a few seconds later."""
         with clock_at(moment):
             while True:
-                message = self.stores["notification"].claim_next(moment, moment + self.dispatcher.lease)
+                message = self.stores["notification"].claim_next(moment, moment + self.dispatcher.lease,
+                                                                  self.dispatcher.provider.name)
                 if message is None:
                     break
                 self.dispatcher.send(message)

@@ -219,25 +219,26 @@ def requests_query(args, province, known_codes, now):
     reasons = {}
     query = {"province_code": province.code, "limit": MAX_REQUESTS, "application_nos": [], "categories": [],
              "statuses": []}
-    ids = _comma_list(args.get("service_request_id"))
-    if ids:
-        if len(ids) > MAX_REQUESTS:
-            raise ValidationFailed({"service_request_id": "en çok {} numara / at most {} numbers".format(
-                MAX_REQUESTS, MAX_REQUESTS)})
-        # A number in no known form names no application: asking only for such finds nothing (None).
-        query["application_nos"] = [value for value in ids if _NUMBER.match(value)]
-        return query if query["application_nos"] else None
+    # Every parameter is checked for its form, even those a service_request_id list overrides: a
+    # malformed one is a client's mistake to hear about, whichever parameters win.
     codes = _comma_list(args.get("service_code"))
     if any(code not in known_codes for code in codes):
         reasons["service_code"] = "bilinmeyen hizmet kodu / unknown service_code"
-    query["categories"] = codes
     statuses = [status.lower() for status in _comma_list(args.get("status"))]
     if any(status not in (OPEN, CLOSED) for status in statuses):
         reasons["status"] = "open veya closed olmalı / must be open or closed"
-    query["statuses"] = sorted(set(statuses))
     start, end = (_moment(args.get(name), name, reasons) for name in ("start_date", "end_date"))
+    ids = _comma_list(args.get("service_request_id"))
+    if len(ids) > MAX_REQUESTS:
+        reasons["service_request_id"] = "en çok {} numara / at most {} numbers".format(MAX_REQUESTS, MAX_REQUESTS)
     if reasons:
         raise ValidationFailed(reasons)
+    if ids:
+        # A number in no known form names no application: asking only for such finds nothing (None).
+        query["application_nos"] = [value for value in ids if _NUMBER.match(value)]
+        return query if query["application_nos"] else None
+    query["categories"] = codes
+    query["statuses"] = sorted(set(statuses))
     if start is None and end is None:
         end = now
     if start is None:

@@ -161,12 +161,21 @@ def test_lists_of_codes_and_statuses():
 
 
 def test_request_ids_override_the_rest_and_ids_in_no_known_form_find_nothing():
-    wanted = query(service_request_id="2026-000001,2026-000002", service_code="potholes", start_date="x")
+    wanted = query(service_request_id="2026-000001,2026-000002", service_code=sorted(CODES)[0],
+                   start_date="2026-01-01T00:00:00Z", end_date="2025-01-01T00:00:00Z")
 
     assert wanted["application_nos"] == ["2026-000001", "2026-000002"] and "start" not in wanted
+    assert wanted["categories"] == []
     assert query(service_request_id="../etc,abc") is None
     with pytest.raises(ValidationFailed):
         query(service_request_id=",".join("2026-{:06d}".format(n) for n in range(1001)))
+
+
+def test_parameters_a_request_id_list_overrides_are_still_refused_when_malformed():
+    with pytest.raises(ValidationFailed) as refused:
+        query(service_request_id="2026-000001", start_date="x", status="lost")
+
+    assert set(refused.value.fields) == {"start_date", "status"}
 
 
 @pytest.mark.parametrize("args, field", [

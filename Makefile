@@ -9,7 +9,7 @@ export DATA_DIR ?= ./var
 # The Procfile's commands (nameko, gunicorn) come from the virtual environment.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install run bench bench-memory test test-unit test-docstore test-contract test-integration test-e2e clean $(addprefix run-,$(SERVICES))
+.PHONY: install run bench bench-memory lint test test-unit test-deploy test-docstore test-contract test-integration test-e2e clean $(addprefix run-,$(SERVICES))
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ $(addprefix run-,$(SERVICES)): run-%: install
 test: install
 	$(BIN)/python -m pytest tests
 
+# Style, import order and likely bugs (ruff), then types (mypy): both read pyproject.toml.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
 # The whole system under HTTP load, one table (bench/README.md); BENCH_ARGS='--seconds 10' for a quick run.
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
@@ -38,7 +43,7 @@ bench: install
 bench-memory: install
 	$(BIN)/python bench/memory.py $(BENCH_ARGS)
 
-test-unit test-docstore test-contract test-integration test-e2e: test-%: install
+test-unit test-deploy test-docstore test-contract test-integration test-e2e: test-%: install
 	$(BIN)/python -m pytest tests/$*
 
 clean:

@@ -12,7 +12,6 @@ data it caches flattens out; a leak keeps the slope of the first half.
 import argparse
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 

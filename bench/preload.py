@@ -48,8 +48,7 @@ from common.places import places  # noqa: E402
 from common.storage import connect  # noqa: E402
 from contracts.events import CATALOGUE  # noqa: E402
 from contracts.intake.catalog import CATEGORIES, KINDS  # noqa: E402
-from docstore import (Update, compile_filter, compile_projection, normalise, parse_sort,  # noqa: E402
-                      sort_documents, upsert_seed)
+from docstore import Update, compile_filter, compile_projection, normalise, parse_sort, sort_documents, upsert_seed  # noqa: E402
 from services.intake import domain as intake_domain  # noqa: E402
 from services.intake.service import IntakeService  # noqa: E402
 from services.intake.store import IntakeStore  # noqa: E402
@@ -541,7 +540,8 @@ def preload(data_dir, count=100000, seed=1, sms_provider=None, workers=None, pro
         done = 0
         # Forked: the children inherit the settings; an open store is forgotten in a child
         # (docstore/storage.py), and children never touch one.
-        with multiprocessing.get_context("fork").Pool(workers or os.cpu_count() or 1, initializer=_start_worker, initargs=(settings,)) as pool:
+        with multiprocessing.get_context("fork").Pool(workers or os.cpu_count() or 1, initializer=_start_worker,
+                                                      initargs=(settings,)) as pool:
             for simulated, held in pool.imap(simulate_batch, enumerate(chunks(planned, BATCH))):
                 write(stores, held)
                 done += simulated

@@ -6,8 +6,8 @@ DATA_DIR, driven over HTTP by bench/load.py in a separate process; prints one ta
 
 Phases, each ``--seconds`` long: the ceilings (GET /healthz, a constant JSON; GET /bench/rpc-echo,
 one bare nameko RPC round trip through the same gateway, a route that exists only with
-BENCH_PROBE_ENABLED=true), submissions at each concurrency level, tracking lookups. After each submission level it waits until the fake
-provider has received the "received" SMS of every created application (up to ``--sms-wait``
+BENCH_PROBE_ENABLED=true), submissions at each concurrency level, tracking lookups. After each submission level it
+waits until the fake provider has received the "received" SMS of every created application (up to ``--sms-wait``
 seconds) so no backlog spills into the next phase; submit→SMS latency is the fake's
 ``received_at`` minus the moment the client sent the POST.
 
@@ -18,7 +18,6 @@ check runs every 60 s as deployed (RunningSystem's tests use 1 s).
 """
 import argparse
 import json
-from contextlib import contextmanager
 import os
 import platform
 import re
@@ -27,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -343,7 +343,7 @@ def main(argv=None):
         if args.json:
             with open(args.json, "w") as out:
                 json.dump({"machine": info, "seconds": args.seconds, "echo_rate": echo_rate,
-                           "rows": [{"path": l, "concurrency": cc, **res} for l, cc, res in rows],
+                           "rows": [{"path": path, "concurrency": cc, **res} for path, cc, res in rows],
                            "sms": [{"load": cc, "count": len(lat), "missing": m,
                                     "p50_ms": _ms(percentile(lat, .5)), "p95_ms": _ms(percentile(lat, .95)),
                                     "p99_ms": _ms(percentile(lat, .99))} for cc, lat, m in sms_rows]},

@@ -5,7 +5,8 @@
 
 Each rate is measured, never extrapolated: the median of three timed rounds, each running
 until its share of ``--ops`` is done or of the time budget is spent (at least ``MIN_OPS``
-per round); the table says how many operations were timed in all. Collections are filled with ``insert_many`` (not timed) before measuring.
+per round); the table says how many operations were timed in all. Collections are filled with ``insert_many``
+(not timed) before measuring.
 Targets (docstore/README.md#performance): at 10k documents the embedded engine's indexed finds and updates
 are >= 100x mongomock's; at 100k they are within 2x of their rate at 1k.
 """
@@ -33,7 +34,7 @@ def document(number):
         "status": ("received", "review", "answered")[number % 3],
         "n": 0,
         "applicant": {"name": "Ayşe Yılmaz", "tckn": f"{10000000146 + number}", "city": "İzmir"},
-        "created_at": datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+        "created_at": datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
         + datetime.timedelta(minutes=number),
         "timeline": [{"event_id": f"e{number}", "kind": "received"}],
         "text": "Sokak lambası yanmıyor, lütfen ilgilenin. " * 3,

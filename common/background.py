@@ -6,6 +6,8 @@ kicks; the loop does the work; the timer retries whatever a crash or an
 outage left behind.
 """
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from eventlet.queue import Empty, LightQueue
 from nameko.extensions import DependencyProvider
@@ -24,37 +26,37 @@ class BackgroundLoop(DependencyProvider):
 
     interval_seconds = 1.0
 
-    def __init__(self, store):
+    def __init__(self, store: str) -> None:
         self.store_attr = store
 
-    def setup(self):
+    def setup(self) -> None:
         self._wake = LightQueue()
         self._running = False
-        self._thread = None
+        self._thread: Any = None
 
-    def start(self):
+    def start(self) -> None:
         self.store = store_of(self.container, self.store_attr)
         self._running = True
         self._thread = self.container.spawn_managed_thread(self._run)
 
-    def stop(self):
+    def stop(self) -> None:
         self._running = False
         if self._thread is not None:
             self._thread.kill()
 
     kill = stop
 
-    def get_dependency(self, worker_ctx):
+    def get_dependency(self, worker_ctx: Any) -> Callable[[], None]:
         return self.kick
 
-    def kick(self):
+    def kick(self) -> None:
         if self._wake.qsize() == 0:
             self._wake.put_nowait(None)
 
-    def run_once(self):
+    def run_once(self) -> bool:
         raise NotImplementedError
 
-    def _run(self):
+    def _run(self) -> None:
         while self._running:
             try:
                 more = self.run_once()

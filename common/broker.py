@@ -6,7 +6,9 @@ consumers wait up to 30 s between reconnection attempts. Both are mended here, o
 and the event consumers of every service.
 """
 import logging
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from amqp.exceptions import AMQPError
 from kombu.exceptions import OperationalError
@@ -25,18 +27,18 @@ class ResilientQueueConsumer(QueueConsumer):
     dead connection as what it is: nothing to do, the broker hands the message out again."""
 
     @contextmanager
-    def establish_connection(self):
+    def establish_connection(self) -> Iterator[Any]:
         with self.create_connection() as connection:
             connection.ensure_connection(self.on_connection_error, self.connect_max_retries, **RECONNECT_INTERVALS)
             yield connection
 
-    def ack_message(self, message):
+    def ack_message(self, message: Any) -> None:
         try:
             super().ack_message(message)
         except BROKER_GONE as error:
             log.warning("ack lost with the connection (%s); the message will come again", type(error).__name__)
 
-    def requeue_message(self, message):
+    def requeue_message(self, message: Any) -> None:
         try:
             super().requeue_message(message)
         except BROKER_GONE as error:

@@ -1,15 +1,15 @@
 """Time as the system shows it: aware datetimes, rendered in Turkey's time zone."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 TURKEY = ZoneInfo("Europe/Istanbul")
 
 
-def now():
+def now() -> datetime:
     return datetime.now(TURKEY)
 
 
-def to_iso(moment, timespec="seconds"):
+def to_iso(moment: datetime, timespec: str = "seconds") -> str:
     """ISO-8601 with offset, in Turkey's time (``2026-11-28T17:04:05+03:00``).
 
     Stores hand datetimes back in UTC (as pymongo's ``tz_aware`` does), and a
@@ -18,9 +18,9 @@ def to_iso(moment, timespec="seconds"):
     the same second, and consumers order by these times.
     """
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(TURKEY).isoformat(timespec=timespec)
 
 
-def from_iso(text):
+def from_iso(text: str) -> datetime:
     return datetime.fromisoformat(text)

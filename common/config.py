@@ -2,25 +2,32 @@
 import hashlib
 import os
 from pathlib import Path
+from typing import TypeVar, overload
 from urllib.parse import urlsplit
+
+_Default = TypeVar("_Default")
 
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
 
 
-def setting(name, default=None):
+@overload
+def setting(name: str) -> str | None: ...
+@overload
+def setting(name: str, default: _Default) -> str | _Default: ...
+def setting(name: str, default: object = None) -> object:
     """An environment variable, with empty treated as unset (compose files often pass ``VAR=``)."""
     value = os.environ.get(name, "")
     return value if value != "" else default
 
 
-def data_dir():
+def data_dir() -> Path:
     return Path(setting("DATA_DIR", "./var")).resolve()
 
 
 PRIVATE_UMASK = 0o077  # new files 0600, new directories 0700
 
 
-def make_files_private():
+def make_files_private() -> None:
     """From here on this process creates files and directories for its owner only, and DATA_DIR,
     when it exists wider (``mkdir -p`` makes 0755), is narrowed to 0700. The stores, their logs,
     the signing key and the SMS log hold personal data or secrets; a process-wide umask covers a
@@ -36,11 +43,11 @@ def make_files_private():
         pass  # whoever writes there first creates it, under the umask
 
 
-def amqp_uri():
+def amqp_uri() -> str:
     return setting("AMQP_URI", DEFAULT_AMQP_URI)
 
 
-def system_id():
+def system_id() -> str:
     """What tells this system from another on the same machine: ``SYSTEM_ID``, else a digest of the
     broker's address and vhost and the resolved ``DATA_DIR`` (two systems differ in one of them, or
     they would share queues and stores). Each service serves it (``acikkapi_process_info``) and the
@@ -53,7 +60,7 @@ def system_id():
     return hashlib.sha256(where.encode("utf-8")).hexdigest()[:12]
 
 
-def mongo_uri(service_name, configured=None):
+def mongo_uri(service_name: str, configured: str | None = None) -> str:
     """This process's store: ``configured`` (from the nameko config), else ``MONGO_URI``,
     else the embedded engine's file for the service under ``DATA_DIR``."""
     uri = configured or setting("MONGO_URI")

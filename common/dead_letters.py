@@ -12,6 +12,8 @@ for byte. The queue names come from the event catalogue: no management plugin is
 import argparse
 import json
 import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
 
 from kombu import Connection
 
@@ -20,7 +22,7 @@ from common.handlers import ATTEMPT_HEADER, as_sent
 from common.logs import mask_personal_data
 
 
-def readable(message):
+def readable(message: Any) -> Any:
     """The parked event, or its raw text if it is not valid JSON (never unpickled or evaluated)."""
     text = message.body.decode("utf-8", errors="replace") if isinstance(message.body, bytes) else message.body
     try:
@@ -29,7 +31,7 @@ def readable(message):
         return text
 
 
-def dead_count(connection, queue_name):
+def dead_count(connection: Any, queue_name: str) -> int:
     try:
         queue = topology.dead_letter_queue(queue_name)(connection.default_channel)
         return queue.queue_declare(passive=True).message_count
@@ -37,10 +39,10 @@ def dead_count(connection, queue_name):
         return 0
 
 
-def take(connection, queue_name, limit=None):
+def take(connection: Any, queue_name: str, limit: int | None = None) -> list[Any]:
     """Messages from ``<queue>.dead``, unacknowledged (the caller acks or lets them return)."""
     queue = topology.dead_letter_queue(queue_name)(connection.default_channel)
-    messages = []
+    messages: list[Any] = []
     while limit is None or len(messages) < limit:
         message = queue.get(no_ack=False)
         if message is None:
@@ -49,7 +51,7 @@ def take(connection, queue_name, limit=None):
     return messages
 
 
-def replay(connection, queue_name):
+def replay(connection: Any, queue_name: str) -> int:
     """Moves every parked event back into its queue; returns how many."""
     producer = connection.Producer()
     moved = 0
@@ -62,7 +64,7 @@ def replay(connection, queue_name):
     return moved
 
 
-def main(argv=None, out=sys.stdout):
+def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> None:
     parser = argparse.ArgumentParser(description="List, show and replay parked events.")
     parser.add_argument("command", choices=("list", "show", "replay"))
     parser.add_argument("queue", nargs="?")

@@ -6,7 +6,18 @@ exception arrives as ``RemoteError``. The gateway maps these classes to HTTP
 in one table (gateway/errors.py), so a service raises the meaning, never a
 status code.
 """
-from nameko.exceptions import deserialize_to_instance
+from typing import TypeVar
+
+from nameko.exceptions import deserialize_to_instance as _register_with_nameko
+
+_Error = TypeVar("_Error", bound=type[Exception])
+
+
+def deserialize_to_instance(cls: _Error) -> _Error:
+    """nameko's decorator of that name (it registers ``cls`` and returns it), with the type hints
+    nameko lacks, so the classes below stay typed for their callers."""
+    _register_with_nameko(cls)
+    return cls
 
 
 class AppError(Exception):
@@ -21,7 +32,7 @@ class ValidationFailed(AppError):
     Turkish first, English after a slash.
     """
 
-    def __init__(self, fields):
+    def __init__(self, fields: dict[str, str]) -> None:
         super().__init__(fields)
         self.fields = dict(fields)
 
@@ -49,7 +60,7 @@ class Conflict(AppError):
     English after a slash.
     """
 
-    def __init__(self, code, message):
+    def __init__(self, code: str, message: str) -> None:
         super().__init__(code, message)
         self.code = code
         self.message = message

@@ -13,6 +13,7 @@ Queues are named by common/topology.py, not by the handler's method name, so pro
 declare them before their first event.
 """
 import logging
+from typing import Any
 
 from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY
@@ -36,12 +37,12 @@ class UndecodableEvent(Exception):
     """The message body is not JSON (or not of an accepted content type)."""
 
 
-def retry_delay_seconds(attempt, base_seconds):
+def retry_delay_seconds(attempt: int, base_seconds: float) -> float:
     """Doubling from ``base_seconds``, at most a minute: never a hot loop, never a long stall."""
     return min(base_seconds * 2 ** (attempt - 1), 60.0)
 
 
-def unsupported_reason(event, event_type):
+def unsupported_reason(event: Any, event_type: str) -> str | None:
     """Why ``event`` is not one this handler may act on, or None."""
     if not isinstance(event, dict):
         return "not a JSON object"
@@ -52,7 +53,7 @@ def unsupported_reason(event, event_type):
     return None
 
 
-def as_sent(message):
+def as_sent(message: Any) -> dict[str, str]:
     """Publish arguments that copy ``message``'s body byte for byte, decodable or not."""
     return dict(content_type=message.content_type or "application/data",
                 content_encoding=message.content_encoding or "binary")
@@ -63,7 +64,7 @@ class DeadLetteringQueueConsumer(ResilientQueueConsumer):
     dead-letter queues on every (re)connection, and hands undecodable messages to their handler
     instead of dying."""
 
-    def get_consumers(self, consumer_cls, channel):
+    def get_consumers(self, consumer_cls: Any, channel: Any) -> Any:
         consumers = super().get_consumers(consumer_cls, channel)
         for provider, consumer in self._consumers.items():
             for queue in topology.side_queues(provider.queue.name):
@@ -75,7 +76,7 @@ class DeadLetteringQueueConsumer(ResilientQueueConsumer):
 class RetryingEventHandler(EventHandler):
     queue_consumer = DeadLetteringQueueConsumer()
 
-    def setup(self):
+    def setup(self) -> None:
         super().setup()
         self.queue = topology.handler_queue(self.source_service, self.event_type, self.container.service_name)
         self.max_attempts = int(config.setting("HANDLER_MAX_ATTEMPTS", "5"))
@@ -83,23 +84,23 @@ class RetryingEventHandler(EventHandler):
         amqp_uri = self.container.config.get(AMQP_URI_CONFIG_KEY) or config.amqp_uri()
         self.publisher = Publisher(amqp_uri, use_confirms=True, retry=True)
 
-    def handle_message(self, body, message):
+    def handle_message(self, body: Any, message: Any) -> Any:
         reason = unsupported_reason(body, self.event_type)
         if reason is not None:
             log.warning("event on %s refused: %s", self.queue.name, reason)
             return self.retry_or_park(message, UnsupportedEvent.__name__)
         return super().handle_message(body, message)
 
-    def handle_undecodable(self, message, exc):
+    def handle_undecodable(self, message: Any, exc: BaseException) -> None:
         log.warning("event on %s could not be decoded: %s", self.queue.name, type(exc).__name__)
         self.retry_or_park(message, UndecodableEvent.__name__)
 
-    def handle_message_processed(self, message, result=None, exc_info=None):
+    def handle_message_processed(self, message: Any, result: Any = None, exc_info: Any = None) -> Any:
         if exc_info is None or isinstance(exc_info[1], self.expected_exceptions):
             return super().handle_message_processed(message, result, exc_info)
         return self.retry_or_park(message, exc_info[0].__name__)
 
-    def retry_or_park(self, message, error_name):
+    def retry_or_park(self, message: Any, error_name: str) -> None:
         attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 1))
         headers = dict(message.headers or {}, **{ATTEMPT_HEADER: attempt + 1, ERROR_HEADER: error_name})
         retry = attempt < self.max_attempts

@@ -1,4 +1,6 @@
 """Readiness: the gateway's /readyz asks every service to answer over RPC."""
+from typing import Any
+
 from common.request_context import RequestLogContext
 from common.rpc import rpc
 
@@ -7,8 +9,9 @@ class Pingable:
     """Mixed into every service: an RPC that answers only if the service consumes its queue;
     and, riding along, the request id of each RPC in the worker's log lines (common/request_context.py)."""
 
+    name: str  # the service class's own
     request_log_context = RequestLogContext()
 
     @rpc
-    def ping(self):
+    def ping(self) -> dict[str, Any]:
         return {"service": self.name, "ok": True}

@@ -18,6 +18,7 @@ import argparse
 import sys
 import urllib.request
 import warnings
+from collections.abc import Sequence
 
 from common.config import amqp_uri, setting, system_id
 
@@ -27,21 +28,22 @@ warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 SERVICES = ("intake", "routing", "notification", "tracking")
 
 
-def _http_ok(url, timeout):
+def _http_ok(url: str, timeout: float) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
-            return 200 <= response.status < 300
+            status: int = response.status
+            return 200 <= status < 300
     except OSError:
         return False
 
 
-def metrics_port(service):
+def metrics_port(service: str) -> int:
     from common.metrics import DEFAULT_PORTS
 
     return int(setting("METRICS_PORT", str(DEFAULT_PORTS[service])))
 
 
-def whose(text):
+def whose(text: str) -> set[tuple[str | None, str | None]]:
     """The (service, system) pairs an endpoint's ``acikkapi_process_info`` names."""
     from prometheus_client.parser import text_string_to_metric_families
 
@@ -53,7 +55,7 @@ def whose(text):
         return set()
 
 
-def metrics_problem(service, timeout, port=None):
+def metrics_problem(service: str, timeout: float, port: int | None = None) -> str | None:
     """None when the metrics endpoint answers as ``service`` of this system, else why not."""
     port = metrics_port(service) if port is None else port
     if port == 0:
@@ -72,7 +74,7 @@ def metrics_problem(service, timeout, port=None):
         *expected)
 
 
-def ping_answers(service, timeout):
+def ping_answers(service: str, timeout: float) -> bool:
     from nameko.standalone.rpc import ClusterRpcProxy
 
     try:
@@ -82,12 +84,13 @@ def ping_answers(service, timeout):
         return False
 
 
-def gateway_answers(path, timeout):
+def gateway_answers(path: str, timeout: float) -> bool:
     port = setting("GATEWAY_PORT", "8000")
     return _http_ok("http://127.0.0.1:{}{}".format(port, path), timeout)
 
 
-def problem(target, rpc=False, ready=False, timeout=3.0, port=None):
+def problem(target: str, rpc: bool = False, ready: bool = False, timeout: float = 3.0,
+            port: int | None = None) -> str | None:
     """None when healthy, else what is wrong (one line, no personal data)."""
     if target == "gateway":
         path = "/readyz" if ready else "/healthz"
@@ -98,11 +101,11 @@ def problem(target, rpc=False, ready=False, timeout=3.0, port=None):
     return found
 
 
-def check(target, rpc=False, ready=False, timeout=3.0, port=None):
+def check(target: str, rpc: bool = False, ready: bool = False, timeout: float = 3.0, port: int | None = None) -> bool:
     return problem(target, rpc, ready, timeout, port) is None
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m common.health_check", description=__doc__.splitlines()[0])
     parser.add_argument("target", choices=SERVICES + ("gateway",))
     parser.add_argument("--rpc", action="store_true", help="a service: also call its ping RPC over the broker")

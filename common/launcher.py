@@ -43,9 +43,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import FrameType
+from typing import Any, BinaryIO
 
 from common.config import data_dir
 from common.logs import mask_personal_data
+from messages import bilingual
 
 ROOT = Path(__file__).resolve().parents[1]
 EX_CONFIG = 78  # sysexits.h; common/metrics.py exits with it
@@ -60,13 +63,14 @@ HURRY_AFTER_SECONDS = 1.0
 LINE_LIMIT = 1 << 20  # a "line" longer than this is written out in pieces
 PR_SET_PDEATHSIG = 1
 
+_prctl: Any
 try:
     _prctl = ctypes.CDLL(None, use_errno=True).prctl  # loaded here: not after fork
 except (OSError, AttributeError):  # not Linux: processes outlive a killed launcher
     _prctl = None
 
 
-def die_with_parent(parent_pid, sig=signal.SIGTERM):
+def die_with_parent(parent_pid: int, sig: int = signal.SIGTERM) -> None:
     """Asks the kernel for ``sig`` when our parent dies; exits now if it is already gone (the
     parent may die between fork and this call). Runs in the child between fork and exec (the
     setting survives exec), or in the launcher itself. The kernel sends it when the *thread* that
@@ -81,9 +85,9 @@ def die_with_parent(parent_pid, sig=signal.SIGTERM):
 ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 
-def read_procfile(path):
+def read_procfile(path: str | Path) -> dict[str, list[str]]:
     """{name: argv} in the file's order."""
-    processes = {}
+    processes: dict[str, list[str]] = {}
     for line in Path(path).read_text().splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
             name, command = line.split(":", 1)
@@ -91,10 +95,10 @@ def read_procfile(path):
     return processes
 
 
-def split_assignments(argv):
+def split_assignments(argv: list[str]) -> tuple[dict[str, str], list[str]]:
     """``NAME=value`` words before the command (``notification-2: METRICS_PORT=9105 nameko run …``,
     as a shell would take them; no shell runs here) as ({name: value}, the command)."""
-    env = {}
+    env: dict[str, str] = {}
     while argv and ASSIGNMENT.match(argv[0]):
         name, value = argv[0].split("=", 1)
         env[name] = value
@@ -102,17 +106,17 @@ def split_assignments(argv):
     return env, argv
 
 
-def now_text():
+def now_text() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
-def own_line(level, message, process=None):
+def own_line(level: str, message: str, process: str | None = None) -> str:
     entry = {"process": process} if process else {}
     entry.update({"at": now_text(), "level": level, "logger": "common.launcher", "message": message})
     return json.dumps(entry, ensure_ascii=False)
 
 
-def tagged(process, raw):
+def tagged(process: str | None, raw: bytes) -> str:
     """One line of a process's output as a JSON line naming the process."""
     text = raw.decode("utf-8", errors="replace").rstrip("\r")
     if text.startswith("{"):
@@ -126,7 +130,7 @@ def tagged(process, raw):
                       ensure_ascii=False)
 
 
-def exit_text(returncode):
+def exit_text(returncode: int) -> str:
     if returncode < 0:
         try:
             return "signal " + signal.Signals(-returncode).name
@@ -135,15 +139,15 @@ def exit_text(returncode):
     return "exit code {}".format(returncode)
 
 
-def restart_delay(quick_failures):
-    return min(RESTART_FIRST_SECONDS * 2 ** (quick_failures - 1), RESTART_MAX_SECONDS)
+def restart_delay(quick_failures: int) -> float:
+    return float(min(RESTART_FIRST_SECONDS * 2 ** (quick_failures - 1), RESTART_MAX_SECONDS))
 
 
 class Locked(Exception):
     pass
 
 
-def take_lock(folder, name):
+def take_lock(folder: Path, name: str) -> int:
     """An open descriptor holding ``<folder>/<name>.lock``, our pid written in it; Locked if
     another holds it."""
     path = folder / "{}.lock".format(name)
@@ -160,43 +164,45 @@ def take_lock(folder, name):
 
 
 class Child:
-    def __init__(self, name, argv, lock):
+    def __init__(self, name: str, argv: list[str], lock: int) -> None:
         self.name = name
         self.env, self.argv = split_assignments(argv)
         self.lock = lock
-        self.popen = None
+        self.popen: subprocess.Popen[bytes] | None = None
         self.started_at = 0.0
         self.starts = 0
         self.quick_failures = 0
-        self.due = None  # monotonic time of a pending restart
+        self.due: float | None = None  # monotonic time of a pending restart
         self.pending = b""
 
 
 class Launcher:
-    def __init__(self, children, env, out):
+    def __init__(self, children: list[Child], env: dict[str, str], out: BinaryIO) -> None:
         self.children = children
         self.env = env
         self.out = out
         self.selector = selectors.DefaultSelector()
-        self.stop_reason = None
-        self.stop_deadline = None
+        self.stop_reason: str | None = None
+        self.stop_deadline: float | None = None
+        self.stop_began = 0.0
+        self.stop_request: int | None = None
         self.exit_code = 0
         self.killed = False
         self.pid = os.getpid()
 
     # --- output
 
-    def write(self, line):
+    def write(self, line: str) -> None:
         try:
             self.out.write(line.encode("utf-8") + b"\n")
             self.out.flush()
         except OSError:  # the terminal is gone (hang-up): keep stopping the processes regardless
             pass
 
-    def say(self, level, message, process=None):
+    def say(self, level: str, message: str, process: str | None = None) -> None:
         self.write(own_line(level, message, process))
 
-    def pump(self, child, stream):
+    def pump(self, child: Child, stream: Any) -> None:
         try:
             chunk = os.read(stream.fileno(), 65536)
         except BlockingIOError:
@@ -221,7 +227,7 @@ class Launcher:
 
     # --- processes
 
-    def spawn(self, child):
+    def spawn(self, child: Child) -> None:
         launcher = self.pid
         try:
             child.popen = subprocess.Popen(
@@ -237,15 +243,17 @@ class Launcher:
             return
         child.starts += 1
         child.started_at = time.monotonic()
-        os.set_blocking(child.popen.stdout.fileno(), False)
-        self.selector.register(child.popen.stdout, selectors.EVENT_READ, child)
+        output = child.popen.stdout
+        assert output is not None  # stdout=PIPE
+        os.set_blocking(output.fileno(), False)
+        self.selector.register(output, selectors.EVENT_READ, child)
         if child.starts == 1:
             self.say("INFO", "{} started (pid {})".format(child.name, child.popen.pid), child.name)
         else:
             self.say("WARNING", "{} restarted (pid {}, restart {})".format(
                 child.name, child.popen.pid, child.starts - 1), child.name)
 
-    def reap(self):
+    def reap(self) -> None:
         for child in self.children:
             if child.popen is not None and child.popen.poll() is not None:
                 popen, child.popen = child.popen, None
@@ -253,14 +261,14 @@ class Launcher:
                 self.exited(child, popen.returncode, popen.pid)
 
     @staticmethod
-    def leftovers(group, sig):
+    def leftovers(group: int, sig: int) -> None:
         """What remains of a process's group (gunicorn's workers after a killed master)."""
         try:
             os.killpg(group, sig)
         except (ProcessLookupError, PermissionError):
             pass
 
-    def exited(self, child, returncode, pid=None):
+    def exited(self, child: Child, returncode: int, pid: int | None = None) -> None:
         uptime = time.monotonic() - child.started_at
         how = "{} (pid {}) exited with {} after {:.1f} s".format(child.name, pid, exit_text(returncode), uptime)
         if self.stop_reason is not None:
@@ -277,7 +285,7 @@ class Launcher:
         child.due = time.monotonic() + delay
         self.say("WARNING", "{}; restarting in {:g} s".format(how, delay), child.name)
 
-    def stop(self, reason):
+    def stop(self, reason: str) -> None:
         if self.stop_reason is not None:
             return
         self.stop_reason = reason
@@ -289,7 +297,7 @@ class Launcher:
             if child.popen is not None:
                 self.leftovers(child.popen.pid, signal.SIGTERM)
 
-    def kill_all(self):
+    def kill_all(self) -> None:
         for child in self.children:
             if child.popen is not None:
                 self.say("WARNING", "{} (pid {}) still running: SIGKILL".format(child.name, child.popen.pid),
@@ -298,13 +306,13 @@ class Launcher:
 
     # --- the loop
 
-    def on_signal(self, signum, frame):
+    def on_signal(self, signum: int, frame: FrameType | None) -> None:
         if self.stop_reason is None:
             self.stop_request = signum
         elif time.monotonic() - self.stop_began > HURRY_AFTER_SECONDS:  # a second Ctrl-C: no more waiting
             self.stop_deadline = 0
 
-    def run(self):
+    def run(self) -> int:
         wakeup_read, wakeup_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         signal.set_wakeup_fd(wakeup_write, warn_on_full_buffer=False)
         self.selector.register(wakeup_read, selectors.EVENT_READ, None)
@@ -332,6 +340,7 @@ class Launcher:
             if self.stop_reason is not None:
                 if all(child.popen is None for child in self.children):
                     break
+                assert self.stop_deadline is not None  # stop() set it with stop_reason
                 if time.monotonic() >= self.stop_deadline:
                     if self.killed:
                         self.say("ERROR", "processes did not die after SIGKILL; leaving")
@@ -349,13 +358,13 @@ class Launcher:
         self.say("INFO", "stopped")
         return self.exit_code
 
-    def timeout(self):
+    def timeout(self) -> float:
         moments = [child.due for child in self.children if child.due is not None]
         if self.stop_deadline is not None:
             moments.append(self.stop_deadline)
         return max(0.0, min([time.monotonic() + 0.5] + moments) - time.monotonic())
 
-    def drain(self):
+    def drain(self) -> None:
         """The last lines still in the pipes (a process's goodbye)."""
         deadline = time.monotonic() + 1.0
         while time.monotonic() < deadline:
@@ -367,20 +376,18 @@ class Launcher:
                     self.pump(key.data, key.fileobj)
 
 
-def child_env():
+def child_env() -> dict[str, str]:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     # The Procfile's commands (nameko, gunicorn) come from the virtual environment we run in.
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     return env
 
 
-def refusal(folder, name, holder):
-    return ("DATA_DIR={0} başka bir `make run` tarafından kullanılıyor ({1}, pid {2}); önce onu durdurun ya "
-            "da başka bir DATA_DIR verin. / DATA_DIR={0} is in use by another `make run` ({1}, pid {2}): stop "
-            "it first, or set another DATA_DIR.".format(folder, name, holder))
+def refusal(folder: Path, name: str, holder: str) -> str:
+    return bilingual("operator.data_dir_in_use", folder=folder, process=name, pid=holder)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     procfile = ROOT / "Procfile"
     if arguments[:1] == ["--procfile"]:
@@ -398,7 +405,7 @@ def main(argv=None):
 
     folder = data_dir()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    locks = {}
+    locks: dict[str, int] = {}
     try:
         for name in names:
             locks[name] = take_lock(folder, name)

@@ -19,24 +19,26 @@ import os
 import re
 import sys
 import threading
+from types import TracebackType
+from typing import Any, TextIO
 
 REQUEST_ID_KEY = "request_id"  # nameko context data key; travels as message header nameko.request_id
 REQUEST_ID_MAX_LENGTH = 64
 MASK_STRAY_OUTPUT_CONFIG_KEY = "MASK_STRAY_OUTPUT"
 
-_request_id = contextvars.ContextVar("request_id", default=None)
+_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
 _NATIONAL_ID = re.compile(r"(?<!\d)[1-9]\d{10}(?!\d)")
 _PHONE = re.compile(r"(?<![\d+])(?:\+?90[\s.-]?|0)?\(?5\d{2}\)?[\s.-]?\d{3}[\s.-]?\d{2}[\s.-]?\d{2}(?!\d)")
 
 
-def mask_personal_data(text):
+def mask_personal_data(text: str) -> str:
     text = _PHONE.sub("<phone>", text)
     return _NATIONAL_ID.sub("<national-id>", text)
 
 
 class JsonFormatter(logging.Formatter):
-    def format(self, record):
+    def format(self, record: logging.LogRecord) -> str:
         entry = {
             "at": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
             "level": record.levelname,
@@ -51,17 +53,17 @@ class JsonFormatter(logging.Formatter):
         return mask_personal_data(json.dumps(entry, ensure_ascii=False))
 
 
-def current_request_id():
+def current_request_id() -> str | None:
     """The request id of the HTTP request or RPC this thread (or green thread) works for, or None."""
     return _request_id.get()
 
 
-def bind_request_id(request_id):
+def bind_request_id(request_id: str | None) -> contextvars.Token[str | None]:
     """Makes ``request_id`` the current one; returns a token for ``unbind_request_id``."""
     return _request_id.set(request_id or None)
 
 
-def unbind_request_id(token):
+def unbind_request_id(token: contextvars.Token[str | None]) -> None:
     _request_id.reset(token)
 
 
@@ -70,12 +72,12 @@ class MaskingStream:
     without logging (eventlet's tracebacks of crashed green threads, stray prints). A partial
     line waits for its newline (or exit), so a number is never split between two writes."""
 
-    def __init__(self, stream):
+    def __init__(self, stream: TextIO) -> None:
         self._stream = stream
         self._pending = ""
         self._lock = threading.Lock()
 
-    def write(self, text):
+    def write(self, text: str) -> int:
         with self._lock:
             self._pending += text
             if "\n" in self._pending:
@@ -86,33 +88,34 @@ class MaskingStream:
                 self._pending = ""
         return len(text)
 
-    def close_pending(self):
+    def close_pending(self) -> None:
         with self._lock:
             if self._pending:
                 self._stream.write(mask_personal_data(self._pending))
                 self._pending = ""
             self._stream.flush()
 
-    def flush(self):
+    def flush(self) -> None:
         self._stream.flush()
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
 
 
-def _log_uncaught(exc_type, exc_value, exc_traceback):
+def _log_uncaught(exc_type: type[BaseException], exc_value: BaseException,
+                  exc_traceback: TracebackType | None) -> None:
     if issubclass(exc_type, KeyboardInterrupt):
         sys.__excepthook__(exc_type, exc_value, exc_traceback)
         return
     logging.getLogger("uncaught").critical("uncaught exception", exc_info=(exc_type, exc_value, exc_traceback))
 
 
-def _log_uncaught_in_thread(args):
+def _log_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
     if args.exc_type is not SystemExit:
-        _log_uncaught(args.exc_type, args.exc_value, args.exc_traceback)
+        _log_uncaught(args.exc_type, args.exc_value, args.exc_traceback)  # type: ignore[arg-type]
 
 
-def capture_stray_output():
+def capture_stray_output() -> None:
     """Routes what a process would print outside logging through the JSON formatter or the mask:
     warnings and uncaught exceptions become log lines; stdout and stderr mask whole lines."""
     logging.captureWarnings(True)
@@ -126,7 +129,7 @@ def capture_stray_output():
             atexit.register(masked.close_pending)
 
 
-def configure(level=None):
+def configure(level: str | int | None = None) -> None:
     """For processes that don't take logging from a nameko config (the gateway, tools); the level
     is ``level``, else ``LOG_LEVEL`` (as in the services' configs), else INFO."""
     handler = logging.StreamHandler()

@@ -22,6 +22,7 @@ share a machine, as tests do).
 import logging
 import os
 import time
+from typing import Any
 
 import eventlet
 from kombu import Connection
@@ -33,6 +34,7 @@ from prometheus_client import Counter, Gauge, Histogram, start_http_server
 
 from common import config, topology
 from common.config import setting
+from messages import bilingual
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +59,7 @@ PROCESS_INFO = Gauge("acikkapi_process_info", "Whose endpoint this is: the servi
                      ["service", "system", "pid"])
 
 
-def outcome_of(entrypoint, exc_info):
+def outcome_of(entrypoint: Any, exc_info: Any) -> str:
     if exc_info is None:
         return OK
     if isinstance(exc_info[1], getattr(entrypoint, "expected_exceptions", ()) or ()):
@@ -65,13 +67,13 @@ def outcome_of(entrypoint, exc_info):
     return ERROR
 
 
-def own_handler_queues(service):
+def own_handler_queues(service: str) -> list[str]:
     """The handler queues ``service`` consumes (from the event catalogue)."""
     return sorted(topology.handler_queue_name(*subscription) for subscription in topology.subscriptions()
                   if subscription[2] == service)
 
 
-def sample_dead_letters(connection, service):
+def sample_dead_letters(connection: Any, service: str) -> None:
     """Sets the dead-letter gauge of each of ``service``'s handler queues (passive declares)."""
     for queue_name in own_handler_queues(service):
         channel = connection.channel()
@@ -91,29 +93,27 @@ class MetricsEndpoint(DependencyProvider):
     """Starts the endpoint at service start, counts and times every RPC and event handler, and
     samples the service's dead letters; injects nothing (metrics are module-level objects)."""
 
-    def setup(self):
+    def setup(self) -> None:
         service = self.container.service_name
         port = int(setting("METRICS_PORT", str(DEFAULT_PORTS.get(service, 0))))
         host = setting("METRICS_HOST", "127.0.0.1")
-        self._started = {}
+        self._started: dict[Any, float] = {}
         try:
             server, _ = start_http_server(port, addr=host)
         except OSError as error:
-            log.error("%s: metrik portu %s:%s kullanılamıyor (%s); METRICS_PORT ile boş bir port ya da 0 "
-                      "(sistem seçsin) verin. / %s: metrics port %s:%s unavailable (%s); set METRICS_PORT to "
-                      "a free port, or 0 to let the system choose one.", service, host, port, error.strerror,
-                      service, host, port, error.strerror)
+            log.error("%s", bilingual("operator.metrics_port_unavailable", service=service, host=host, port=port,
+                                      reason=error.strerror))
             raise SystemExit(EX_CONFIG) from None
         PROCESS_INFO.labels(service, config.system_id(), str(os.getpid())).set(1)
         log.info("metrics endpoint of %s (pid %s) on %s:%s", service, os.getpid(), host, server.server_address[1])
 
-    def start(self):
+    def start(self) -> None:
         self._sampling = True
         self._sample_seconds = float(setting("DEAD_LETTER_SAMPLE_SECONDS", "15"))
         if own_handler_queues(self.container.service_name):
             self._sampler = self.container.spawn_managed_thread(self._sample_dead_letters)
 
-    def stop(self):
+    def stop(self) -> None:
         self._sampling = False
         sampler = getattr(self, "_sampler", None)
         if sampler is not None:
@@ -121,7 +121,7 @@ class MetricsEndpoint(DependencyProvider):
 
     kill = stop
 
-    def _sample_dead_letters(self):
+    def _sample_dead_letters(self) -> None:
         amqp_uri = self.container.config.get(AMQP_URI_CONFIG_KEY) or config.amqp_uri()
         while self._sampling:
             try:
@@ -131,13 +131,13 @@ class MetricsEndpoint(DependencyProvider):
                 log.debug("dead letters not sampled: %s", type(error).__name__)
             eventlet.sleep(self._sample_seconds)
 
-    def get_dependency(self, worker_ctx):
+    def get_dependency(self, worker_ctx: Any) -> None:
         return None
 
-    def worker_setup(self, worker_ctx):
+    def worker_setup(self, worker_ctx: Any) -> None:
         self._started[worker_ctx] = time.monotonic()
 
-    def worker_result(self, worker_ctx, result=None, exc_info=None):
+    def worker_result(self, worker_ctx: Any, result: Any = None, exc_info: Any = None) -> None:
         started = self._started.pop(worker_ctx, None)
         if started is None:
             return
@@ -150,5 +150,5 @@ class MetricsEndpoint(DependencyProvider):
             EVENT_CALLS.labels(service, entrypoint.event_type, outcome).inc()
             EVENT_SECONDS.labels(service, entrypoint.event_type).observe(elapsed)
 
-    def worker_teardown(self, worker_ctx):
+    def worker_teardown(self, worker_ctx: Any) -> None:
         self._started.pop(worker_ctx, None)

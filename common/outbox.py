@@ -8,7 +8,9 @@ removes an event from the document only once the broker has confirmed it.
 """
 import logging
 import time
-from datetime import timedelta
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
 
 from kombu import Connection
 from nameko.amqp.publish import Publisher
@@ -26,25 +28,25 @@ LEASE = "outbox_lease"
 LEASE_DURATION = timedelta(seconds=30)  # far longer than publishing one document's events
 
 
-def new_document_fields(events):
+def new_document_fields(events: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """Fields to put in a new document that owes ``events``."""
     return {"outbox": list(events), PENDING: True}
 
 
-def owe(update, events):
+def owe(update: Mapping[str, Mapping[str, Any]], events: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Adds ``events`` to a pymongo update document, in the same single-document write."""
-    update = {operator: dict(fields) for operator, fields in update.items()}
-    update.setdefault("$push", {})["outbox"] = {"$each": list(events)}
-    update.setdefault("$set", {})[PENDING] = True
-    return update
+    owing = {operator: dict(fields) for operator, fields in update.items()}
+    owing.setdefault("$push", {})["outbox"] = {"$each": list(events)}
+    owing.setdefault("$set", {})[PENDING] = True
+    return owing
 
 
-def create_outbox_index(collection):
+def create_outbox_index(collection: Any) -> None:
     """(pending, lease): a claim finds a free document without reading the leased ones."""
     collection.create_index([(PENDING, 1), (LEASE, 1)])
 
 
-def _claim(collection, now):
+def _claim(collection: Any, now: datetime) -> dict[str, Any] | None:
     """One document owing events, leased to this relay: two processes of a service never
     publish the same events at once. A relay that dies mid-publish loses its lease, and what
     it had not cleared is published again (consumers are idempotent).
@@ -60,7 +62,7 @@ def _claim(collection, now):
     return None
 
 
-def _clear_all(collection, document_id, owed_count):
+def _clear_all(collection: Any, document_id: Any, owed_count: int) -> bool:
     """The usual case in one write: every event the document owed is out. Only a relay holding
     the lease removes events, others only add, so an unchanged count means nothing new came."""
     cleared = collection.update_one({"_id": document_id, "outbox": {"$size": owed_count}},
@@ -68,10 +70,11 @@ def _clear_all(collection, document_id, owed_count):
     return cleared.matched_count == 1
 
 
-def relay_collection(collection, publish, batch_size, now=None):
+def relay_collection(collection: Any, publish: Callable[[dict[str, Any]], None], batch_size: int,
+                     now: datetime | None = None) -> int:
     """Publishes what documents of ``collection`` owe; returns how many documents were seen."""
     now = now or clock.now()
-    documents = []
+    documents: list[dict[str, Any]] = []
     while len(documents) < batch_size:
         document = _claim(collection, now)
         if document is None:
@@ -108,13 +111,13 @@ class OutboxRelay(BackgroundLoop):
 
     batch_size = 100
 
-    def setup(self):
+    def setup(self) -> None:
         super().setup()
         self.amqp_uri = self.container.config.get(AMQP_URI_CONFIG_KEY) or config.amqp_uri()
         self.publisher = Publisher(self.amqp_uri, use_confirms=True, mandatory=True, retry=False)
         self.queues_declared = False
 
-    def run_once(self):
+    def run_once(self) -> bool:
         if not self.queues_declared:
             try:
                 self.declare_consumer_queues()
@@ -126,7 +129,7 @@ class OutboxRelay(BackgroundLoop):
         self.sample_backlog()
         return any(count == self.batch_size for count in seen)
 
-    def sample_backlog(self):
+    def sample_backlog(self) -> None:
         """The backlog gauge (common/metrics.py), at most once a second: one indexed count."""
         now = time.monotonic()
         if now - getattr(self, "_sampled_at", float("-inf")) < 1.0:
@@ -135,14 +138,14 @@ class OutboxRelay(BackgroundLoop):
         pending = sum(c.count_documents({PENDING: True}) for c in self.store.outbox_collections())
         OUTBOX_PENDING.labels(self.container.service_name).set(pending)
 
-    def declare_consumer_queues(self):
+    def declare_consumer_queues(self) -> None:
         """Before the first publish, and again after any failed one (the broker may have been
         replaced), so an event waits in its consumers' queues even if they never ran yet."""
         with Connection(self.amqp_uri, connect_timeout=5) as connection:
             topology.declare_consumer_queues(connection.default_channel, self.container.service_name)
         self.queues_declared = True
 
-    def publish(self, event):
+    def publish(self, event: dict[str, Any]) -> None:
         exchange = topology.event_exchange(CATALOGUE[event["event_name"]].producer)
         try:
             self.publisher.publish(event, exchange=exchange, routing_key=event["event_name"], declare=[exchange])

@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 DATA_FILE = Path(__file__).with_name("data") / "tr_provinces_districts.json"
 
@@ -18,6 +19,7 @@ DATA_FILE = Path(__file__).with_name("data") / "tr_provinces_districts.json"
 _TURKISH_CAPITAL_I = str.maketrans({"I": "ı", "İ": "i"})
 _DOTLESS_I = str.maketrans({"ı": "i"})
 _WHITESPACE_RUN = re.compile(r"\s+")
+_V = TypeVar("_V")
 _PLATE_CODE = re.compile(r"[0-9]{1,2}", re.ASCII)
 
 
@@ -45,7 +47,7 @@ class Province:
 class Places:
     """The provinces with indexes by plate code, folded name and folded district name."""
 
-    def __init__(self, provinces: Iterable[Mapping]) -> None:
+    def __init__(self, provinces: Iterable[Mapping[str, Any]]) -> None:
         self.provinces = tuple(
             Province(code=entry["code"], name=entry["name"], districts=tuple(entry["districts"]))
             for entry in provinces
@@ -75,15 +77,15 @@ class Places:
         """Return the canonical name of the province's district spelt ``text``, if it has one."""
         return self._districts[province.code].get(fold(text))
 
-    def catalogue(self) -> list[dict]:
+    def catalogue(self) -> list[dict[str, Any]]:
         return [
             {"code": province.code, "name": province.name, "districts": list(province.districts)}
             for province in self.provinces
         ]
 
 
-def _index_without_collisions(entries: Iterable[tuple[str, object]], what: str) -> dict:
-    index = {}
+def _index_without_collisions(entries: Iterable[tuple[str, _V]], what: str) -> dict[str, _V]:
+    index: dict[str, _V] = {}
     for name, value in entries:
         key = fold(name)
         if key in index:

@@ -2,6 +2,7 @@
 common/health.py's ``Pingable``) that holds the caller's request id for each worker."""
 import logging
 import time
+from typing import Any
 
 from nameko.extensions import DependencyProvider
 from nameko.rpc import Rpc
@@ -22,19 +23,19 @@ class RequestLogContext(DependencyProvider):
     it also routes the process's stray output through the mask (``logs.capture_stray_output``).
     """
 
-    def __init__(self):
-        self._started = {}
+    def __init__(self) -> None:
+        self._started: dict[Any, float] = {}
 
-    def setup(self):
+    def setup(self) -> None:
         if self.container.config.get(logs.MASK_STRAY_OUTPUT_CONFIG_KEY):
             logs.capture_stray_output()
 
-    def worker_setup(self, worker_ctx):
+    def worker_setup(self, worker_ctx: Any) -> None:
         request_id = worker_ctx.data.get(logs.REQUEST_ID_KEY)
         logs.bind_request_id(str(request_id)[:logs.REQUEST_ID_MAX_LENGTH] if request_id else None)
         self._started[worker_ctx] = time.monotonic()
 
-    def worker_result(self, worker_ctx, result=None, exc_info=None):
+    def worker_result(self, worker_ctx: Any, result: Any = None, exc_info: Any = None) -> None:
         started = self._started.pop(worker_ctx, None)
         if not isinstance(worker_ctx.entrypoint, Rpc) or started is None:
             return
@@ -43,6 +44,6 @@ class RequestLogContext(DependencyProvider):
         log.log(logging.DEBUG if method == "ping" else logging.INFO, "rpc %s.%s: %s in %d ms",
                 worker_ctx.service_name, method, outcome, (time.monotonic() - started) * 1000)
 
-    def worker_teardown(self, worker_ctx):
+    def worker_teardown(self, worker_ctx: Any) -> None:
         self._started.pop(worker_ctx, None)
         logs.bind_request_id(None)  # the green thread ends here; nothing to restore

@@ -19,6 +19,8 @@ clocks of two machines: they must be kept in step (NTP), which keeps them within
 """
 import logging
 import time
+from collections.abc import Mapping
+from typing import Any
 
 from nameko.rpc import Rpc, RpcConsumer
 from prometheus_client import Counter
@@ -35,7 +37,7 @@ RPC_REQUESTS_EXPIRED = Counter("acikkapi_rpc_requests_expired_total",
                                ["service", "method"])
 
 
-def start_by(headers):
+def start_by(headers: Mapping[str, Any] | None) -> float | None:
     """The latest start time a request's headers carry, or None (absent or not a number)."""
     value = (headers or {}).get(START_BY_HEADER)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -43,7 +45,7 @@ def start_by(headers):
     return value
 
 
-def expired(headers, now):
+def expired(headers: Mapping[str, Any] | None, now: float) -> bool:
     latest = start_by(headers)
     return latest is not None and now > latest
 
@@ -51,7 +53,7 @@ def expired(headers, now):
 class ReplyTolerantRpcConsumer(RpcConsumer):
     queue_consumer = ResilientQueueConsumer()
 
-    def handle_result(self, message, result, exc_info):
+    def handle_result(self, message: Any, result: Any, exc_info: Any) -> tuple[Any, Any]:
         try:
             return super().handle_result(message, result, exc_info)
         except BROKER_GONE as error:
@@ -59,14 +61,14 @@ class ReplyTolerantRpcConsumer(RpcConsumer):
                         message.delivery_info.get("routing_key"), type(error).__name__)
             return result, exc_info
 
-    def drop(self, message):
+    def drop(self, message: Any) -> None:
         self.queue_consumer.ack_message(message)
 
 
 class ReplyTolerantRpc(Rpc):
     rpc_consumer = ReplyTolerantRpcConsumer()
 
-    def handle_message(self, body, message):
+    def handle_message(self, body: Any, message: Any) -> None:
         if expired(message.headers, time.time()):
             service = self.container.service_name
             log.warning("rpc %s.%s dropped unrun: its caller had given up", service, self.method_name)
@@ -75,7 +77,7 @@ class ReplyTolerantRpc(Rpc):
             return
         super().handle_message(body, message)
 
-    def unpack_message_headers(self, message):
+    def unpack_message_headers(self, message: Any) -> dict[str, Any]:
         """The caller's context data, without the start time: it is this hop's alone."""
         context_data = super().unpack_message_headers(message)
         context_data.pop(START_BY_KEY, None)

@@ -4,13 +4,16 @@
 - ``sqlite:///path``: the embedded engine, one file per service (single machine).
 - ``mongomock://``: in memory, for unit tests only.
 """
+from collections.abc import Callable
+from typing import Any
+
 from nameko.extensions import DependencyProvider
 from pymongo.errors import DuplicateKeyError
 
 from common import config
 
 
-def connect(uri):
+def connect(uri: str) -> Any:
     """A pymongo-compatible client for ``uri``."""
     if uri.startswith(("mongodb://", "mongodb+srv://")):
         import pymongo
@@ -34,25 +37,40 @@ class Store(DependencyProvider):
     database here and creates its indexes once at start-up.
     """
 
-    def __init__(self, store_class):
+    def __init__(self, store_class: Callable[[Any], Any]) -> None:
         self.store_class = store_class
+        self.uri: str | None = None
+        self.client: Any = None
+        self.owns_client = False
 
-    def setup(self):
+    def setup(self) -> None:
         config.make_files_private()
         service_name = self.container.service_name
-        uri = config.mongo_uri(service_name, self.container.config.get("MONGO_URI"))
-        self.client = connect(uri)
+        self.uri = config.mongo_uri(service_name, self.container.config.get("MONGO_URI"))
+        self.client = self._shared_client()
+        if self.client is None:
+            self.client, self.owns_client = connect(self.uri), True
         self.store = self.store_class(self.client.get_database(service_name))
         self.store.create_indexes()
 
-    def stop(self):
-        self.client.close()
+    def _shared_client(self) -> Any:
+        """The client another store of the same service opened on the same URI: a service with
+        two stores (routing's applications and accounts) has one database, one connection pool,
+        and the embedded engine's file opened once."""
+        for other in getattr(self.container, "dependencies", ()):
+            if isinstance(other, Store) and other.owns_client and other.uri == self.uri:
+                return other.client
+        return None
 
-    def get_dependency(self, worker_ctx):
+    def stop(self) -> None:
+        if self.owns_client:
+            self.client.close()
+
+    def get_dependency(self, worker_ctx: Any) -> Any:
         return self.store
 
 
-def store_of(container, attr_name):
+def store_of(container: Any, attr_name: str) -> Any:
     """The store object of the service's ``Store`` dependency named ``attr_name``, for other
     dependencies of the same service (all are bound and set up before any ``start``)."""
     for dependency in container.dependencies:
@@ -61,7 +79,7 @@ def store_of(container, attr_name):
     raise LookupError(attr_name)
 
 
-def purge_erased(database):
+def purge_erased(database: Any) -> None:
     """After an erasure's writes: no earlier copy of the erased data stays in the engine's own files.
     The embedded engine keeps earlier page versions in its write-ahead log (docstore/purge.py);
     MongoDB needs nothing from its client (its operator's part: docs/hardening.md#erasure)."""
@@ -71,7 +89,7 @@ def purge_erased(database):
         database.client.purge_erased()
 
 
-def insert_new(collection, document):
+def insert_new(collection: Any, document: dict[str, Any]) -> bool:
     """Inserts ``document``; False (and nothing written) if a unique key says it exists already."""
     try:
         collection.insert_one(document)

@@ -5,7 +5,9 @@ service without the fields its consumers rely on; contract tests compare
 each consumer's reads against this table. Changes are additive only.
 """
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from common import clock
 
@@ -19,8 +21,8 @@ EVENT_VERSION = 1
 @dataclass(frozen=True)
 class EventSpec:
     producer: str
-    fields: tuple
-    consumers: tuple = ()  # the services that handle it; their queues are declared up front
+    fields: tuple[str, ...]
+    consumers: tuple[str, ...] = ()  # the services that handle it; their queues are declared up front
 
 
 CATALOGUE = {
@@ -54,12 +56,12 @@ CATALOGUE = {
 APPLICATION_FACTS = ("application_no", "kind", "category", "province", "province_code", "district", "channel")
 
 
-def facts(event, names=APPLICATION_FACTS):
+def facts(event: Mapping[str, Any], names: tuple[str, ...] = APPLICATION_FACTS) -> dict[str, Any]:
     """The named fields of ``event``: what a consumer copies into its own record."""
     return {name: event[name] for name in names}
 
 
-def new_event(name, application_no, **fields):
+def new_event(name: str, application_no: str, **fields: Any) -> dict[str, Any]:
     """A payload for ``name``; refuses missing or unknown fields."""
     spec = CATALOGUE[name]
     missing = set(spec.fields) - set(fields)

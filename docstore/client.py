@@ -1,8 +1,9 @@
 """``EmbeddedClient``: what ``pymongo.MongoClient`` is to a server, for one SQLite file."""
 import os
-import urllib.parse
-
 import sqlite3
+import urllib.parse
+from typing import Any, NoReturn
+
 from pymongo.errors import ConfigurationError
 
 from docstore.database import Database
@@ -16,9 +17,9 @@ _IGNORED_OPTIONS = {"connect", "w", "journal", "serverSelectionTimeoutMS", "conn
                     "minPoolSize", "document_class"}
 
 
-def parse_location(uri_or_path):
+def parse_location(uri_or_path: str) -> tuple[str, dict[str, str]]:
     """``(file path, options)`` from ``sqlite:////abs.db``, ``sqlite:///relative.db`` or a plain path."""
-    options = {}
+    options: dict[str, str] = {}
     if uri_or_path.startswith("sqlite://"):
         parsed = urllib.parse.urlsplit(uri_or_path)
         if parsed.netloc:
@@ -34,10 +35,10 @@ def parse_location(uri_or_path):
     return os.path.abspath(path), options
 
 
-def _make_private_directories(directory):
+def _make_private_directories(directory: str) -> None:
     """Creates ``directory`` and its missing parents 0700 (``os.makedirs`` gives its mode to the
     last one only): the files will hold personal data."""
-    missing = []
+    missing: list[str] = []
     while directory and not os.path.isdir(directory):
         missing.append(directory)
         directory = os.path.dirname(directory)
@@ -56,7 +57,9 @@ class EmbeddedClient:
     the file and its parent directories are created when missing.
     """
 
-    def __init__(self, uri_or_path, synchronous=None, busy_timeout=None, tz_aware=True, **options):
+    def __init__(self, uri_or_path: "str | os.PathLike[str]", synchronous: str | None = None,
+                 busy_timeout: float | None = None, tz_aware: bool = True,
+                 **options: Any) -> None:
         unknown = set(options) - _IGNORED_OPTIONS
         if unknown:
             raise UnsupportedOperation(f"EmbeddedClient option {sorted(unknown)[0]}")
@@ -72,7 +75,7 @@ class EmbeddedClient:
         self._storage = Storage(
             path,
             synchronous=synchronous or uri_options.get("synchronous", "NORMAL"),
-            busy_timeout=float(busy_timeout or uri_options.get("busy_timeout", 10.0)),
+            busy_timeout=float(busy_timeout or uri_options.get("busy_timeout") or 10.0),
             cache_mib=float(uri_options.get("cache_mib", DEFAULT_CACHE_MIB)),
         )
         self._purger = LogPurger(self._storage)
@@ -80,62 +83,63 @@ class EmbeddedClient:
             pass  # opens the file now, so a bad path fails at start-up, not at first use
 
     @property
-    def path(self):
+    def path(self) -> str:
         return self._path
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"EmbeddedClient({self._path!r})"
 
-    def __getitem__(self, name):
+    def __getitem__(self, name: str) -> Database:
         return Database(self, name)
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Database:
         if name.startswith("_"):
             raise AttributeError(name)
         return Database(self, name)
 
-    def get_database(self, name=None, codec_options=None, read_preference=None, write_concern=None,
-                     read_concern=None):
+    def get_database(self, name: str | None = None, codec_options: Any = None, read_preference: Any = None,
+                     write_concern: Any = None,
+                     read_concern: Any = None) -> Database:
         if name is None:
             raise ConfigurationError("No default database name defined or provided.")
         return Database(self, name)
 
-    def get_default_database(self, default=None, **options):
+    def get_default_database(self, default: str | None = None, **options: Any) -> Database:
         return self.get_database(default)
 
     @property
-    def admin(self):
+    def admin(self) -> Database:
         return Database(self, "admin")
 
-    def list_database_names(self, session=None, comment=None):
+    def list_database_names(self, session: Any = None, comment: Any = None) -> list[str]:
         with self._storage.transaction(write=False):
             return sorted({db for db, _ in self._storage.collections()})
 
-    def drop_database(self, name_or_database, session=None, comment=None):
+    def drop_database(self, name_or_database: Database | str, session: Any = None, comment: Any = None) -> None:
         name = name_or_database.name if isinstance(name_or_database, Database) else name_or_database
         with self._storage.transaction(write=False):
             names = [coll for db, coll in self._storage.collections() if db == name]
         for coll in names:
             Database(self, name).drop_collection(coll)
 
-    def server_info(self, session=None):
+    def server_info(self, session: Any = None) -> dict[str, Any]:
         return {"version": f"embedded-sqlite-{sqlite3.sqlite_version}", "ok": 1.0}
 
-    def purge_erased(self, within=60.0):
+    def purge_erased(self, within: float = 60.0) -> bool:
         """Not in pymongo: after an erasure, no earlier version of what was deleted or overwritten
         stays in the files (purge.py); True if done now, else done in the background, normally
         within ``within`` seconds. MongoDB has no counterpart: there it is its operator's part."""
         return self._purger.purge(within)
 
-    def start_session(self, **options):
+    def start_session(self, **options: Any) -> NoReturn:
         raise UnsupportedOperation("sessions and multi-document transactions")
 
-    def close(self):
+    def close(self) -> None:
         """Closes the file; a later operation opens it again (as pymongo reconnects)."""
         self._storage.close()
 
-    def __enter__(self):
+    def __enter__(self) -> "EmbeddedClient":
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> None:
         self.close()

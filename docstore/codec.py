@@ -10,7 +10,8 @@ import base64
 import datetime
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from bson import ObjectId
 from bson.int64 import Int64
@@ -19,29 +20,29 @@ from pymongo.errors import InvalidDocument
 
 from docstore.errors import UnsupportedOperation
 
-EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 _NAIVE_EPOCH = EPOCH.replace(tzinfo=None)
 _MILLISECOND = datetime.timedelta(milliseconds=1)
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
-def is_mapping(value):
+def is_mapping(value: object) -> bool:
     """``isinstance(value, Mapping)``, with the common case (a dict) first: it is on every path."""
     return type(value) is dict or isinstance(value, Mapping)
 
 
-def datetime_to_millis(value):
+def datetime_to_millis(value: datetime.datetime) -> int:
     """Milliseconds since the epoch; a naive datetime is taken as UTC (as pymongo does)."""
     if value.tzinfo is None or value.utcoffset() is None:
         return (value - _NAIVE_EPOCH) // _MILLISECOND
     return (value - EPOCH) // _MILLISECOND
 
 
-def millis_to_datetime(millis):
+def millis_to_datetime(millis: int) -> datetime.datetime:
     return EPOCH + datetime.timedelta(milliseconds=millis)
 
 
-def normalise(value, top_level=False):
+def normalise(value: Any, top_level: bool = False) -> Any:
     """A copy of ``value`` as pymongo would read it back, refusing what BSON cannot hold.
 
     Tuples become lists and datetimes lose sub-millisecond digits, so a document
@@ -55,7 +56,7 @@ def normalise(value, top_level=False):
             raise OverflowError("BSON can only handle up to 8-byte ints")
         return int(value)
     if isinstance(value, dict):
-        result = {}
+        result: dict[str, Any] = {}
         for key, item in value.items():
             if type(key) is not str:
                 raise InvalidDocument(f"documents must have only string keys, key was {key!r}")
@@ -93,7 +94,7 @@ def normalise(value, top_level=False):
 _DATE, _OBJECT_ID, _BINARY = "\x00date", "\x00oid", "\x00binary"
 
 
-def _to_json_default(value):
+def _to_json_default(value: object) -> dict[str, Any]:
     if isinstance(value, datetime.datetime):
         return {_DATE: datetime_to_millis(value)}
     if isinstance(value, ObjectId):
@@ -105,18 +106,19 @@ def _to_json_default(value):
 
 _encoder = json.JSONEncoder(default=_to_json_default, ensure_ascii=False, separators=(",", ":"),
                             check_circular=False, allow_nan=True)
-if json.encoder.c_make_encoder is not None:
+# json.encoder.c_make_encoder and JSONDecoder.scan_once are CPython internals typeshed leaves out.
+if json.encoder.c_make_encoder is not None:  # type: ignore[attr-defined]
     # JSONEncoder.encode builds this C encoder anew on every call; one is enough.
-    _c_encoder = json.encoder.c_make_encoder(
+    _c_encoder = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
         None, _to_json_default, json.encoder.encode_basestring, None, ":", ",", False, False, True)
 
-    def encode(document):
+    def encode(document: Any) -> str:
         return "".join(_c_encoder(document, 0))
 else:  # pragma: no cover - CPython always has the C encoder
-    encode = _encoder.encode
+    encode: Callable[[Any], str] = _encoder.encode  # type: ignore[no-redef]
 
 
-def _from_json_object(obj):
+def _from_json_object(obj: dict[str, Any]) -> Any:
     if len(obj) == 1:
         if _DATE in obj:
             return millis_to_datetime(obj[_DATE])
@@ -130,5 +132,5 @@ def _from_json_object(obj):
 _decoder = json.JSONDecoder(object_hook=_from_json_object)
 
 
-def decode(text):
-    return _decoder.scan_once(text, 0)[0]
+def decode(text: str) -> Any:
+    return _decoder.scan_once(text, 0)[0]  # type: ignore[attr-defined]

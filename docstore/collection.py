@@ -6,37 +6,53 @@ violation leaves all of it or none of it (MongoDB's ``update_many`` could stop
 half-way; here it cannot).
 """
 import sqlite3
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from bson import ObjectId
 from pymongo import ReturnDocument
-from pymongo.errors import (BulkWriteError, CollectionInvalid, DuplicateKeyError, InvalidName,
-                            OperationFailure, WriteError)
+from pymongo.errors import (
+    BulkWriteError,
+    CollectionInvalid,
+    DuplicateKeyError,
+    InvalidName,
+    OperationFailure,
+    WriteError,
+)
 from pymongo.results import DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
 
 from docstore import paths
 from docstore.codec import decode, encode, is_mapping, normalise
 from docstore.cursor import Cursor
 from docstore.errors import UnsupportedOperation
-from docstore.indexes import IndexSpec, default_name, document_keys, parse_key_spec, sql_key
-from docstore.matcher import compile_filter
-from docstore.ordering import equal, parse_sort, sort_documents, sort_key
 from docstore.grouping import Grouping
+from docstore.indexes import IndexSpec, default_name, document_keys, parse_key_spec, sql_key
+from docstore.matcher import Predicate, compile_filter
+from docstore.ordering import equal, parse_sort, sort_documents, sort_key
 from docstore.planner import covered_count, covered_group, ordered_scans, plan
 from docstore.projection import compile_projection
+from docstore.storage import CollectionInfo
 from docstore.update import Update, upsert_seed, validate_replacement
+
+if TYPE_CHECKING:
+    from docstore.database import Database
+
+# A matching row: (rid, stored JSON text, decoded document).
+Row = tuple[int, str, dict[str, Any]]
+# ``rewrite(document, inserting)``: the new version of a matched document, or of an upsert's seed.
+Rewrite = Callable[[dict[str, Any], bool], dict[str, Any]]
 
 ID_INDEX = IndexSpec("_id_", (("_id", 1),), unique=True)
 _INDEX_OPTIONS = {"name", "unique", "sparse", "background"}
 
 
-def _reject(method, **options):
+def _reject(method: str, **options: Any) -> None:
     for option, value in options.items():
         if value not in (None, False):
             raise UnsupportedOperation(f"{method}({option}=...)")
 
 
-def _as_filter(query):
+def _as_filter(query: Any) -> Any:
     if query is None:
         return {}
     if not is_mapping(query):
@@ -46,7 +62,7 @@ def _as_filter(query):
 
 
 class Collection:
-    def __init__(self, database, name):
+    def __init__(self, database: "Database", name: str) -> None:
         if not isinstance(name, str):
             raise TypeError("name must be an instance of str")
         if not name or "$" in name or "\x00" in name or name.startswith(".") or name.endswith("."):
@@ -57,42 +73,52 @@ class Collection:
         self._storage = database.client._storage
 
     # -- identity -----------------------------------------------------------
-    name = property(lambda self: self._name)
-    database = property(lambda self: self._database)
-    full_name = property(lambda self: f"{self._database.name}.{self._name}")
+    @property
+    def name(self) -> str:
+        return self._name
 
-    def __eq__(self, other):
+    @property
+    def database(self) -> "Database":
+        return self._database
+
+    @property
+    def full_name(self) -> str:
+        return f"{self._database.name}.{self._name}"
+
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, Collection) and (self._database, self._name) == (other._database, other._name)
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash((self._database, self._name))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Collection({self._database!r}, {self._name!r})"
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> NoReturn:
         if name.startswith("_"):
             raise AttributeError(name)
         raise UnsupportedOperation(f"Collection.{name}")
 
-    def __getitem__(self, name):
+    def __getitem__(self, name: str) -> NoReturn:
         raise UnsupportedOperation(f"sub-collection {self._name}.{name}")
 
-    def with_options(self, **options):
+    def with_options(self, **options: Any) -> "Collection":
         # Read/write concerns and preferences change nothing on one local file.
         return self
 
-    def _info(self):
+    def _info(self) -> CollectionInfo | None:
         return self._storage.collection(self._database.name, self._name)
 
     # -- reading ------------------------------------------------------------
-    def _matches(self, connection, query, predicate, stop_after=None):
+    def _matches(self, connection: sqlite3.Connection, query: Any, predicate: Predicate,
+                 stop_after: Any = None) -> list[Row]:
         """``[(rid, stored text, document)]`` matching ``query``, in stored order."""
         info = self._info()
         if info is None:
             return []
         planned = plan(query, info.table, info.indexes)
-        sql, params = f"SELECT rid, doc FROM {info.table}", ()
+        sql = f"SELECT rid, doc FROM {info.table}"
+        params: Sequence[Any] = ()
         if planned is not None:
             sql, params = f"{sql} WHERE {planned[0]}", planned[1]
         found = []
@@ -108,7 +134,7 @@ class Collection:
             rows.close()
         return found
 
-    def _find_documents(self, query, projection, sort, skip, limit):
+    def _find_documents(self, query: Any, projection: Any, sort: Any, skip: int, limit: int) -> list[dict[str, Any]]:
         predicate = compile_filter(query)
         project = compile_projection(projection)
         stop_after = skip + limit if limit else None
@@ -122,7 +148,8 @@ class Collection:
         documents = documents[skip:skip + limit if limit else None]
         return documents if project is None else [project(document) for document in documents]
 
-    def _in_index_order(self, connection, query, predicate, sort, stop_after):
+    def _in_index_order(self, connection: sqlite3.Connection, query: Any, predicate: Predicate, sort: Any,
+                        stop_after: int | None) -> list[dict[str, Any]] | None:
         """The matches in ``sort`` order read through an index (planner.ordered_scans), stopping
         after ``stop_after``: a page of a large collection decodes about a page of documents, as
         MongoDB's index scan would. None where no index gives that order."""
@@ -132,6 +159,7 @@ class Collection:
             scans.sort(key=lambda candidate: connection.execute(*candidate.count_sql(1000)).fetchone()[0])
         if not scans or any(connection.execute(*check).fetchone() for check in scans[0].misordered_sql()):
             return None
+        assert info is not None  # it has indexes to scan
         found = []
         for segment in scans[0].segments_sql(info.table):
             rows = connection.execute(*segment)
@@ -146,27 +174,32 @@ class Collection:
                 rows.close()
         return found
 
-    def find(self, filter=None, projection=None, skip=0, limit=0, sort=None, batch_size=0,
-             session=None, hint=None, max_time_ms=None, comment=None, **unsupported):
+    def find(self, filter: Any = None, projection: Any = None, skip: int = 0, limit: int = 0, sort: Any = None,
+             batch_size: int = 0,
+             session: Any = None, hint: Any = None, max_time_ms: Any = None, comment: Any = None,
+             **unsupported: Any) -> Cursor:
         _reject("find", session=session, **unsupported)
         query = _as_filter(filter)
         compile_filter(query)  # an unsupported operator fails here, not at iteration
         compile_projection(projection)
         return Cursor(self, query, projection, skip, limit, sort)
 
-    def find_one(self, filter=None, *args, **kwargs):
+    def find_one(self, filter: Any = None, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         if filter is not None and not is_mapping(filter):
             filter = {"_id": filter}
         kwargs.pop("limit", None)
-        for document in self.find(filter, *args, limit=1, **kwargs):
+        # pymongo's find_one passes *args on as find's leading positional arguments, before limit
+        for document in self.find(filter, *args, limit=1, **kwargs):  # type: ignore[misc]
             return document
         return None
 
-    def count_documents(self, filter, skip=0, limit=0, session=None, hint=None, comment=None,
-                        maxTimeMS=None, **unsupported):
+    def count_documents(self, filter: Any, skip: int = 0, limit: int = 0, session: Any = None, hint: Any = None,
+                        comment: Any = None,
+                        maxTimeMS: Any = None, **unsupported: Any) -> int:
         _reject("count_documents", session=session, **unsupported)
         query = _as_filter(filter)
         predicate = compile_filter(query)
+        count: int
         with self._storage.transaction(write=False) as connection:
             info = self._info()
             if info is None:
@@ -182,10 +215,11 @@ class Collection:
         count = max(0, count - skip)
         return min(count, limit) if limit else count
 
-    def estimated_document_count(self, **options):
+    def estimated_document_count(self, **options: Any) -> int:
         return self.count_documents({})
 
-    def aggregate(self, pipeline, session=None, comment=None, **unsupported):
+    def aggregate(self, pipeline: Any, session: Any = None, comment: Any = None,
+                  **unsupported: Any) -> Iterator[dict[str, Any]]:
         """``[$match?, $group]`` only (docstore/grouping.py). Counts per value of an
         indexed field come from the index rows alone (planner.covered_group), as MongoDB answers
         them from an index; otherwise the matching documents are read and grouped."""
@@ -197,14 +231,15 @@ class Collection:
             info = self._info()
             if info is None:
                 return iter([])
-            covered = grouping.counts_only and covered_group(query, ".".join(grouping.key_path), info.indexes)
+            covered = grouping.counts_only and covered_group(query, ".".join(grouping.key_path or ()), info.indexes)
             groups = grouping.from_key_counts(connection.execute(*covered).fetchall()) if covered else None
             if groups is None:
                 groups = grouping.from_documents(
                     document for _, _, document in self._matches(connection, query, predicate))
         return iter(groups)
 
-    def distinct(self, key, filter=None, session=None, comment=None, **unsupported):
+    def distinct(self, key: str, filter: Any = None, session: Any = None, comment: Any = None,
+                 **unsupported: Any) -> list[Any]:
         _reject("distinct", session=session, **unsupported)
         parts = paths.split(key)
         values, seen = [], set()
@@ -218,15 +253,16 @@ class Collection:
         return values
 
     # -- writing: shared ----------------------------------------------------
-    def _prepare_new(self, document):
+    def _prepare_new(self, document: dict[str, Any]) -> dict[str, Any]:
         """The document as it will be stored: normalised, ``_id`` first (as MongoDB stores it)."""
         if type(document.get("_id")) in (list, tuple):
             raise WriteError("can't use an array for _id", code=2)
         ordered = {"_id": document["_id"]}
         ordered.update((key, value) for key, value in document.items() if key != "_id")
-        return normalise(ordered, top_level=True)
+        stored: dict[str, Any] = normalise(ordered, top_level=True)
+        return stored
 
-    def _duplicate(self, spec, document):
+    def _duplicate(self, spec: IndexSpec, document: dict[str, Any]) -> DuplicateKeyError:
         key_value = {}
         for path, _ in spec.fields:
             reached = paths.reachable(document, paths.split(path))
@@ -238,15 +274,17 @@ class Collection:
             "keyPattern": spec.key_pattern, "keyValue": key_value,
         })
 
-    def _insert_document(self, connection, info, document):
+    def _insert_document(self, connection: sqlite3.Connection, info: CollectionInfo, document: dict[str, Any]) -> None:
         try:
             rid = connection.execute(f"INSERT INTO {info.table} (id_key, doc) VALUES (?, ?)",
                                      (sql_key(document["_id"]), encode(document))).lastrowid
+            assert rid is not None  # set by every successful INSERT
         except sqlite3.IntegrityError:
             raise self._duplicate(ID_INDEX, document) from None
         self._write_index_rows(connection, info, rid, document)
 
-    def _write_index_rows(self, connection, info, rid, document, previous=None, specs=None):
+    def _write_index_rows(self, connection: sqlite3.Connection, info: CollectionInfo, rid: int, document: dict[str,
+                          Any], previous: Any = None, specs: Any = None) -> None:
         """Index rows for a new ``document``, or for one replacing ``previous`` in ``specs``."""
         for spec in info.indexes if specs is None else specs:
             keys, multikey = document_keys(spec, document)
@@ -258,7 +296,8 @@ class Collection:
             if multikey and not spec.multikey:
                 self._storage.mark_multikey(connection, self._database.name, self._name, spec)
 
-    def _insert_keys(self, connection, spec, rid, keys, document):
+    def _insert_keys(self, connection: sqlite3.Connection, spec: IndexSpec, rid: int, keys: Any, document: dict[str,
+                     Any]) -> None:
         if not keys:
             return
         marks = ", ".join("?" * len(spec.fields))
@@ -268,8 +307,10 @@ class Collection:
         except sqlite3.IntegrityError:
             raise self._duplicate(spec, document) from None
 
-    def _write_matching(self, query, rewrite, *, multi, upsert, sort=None, changed_paths=None,
-                        want_before=False):
+    def _write_matching(self, query: Any, rewrite: Rewrite, *, multi: bool, upsert: bool, sort: Any = None,
+                        changed_paths: Any = None,
+                        want_before: bool = False) -> tuple[int, int, Any, dict[str, Any] | None, dict[str,
+                        Any] | None]:
         """Rewrites the matching documents; ``(matched, modified, upserted_id, before, after)``.
 
         ``rewrite(document, inserting)`` returns the new version (it may change
@@ -292,6 +333,7 @@ class Collection:
                         if changed_paths is None or spec.covers_any(changed_paths)] if info else []
             modified, before, after = 0, None, None
             for rid, text, document in found:
+                assert info is not None  # a matched row's collection exists
                 first = after is None
                 new = rewrite(document, False)  # may change ``document``: ``text`` is the original
                 new_text = encode(new)
@@ -314,14 +356,15 @@ class Collection:
             return 0, 0, new["_id"], None, new
 
     @staticmethod
-    def _update_result(matched, modified, upserted_id):
+    def _update_result(matched: int, modified: int, upserted_id: Any) -> UpdateResult:
         raw = {"n": matched if upserted_id is None else 1, "nModified": modified, "ok": 1.0}
         if upserted_id is not None:
             raw["upserted"] = upserted_id
         return UpdateResult(raw, True)
 
     # -- writing: pymongo's methods -----------------------------------------
-    def insert_one(self, document, bypass_document_validation=None, session=None, comment=None):
+    def insert_one(self, document: dict[str, Any], bypass_document_validation: Any = None, session: Any = None,
+                   comment: Any = None) -> InsertOneResult:
         _reject("insert_one", session=session)
         if not isinstance(document, MutableMapping):
             raise TypeError("document must be an instance of dict, bson.son.SON, bson.raw_bson."
@@ -334,8 +377,9 @@ class Collection:
             self._insert_document(connection, info, stored)
         return InsertOneResult(document["_id"], True)
 
-    def insert_many(self, documents, ordered=True, bypass_document_validation=None, session=None,
-                    comment=None):
+    def insert_many(self, documents: Any, ordered: bool = True, bypass_document_validation: Any = None,
+                    session: Any = None,
+                    comment: Any = None) -> InsertManyResult:
         _reject("insert_many", session=session)
         documents = list(documents) if not isinstance(documents, Mapping) else None
         if not documents:
@@ -371,8 +415,10 @@ class Collection:
                                   "upserted": []})
         return InsertManyResult([document["_id"] for document in documents], True)
 
-    def update_one(self, filter, update, upsert=False, bypass_document_validation=None, collation=None,
-                   array_filters=None, hint=None, session=None, let=None, sort=None, comment=None):
+    def update_one(self, filter: Any, update: Any, upsert: bool = False, bypass_document_validation: Any = None,
+                   collation: Any = None,
+                   array_filters: Any = None, hint: Any = None, session: Any = None, let: Any = None,
+                   sort: Any = None, comment: Any = None) -> UpdateResult:
         _reject("update_one", collation=collation, array_filters=array_filters, session=session, let=let)
         update = Update(update)
         matched, modified, upserted_id, _, _ = self._write_matching(
@@ -380,19 +426,21 @@ class Collection:
             changed_paths=update.changed_paths)
         return self._update_result(matched, modified, upserted_id)
 
-    def update_many(self, filter, update, upsert=False, array_filters=None, bypass_document_validation=None,
-                    collation=None, hint=None, session=None, let=None, comment=None):
+    def update_many(self, filter: Any, update: Any, upsert: bool = False, array_filters: Any = None,
+                    bypass_document_validation: Any = None,
+                    collation: Any = None, hint: Any = None, session: Any = None, let: Any = None,
+                    comment: Any = None) -> UpdateResult:
         _reject("update_many", collation=collation, array_filters=array_filters, session=session, let=let)
         update = Update(update)
         matched, modified, upserted_id, _, _ = self._write_matching(
             _as_filter(filter), update.apply, multi=True, upsert=upsert, changed_paths=update.changed_paths)
         return self._update_result(matched, modified, upserted_id)
 
-    def _replacer(self, replacement):
+    def _replacer(self, replacement: Any) -> Rewrite:
         validate_replacement(replacement)
         body = normalise({key: value for key, value in replacement.items()}, top_level=True)
 
-        def rewrite(document, inserting):
+        def rewrite(document: dict[str, Any], inserting: bool) -> dict[str, Any]:
             if "_id" in body and "_id" in document and not equal(body["_id"], document["_id"]):
                 raise WriteError("After applying the update, the (immutable) field '_id' was found "
                                  "to have been altered", code=66)
@@ -403,15 +451,17 @@ class Collection:
             return new
         return rewrite
 
-    def replace_one(self, filter, replacement, upsert=False, bypass_document_validation=None,
-                    collation=None, hint=None, session=None, let=None, sort=None, comment=None):
+    def replace_one(self, filter: Any, replacement: Any, upsert: bool = False, bypass_document_validation: Any = None,
+                    collation: Any = None, hint: Any = None, session: Any = None, let: Any = None, sort: Any = None,
+                    comment: Any = None) -> UpdateResult:
         _reject("replace_one", collation=collation, session=session, let=let)
         matched, modified, upserted_id, _, _ = self._write_matching(
             _as_filter(filter), self._replacer(replacement), multi=False, upsert=upsert, sort=sort)
         return self._update_result(matched, modified, upserted_id)
 
-    def _find_one_and_write(self, filter, rewrite, projection, sort, upsert, return_document,
-                            changed_paths=None):
+    def _find_one_and_write(self, filter: Any, rewrite: Rewrite, projection: Any, sort: Any, upsert: bool,
+                            return_document: bool,
+                            changed_paths: Any = None) -> dict[str, Any] | None:
         project = compile_projection(projection)
         _, _, _, before, after = self._write_matching(
             _as_filter(filter), rewrite, multi=False, upsert=upsert, sort=sort, changed_paths=changed_paths,
@@ -421,22 +471,26 @@ class Collection:
             return document
         return project(document)
 
-    def find_one_and_update(self, filter, update, projection=None, sort=None, upsert=False,
-                            return_document=ReturnDocument.BEFORE, array_filters=None, hint=None,
-                            session=None, let=None, comment=None, **unsupported):
+    def find_one_and_update(self, filter: Any, update: Any, projection: Any = None, sort: Any = None,
+                            upsert: bool = False,
+                            return_document: bool = ReturnDocument.BEFORE, array_filters: Any = None, hint: Any = None,
+                            session: Any = None, let: Any = None, comment: Any = None,
+                            **unsupported: Any) -> dict[str, Any] | None:
         _reject("find_one_and_update", array_filters=array_filters, session=session, let=let, **unsupported)
         update = Update(update)
         return self._find_one_and_write(filter, update.apply, projection, sort, upsert, return_document,
                                         update.changed_paths)
 
-    def find_one_and_replace(self, filter, replacement, projection=None, sort=None, upsert=False,
-                             return_document=ReturnDocument.BEFORE, hint=None, session=None, let=None,
-                             comment=None, **unsupported):
+    def find_one_and_replace(self, filter: Any, replacement: Any, projection: Any = None, sort: Any = None,
+                             upsert: bool = False,
+                             return_document: bool = ReturnDocument.BEFORE, hint: Any = None, session: Any = None,
+                             let: Any = None,
+                             comment: Any = None, **unsupported: Any) -> dict[str, Any] | None:
         _reject("find_one_and_replace", session=session, let=let, **unsupported)
         return self._find_one_and_write(filter, self._replacer(replacement), projection, sort, upsert,
                                         return_document)
 
-    def _delete(self, query, multi, sort=None):
+    def _delete(self, query: Any, multi: bool, sort: Any = None) -> list[Row]:
         predicate = compile_filter(query)
         with self._storage.transaction(write=True) as connection:
             found = self._matches(connection, query, predicate, None if multi or sort else 1)
@@ -445,21 +499,25 @@ class Collection:
             info = self._info()
             rids = [(rid,) for rid, _, _ in found]
             if rids:
+                assert info is not None  # a matched row's collection exists
                 connection.executemany(f"DELETE FROM {info.table} WHERE rid = ?", rids)
                 for spec in info.indexes:
                     connection.executemany(f"DELETE FROM {spec.table} WHERE rid = ?", rids)
         return found
 
-    def delete_one(self, filter, collation=None, hint=None, session=None, let=None, comment=None):
+    def delete_one(self, filter: Any, collation: Any = None, hint: Any = None, session: Any = None, let: Any = None,
+                   comment: Any = None) -> DeleteResult:
         _reject("delete_one", collation=collation, session=session, let=let)
         return DeleteResult({"n": len(self._delete(_as_filter(filter), multi=False)), "ok": 1.0}, True)
 
-    def delete_many(self, filter, collation=None, hint=None, session=None, let=None, comment=None):
+    def delete_many(self, filter: Any, collation: Any = None, hint: Any = None, session: Any = None, let: Any = None,
+                    comment: Any = None) -> DeleteResult:
         _reject("delete_many", collation=collation, session=session, let=let)
         return DeleteResult({"n": len(self._delete(_as_filter(filter), multi=True)), "ok": 1.0}, True)
 
-    def find_one_and_delete(self, filter, projection=None, sort=None, hint=None, session=None, let=None,
-                            comment=None, **unsupported):
+    def find_one_and_delete(self, filter: Any, projection: Any = None, sort: Any = None, hint: Any = None,
+                            session: Any = None, let: Any = None,
+                            comment: Any = None, **unsupported: Any) -> dict[str, Any] | None:
         _reject("find_one_and_delete", session=session, let=let, **unsupported)
         project = compile_projection(projection)
         found = self._delete(_as_filter(filter), multi=False, sort=sort)
@@ -468,7 +526,7 @@ class Collection:
         return found[0][2] if project is None else project(found[0][2])
 
     # -- indexes ------------------------------------------------------------
-    def create_index(self, keys, session=None, comment=None, **options):
+    def create_index(self, keys: Any, session: Any = None, comment: Any = None, **options: Any) -> str:
         _reject("create_index", session=session)
         unknown = set(options) - _INDEX_OPTIONS
         if unknown:
@@ -502,7 +560,8 @@ class Collection:
                 self._storage.mark_multikey(connection, self._database.name, self._name, spec)
         return name
 
-    def create_indexes(self, indexes, session=None, comment=None, **options):
+    def create_indexes(self, indexes: Iterable[Any], session: Any = None, comment: Any = None,
+                       **options: Any) -> list[str]:
         names = []
         for model in indexes:
             document = dict(model.document)
@@ -510,23 +569,23 @@ class Collection:
             names.append(self.create_index(keys, session=session, **document, **options))
         return names
 
-    def _index_specs(self):
+    def _index_specs(self) -> tuple[IndexSpec, ...] | None:
         """The secondary indexes, or None if the collection does not exist."""
         with self._storage.transaction(write=False):
             info = self._info()
         return None if info is None else info.indexes
 
-    def index_information(self, session=None, comment=None):
+    def index_information(self, session: Any = None, comment: Any = None) -> dict[str, dict[str, Any]]:
         specs = self._index_specs()
         if specs is None:
             return {}
         return {ID_INDEX.name: {"v": 2, "key": [("_id", 1)]},
                 **{spec.name: spec.describe() for spec in specs}}
 
-    def list_indexes(self, session=None, comment=None):
+    def list_indexes(self, session: Any = None, comment: Any = None) -> Iterator[dict[str, Any]]:
         return iter([{"name": name, **info} for name, info in self.index_information().items()])
 
-    def drop_index(self, index_or_name, session=None, comment=None, **options):
+    def drop_index(self, index_or_name: Any, session: Any = None, comment: Any = None, **options: Any) -> None:
         name = index_or_name if isinstance(index_or_name, str) else default_name(parse_key_spec(index_or_name))
         if name == ID_INDEX.name:
             raise OperationFailure("cannot drop _id index", code=72)
@@ -537,14 +596,14 @@ class Collection:
                 raise OperationFailure(f"index not found with name [{name}]", code=27)
             self._storage.drop_index(connection, self._database.name, self._name, spec)
 
-    def drop_indexes(self, session=None, comment=None, **options):
+    def drop_indexes(self, session: Any = None, comment: Any = None, **options: Any) -> None:
         for spec in self._index_specs() or ():
             self.drop_index(spec.name)
 
-    def drop(self, session=None, comment=None, encrypted_fields=None):
+    def drop(self, session: Any = None, comment: Any = None, encrypted_fields: Any = None) -> None:
         self._database.drop_collection(self._name)
 
-    def _create(self):
+    def _create(self) -> "Collection":
         with self._storage.transaction(write=True) as connection:
             if self._info() is not None:
                 raise CollectionInvalid(f"collection {self._name} already exists")
@@ -552,7 +611,7 @@ class Collection:
         return self
 
 
-def _sorted_rows(rows, sort):
+def _sorted_rows(rows: list[Row], sort: Any) -> list[Row]:
     by_document = {id(row[2]): row for row in rows}
     return [by_document[id(document)] for document in sort_documents([row[2] for row in rows], sort)]
 

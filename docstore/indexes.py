@@ -11,13 +11,18 @@ the BSON type bracket, so a range scan never crosses into another type.
 import functools
 import itertools
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, cast
 
 from docstore import paths
 from docstore.codec import datetime_to_millis
 from docstore.errors import UnsupportedOperation
 from docstore.ordering import BOOLEAN, DATE, NULL, NUMBER, OBJECT_ID, STRING, bracket
 from docstore.paths import MISSING
+
+# An index key as SQLite stores it (sql_key): numbers and text as themselves, other types as bytes.
+SqlKey = str | int | float | bytes
 
 NULL_KEY = bytes([NULL])
 # Bounds of each type bracket in SQLite's order: numbers < text < blobs.
@@ -28,21 +33,21 @@ BLOB_MIN = b""
 @dataclass(frozen=True)
 class IndexSpec:
     name: str
-    fields: tuple  # ((path, direction), ...)
+    fields: tuple[tuple[str, int], ...]  # ((path, direction), ...)
     unique: bool = False
     sparse: bool = False
     table: str = ""
     multikey: bool = False
 
     @property
-    def key_pattern(self):
+    def key_pattern(self) -> dict[str, int]:
         return dict(self.fields)
 
     @functools.cached_property
-    def parts(self):
+    def parts(self) -> tuple[paths.Path, ...]:
         return tuple(paths.split(path) for path, _ in self.fields)
 
-    def covers_any(self, changed):
+    def covers_any(self, changed: Iterable[paths.Path]) -> bool:
         """Whether changing the paths ``changed`` (tuples of parts) can change this index's keys."""
         for parts in self.parts:
             for touched in changed:
@@ -51,9 +56,9 @@ class IndexSpec:
                     return True
         return False
 
-    def describe(self):
+    def describe(self) -> dict[str, Any]:
         """The ``index_information()`` entry, as pymongo reports it."""
-        info = {"v": 2, "key": list(self.fields)}
+        info: dict[str, Any] = {"v": 2, "key": list(self.fields)}
         if self.unique:
             info["unique"] = True
         if self.sparse:
@@ -61,8 +66,9 @@ class IndexSpec:
         return info
 
 
-def parse_key_spec(keys):
+def parse_key_spec(keys: Any) -> tuple[tuple[str, int], ...]:
     """``"field"`` or ``[(field, direction), ...]`` to a tuple of pairs, as pymongo accepts."""
+    fields: list[tuple[Any, Any]]
     if isinstance(keys, str):
         fields = [(keys, 1)]
     elif isinstance(keys, dict):
@@ -86,17 +92,17 @@ def parse_key_spec(keys):
     return tuple((field, int(direction)) for field, direction in fields)
 
 
-def default_name(fields):
+def default_name(fields: Iterable[tuple[str, int]]) -> str:
     return "_".join(f"{field}_{direction}" for field, direction in fields)
 
 
-def sql_key(value):
+def sql_key(value: Any) -> SqlKey:
     """One index key as the SQLite value that compares like MongoDB within its type."""
     if value is MISSING:
         return NULL_KEY
     kind = bracket(value)
     if kind == STRING or (kind == NUMBER and value == value):
-        return value
+        return value  # type: ignore[no-any-return]  # a str, int or float by its bracket
     if kind == NULL:
         return NULL_KEY
     if kind == BOOLEAN:
@@ -104,13 +110,13 @@ def sql_key(value):
     if kind == DATE:
         return bytes([DATE]) + (datetime_to_millis(value) + 2**63).to_bytes(8, "big")
     if kind == OBJECT_ID:
-        return bytes([OBJECT_ID]) + value.binary
+        return bytes([OBJECT_ID]) + cast(bytes, value.binary)
     if kind == NUMBER:  # NaN: SQLite would store NULL
         return bytes([NUMBER]) + b"nan"
     return bytes([kind]) + json.dumps(_canonical(value), separators=(",", ":")).encode()
 
 
-def _canonical(value):
+def _canonical(value: Any) -> Any:
     """Plain JSON that is equal for Mongo-equal values (1 and 1.0; not 1 and true)."""
     kind = type(value)
     if kind is float and value.is_integer():
@@ -123,10 +129,10 @@ def _canonical(value):
         return {"a": [_canonical(item) for item in value]}
     if kind is bytes:
         return {"b": value.hex()}
-    return {"k": bracket(value), "v": sql_key(value).hex()}
+    return {"k": bracket(value), "v": cast(bytes, sql_key(value)).hex()}  # not a scalar: bytes
 
 
-def bracket_bounds(value):
+def bracket_bounds(value: Any) -> tuple[SqlKey | None, SqlKey] | None:
     """The SQL range ``[low, high)`` holding every key of ``value``'s type, or None."""
     kind = bracket(value)
     if type(value) in (int, float):
@@ -138,9 +144,9 @@ def bracket_bounds(value):
     return None
 
 
-def field_keys(document, parts):
+def field_keys(document: Any, parts: paths.Path) -> set[SqlKey]:
     """The index keys one path gives a document (array elements each, [] as itself)."""
-    keys = set()
+    keys: set[SqlKey] = set()
     for value in paths.reachable(document, parts):
         if type(value) is list:
             if value:
@@ -152,7 +158,7 @@ def field_keys(document, parts):
     return keys
 
 
-def document_keys(spec, document):
+def document_keys(spec: IndexSpec, document: Any) -> tuple[set[tuple[SqlKey, ...]], bool]:
     """``(key tuples, multikey)`` of ``document`` in ``spec``; no keys if a sparse index skips it."""
     all_parts = spec.parts
     if spec.sparse and all(
@@ -166,7 +172,7 @@ def document_keys(spec, document):
     return set(itertools.product(*per_field)), multikey
 
 
-def query_keys(value):
+def query_keys(value: Any) -> set[SqlKey]:
     """Keys under which a document equal to ``value`` (or holding it in an array) is found."""
     if type(value) is list:
         keys = {sql_key(value)}

@@ -6,7 +6,8 @@ outside the supported set raises ``UnsupportedOperation`` while compiling,
 before any document is read.
 """
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from pymongo.errors import OperationFailure
 
@@ -16,10 +17,15 @@ from docstore.errors import UnsupportedOperation
 from docstore.ordering import bracket, sort_key
 from docstore.paths import MISSING
 
+# ``compile_filter``'s result: does this document match?
+Predicate = Callable[[Any], bool]
+# ``compile_condition``'s result: do the values one path reaches satisfy the condition?
+ValuesTest = Callable[[list[Any]], bool]
+
 _REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
 
 
-def compile_filter(query):
+def compile_filter(query: Any) -> Predicate:
     """``query`` (a filter document) as ``predicate(document) -> bool``."""
     if query is None:
         return _always
@@ -34,11 +40,11 @@ def compile_filter(query):
     return lambda document: all(clause(document) for clause in clauses)
 
 
-def _always(document):
+def _always(document: Any) -> bool:
     return True
 
 
-def _compile_clause(key, condition):
+def _compile_clause(key: str, condition: Any) -> Predicate:
     if key.startswith("$"):
         if key in ("$and", "$or", "$nor"):
             return _compile_logical(key, condition)
@@ -54,7 +60,7 @@ def _compile_clause(key, condition):
     return lambda document: test(paths.reachable(document, parts))
 
 
-def _compile_logical(operator, branches):
+def _compile_logical(operator: str, branches: Any) -> Predicate:
     if not isinstance(branches, list) or not branches:
         raise OperationFailure(f"{operator} must be a nonempty array", code=2)
     if not all(isinstance(branch, Mapping) for branch in branches):
@@ -67,18 +73,18 @@ def _compile_logical(operator, branches):
     return lambda document: not any(predicate(document) for predicate in predicates)
 
 
-def is_operator_document(condition):
+def is_operator_document(condition: Any) -> bool:
     """``{"$gt": 1}`` is a condition; ``{"a": 1}`` is a sub-document to compare with."""
     if not is_mapping(condition) or not condition:
         return False
-    return next(iter(condition)).startswith("$")
+    return bool(next(iter(condition)).startswith("$"))
 
 
-def compile_condition(condition):
+def compile_condition(condition: Any) -> ValuesTest:
     """The test for one field: ``test(values reached by its path) -> bool``."""
     if not is_operator_document(condition):
         return _equality_test(condition)
-    tests = []
+    tests: list[ValuesTest] = []
     options = condition.get("$options")
     for operator, argument in condition.items():
         if not operator.startswith("$"):
@@ -99,7 +105,7 @@ def compile_condition(condition):
     return lambda values: all(test(values) for test in tests)
 
 
-def _leaves(values):
+def _leaves(values: list[Any]) -> Iterator[Any]:
     """The values a comparison sees: each value reached, and the elements of arrays among them."""
     for value in values:
         yield value
@@ -107,7 +113,7 @@ def _leaves(values):
             yield from value
 
 
-def _equality_test(expected):
+def _equality_test(expected: Any) -> ValuesTest:
     if isinstance(expected, re.Pattern):
         return _regex_test(expected)
     expected = normalise(expected)
@@ -115,7 +121,7 @@ def _equality_test(expected):
         return lambda values: any(value is MISSING or value is None for value in _leaves(values))
     kind = type(expected)
     if kind is str or kind is int or kind is bool:
-        def test(values):
+        def test(values: list[Any]) -> bool:
             for value in _leaves(values):
                 if type(value) is kind and value == expected:
                     return True
@@ -128,32 +134,32 @@ def _equality_test(expected):
                               for value in _leaves(values))
 
 
-def _not_equal(expected):
+def _not_equal(expected: Any) -> ValuesTest:
     test = _equality_test(expected)
     return lambda values: not test(values)
 
 
-def _in(candidates):
+def _in(candidates: Any) -> ValuesTest:
     if not isinstance(candidates, (list, tuple)):
         raise OperationFailure("$in needs an array", code=2)
     tests = [_equality_test(candidate) for candidate in candidates]
     return lambda values: any(test(values) for test in tests)
 
 
-def _not_in(candidates):
+def _not_in(candidates: Any) -> ValuesTest:
     if not isinstance(candidates, (list, tuple)):
         raise OperationFailure("$nin needs an array", code=2)
     test = _in(candidates)
     return lambda values: not test(values)
 
 
-def _comparison(accept):
-    def build(bound):
+def _comparison(accept: Callable[[tuple[Any, ...], tuple[Any, ...]], bool]) -> Callable[[Any], ValuesTest]:
+    def build(bound: Any) -> ValuesTest:
         bound = normalise(bound)
         bound_bracket = bracket(bound)
         bound_key = sort_key(bound)
 
-        def test(values):
+        def test(values: list[Any]) -> bool:
             for value in _leaves(values):
                 if value is MISSING:
                     value = None
@@ -164,12 +170,12 @@ def _comparison(accept):
     return build
 
 
-def _exists(flag):
+def _exists(flag: Any) -> ValuesTest:
     wanted = bool(flag)
     return lambda values: any(value is not MISSING for value in values) == wanted
 
 
-def _not(condition):
+def _not(condition: Any) -> ValuesTest:
     if isinstance(condition, re.Pattern):
         test = _regex_test(condition)
     elif is_operator_document(condition):
@@ -179,7 +185,7 @@ def _not(condition):
     return lambda values: not test(values)
 
 
-def _size(length):
+def _size(length: Any) -> ValuesTest:
     if type(length) is float and length.is_integer():
         length = int(length)
     if type(length) is not int:
@@ -187,7 +193,7 @@ def _size(length):
     return lambda values: any(type(value) is list and len(value) == length for value in values)
 
 
-def _all(required):
+def _all(required: Any) -> ValuesTest:
     if not isinstance(required, (list, tuple)):
         raise OperationFailure("$all needs an array", code=2)
     if any(is_operator_document(item) for item in required):
@@ -196,12 +202,12 @@ def _all(required):
     return lambda values: bool(tests) and all(test(values) for test in tests)
 
 
-def _elem_match(condition):
+def _elem_match(condition: Any) -> ValuesTest:
     if not is_mapping(condition):
         raise OperationFailure("$elemMatch needs an Object", code=2)
     if is_operator_document(condition) and next(iter(condition)) not in ("$and", "$or", "$nor"):
         element_test = compile_condition(condition)
-        matches = lambda element: element_test([element])  # noqa: E731
+        matches: Predicate = lambda element: element_test([element])  # noqa: E731
     else:
         document_test = compile_filter(condition)
         matches = lambda element: type(element) is dict and document_test(element)  # noqa: E731
@@ -209,7 +215,7 @@ def _elem_match(condition):
                               for value in values)
 
 
-def _regex(pattern, options):
+def _regex(pattern: Any, options: str | None) -> re.Pattern[str]:
     if isinstance(pattern, re.Pattern):
         if options:
             raise UnsupportedOperation("$options together with a compiled pattern")
@@ -224,12 +230,12 @@ def _regex(pattern, options):
     return re.compile(pattern, flags)
 
 
-def _regex_test(pattern):
+def _regex_test(pattern: re.Pattern[str]) -> ValuesTest:
     return lambda values: any(type(value) is str and pattern.search(value) is not None
                               for value in _leaves(values))
 
 
-_OPERATORS = {
+_OPERATORS: dict[str, Callable[[Any], ValuesTest]] = {
     "$eq": _equality_test,
     "$ne": _not_equal,
     "$in": _in,

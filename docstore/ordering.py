@@ -5,6 +5,7 @@ sub-documents equal only with the same fields in the same order) and ``<``
 follows the BSON type order MongoDB uses for sorting and range operators.
 """
 import datetime
+from typing import Any
 
 from bson import ObjectId
 
@@ -15,8 +16,11 @@ from docstore.errors import UnsupportedOperation
 # BSON comparison order of type brackets (MinKey < null < numbers < ... < MaxKey).
 NULL, NUMBER, STRING, OBJECT, ARRAY, BINARY, OBJECT_ID, BOOLEAN, DATE = 1, 3, 4, 5, 6, 7, 8, 9, 10
 
+# ``parse_sort``'s result: ((path, 1 or -1), ...).
+SortSpec = tuple[tuple[paths.Path, int], ...]
 
-def bracket(value):
+
+def bracket(value: object) -> int:
     kind = type(value)
     if kind is str:
         return STRING
@@ -39,7 +43,7 @@ def bracket(value):
     raise TypeError(f"no BSON type bracket for {value!r}")
 
 
-def sort_key(value):
+def sort_key(value: Any) -> tuple[Any, ...]:
     kind = bracket(value)
     if kind == STRING or kind == BOOLEAN or kind == NUMBER:
         return (kind, value)
@@ -58,26 +62,26 @@ def sort_key(value):
     raise AssertionError(kind)
 
 
-def equal(a, b):
+def equal(a: Any, b: Any) -> bool:
     """Mongo equality; the fast path avoids building keys for same-typed scalars."""
     kind = type(a)
     if kind is type(b) and (kind is str or kind is int or kind is ObjectId):
-        return a == b
+        return bool(a == b)
     return sort_key(a) == sort_key(b)
 
 
 _EMPTY_ARRAY_KEY = (0,)  # MongoDB sorts [] below null and missing
 
 
-def parse_sort(key_or_list, direction=None):
+def parse_sort(key_or_list: Any, direction: int | None = None) -> SortSpec:
     """``"a"``, ``("a", -1)`` arguments, ``[(a, 1), ...]`` or ``{a: 1}`` to ``((parts, direction), ...)``."""
     if isinstance(key_or_list, str):
-        pairs = [(key_or_list, 1 if direction is None else direction)]
+        pairs: list[Any] = [(key_or_list, 1 if direction is None else direction)]
     elif isinstance(key_or_list, dict):
         pairs = list(key_or_list.items())
     else:
         pairs = [(item, 1) if isinstance(item, str) else tuple(item) for item in key_or_list]
-    result = []
+    result: list[tuple[paths.Path, int]] = []
     for field, field_direction in pairs:
         if field_direction not in (1, -1) or type(field_direction) is bool:
             raise UnsupportedOperation(f"sort direction {field_direction!r} on {field!r}")
@@ -85,8 +89,8 @@ def parse_sort(key_or_list, direction=None):
     return tuple(result)
 
 
-def _field_sort_key(document, parts, descending):
-    keys = []
+def _field_sort_key(document: Any, parts: paths.Path, descending: bool) -> tuple[Any, ...]:
+    keys: list[tuple[Any, ...]] = []
     for value in paths.reachable(document, parts):
         if value is paths.MISSING:
             keys.append((NULL,))
@@ -99,7 +103,7 @@ def _field_sort_key(document, parts, descending):
     return max(keys) if descending else min(keys)
 
 
-def sort_documents(documents, spec):
+def sort_documents(documents: list[dict[str, Any]], spec: SortSpec) -> list[dict[str, Any]]:
     """Sorted by ``spec`` (from ``parse_sort``); ties keep their order, as stored."""
     for parts, direction in reversed(spec):
         descending = direction == -1

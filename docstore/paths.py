@@ -6,12 +6,16 @@ matches when any of them does.
 """
 
 import functools
+from typing import Any
+
+# A split path: ``"timeline.event_id"`` -> ``("timeline", "event_id")``.
+Path = tuple[str, ...]
 
 MISSING = type("Missing", (), {"__repr__": lambda self: "MISSING", "__slots__": ()})()
 
 
 @functools.lru_cache(maxsize=4096)
-def split(path):
+def split(path: str) -> Path:
     if not isinstance(path, str) or not path:
         raise TypeError(f"field paths must be non-empty strings, got {path!r}")
     parts = path.split(".")
@@ -20,18 +24,18 @@ def split(path):
     return tuple(parts)
 
 
-def reachable(value, parts, start=0):
+def reachable(value: Any, parts: Path, start: int = 0) -> list[Any]:
     """Every value ``parts`` reaches inside ``value``; ``MISSING`` where the path ends early.
 
     The leaf values are not expanded: the caller decides whether an array
     leaf counts as itself, its elements, or both.
     """
-    found = []
+    found: list[Any] = []
     _collect(value, parts, start, found)
     return found
 
 
-def _collect(value, parts, index, found):
+def _collect(value: Any, parts: Path, index: int, found: list[Any]) -> None:
     if index == len(parts):
         found.append(value)
         return
@@ -60,7 +64,7 @@ def _collect(value, parts, index, found):
     found.append(MISSING)
 
 
-def crosses_array(value, parts):
+def crosses_array(value: Any, parts: Path) -> bool:
     """Whether reading ``parts`` in ``value`` meets an array (MongoDB's multikey condition)."""
     for part in parts:
         if type(value) is list:
@@ -71,7 +75,7 @@ def crosses_array(value, parts):
     return type(value) is list
 
 
-def get_exact(document, parts):
+def get_exact(document: Any, parts: Path) -> Any:
     """The single value at ``parts`` without fanning out over arrays (for update operators)."""
     value = document
     for part in parts:

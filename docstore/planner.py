@@ -7,23 +7,29 @@ indexed — and ignores the rest.
 """
 import math
 import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from docstore.codec import normalise
-from docstore.indexes import NULL_KEY, bracket_bounds, query_keys, sql_key
+from docstore.indexes import NULL_KEY, IndexSpec, SqlKey, bracket_bounds, query_keys, sql_key
 from docstore.matcher import is_operator_document
+from docstore.ordering import SortSpec
+
+# A plan in SQL: (condition or statement, its parameters).
+SqlPlan = tuple[str, list[Any]]
 
 _RANGE_SQL = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
 
 
 @dataclass
 class _Conditions:
-    equal: dict = field(default_factory=dict)  # path -> set of sql keys (any of them)
-    ranges: dict = field(default_factory=dict)  # path -> [(operator, value), ...]
+    equal: dict[str, set[SqlKey]] = field(default_factory=dict)  # path -> sql keys (any of them)
+    ranges: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)  # path -> [(operator, value), ...]
 
 
-def plan(query, table, indexes):
+def plan(query: Any, table: str, indexes: Iterable[IndexSpec]) -> SqlPlan | None:
     """``(SQL condition on the documents table ``table``, params)``, or None: read every row."""
     if not query:
         return None
@@ -37,7 +43,7 @@ def plan(query, table, indexes):
     return best
 
 
-def _collect(query, conditions):
+def _collect(query: Any, conditions: _Conditions) -> None:
     for key, condition in query.items():
         if key == "$and" and isinstance(condition, list):
             for branch in condition:
@@ -47,7 +53,7 @@ def _collect(query, conditions):
             _collect_field(key, condition, conditions)
 
 
-def _collect_field(path, condition, conditions):
+def _collect_field(path: str, condition: Any, conditions: _Conditions) -> None:
     if not is_operator_document(condition):
         _add_equal(conditions, path, _keys_for(condition))
         return
@@ -55,19 +61,19 @@ def _collect_field(path, condition, conditions):
         if operator == "$eq":
             _add_equal(conditions, path, _keys_for(argument))
         elif operator == "$in" and isinstance(argument, (list, tuple)):
-            keys = set()
+            keys: set[SqlKey] = set()
             for item in argument:
                 item_keys = _keys_for(item)
                 if item_keys is None:
-                    keys = None
-                    break
+                    break  # one value without a key: the index cannot narrow this $in
                 keys |= item_keys
-            _add_equal(conditions, path, keys)
+            else:
+                _add_equal(conditions, path, keys)
         elif operator in _RANGE_SQL:
             conditions.ranges.setdefault(path, []).append((operator, argument))
 
 
-def _keys_for(value):
+def _keys_for(value: Any) -> set[SqlKey] | None:
     if isinstance(value, re.Pattern) or is_operator_document(value):
         return None
     try:
@@ -76,14 +82,14 @@ def _keys_for(value):
         return None
 
 
-def _add_equal(conditions, path, keys):
+def _add_equal(conditions: _Conditions, path: str, keys: set[SqlKey] | None) -> None:
     # Not intersected with an earlier condition on the same path: on an array
     # field each condition may be met by a different element.
     if keys is not None and path not in conditions.equal:
         conditions.equal[path] = keys
 
 
-def _plan_id(conditions):
+def _plan_id(conditions: _Conditions) -> SqlPlan | None:
     keys = conditions.equal.get("_id")
     if keys is None:
         return None
@@ -92,10 +98,13 @@ def _plan_id(conditions):
     return f"id_key IN ({_marks(keys)})", list(keys)
 
 
-def _best_index(conditions, indexes):
-    best, best_score = None, 0
+def _best_index(conditions: _Conditions, indexes: Iterable[IndexSpec]) -> SqlPlan | None:
+    best: SqlPlan | None = None
+    best_score = 0
     for spec in indexes:
-        clauses, params, score = [], [], 0
+        clauses: list[str] = []
+        params: list[Any] = []
+        score = 0
         for column, (path, _) in enumerate(spec.fields):
             keys = conditions.equal.get(path)
             if keys is not None and not (spec.sparse and NULL_KEY in keys):
@@ -119,13 +128,14 @@ def _best_index(conditions, indexes):
     return best
 
 
-def _range_sql(column, ranges, multikey):
+def _range_sql(column: str, ranges: Iterable[tuple[str, Any]], multikey: bool) -> SqlPlan | None:
     """SQL for the range conditions on one key column, staying inside the bound's type.
 
     On a multikey index two bounds may be met by different array elements
     (``[0, 10]`` matches ``{$gt: 1, $lt: 5}``), so only one bound narrows.
     """
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[Any] = []
     for operator, bound in ranges:
         try:
             bound = normalise(bound)
@@ -148,8 +158,9 @@ def _range_sql(column, ranges, multikey):
     return " AND ".join(clauses), params
 
 
-def _plan_or(branches, table, indexes):
-    subqueries, params = [], []
+def _plan_or(branches: list[Any], table: str, indexes: Iterable[IndexSpec]) -> SqlPlan | None:
+    subqueries: list[str] = []
+    params: list[Any] = []
     for branch in branches:
         if not isinstance(branch, dict):
             return None
@@ -173,34 +184,34 @@ _MISORDERED_RANGES = ((b"\x03", b"\x04"), (b"\x05", b"\x08"))
 class OrderedScan:
     """Read documents in the order of index ``spec``'s column ``column`` (the sort field),
     ``descending`` or not, among the index rows whose earlier columns hold ``pinned`` keys."""
-    spec: object
+    spec: IndexSpec
     column: int
     descending: bool
-    pinned: tuple  # (column, keys) for each column before the sort column
+    pinned: tuple[tuple[int, tuple[SqlKey, ...]], ...]  # (column, keys) for each column before the sort column
 
-    def _where(self, alias):
+    def _where(self, alias: str) -> SqlPlan:
         clauses = [f"{alias}k{column} IN ({_marks(keys)})" for column, keys in self.pinned]
         return " AND ".join(clauses) or "1", [key for _, keys in self.pinned for key in keys]
 
     @property
-    def ranges(self):
+    def ranges(self) -> int:
         """How many separate index ranges the pinned keys make ($in of 4: 4 ranges to merge)."""
         return math.prod(len(keys) for _, keys in self.pinned)
 
-    def count_sql(self, cap):
+    def count_sql(self, cap: int) -> SqlPlan:
         """Index rows in range, counted up to ``cap`` (telling a unit's few from a province's many
         needs no more)."""
         where, params = self._where("")
         return f"SELECT COUNT(*) FROM (SELECT 1 FROM {self.spec.table} WHERE {where} LIMIT {int(cap)})", params
 
-    def misordered_sql(self):
+    def misordered_sql(self) -> list[SqlPlan]:
         """Queries (each an index range) that find a key this order would misplace."""
         where, params = self._where("")
         key = f"k{self.column}"
         return [(f"SELECT 1 FROM {self.spec.table} WHERE {where} AND {key} >= ? AND {key} < ? LIMIT 1",
                  params + [low, high]) for low, high in _MISORDERED_RANGES]
 
-    def segments_sql(self, table):
+    def segments_sql(self, table: str) -> list[SqlPlan]:
         """Queries giving the candidates' (rid, doc) in MongoDB's order, one after the other.
         Null and missing sort first in MongoDB, but their key is a blob, which SQLite puts after
         numbers and text: so three index ranges (null; numbers and text; other blobs), each read
@@ -216,7 +227,7 @@ class OrderedScan:
                 for condition in ranges]
 
 
-def ordered_scans(query, sort, indexes):
+def ordered_scans(query: Any, sort: SortSpec, indexes: Iterable[IndexSpec]) -> list["OrderedScan"]:
     """The OrderedScans for a one-field ``sort`` (``ordering.parse_sort``): indexes with the sort
     field right after fields the query pins by equality, those pinning the most columns in the
     fewest ranges; none: sort in memory. Only indexes with exactly one key per document: not
@@ -228,11 +239,11 @@ def ordered_scans(query, sort, indexes):
     sort_path = ".".join(parts)
     conditions = _Conditions()
     _collect(query or {}, conditions)
-    scans = []
+    scans: list[OrderedScan] = []
     for spec in indexes:
         if spec.multikey or spec.sparse:
             continue
-        pinned = []
+        pinned: list[tuple[int, tuple[SqlKey, ...]]] = []
         for column, (path, _) in enumerate(spec.fields):
             if path == sort_path:
                 scans.append(OrderedScan(spec, column, direction == -1, tuple(pinned)))
@@ -245,7 +256,7 @@ def ordered_scans(query, sort, indexes):
     return [scan for scan in scans if (-len(scan.pinned), scan.ranges) == best]
 
 
-def covered_count(query, indexes):
+def covered_count(query: Any, indexes: Iterable[IndexSpec]) -> SqlPlan | None:
     """``(SQL, params)`` counting the documents that match ``query`` from index rows alone (see
     ``_covered``); else None (the documents are read and matched)."""
     covered = _covered(query, indexes)
@@ -255,7 +266,7 @@ def covered_count(query, indexes):
     return f"SELECT COUNT(*) FROM {spec.table} WHERE {where}", params
 
 
-def covered_group(query, group_path, indexes):
+def covered_group(query: Any, group_path: str, indexes: Iterable[IndexSpec]) -> SqlPlan | None:
     """``(SQL, params)`` giving ``(key, count)`` per value of ``group_path`` among the documents
     matching ``query``, from index rows alone: the index's next column after the ones ``query``
     pins must be ``group_path``. The key is the SQL index key (``indexes.sql_key``); a caller
@@ -267,7 +278,8 @@ def covered_group(query, group_path, indexes):
     return f"SELECT k{column}, COUNT(*) FROM {spec.table} WHERE {where} GROUP BY k{column}", params
 
 
-def _covered(query, indexes, then_path=None):
+def _covered(query: Any, indexes: Iterable[IndexSpec], then_path: Any = None) -> tuple[IndexSpec, str, list[Any],
+             int] | None:
     """``(index, SQL condition on its rows, params, next column)`` when ``query`` says exactly what
     index rows say: equality or ``$in`` of scalars (null included: missing or null, one key) on
     leading columns of an index with exactly one key per document, and at most one range on the
@@ -289,24 +301,27 @@ def _covered(query, indexes, then_path=None):
             continue
         if wanted_next is not None and fields[len(pinned):len(pinned) + 1] != [wanted_next]:
             continue
-        clauses, params = ["1"], []
+        clauses: list[str] = ["1"]
+        params: list[Any] = []
         for column, path in enumerate(fields[:len(pinned)]):
             keys = conditions.equal[path]
             clauses.append(f"k{column} IN ({_marks(keys)})" if keys else "0")
             params.extend(keys)
         if ranged:
-            range_sql, range_params = _range_sql(f"k{len(pinned)}", conditions.ranges[ranged[0]], False)
+            range_plan = _range_sql(f"k{len(pinned)}", conditions.ranges[ranged[0]], False)
+            assert range_plan is not None  # _exact_range admits only bounds an index range expresses
+            range_sql, range_params = range_plan
             clauses.append(range_sql)
             params.extend(range_params)
         return spec, " AND ".join(clauses), params, len(pinned)
     return None
 
 
-def _scalar(value):
+def _scalar(value: Any) -> bool:
     return value is None or (isinstance(value, (str, int, float)) and value == value)
 
 
-def _scalar_equality(condition):
+def _scalar_equality(condition: Any) -> bool:
     if not is_operator_document(condition):
         return _scalar(condition)
     if set(condition) == {"$eq"}:
@@ -316,13 +331,13 @@ def _scalar_equality(condition):
     return False
 
 
-def _exact_range(condition):
+def _exact_range(condition: Any) -> bool:
     """Range operators only, with bounds the index compares exactly (dates, text, numbers)."""
     return (is_operator_document(condition) and condition and set(condition) <= set(_RANGE_SQL)
             and all(isinstance(bound, (datetime, str, int, float)) and not isinstance(bound, bool)
                     and bound == bound for bound in condition.values()))
 
 
-def _marks(values):
+def _marks(values: Collection[Any]) -> str:
     return ",".join("?" * len(values))
 

@@ -1,6 +1,7 @@
 """Projections (``{"a": 1, "b.c": 1}`` or ``{"secret": 0}``) with MongoDB's ``_id`` rule:
 ``_id`` comes back unless excluded by name."""
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from pymongo.errors import OperationFailure
 
@@ -8,7 +9,7 @@ from docstore import paths
 from docstore.errors import UnsupportedOperation
 
 
-def compile_projection(projection):
+def compile_projection(projection: Any) -> Callable[[dict[str, Any]], dict[str, Any]] | None:
     """``project(document) -> document``; None projects nothing away."""
     if projection is None:
         return None
@@ -17,7 +18,8 @@ def compile_projection(projection):
     if not isinstance(projection, Mapping):
         raise TypeError("projection must be a mapping or a list of field names")
     include_id = True
-    tree, mode = {}, None
+    tree: dict[str, Any] = {}
+    mode: str | None = None
     for field, flag in projection.items():
         if field.startswith("$") or isinstance(flag, Mapping) or type(flag) not in (bool, int, float):
             raise UnsupportedOperation(f"projection {field!r}: {flag!r}")
@@ -45,7 +47,7 @@ def compile_projection(projection):
     return lambda document: _exclude(document, tree)
 
 
-def _add_path(tree, parts):
+def _add_path(tree: dict[str, Any], parts: paths.Path) -> None:
     node = tree
     for part in parts[:-1]:
         child = node.get(part)
@@ -55,10 +57,10 @@ def _add_path(tree, parts):
     node[parts[-1]] = True
 
 
-def _include(value, tree):
+def _include(value: Any, tree: dict[str, Any]) -> Any:
     if type(value) is list:
         return [_include(item, tree) for item in value if type(item) in (dict, list)]
-    result = {}
+    result: dict[str, Any] = {}
     for key, item in value.items():
         rule = tree.get(key)
         if rule is True:
@@ -68,10 +70,10 @@ def _include(value, tree):
     return result
 
 
-def _exclude(value, tree):
+def _exclude(value: Any, tree: dict[str, Any]) -> Any:
     if type(value) is list:
         return [_exclude(item, tree) if type(item) in (dict, list) else item for item in value]
-    result = {}
+    result: dict[str, Any] = {}
     for key, item in value.items():
         rule = tree.get(key)
         if rule is True:

@@ -11,6 +11,10 @@ half second until it succeeds, and logs an error if that takes longer than promi
 import logging
 import threading
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from docstore.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -22,14 +26,14 @@ SLOW_RETRY_SECONDS = 5.0  # once the promised time has passed: keep trying, less
 
 
 class LogPurger:
-    def __init__(self, storage):
+    def __init__(self, storage: "Storage") -> None:
         self._storage = storage
         self._lock = threading.Lock()
-        self._thread = None
+        self._thread: threading.Thread | None = None
         self._deadline = 0.0
         self._requested = False  # a purge was asked for since the retry loop's last try began
 
-    def purge(self, within):
+    def purge(self, within: float) -> bool:
         """True when the log is empty now; else it will be, in the background, normally within
         ``within`` seconds. Call after the erasing write has committed."""
         if self._try():
@@ -42,19 +46,19 @@ class LogPurger:
                 self._thread.start()
         return False
 
-    def pending(self):
+    def pending(self) -> bool:
         """True while the background loop still has a purge to finish."""
         with self._lock:
             return self._thread is not None and self._thread.is_alive()
 
-    def _try(self):
+    def _try(self) -> bool:
         try:
             return self._storage.truncate_log(BUSY_SECONDS)
         except Exception:  # a disk error now may pass: the loop tries again
             log.exception("truncating the write-ahead log of %s failed", self._storage.path)
             return False
 
-    def _retry(self):
+    def _retry(self) -> None:
         late = False
         while True:
             with self._lock:

@@ -35,6 +35,7 @@ import sqlite3
 import threading
 import time
 import weakref
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
@@ -67,11 +68,12 @@ DEFAULT_CACHE_MIB = 64
 @dataclass(frozen=True)
 class CollectionInfo:
     table: str
-    indexes: tuple  # IndexSpec, in creation order
+    indexes: tuple[IndexSpec, ...]  # in creation order
 
 
 class Storage:
-    def __init__(self, path, synchronous="NORMAL", busy_timeout=10.0, cache_mib=DEFAULT_CACHE_MIB):
+    def __init__(self, path: str, synchronous: str = "NORMAL", busy_timeout: float = 10.0,
+                 cache_mib: float = DEFAULT_CACHE_MIB) -> None:
         synchronous = synchronous.upper()
         if synchronous not in _SYNCHRONOUS:
             raise ValueError(f"synchronous must be one of {_SYNCHRONOUS}")
@@ -82,13 +84,14 @@ class Storage:
         self.cache_mib = cache_mib
         self.busy_timeout = busy_timeout
         self._lock = threading.RLock()
-        self._connection = None
-        self._generation = None
-        self._collections = {}
+        self._connection: sqlite3.Connection | None = None
+        self._abandoned: sqlite3.Connection | None = None
+        self._generation: int | None = None
+        self._collections: dict[tuple[str, str], CollectionInfo] = {}
         _open_storages.add(self)
 
     # -- connection ---------------------------------------------------------
-    def _connect(self):
+    def _connect(self) -> sqlite3.Connection:
         self._make_private()
         connection = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None,
                                      check_same_thread=False)
@@ -113,7 +116,7 @@ class Storage:
             self._vacuum_once(connection)
         return connection
 
-    def _vacuum_once(self, connection):
+    def _vacuum_once(self, connection: sqlite3.Connection) -> None:
         """Rewrites every page of a file written before deletes were secure, so no free space keeps
         deleted content; once: a process starting beside one that is at it leaves it the work."""
         try:
@@ -125,7 +128,7 @@ class Storage:
         connection.execute(f"PRAGMA user_version={_SECURELY_DELETED}")
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the rewritten pages into the file
 
-    def _make_private(self):
+    def _make_private(self) -> None:
         """The file (created empty if missing: SQLite takes an empty file for a new database) and
         the log files beside it are 0600; SQLite creates its log files with the file's mode."""
         if self.path == ":memory:":
@@ -138,7 +141,7 @@ class Storage:
             except (FileNotFoundError, PermissionError):  # gone meanwhile; another user's file
                 pass
 
-    def _enable_wal(self, connection):
+    def _enable_wal(self, connection: sqlite3.Connection) -> None:
         # Switching a new file to WAL takes an exclusive lock and SQLite answers
         # "locked" at once, without its busy handler, when another process is
         # opening the same file at that moment: retry until the busy timeout.
@@ -154,14 +157,14 @@ class Storage:
                     raise
             time.sleep(0.01)
 
-    def close(self):
+    def close(self) -> None:
         with self._lock:
             if self._connection is not None:
                 self._connection.close()
             self._connection = None
             self._generation = None
 
-    def _forget_after_fork(self):
+    def _forget_after_fork(self) -> None:
         # The parent's connection must not be used (nor closed) by the child.
         self._lock = threading.RLock()
         self._abandoned = self._connection
@@ -170,7 +173,7 @@ class Storage:
 
     # -- transactions -------------------------------------------------------
     @contextmanager
-    def transaction(self, write):
+    def transaction(self, write: bool) -> Iterator[sqlite3.Connection]:
         """The connection inside one transaction: ``BEGIN IMMEDIATE`` to write, a snapshot to read."""
         with self._lock:
             try:
@@ -192,7 +195,7 @@ class Storage:
                     raise ExecutionTimeout(f"embedded store busy: {message}", code=50) from error
                 raise OperationFailure(f"embedded store: {message}") from error
 
-    def truncate_log(self, busy_seconds):
+    def truncate_log(self, busy_seconds: float) -> bool:
         """Copies the write-ahead log into the file and empties it, so no earlier version of a
         page stays on disk; False when another connection kept it from finishing within
         ``busy_seconds`` (a reader on an older snapshot, a writer): nothing is lost, try again."""
@@ -213,14 +216,14 @@ class Storage:
                 if "locked" in str(error) or "busy" in str(error):
                     return False
                 raise OperationFailure(f"embedded store: {error}") from error
-            return busy == 0
+            return bool(busy == 0)
 
     # -- catalog ------------------------------------------------------------
-    def _refresh_catalog(self, connection):
+    def _refresh_catalog(self, connection: sqlite3.Connection) -> None:
         (generation,) = connection.execute("SELECT generation FROM embedded_state").fetchone()
         if generation == self._generation:
             return
-        indexes = {}
+        indexes: dict[tuple[str, str], list[IndexSpec]] = {}
         for db, coll, name, fields, unique, sparse, table, multikey in connection.execute(
             "SELECT db, coll, name, fields, is_unique, is_sparse, tbl, multikey"
             " FROM embedded_indexes ORDER BY rowid"
@@ -234,23 +237,23 @@ class Storage:
         }
         self._generation = generation
 
-    def collection(self, db, name):
+    def collection(self, db: str, name: str) -> CollectionInfo | None:
         """The catalog entry of a collection, or None; call inside ``transaction``."""
         return self._collections.get((db, name))
 
-    def collections(self):
+    def collections(self) -> dict[tuple[str, str], CollectionInfo]:
         return dict(self._collections)
 
-    def _changed(self, connection):
+    def _changed(self, connection: sqlite3.Connection) -> None:
         connection.execute("UPDATE embedded_state SET generation = generation + 1")
         self._refresh_catalog(connection)
 
-    def _new_table_name(self, connection, prefix):
+    def _new_table_name(self, connection: sqlite3.Connection, prefix: str) -> str:
         (number,) = connection.execute("SELECT next_table FROM embedded_state").fetchone()
         connection.execute("UPDATE embedded_state SET next_table = next_table + 1")
         return f"{prefix}_{number}"
 
-    def ensure_collection(self, connection, db, name):
+    def ensure_collection(self, connection: sqlite3.Connection, db: str, name: str) -> CollectionInfo:
         info = self.collection(db, name)
         if info is not None:
             return info
@@ -260,9 +263,11 @@ class Storage:
                            " doc TEXT NOT NULL)")
         connection.execute("INSERT INTO embedded_collections VALUES (?, ?, ?)", (db, name, table))
         self._changed(connection)
-        return self.collection(db, name)
+        created = self.collection(db, name)
+        assert created is not None  # _changed re-read the catalog, which now has it
+        return created
 
-    def add_index(self, connection, db, coll, spec):
+    def add_index(self, connection: sqlite3.Connection, db: str, coll: str, spec: IndexSpec) -> IndexSpec:
         table = self._new_table_name(connection, "ix")
         columns = [f"k{number}" for number in range(len(spec.fields))]
         connection.execute(f"CREATE TABLE {table} (rid INTEGER NOT NULL, {', '.join(columns)})")
@@ -278,18 +283,18 @@ class Storage:
         self._changed(connection)
         return replace(spec, table=table)
 
-    def mark_multikey(self, connection, db, coll, spec):
+    def mark_multikey(self, connection: sqlite3.Connection, db: str, coll: str, spec: IndexSpec) -> None:
         connection.execute("UPDATE embedded_indexes SET multikey = 1 WHERE db = ? AND coll = ? AND name = ?",
                            (db, coll, spec.name))
         self._changed(connection)
 
-    def drop_index(self, connection, db, coll, spec):
+    def drop_index(self, connection: sqlite3.Connection, db: str, coll: str, spec: IndexSpec) -> None:
         connection.execute(f"DROP TABLE {spec.table}")
         connection.execute("DELETE FROM embedded_indexes WHERE db = ? AND coll = ? AND name = ?",
                            (db, coll, spec.name))
         self._changed(connection)
 
-    def drop_collection(self, connection, db, name):
+    def drop_collection(self, connection: sqlite3.Connection, db: str, name: str) -> None:
         info = self.collection(db, name)
         if info is None:
             return
@@ -301,10 +306,10 @@ class Storage:
         self._changed(connection)
 
 
-_open_storages = weakref.WeakSet()
+_open_storages: "weakref.WeakSet[Storage]" = weakref.WeakSet()
 
 
-def _after_fork_in_child():
+def _after_fork_in_child() -> None:
     for storage in list(_open_storages):
         storage._forget_after_fork()
 

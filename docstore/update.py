@@ -1,6 +1,7 @@
 """Update documents (``{"$set": ..., "$inc": ...}``) applied to a document, as MongoDB applies them."""
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from pymongo.errors import WriteError
 
@@ -15,7 +16,7 @@ from docstore.paths import MISSING
 BAD_VALUE, TYPE_MISMATCH, PATH_NOT_VIABLE, CONFLICTING_UPDATE, IMMUTABLE_FIELD = 2, 14, 28, 40, 66
 
 
-def validate_update(update):
+def validate_update(update: Any) -> None:
     """pymongo's own client-side checks (it raises ValueError/TypeError before sending)."""
     if not is_mapping(update):
         if isinstance(update, list):
@@ -28,7 +29,7 @@ def validate_update(update):
         raise ValueError("update only works with $ operators")
 
 
-def validate_replacement(replacement):
+def validate_replacement(replacement: Any) -> None:
     if not isinstance(replacement, Mapping):
         raise TypeError("replacement must be an instance of dict, bson.son.SON, or any other type "
                         "that inherits from collections.Mapping")
@@ -39,10 +40,10 @@ def validate_replacement(replacement):
 class Update:
     """A parsed update document, applied with ``apply(document, inserting)``."""
 
-    def __init__(self, update):
+    def __init__(self, update: Any) -> None:
         validate_update(update)
-        self._steps = []
-        touched = []
+        self._steps: list[tuple[str, paths.Path, Any]] = []
+        touched: list[paths.Path] = []
         for operator, fields in update.items():
             apply_field = _OPERATORS.get(operator)
             if apply_field is None:
@@ -61,7 +62,7 @@ class Update:
         _check_conflicts(touched)
         self.changed_paths = tuple(touched)
 
-    def apply(self, document, inserting=False):
+    def apply(self, document: dict[str, Any], inserting: bool = False) -> dict[str, Any]:
         """``document`` with the update applied, changed in place (pass a copy)."""
         original_id = document.get("_id", MISSING)
         for operator, parts, argument in self._steps:
@@ -74,14 +75,14 @@ class Update:
         return document
 
 
-def upsert_seed(query):
+def upsert_seed(query: Any) -> dict[str, Any]:
     """The document an upsert starts from: the filter's equality conditions (MongoDB's rule)."""
-    seed = {}
+    seed: dict[str, Any] = {}
     _add_equalities(query, seed)
     return seed
 
 
-def _add_equalities(query, seed):
+def _add_equalities(query: Any, seed: dict[str, Any]) -> None:
     for key, condition in query.items():
         if key == "$and" and isinstance(condition, list):
             for branch in condition:
@@ -94,7 +95,7 @@ def _add_equalities(query, seed):
             set_path(seed, paths.split(key), normalise(condition["$eq"]))
 
 
-def _prepare(operator, argument):
+def _prepare(operator: str, argument: Any) -> Any:
     if operator in ("$push", "$addToSet") and is_operator_document(argument):
         unknown = set(argument) - {"$each"}
         if unknown:
@@ -114,7 +115,7 @@ def _prepare(operator, argument):
     return normalise(argument)
 
 
-def _pull_test(condition):
+def _pull_test(condition: Any) -> Callable[[Any], bool]:
     """How ``$pull`` picks elements: a query on sub-documents, operators on values, else equality."""
     if is_mapping(condition) and condition and not is_operator_document(condition):
         matches = compile_filter(condition)
@@ -126,7 +127,7 @@ def _pull_test(condition):
     return lambda element: equal(element, value)
 
 
-def _check_conflicts(touched):
+def _check_conflicts(touched: list[paths.Path]) -> None:
     for index, parts in enumerate(touched):
         for other in touched[index + 1:]:
             shorter = min(len(parts), len(other))
@@ -135,7 +136,7 @@ def _check_conflicts(touched):
                                  f"'{'.'.join(parts[:shorter])}'", code=CONFLICTING_UPDATE)
 
 
-def _parent(document, parts, create):
+def _parent(document: dict[str, Any], parts: paths.Path, create: bool) -> Any:
     """The container holding the last component of ``parts``, or None if absent and not creating."""
     container = document
     for depth, part in enumerate(parts[:-1]):
@@ -154,7 +155,7 @@ def _parent(document, parts, create):
     return container
 
 
-def _child(container, part, parts, depth):
+def _child(container: Any, part: str, parts: paths.Path, depth: int) -> Any:
     if type(container) is dict:
         return container.get(part, MISSING)
     if not part.isdigit():
@@ -164,7 +165,7 @@ def _child(container, part, parts, depth):
     return container[position] if position < len(container) else MISSING
 
 
-def _store(container, part, value, parts):
+def _store(container: Any, part: str, value: Any, parts: paths.Path) -> None:
     if type(container) is dict:
         container[part] = value
         return
@@ -176,7 +177,7 @@ def _store(container, part, value, parts):
     container[position] = value
 
 
-def _current(document, parts):
+def _current(document: dict[str, Any], parts: paths.Path) -> Any:
     container = _parent(document, parts, create=False)
     if container is None:
         return MISSING
@@ -187,13 +188,13 @@ def _current(document, parts):
     return MISSING
 
 
-def set_path(document, parts, value):
+def set_path(document: dict[str, Any], parts: paths.Path, value: Any) -> None:
     if type(value) in (dict, list):  # one update's value may land in many documents
         value = copy.deepcopy(value)
     _store(_parent(document, parts, create=True), parts[-1], value, parts)
 
 
-def _unset(document, parts, _):
+def _unset(document: dict[str, Any], parts: paths.Path, _: object) -> None:
     container = _parent(document, parts, create=False)
     if type(container) is dict:
         container.pop(parts[-1], None)
@@ -201,7 +202,7 @@ def _unset(document, parts, _):
         container[int(parts[-1])] = None
 
 
-def _inc(document, parts, amount):
+def _inc(document: dict[str, Any], parts: paths.Path, amount: int | float) -> None:
     current = _current(document, parts)
     if current is MISSING:
         set_path(document, parts, amount)
@@ -213,7 +214,7 @@ def _inc(document, parts, amount):
     set_path(document, parts, current + amount)
 
 
-def _array_at(document, parts, operator):
+def _array_at(document: dict[str, Any], parts: paths.Path, operator: str) -> list[Any] | None:
     current = _current(document, parts)
     if current is MISSING:
         return None
@@ -224,7 +225,7 @@ def _array_at(document, parts, operator):
     return current
 
 
-def _push(document, parts, items):
+def _push(document: dict[str, Any], parts: paths.Path, items: list[Any]) -> None:
     current = _array_at(document, parts, "$push")
     if current is None:
         set_path(document, parts, items)
@@ -232,7 +233,7 @@ def _push(document, parts, items):
         current.extend(copy.deepcopy(items))
 
 
-def _add_to_set(document, parts, items):
+def _add_to_set(document: dict[str, Any], parts: paths.Path, items: list[Any]) -> None:
     current = _array_at(document, parts, "$addToSet")
     if current is None:
         current = []
@@ -243,7 +244,7 @@ def _add_to_set(document, parts, items):
             current.append(copy.deepcopy(item))
 
 
-def _pull(document, parts, matches):
+def _pull(document: dict[str, Any], parts: paths.Path, matches: Callable[[Any], bool]) -> None:
     current = _current(document, parts)
     if current is MISSING:
         return
@@ -252,7 +253,7 @@ def _pull(document, parts, matches):
     current[:] = [element for element in current if not matches(element)]
 
 
-_OPERATORS = {
+_OPERATORS: dict[str, Callable[[dict[str, Any], paths.Path, Any], None]] = {
     "$set": set_path,
     "$setOnInsert": set_path,
     "$unset": _unset,

@@ -5,17 +5,17 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from common import config, logs
 from gateway import body, errors, limits, metrics, parameters, request_ids, security
 from gateway.admin_privacy import admin_privacy
-from gateway.citizen import CatalogCache, citizen
 from gateway.auth import TokenGenerations, TokenSigner, secret_key
 from gateway.callbacks import callbacks
 from gateway.ceiling import ceiling
+from gateway.citizen import CatalogCache, citizen
 from gateway.health import health
-from gateway.openapi import openapi
 from gateway.open311.routes import open311
+from gateway.openapi import openapi
 from gateway.rpc import RpcPool
+from gateway.settings import Settings
 from gateway.staff import staff
 from gateway.web import web
-from gateway.settings import Settings
 
 
 def create_app(settings=None):

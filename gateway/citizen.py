@@ -9,6 +9,7 @@ from common.errors import NotFound, ValidationFailed
 from gateway.body import json_body
 from gateway.limits import LOOKUPS, SUBMISSIONS, rate_limited
 from gateway.rpc import services
+from messages import bilingual
 
 citizen = Blueprint("citizen", __name__)
 
@@ -35,7 +36,7 @@ def submit_application():
 def track_application(application_no):
     tracking_code = request.args.get("tracking_code", "").strip()
     if not tracking_code:
-        raise ValidationFailed({"tracking_code": "zorunlu alan / required"})
+        raise ValidationFailed({"tracking_code": bilingual("field.required")})
     if not APPLICATION_NO.match(application_no) or len(tracking_code) > TRACKING_CODE_MAX_LENGTH:
         raise NotFound("application")  # the same answer as an unknown number
     return jsonify(services().call(

@@ -22,85 +22,70 @@ from gateway.open311 import formats as open311_formats
 from gateway.open311.mapping import InvalidApiKey
 from gateway.rpc import RpcTimedOut, ServiceUnavailable
 from gateway.server_answers import MalformedHttp
+from messages import bilingual
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class ErrorAnswer:
-    status: int
+    status: int | None  # None: the exception's own code (see handle)
     code: str
     message: str
     retry_later: bool = False
-    open311_status: int = None  # the status under /open311/, where it differs
+    open311_status: int | None = None  # the status under /open311/, where it differs
 
 
 OPEN311_PREFIX = "/open311/"
 
 
-INTERNAL_ERROR = ErrorAnswer(500, "internal_error",
-                             "Beklenmeyen bir hata oluştu. / An unexpected error occurred.")
-NOT_FOUND = ErrorAnswer(404, "not_found", "Aradığınız kayıt bulunamadı. / The record you asked for was not found.")
+INTERNAL_ERROR = ErrorAnswer(500, "internal_error", bilingual("error.internal"))
+NOT_FOUND = ErrorAnswer(404, "not_found", bilingual("error.not_found"))
 
 ERROR_TABLE = {
-    ValidationFailed: ErrorAnswer(422, "validation_failed", "Bazı alanlar geçersiz. / Some fields are invalid.",
+    ValidationFailed: ErrorAnswer(422, "validation_failed", bilingual("error.validation_failed"),
                                   open311_status=400),
     NotFound: NOT_FOUND,
     http.NotFound: NOT_FOUND,
-    Conflict: ErrorAnswer(409, "conflict", "İstek kaydın şimdiki durumuyla çelişiyor. / "
-                                           "The request conflicts with the record's current state."),
+    Conflict: ErrorAnswer(409, "conflict", bilingual("error.conflict")),
     Unauthorized: ErrorAnswer(401, "unauthorized",
-                              "Kimlik doğrulanamadı. / Authentication failed or is missing."),
+                              bilingual("error.unauthorized")),
     http.Forbidden: ErrorAnswer(403, "forbidden",
-                                "Bu işlem için yetkiniz yok. / Your role does not allow this action."),
-    InvalidApiKey: ErrorAnswer(403, "invalid_api_key", "api_key eksik veya geçersiz. / "
-                                                       "The api_key is missing or invalid."),
+                                bilingual("error.forbidden")),
+    InvalidApiKey: ErrorAnswer(403, "invalid_api_key", bilingual("error.invalid_api_key")),
     NotAllowed: ErrorAnswer(403, "forbidden",
-                            "Bu işlem için yetkiniz yok. / Your role does not allow this action."),
+                            bilingual("error.forbidden")),
     RpcTimedOut: ErrorAnswer(504, "service_timeout",
-                             "Hizmet zamanında yanıt vermedi, lütfen tekrar deneyin. / "
-                             "The service did not answer in time; please try again.", retry_later=True),
+                             bilingual("error.service_timeout"), retry_later=True),
     ServiceUnavailable: ErrorAnswer(503, "service_unavailable",
-                                    "Hizmet şu anda kullanılamıyor, lütfen tekrar deneyin. / "
-                                    "The service is unavailable right now; please try again.", retry_later=True),
+                                    bilingual("error.service_unavailable"), retry_later=True),
     http.BadRequest: ErrorAnswer(400, "malformed_request",
-                                 "İstek gövdesi geçerli bir JSON değil. / The request body is not valid JSON."),
+                                 bilingual("error.malformed_json")),
     http.RequestEntityTooLarge: ErrorAnswer(413, "payload_too_large",
-                                            "İstek gövdesi çok büyük. / The request body is too large."),
+                                            bilingual("error.payload_too_large")),
     http.UnsupportedMediaType: ErrorAnswer(415, "unsupported_media_type",
-                                           "İstek gövdesi application/json olmalı. / "
-                                           "The request body must be application/json."),
+                                           bilingual("error.unsupported_media_type")),
     # Flask-Limiter's RateLimitExceeded is one; Retry-After comes from the limiter's reset time.
     http.TooManyRequests: ErrorAnswer(429, "rate_limited",
-                                      "Çok fazla istek gönderildi, lütfen daha sonra tekrar deneyin. / "
-                                      "Too many requests; please try again later.", retry_later=True),
+                                      bilingual("error.rate_limited"), retry_later=True),
     http.MethodNotAllowed: ErrorAnswer(405, "method_not_allowed",
-                                       "Bu adres bu yöntemi desteklemiyor. / This method is not allowed here."),
+                                       bilingual("error.method_not_allowed")),
     # What werkzeug and gunicorn refuse before any view runs, each with its own status.
     MalformedHttp: ErrorAnswer(400, "malformed_request",
-                               "İstek geçerli bir HTTP isteği değil. / The request is not valid HTTP."),
-    http.NotAcceptable: ErrorAnswer(406, "not_acceptable", "İstenen biçimde yanıt verilemiyor. / "
-                                                           "No answer in an acceptable format."),
-    http.RequestTimeout: ErrorAnswer(408, "request_timeout", "İstek zamanında tamamlanmadı. / "
-                                                             "The request was not completed in time."),
-    http.LengthRequired: ErrorAnswer(411, "length_required", "İstek gövdesinin uzunluğu belirtilmeli. / "
-                                                             "The request body needs a length."),
-    http.PreconditionFailed: ErrorAnswer(412, "precondition_failed", "İsteğin ön koşulu sağlanmadı. / "
-                                                                     "A precondition of the request failed."),
-    http.RequestURITooLarge: ErrorAnswer(414, "uri_too_long", "İstek adresi çok uzun. / The request URI is too long."),
+                               bilingual("error.malformed_http")),
+    http.NotAcceptable: ErrorAnswer(406, "not_acceptable", bilingual("error.not_acceptable")),
+    http.RequestTimeout: ErrorAnswer(408, "request_timeout", bilingual("error.request_timeout")),
+    http.LengthRequired: ErrorAnswer(411, "length_required", bilingual("error.length_required")),
+    http.PreconditionFailed: ErrorAnswer(412, "precondition_failed", bilingual("error.precondition_failed")),
+    http.RequestURITooLarge: ErrorAnswer(414, "uri_too_long", bilingual("error.uri_too_long")),
     http.RequestedRangeNotSatisfiable: ErrorAnswer(416, "range_not_satisfiable",
-                                                   "İstenen bayt aralığı dosyanın dışında. / "
-                                                   "The requested byte range is outside the file."),
-    http.ExpectationFailed: ErrorAnswer(417, "expectation_failed", "Expect başlığı karşılanamıyor. / "
-                                                                   "The Expect header cannot be met."),
-    http.RequestHeaderFieldsTooLarge: ErrorAnswer(431, "headers_too_large", "İstek başlıkları çok büyük. / "
-                                                                           "The request headers are too large."),
-    http.NotImplemented: ErrorAnswer(501, "not_implemented", "Bu istek desteklenmiyor. / "
-                                                             "This request is not supported."),
+                                                   bilingual("error.range_not_satisfiable")),
+    http.ExpectationFailed: ErrorAnswer(417, "expectation_failed", bilingual("error.expectation_failed")),
+    http.RequestHeaderFieldsTooLarge: ErrorAnswer(431, "headers_too_large", bilingual("error.headers_too_large")),
+    http.NotImplemented: ErrorAnswer(501, "not_implemented", bilingual("error.not_implemented")),
     http.InternalServerError: INTERNAL_ERROR,
     # Any other HTTP error werkzeug raises keeps its own status (``status`` None: the exception's code).
-    http.HTTPException: ErrorAnswer(None, "http_error", "İstek yerine getirilemedi. / "
-                                                        "The request could not be fulfilled."),
+    http.HTTPException: ErrorAnswer(None, "http_error", bilingual("error.http_error")),
 }
 
 

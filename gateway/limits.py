@@ -24,8 +24,8 @@ import ipaddress
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import Callable, Optional
 
 import limits as limit_strings
 import phonenumbers
@@ -216,16 +216,16 @@ class Ceiling:
     keyed by ``key``); while it is reached, the rule's limit is ``past_ceiling`` instead: every
     address gets a few tries, none is shut out."""
     setting: str
-    key: Callable[[], Optional[str]]
+    key: Callable[[], str | None]
     past_ceiling: str
 
 
 @dataclass(frozen=True)
 class Rule:
     setting: str  # the RateLimitSettings field that holds the limit string; also the counter's scope
-    key: Callable[[], Optional[str]]  # None: this rule does not apply to the request
-    counts: Optional[Callable] = None  # which answers count; None: every request
-    ceiling: Optional[Ceiling] = None
+    key: Callable[[], str | None]  # None: this rule does not apply to the request
+    counts: Callable | None = None  # which answers count; None: every request
+    ceiling: Ceiling | None = None
 
 
 # The submission scopes are shared with the Open311 POST: one address, one phone, one allowance.

@@ -11,8 +11,9 @@ from flask import request
 
 from common.errors import ValidationFailed
 from common.fields import UNREADABLE_TEXT, echoable, is_unreadable
+from messages import bilingual
 
-NOT_UTF8 = "geçerli UTF-8 metin değil / not valid UTF-8 text"
+NOT_UTF8 = bilingual("field.not_utf8")
 FORM = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
 

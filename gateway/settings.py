@@ -15,7 +15,7 @@ class Settings:
     retry_after_seconds: int
     token_lifetime_seconds: int = 3600
     token_check_seconds: float = 30  # how long a worker trusts an officer's token generation (auth.py)
-    secret_key: str = None  # None: SECRET_KEY, or the key generated into DATA_DIR
+    secret_key: str | None = None  # None: SECRET_KEY, or the key generated into DATA_DIR
     trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For entry is believed
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)

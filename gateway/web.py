@@ -2,7 +2,7 @@
 modules from the top-level ``web/`` folder. The pages talk only to the public ``/api/v1`` with
 ``fetch``; nothing here calls a service.
 
-Not part of the API document (gateway/openapi.py ``NOT_API_BLUEPRINTS``): pages for people, not
+Not part of the API document (gateway/openapi/document.py ``NOT_API_BLUEPRINTS``): pages for people, not
 operations for programs. Every page and file gets ``security.PAGE_CONTENT_SECURITY_POLICY``
 (scripts, styles and fetches from this origin only; nothing inline) instead of the API's
 ``default-src 'none'``.

@@ -3,8 +3,10 @@
 Both tables can grow; a code, once published, is never renamed, since stored applications and
 clients refer to it.
 """
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any, TypeVar
 
 from common.places import places
 
@@ -14,7 +16,7 @@ class Label:
     tr: str
     en: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, str]:
         return {"tr": self.tr, "en": self.en}
 
 
@@ -31,7 +33,10 @@ class Category:
     name: Label
 
 
-def _by_code(entries):
+_Entry = TypeVar("_Entry", Kind, Category)
+
+
+def _by_code(entries: Iterable[_Entry]) -> Mapping[str, _Entry]:
     return MappingProxyType({entry.code: entry for entry in entries})
 
 
@@ -60,7 +65,7 @@ CATEGORIES = _by_code([
 DEFAULT_CATEGORY = "general"
 
 
-def client_catalogue() -> dict:
+def client_catalogue() -> dict[str, Any]:
     """Everything a web, app or desk form offers the citizen to choose from."""
     return {
         "kinds": [{"code": kind.code, "name": kind.name.as_dict()} for kind in KINDS.values()],

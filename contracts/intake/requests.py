@@ -12,18 +12,35 @@ Conventions the rules share:
 """
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
+from typing import Any
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from common.errors import ValidationFailed
 from common.fields import (  # noqa: F401  (the shared reasons are part of this module's vocabulary)
-    CONTROL_CHARACTER, NOT_A_STRING, NOT_AN_OBJECT, REQUIRED, SET_BY_SERVER, UNKNOWN_FIELD, Field, FieldCheck,
-    Refused, body_schema, bounded_text, described, nested, one_of, read_fields, text,
+    CONTROL_CHARACTER,
+    NOT_A_STRING,
+    NOT_AN_OBJECT,
+    REQUIRED,
+    SET_BY_SERVER,
+    UNKNOWN_FIELD,
+    Field,
+    FieldCheck,
+    Refused,
+    Rule,
+    body_schema,
+    bounded_text,
+    described,
+    nested,
+    one_of,
+    read_fields,
+    text,
 )
 from common.places import Province, places
 from contracts.intake.catalog import CATEGORIES, DEFAULT_CATEGORY, KINDS
+from messages import bilingual
 
 CHANNELS = frozenset({"web", "app", "desk"})
 CITIZEN_CHANNELS = frozenset({"web", "app"})
@@ -41,29 +58,24 @@ NAME_LENGTH = range(2, 51)
 SUBJECT_LENGTH = range(5, 151)
 DESCRIPTION_LENGTH = range(10, 5001)
 
-NATIONAL_ID_FORMAT = "0 ile başlamayan 11 rakam olmalı / must be 11 digits not starting with 0"
-NATIONAL_ID_INVALID = "geçersiz T.C. kimlik numarası / invalid national ID number"
-PHONE_INVALID = "geçersiz telefon numarası / invalid phone number"
-PHONE_NOT_TURKISH_MOBILE = "Türkiye cep telefonu olmalı / must be a Turkish mobile number"
-NAME_DIGITS = "rakam içeremez / must not contain digits"
-NAME_CHARACTERS = (
-    "yalnızca harf; parçalar arasında tek boşluk, kısa çizgi veya kesme işareti / "
-    "letters only, parts separated by one space, hyphen or apostrophe"
-)
-NAME_LENGTH_REASON = "2–50 karakter olmalı / must be 2–50 characters"
-EMAIL_INVALID = "geçersiz e-posta adresi / invalid email address"
-PROVINCE_UNKNOWN = "bilinmeyen il / unknown province"
-DISTRICT_UNKNOWN = (
-    "bu ilde böyle bir ilçe yok; ilçeler katalogda / "
-    "no such district in this province; districts are in the catalogue"
-)
-KIND_UNKNOWN = "geçersiz başvuru türü / invalid kind"
-CATEGORY_UNKNOWN = "geçersiz kategori / invalid category"
-CHANNEL_UNKNOWN = "geçersiz kanal / invalid channel"
-CHANNEL_NOT_ALLOWED = "bu giriş noktasında kabul edilmez / not accepted at this entry point"
-LANGUAGE_UNKNOWN = "geçersiz dil; tr veya en / invalid language; tr or en"
-SUBJECT_LENGTH_REASON = "5–150 karakter olmalı / must be 5–150 characters"
-DESCRIPTION_LENGTH_REASON = "10–5000 karakter olmalı / must be 10–5000 characters"
+NATIONAL_ID_FORMAT = bilingual("intake.national_id_format")
+NATIONAL_ID_INVALID = bilingual("intake.national_id_invalid")
+PHONE_INVALID = bilingual("intake.phone_invalid")
+PHONE_NOT_TURKISH_MOBILE = bilingual("intake.phone_not_turkish_mobile")
+NAME_DIGITS = bilingual("intake.name_digits")
+NAME_CHARACTERS = bilingual("intake.name_characters")
+NAME_LENGTH_REASON = bilingual("field.length", shortest=NAME_LENGTH.start, longest=NAME_LENGTH.stop - 1)
+EMAIL_INVALID = bilingual("intake.email_invalid")
+PROVINCE_UNKNOWN = bilingual("field.province_unknown")
+DISTRICT_UNKNOWN = bilingual("intake.district_unknown")
+KIND_UNKNOWN = bilingual("intake.kind_unknown")
+CATEGORY_UNKNOWN = bilingual("intake.category_unknown")
+CHANNEL_UNKNOWN = bilingual("intake.channel_unknown")
+CHANNEL_NOT_ALLOWED = bilingual("intake.channel_not_allowed")
+LANGUAGE_UNKNOWN = bilingual("intake.language_unknown")
+SUBJECT_LENGTH_REASON = bilingual("field.length", shortest=SUBJECT_LENGTH.start, longest=SUBJECT_LENGTH.stop - 1)
+DESCRIPTION_LENGTH_REASON = bilingual("field.length", shortest=DESCRIPTION_LENGTH.start,
+                                      longest=DESCRIPTION_LENGTH.stop - 1)
 
 _NATIONAL_ID = re.compile(r"[1-9][0-9]{10}", re.ASCII)
 # \w minus digits and underscore is "any Unicode letter"; parts are joined by exactly one separator.
@@ -93,7 +105,7 @@ class ValidApplication:
     language: str
 
 
-def validate_application(body: dict, *, allowed_channels: frozenset[str]) -> ValidApplication:
+def validate_application(body: dict[str, Any], *, allowed_channels: frozenset[str]) -> ValidApplication:
     """Check a submitted application and return it normalised, or raise ``ValidationFailed``."""
     if not allowed_channels <= CHANNELS:
         raise ValueError(f"allowed_channels must be a subset of {sorted(CHANNELS)}")
@@ -113,8 +125,8 @@ def validate_application(body: dict, *, allowed_channels: frozenset[str]) -> Val
     )
 
 
-@lru_cache(maxsize=None)
-def application_fields(allowed_channels: frozenset[str]) -> dict:
+@cache
+def application_fields(allowed_channels: frozenset[str]) -> dict[str, Field]:
     """The field table of an application body at an entry point that takes ``allowed_channels``."""
     return {
         "applicant": nested(APPLICANT_TABLE, required=True),
@@ -129,7 +141,7 @@ def application_fields(allowed_channels: frozenset[str]) -> dict:
     }
 
 
-def application_schema(allowed_channels: frozenset[str]) -> dict:
+def application_schema(allowed_channels: frozenset[str]) -> dict[str, Any]:
     """The JSON Schema of an application body, from the same table that validates it."""
     return body_schema(application_fields(allowed_channels))
 
@@ -143,7 +155,7 @@ def national_id_checksum_ok(digits: str) -> bool:
 
 @described({"type": "string", "pattern": "^[1-9][0-9]{10}$",
             "description": "T.C. kimlik no / YKN: 11 digits, the last two check digits"}, beyond_schema=True)
-def _national_id(value) -> str:
+def _national_id(value: Any) -> str:
     digits = text(value)
     if not _NATIONAL_ID.fullmatch(digits):
         raise Refused(NATIONAL_ID_FORMAT)
@@ -154,7 +166,7 @@ def _national_id(value) -> str:
 
 @described({"type": "string", "minLength": 2, "maxLength": 50, "pattern": "^[^0-9]+$",
             "description": "letters; parts separated by one space, hyphen or apostrophe"}, beyond_schema=True)
-def _person_name(value) -> str:
+def _person_name(value: Any) -> str:
     name = _WHITESPACE_RUN.sub(" ", text(value))
     if _DIGIT.search(name):
         raise Refused(NAME_DIGITS)
@@ -167,7 +179,7 @@ def _person_name(value) -> str:
 
 @described({"type": "string", "pattern": "^[0-9 +().-]+$", "examples": ["0532 123 45 67", "+905321234567"],
             "description": "a Turkish mobile number in any usual spelling (stored as E.164)"}, beyond_schema=True)
-def _phone(value) -> str:
+def _phone(value: Any) -> str:
     spelt = text(value)
     if not _PHONE_CHARACTERS.fullmatch(spelt):
         raise Refused(PHONE_INVALID)
@@ -186,9 +198,10 @@ def _phone(value) -> str:
 
 
 @described({"type": "string", "format": "email", "description": "an e-mail address (optional)"}, beyond_schema=True)
-def _email(value) -> str:
+def _email(value: Any) -> str:
     try:
-        return validate_email(text(value), check_deliverability=False).normalized
+        address: str = validate_email(text(value), check_deliverability=False).normalized
+        return address
     except EmailNotValidError:
         raise Refused(EMAIL_INVALID) from None
 
@@ -201,17 +214,17 @@ _subject = bounded_text(SUBJECT_LENGTH, SUBJECT_LENGTH_REASON)
 _description = bounded_text(DESCRIPTION_LENGTH, DESCRIPTION_LENGTH_REASON, multiline=True)
 
 
-def _channel(value, allowed_channels: frozenset[str]) -> str:
-    channel = _known_channel(value)
+def _channel(value: Any, allowed_channels: frozenset[str]) -> str:
+    channel: str = _known_channel(value)
     if channel not in allowed_channels:
         raise Refused(CHANNEL_NOT_ALLOWED)
     return channel
 
 
-def _channel_of(allowed_channels: frozenset[str]):
+def _channel_of(allowed_channels: frozenset[str]) -> Rule:
     """The channel rule of one entry point (citizen: web, app; desk: desk)."""
     @described({"type": "string", "enum": sorted(allowed_channels)})
-    def rule(value):
+    def rule(value: Any) -> str:
         return _channel(value, allowed_channels)
 
     return rule
@@ -220,7 +233,7 @@ def _channel_of(allowed_channels: frozenset[str]):
 @described({"type": "string", "examples": ["istanbul", "06"],
             "description": "a province by plate code or by name in any spelling (see /api/v1/catalog)"},
            beyond_schema=True)
-def _province(value) -> Province:
+def _province(value: Any) -> Province:
     province = places().find_province(text(value))
     if province is None:
         raise Refused(PROVINCE_UNKNOWN)
@@ -230,7 +243,7 @@ def _province(value) -> Province:
 @described({"type": "string", "examples": ["kadıköy"],
             "description": "a district of that province, by name in any spelling (see /api/v1/catalog)"},
            beyond_schema=True)
-def _district(value, province: Province | None) -> str | None:
+def _district(value: Any, province: Province | None) -> str | None:
     """The district's canonical name; None when the province was refused and cannot tell."""
     name = text(value)
     if province is None:
@@ -254,6 +267,6 @@ APPLICANT_TABLE = {
 
 # KVKK requests (an admin exports or erases one applicant's personal data): the person is named
 # by national ID, checked by the very rule a submission is (format and check digits).
-ERASURE_REASON = bounded_text(range(5, 501), "5–500 karakter olmalı / must be 5–500 characters", multiline=True)
+ERASURE_REASON = bounded_text(range(5, 501), bilingual("field.length", shortest=5, longest=500), multiline=True)
 PERSONAL_DATA_EXPORT_FIELDS = {"national_id": Field(_national_id, required=True)}
 PERSONAL_DATA_ERASURE_FIELDS = dict(PERSONAL_DATA_EXPORT_FIELDS, reason=Field(ERASURE_REASON, required=True))

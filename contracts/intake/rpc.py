@@ -10,7 +10,7 @@ client=None) -> Receipt``  (desk: the officer; open311: the client app ``{client
     audited (kvkk_erasure); each erasure owes ``applicant_data_erased``. Both: the admin's province
     only; ValidationFailed names ``national_id`` / ``reason``; NotFound when nobody (left) to find.
 """
-from typing import List, TypedDict
+from typing import Any, TypedDict
 
 
 class Receipt(TypedDict):
@@ -23,10 +23,10 @@ class Receipt(TypedDict):
 
 class CatalogueEntry(TypedDict):
     code: str
-    name: dict
+    name: dict[str, str]
 
 
 class Catalogue(TypedDict):
-    kinds: List[CatalogueEntry]
-    categories: List[CatalogueEntry]
-    provinces: List[dict]
+    kinds: list[CatalogueEntry]
+    categories: list[CatalogueEntry]
+    provinces: list[dict[str, Any]]

@@ -4,12 +4,26 @@ Each body is one field table (``*_FIELDS``): the request functions validate with
 gateway's OpenAPI document publishes it (``common.fields.body_schema``).
 """
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from common.fields import (
-    Field, FieldCheck, Refused, body_schema, bounded_text, boolean, check_body, described, object_body, one_of, text,
+    Field,
+    FieldCheck,
+    Refused,
+    Rule,
+    body_schema,
+    boolean,
+    bounded_text,
+    check_body,
+    described,
+    object_body,
+    one_of,
+    text,
 )
 from common.places import places
 from contracts.routing.unit_types import UNIT_TYPE_CODES
+from messages import bilingual
 
 ROLES = ("desk", "router", "unit", "admin")
 OUTCOMES = ("positive", "negative", "informational")
@@ -18,50 +32,48 @@ QUEUE_STATUSES = ("unrouted", "routed", "returned", "answered")
 QUEUE_SORTS = ("newest", "due")
 MAX_PAGE_SIZE = 100
 
-NOTE = bounded_text(range(1, 1001), "en çok 1000 karakter / at most 1000 characters", multiline=True)
-REASON = bounded_text(range(5, 1001), "5–1000 karakter olmalı / must be 5–1000 characters", multiline=True)
-ANSWER_TEXT = bounded_text(range(10, 5001), "10–5000 karakter olmalı / must be 10–5000 characters",
-                           multiline=True)
-UNIT_NAME = bounded_text(range(3, 151), "3–150 karakter olmalı / must be 3–150 characters")
-UNIT_ID = bounded_text(range(1, 101), "geçersiz birim / invalid unit")
-OUTCOME = one_of(OUTCOMES, "positive, negative veya informational olmalı / "
-                           "must be positive, negative or informational")
-CONTACT_CHANNEL = one_of(CONTACT_CHANNELS, "phone, in_person veya sms olmalı / must be phone, in_person or sms")
-UNIT_TYPE = one_of(UNIT_TYPE_CODES, "bilinmeyen birim türü / unknown unit type")
-ROLE = one_of(ROLES, "desk, router, unit veya admin olmalı / must be desk, router, unit or admin")
+NOTE = bounded_text(range(1, 1001), bilingual("field.at_most_characters", longest=1000), multiline=True)
+REASON = bounded_text(range(5, 1001), bilingual("field.length", shortest=5, longest=1000), multiline=True)
+ANSWER_TEXT = bounded_text(range(10, 5001), bilingual("field.length", shortest=10, longest=5000), multiline=True)
+UNIT_NAME = bounded_text(range(3, 151), bilingual("field.length", shortest=3, longest=150))
+UNIT_ID = bounded_text(range(1, 101), bilingual("field.unit_invalid"))
+OUTCOME = one_of(OUTCOMES, bilingual("routing.outcome"))
+CONTACT_CHANNEL = one_of(CONTACT_CHANNELS, bilingual("routing.contact_channel"))
+UNIT_TYPE = one_of(UNIT_TYPE_CODES, bilingual("routing.unit_type_unknown"))
+ROLE = one_of(ROLES, bilingual("routing.role"))
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 PASSWORD_LENGTH = range(12, 257)
 
 
 @described({"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]{2,63}$"})
-def username(value):
+def username(value: Any) -> str:
     name = text(value).lower()
     if not _USERNAME.match(name):
-        raise Refused("3–64 karakter: küçük harf, rakam, . _ - / 3–64 characters: lower-case letters, digits, . _ -")
+        raise Refused(bilingual("routing.username"))
     return name
 
 
 @described({"type": "string", "minLength": PASSWORD_LENGTH.start, "maxLength": PASSWORD_LENGTH.stop - 1})
-def password(value):
+def password(value: Any) -> str:
     if not isinstance(value, str) or len(value) not in PASSWORD_LENGTH:
-        raise Refused("12–256 karakter olmalı / must be 12–256 characters")
+        raise Refused(bilingual("field.length", shortest=PASSWORD_LENGTH.start, longest=PASSWORD_LENGTH.stop - 1))
     return value
 
 
 @described({"type": "string", "examples": ["06", "ankara"],
             "description": "a province by plate code or by name in any spelling"}, beyond_schema=True)
-def province_code(value):
+def province_code(value: Any) -> str:
     province = places().find_province(text(value))
     if province is None:
-        raise Refused("bilinmeyen il / unknown province")
+        raise Refused(bilingual("field.province_unknown"))
     return province.code
 
 
-def units_query(province):
+def units_query(province: Any) -> str | None:
     """The province a units listing asks for: None (the officer's own) or a known province's code."""
     check = FieldCheck()
-    code = check.optional("province", province, province_code)
+    code: str | None = check.optional("province", province, province_code)
     check.done()
     return code
 
@@ -72,31 +84,32 @@ RETURN_FIELDS = {"reason": Field(REASON, required=True)}
 ANSWER_FIELDS = {"text": Field(ANSWER_TEXT, required=True), "outcome": Field(OUTCOME, required=True)}
 
 
-def route_request(body):
+def route_request(body: Any) -> tuple[str, str | None]:
     fields = check_body(body, ROUTE_FIELDS)
     return fields["unit_id"], fields["note"]
 
 
-def contact_request(body):
+def contact_request(body: Any) -> tuple[str, str]:
     fields = check_body(body, CONTACT_FIELDS)
     return fields["channel"], fields["note"]
 
 
-def return_request(body):
-    return check_body(body, RETURN_FIELDS)["reason"]
+def return_request(body: Any) -> str:
+    reason: str = check_body(body, RETURN_FIELDS)["reason"]
+    return reason
 
 
-def answer_request(body):
+def answer_request(body: Any) -> tuple[str, str]:
     fields = check_body(body, ANSWER_FIELDS)
     return fields["text"], fields["outcome"]
 
 
-def queue_query(query):
+def queue_query(query: Any) -> dict[str, Any]:
     """Filters, sort and page of the staff queue (query-string values arrive as strings)."""
     return check_body(query, QUEUE_QUERY_FIELDS)
 
 
-def new_unit_fields(province_code):
+def new_unit_fields(province_code: str | None) -> dict[str, Field]:
     """The table of a new unit in ``province_code`` (its district must be one of that province)."""
     return {
         "name": Field(UNIT_NAME, required=True),
@@ -106,18 +119,19 @@ def new_unit_fields(province_code):
     }
 
 
-def new_unit_request(body, province_code):
+def new_unit_request(body: Any, province_code: str) -> dict[str, Any]:
     return check_body(body, new_unit_fields(province_code))
 
 
-def _district_of(province_code):
+def _district_of(province_code: str | None) -> Rule:
     @described({"type": "string", "description": "a district of the admin's province, by name in any spelling"},
                beyond_schema=True)
-    def rule(value):
-        province = places().find_province(province_code)
-        district = places().find_district(province, text(value))
+    def rule(value: Any) -> str:
+        # province_code is the admin's own (None only where the table is built for the schema)
+        province = places().find_province(province_code)  # type: ignore[arg-type]
+        district = places().find_district(province, text(value))  # type: ignore[arg-type]
         if district is None:
-            raise Refused("bu ilde böyle bir ilçe yok / no such district in this province")
+            raise Refused(bilingual("field.district_unknown"))
         return district
 
     return rule
@@ -126,7 +140,7 @@ def _district_of(province_code):
 UNIT_CHANGES_FIELDS = {"name": Field(UNIT_NAME), "name_en": Field(UNIT_NAME), "active": Field(boolean)}
 
 
-def unit_changes_request(body):
+def unit_changes_request(body: Any) -> dict[str, Any]:
     return _changes_request(body, UNIT_CHANGES_FIELDS)
 
 
@@ -139,7 +153,7 @@ NEW_STAFF_FIELDS = {
 }
 
 
-def new_staff_request(body):
+def new_staff_request(body: Any) -> dict[str, Any]:
     fields = check_body(body, NEW_STAFF_FIELDS)
     fields["province_code"] = fields.pop("province")
     return {name: fields[name] for name in ("username", "password", "role", "province_code", "unit_id")}
@@ -149,63 +163,64 @@ STAFF_CHANGES_FIELDS = {"password": Field(password), "role": Field(ROLE), "unit_
                         "active": Field(boolean)}
 
 
-def staff_changes_request(body):
+def staff_changes_request(body: Any) -> dict[str, Any]:
     return _changes_request(body, STAFF_CHANGES_FIELDS)
 
 
-CLIENT_NAME = bounded_text(range(3, 101), "3–100 karakter olmalı / must be 3–100 characters")
+CLIENT_NAME = bounded_text(range(3, 101), bilingual("field.length", shortest=3, longest=100))
 NEW_OPEN311_CLIENT_FIELDS = {"name": Field(CLIENT_NAME, required=True,
                                            description="the app's name, recorded on every application it sends")}
 OPEN311_CLIENT_CHANGES_FIELDS = {"active": Field(boolean, description="false: the key is refused from now on")}
 
 
-def new_open311_client_request(body):
-    return check_body(body, NEW_OPEN311_CLIENT_FIELDS)["name"]
+def new_open311_client_request(body: Any) -> str:
+    name: str = check_body(body, NEW_OPEN311_CLIENT_FIELDS)["name"]
+    return name
 
 
-def open311_client_changes_request(body):
+def open311_client_changes_request(body: Any) -> dict[str, Any]:
     return _changes_request(body, OPEN311_CLIENT_CHANGES_FIELDS)
 
 
-def changes_schema(table):
+def changes_schema(table: Mapping[str, Field]) -> dict[str, Any]:
     """A PATCH body's schema: any of the table's fields, at least one (null is not "unset")."""
     return body_schema(table, min_properties=1, absent_when_blank=False)
 
 
-def _changes_request(body, table):
+def _changes_request(body: Any, table: Mapping[str, Field]) -> dict[str, Any]:
     """A PATCH body: only the fields given are changed, each by its rule."""
     check = object_body(body, set(table))
     changes = {name: check.required(name, body[name], field.rule) for name, field in table.items() if name in body}
     if not body:
-        check.refuse("body", "en az bir alan / at least one field")
+        check.refuse("body", bilingual("field.at_least_one"))
     check.done()
     return changes
 
 
 @described({"type": "string", "enum": ["true", "false"]})
-def _flag(value):
+def _flag(value: Any) -> bool:
     flag = text(value).lower()
     if flag not in ("true", "false"):
-        raise Refused("true veya false olmalı / must be true or false")
+        raise Refused(bilingual("field.not_a_boolean"))
     return flag == "true"
 
 
-def _positive_int(maximum):
-    def rule(value):
+def _positive_int(maximum: int) -> Rule:
+    def rule(value: Any) -> int:
         digits = text(str(value))
         if not re.fullmatch(r"[0-9]{1,9}", digits) or not 1 <= int(digits) <= maximum:
-            raise Refused("1–{} arası tam sayı / a whole number from 1 to {}".format(maximum, maximum))
+            raise Refused(bilingual("field.whole_number", maximum=maximum))
         return int(digits)
 
     return described({"type": "integer", "minimum": 1, "maximum": maximum})(rule)
 
 
 QUEUE_QUERY_FIELDS = {
-    "status": Field(one_of(QUEUE_STATUSES, "geçersiz durum / invalid status")),
+    "status": Field(one_of(QUEUE_STATUSES, bilingual("routing.queue_status"))),
     "unit_id": Field(UNIT_ID),
     "overdue": Field(_flag),
     "page": Field(_positive_int(10 ** 6), default=1),
     "page_size": Field(_positive_int(MAX_PAGE_SIZE), default=20),
-    "sort": Field(one_of(QUEUE_SORTS, "newest veya due / newest or due"), default="newest"),
+    "sort": Field(one_of(QUEUE_SORTS, bilingual("routing.queue_sort")), default="newest"),
 }
 NEW_UNIT_FIELDS = new_unit_fields(None)  # for the published schema: the district depends on the admin

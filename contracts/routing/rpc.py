@@ -28,7 +28,7 @@ application, or (for a unit officer) one not routed to their unit, is ``NotFound
 ``authenticate_open311_client(api_key) -> Open311ClientIdentity``  raises Unauthorized (unknown or inactive)
 Bodies are validated here: ValidationFailed names the field.
 """
-from typing import List, Optional, TypedDict
+from typing import Any, Optional, TypedDict
 
 
 class Principal(TypedDict):
@@ -60,16 +60,16 @@ class QueueEntry(TypedDict):
 
 
 class QueuePage(TypedDict):
-    items: List[QueueEntry]
+    items: list[QueueEntry]
     total: int
     page: int
     page_size: int
 
 
 class Record(QueueEntry):
-    timeline: List[dict]
-    contacts: List[dict]
-    answer: Optional[dict]
+    timeline: list[dict[str, Any]]
+    contacts: list[dict[str, Any]]
+    answer: Optional[dict[str, Any]]
 
 
 class Unit(TypedDict):

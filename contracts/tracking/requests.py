@@ -7,33 +7,35 @@ defaults to the last ``DEFAULT_PERIOD_DAYS`` days up to today and may be at most
 """
 import re
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from common.fields import FIRST_YEAR, LAST_YEAR, Field, Refused, bounded_text, check_body, described, text
 from common.errors import ValidationFailed
+from common.fields import FIRST_YEAR, LAST_YEAR, Field, Refused, bounded_text, check_body, described, text
 from common.places import places
+from messages import bilingual
 
 DEFAULT_PERIOD_DAYS = 30
 MAX_PERIOD_DAYS = 366
 
-UNIT_ID = bounded_text(range(1, 101), "geçersiz birim / invalid unit")
-BAD_DATE = "YYYY-AA-GG biçiminde bir tarih olmalı (2000–2099) / must be a date YYYY-MM-DD (2000–2099)"
+UNIT_ID = bounded_text(range(1, 101), bilingual("field.unit_invalid"))
+BAD_DATE = bilingual("field.date")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 @described({"type": "string", "examples": ["06", "ankara"],
             "description": "a province by plate code or by name in any spelling; the officer's own "
                            "(another one is 404)"}, beyond_schema=True)
-def province_code(value):
+def province_code(value: Any) -> str:
     province = places().find_province(text(value))
     if province is None:
-        raise Refused("bilinmeyen il / unknown province")
+        raise Refused(bilingual("field.province_unknown"))
     return province.code
 
 
 @described({"type": "string", "format": "date", "pattern": "^(20[0-9]{2})-[0-9]{2}-[0-9]{2}$",
             "examples": ["2026-11-01"], "description": "a day in Turkey's time (Europe/Istanbul)"},
            beyond_schema=True)
-def day(value):
+def day(value: Any) -> date:
     written = text(value)
     if not _DATE.match(written):
         raise Refused(BAD_DATE)
@@ -56,7 +58,7 @@ STATS_QUERY_FIELDS = {
 }
 
 
-def stats_query(query, today):
+def stats_query(query: Any, today: date) -> dict[str, Any]:
     """``{province, unit_id, from, to}`` of a statistics query (query-string values arrive as
     strings): the province's code or None (the officer's own), the unit or None, and the period's
     first and last day (defaults filled in), or ``ValidationFailed`` naming the faulty field."""
@@ -65,10 +67,9 @@ def stats_query(query, today):
                             else wanted["from"] + timedelta(days=DEFAULT_PERIOD_DAYS - 1))
     first = wanted["from"] or last - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
     if first > last:
-        raise ValidationFailed({"to": "başlangıçtan önce olamaz / must not be before from"})
+        raise ValidationFailed({"to": bilingual("field.period_order")})
     if (last - first).days + 1 > MAX_PERIOD_DAYS:
-        raise ValidationFailed({"from": "dönem en çok {} gün olabilir / the period may be at most {} days".format(
-            MAX_PERIOD_DAYS, MAX_PERIOD_DAYS)})
+        raise ValidationFailed({"from": bilingual("field.period_too_long", days=MAX_PERIOD_DAYS)})
     return dict(wanted, **{"from": first, "to": last})
 
 
@@ -81,36 +82,37 @@ _PROVINCE_CODE = re.compile(r"^[0-9]{2}$")
 _CODE = re.compile(r"^[a-z_]{1,50}$")
 
 
-def public_requests_query(query):
+def public_requests_query(query: Any) -> dict[str, Any]:
     """``{province_code, application_nos, categories, start, end, statuses, limit}`` checked: the
     gateway has read the client's words already (Open311), so a refusal here is the gateway's
     mistake, still named by field. ``start``/``end`` are ISO-8601 with offset, needed unless
     ``application_nos`` (which then overrides the period, categories and statuses)."""
     if not isinstance(query, dict):
-        raise ValidationFailed({"query": "nesne olmalı / must be an object"})
-    reasons = {}
-    wanted = {"province_code": query.get("province_code"), "limit": query.get("limit", MAX_PUBLIC_REQUESTS)}
+        raise ValidationFailed({"query": bilingual("field.not_an_object")})
+    reasons: dict[str, str] = {}
+    wanted: dict[str, Any] = {"province_code": query.get("province_code"),
+                              "limit": query.get("limit", MAX_PUBLIC_REQUESTS)}
     if not isinstance(wanted["province_code"], str) or not _PROVINCE_CODE.match(wanted["province_code"]):
-        reasons["province_code"] = "iki haneli il kodu / a two-digit province code"
+        reasons["province_code"] = bilingual("field.province_code")
     for name, pattern in (("application_nos", _NUMBER), ("categories", _CODE), ("statuses", None)):
         values = query.get(name) or []
         if not isinstance(values, list) or not all(
                 isinstance(value, str) and (value in PUBLIC_STATUSES if pattern is None else pattern.match(value))
                 for value in values):
-            reasons[name] = "geçersiz liste / invalid list"
+            reasons[name] = bilingual("field.invalid_list")
         wanted[name] = sorted(set(values)) if isinstance(values, list) else []
     for name in ("start", "end") if not wanted["application_nos"] else ():
         try:
             wanted[name] = datetime.fromisoformat(query.get(name) or "")
         except (TypeError, ValueError):
-            reasons[name] = "ISO-8601 zaman olmalı / must be an ISO-8601 time"
+            reasons[name] = bilingual("field.iso_time")
             continue
         if wanted[name].tzinfo is None:
-            reasons[name] = "saat dilimi gerekli / needs an offset"
+            reasons[name] = bilingual("field.needs_offset")
         elif not FIRST_YEAR <= wanted[name].year <= LAST_YEAR:  # the store compares them in UTC
-            reasons[name] = "{}–{} arası / from {} to {}".format(FIRST_YEAR, LAST_YEAR, FIRST_YEAR, LAST_YEAR)
+            reasons[name] = bilingual("field.between", first=FIRST_YEAR, last=LAST_YEAR)
     if not isinstance(wanted["limit"], int) or not 1 <= wanted["limit"] <= MAX_PUBLIC_REQUESTS:
-        reasons["limit"] = "1–{} arası / from 1 to {}".format(MAX_PUBLIC_REQUESTS, MAX_PUBLIC_REQUESTS)
+        reasons["limit"] = bilingual("field.between", first=1, last=MAX_PUBLIC_REQUESTS)
     if reasons:
         raise ValidationFailed(reasons)
     return wanted

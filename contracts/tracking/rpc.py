@@ -9,7 +9,7 @@
     ``query``: ``{province_code, application_nos?, categories?, start, end, statuses?, limit?}``
     (contracts/tracking/requests.py); newest first; no personal data; raises ValidationFailed.
 """
-from typing import Dict, List, Optional, TypedDict
+from typing import Optional, TypedDict
 
 
 class TimelineEntry(TypedDict):
@@ -32,7 +32,7 @@ class PublicFacts(TypedDict):
 
 class StatusView(PublicFacts):
     kind: str
-    timeline: List[TimelineEntry]
+    timeline: list[TimelineEntry]
 
 
 class StatsUnit(TypedDict):
@@ -65,7 +65,7 @@ class OverdueEntry(TypedDict):
 
 class OverdueList(TypedDict):
     count: int
-    items: List[OverdueEntry]  # most overdue first, at most domain.OVERDUE_LIST_LIMIT
+    items: list[OverdueEntry]  # most overdue first, at most domain.OVERDUE_LIST_LIMIT
 
 
 # Functional form: "from" is a Python keyword. The period's first and last day (Turkey's time).
@@ -76,10 +76,10 @@ Statistics = TypedDict("Statistics", {
     "to": str,
     "generated_at": str,
     "total": int,
-    "by_status": Dict[str, int],
-    "by_kind": Dict[str, int],
-    "by_channel": Dict[str, int],
-    "by_unit": List[StatsUnit],
+    "by_status": dict[str, int],
+    "by_kind": dict[str, int],
+    "by_channel": dict[str, int],
+    "by_unit": list[StatsUnit],
     "answered": StatsAnswered,
     "overdue": OverdueList,
 })

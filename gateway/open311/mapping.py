@@ -14,7 +14,7 @@ requests query and the public view of a request.
 """
 import re
 from datetime import datetime, timedelta
-from typing import List, Optional, TypedDict
+from typing import Optional, TypedDict
 
 from werkzeug.exceptions import Forbidden
 
@@ -22,6 +22,7 @@ from common import clock
 from common.errors import NotFound, ValidationFailed
 from common.fields import FIRST_YEAR, LAST_YEAR, REQUIRED, UNKNOWN_FIELD, YEAR_OUT_OF_RANGE
 from common.places import fold, places
+from messages import LANGUAGES, SEPARATOR, bilingual, message
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-28T00:00:00+03:00"  # when the services or this endpoint last changed
@@ -33,15 +34,12 @@ CLOSED_STATUSES = ("answered",)  # our statuses; received, routed, returned are 
 _NUMBER = re.compile(r"^[0-9]{4}-[0-9]{6,9}$")
 
 STATUS_NOTES = {
-    "received": "Başvuru alındı ve kayda geçti. / The application has been received and recorded.",
-    "routed": "Başvuru çözüm için ilgili birime iletildi. / Forwarded to the unit responsible.",
-    "returned": "Başvuru doğru birime iletilmek üzere yeniden değerlendiriliyor. / "
-                "Being reassessed to forward it to the right unit.",
-    "answered": "Başvuru sonuçlandı; yanıt başvuru sahibine iletildi. / "
-                "Concluded; the answer has been made available to the applicant.",
+    "received": bilingual("open311.status.received"),
+    "routed": bilingual("open311.status.routed"),
+    "returned": bilingual("open311.status.returned"),
+    "answered": bilingual("open311.status.answered"),
 }
-RECEIVED_NOTICE = ("Başvuru alındı; başvuru numarası ve takip kodu başvuru sahibine SMS ile gönderildi. / "
-                   "Received; the application number and tracking code have been sent to the applicant by SMS.")
+RECEIVED_NOTICE = bilingual("open311.received_notice")
 
 
 class InvalidApiKey(Forbidden):
@@ -96,16 +94,16 @@ class Attribute(TypedDict):
     datatype_description: Optional[str]
     order: int
     description: str
-    values: List[AttributeValue]
+    values: list[AttributeValue]
 
 
 class ServiceDefinition(TypedDict):
     service_code: str
-    attributes: List[Attribute]
+    attributes: list[Attribute]
 
 
 def _bilingual(name):
-    return "{} / {}".format(name["tr"], name["en"]) if name["tr"] != name["en"] else name["tr"]
+    return SEPARATOR.join(name[language] for language in LANGUAGES) if name["tr"] != name["en"] else name["tr"]
 
 
 def services(catalogue):
@@ -113,13 +111,13 @@ def services(catalogue):
     return [{
         "service_code": category["code"],
         "service_name": _bilingual(category["name"]),
-        "description": "{} konusunda talep, şikâyet ve öneriler / Requests, complaints and suggestions: {}".format(
-            category["name"]["tr"], category["name"]["en"]),
+        "description": SEPARATOR.join(message("open311.service_description", language,
+                                              category=category["name"][language]) for language in LANGUAGES),
         "metadata": True,
         "type": "realtime",
         "keywords": ", ".join([category["name"]["tr"].lower(), category["name"]["en"].lower()]
                               + [name["tr"].lower() for name in kinds]),
-        "group": "Valilik / Governorship",
+        "group": bilingual("open311.group"),
     } for category in catalogue["categories"]]
 
 
@@ -140,20 +138,20 @@ def service_definition(catalogue, service_code, province=None):
     """The attributes a request of ``service_code`` takes; with a province, its districts to choose."""
     category = find_category(catalogue, service_code)
     if province is not None:
-        district = _attribute(2, "district", "singlevaluelist", True, "İlçe / District",
+        district = _attribute(2, "district", "singlevaluelist", True, bilingual("open311.attribute.district"),
                               values=[(name, name) for name in province.districts])
     else:
-        district = _attribute(2, "district", "string", True, "İlçe / District",
-                              "ilin bir ilçesi; jurisdiction_id ile listelenir / a district of the province; "
-                              "listed when jurisdiction_id is given")
+        district = _attribute(2, "district", "string", True, bilingual("open311.attribute.district"),
+                              bilingual("open311.attribute.district_datatype"))
     return {"service_code": category["code"], "attributes": [
-        _attribute(1, "kind", "singlevaluelist", True, "Başvuru türü / Kind of application",
+        _attribute(1, "kind", "singlevaluelist", True, bilingual("open311.attribute.kind"),
                    values=[(kind["code"], _bilingual(kind["name"])) for kind in catalogue["kinds"]]),
         district,
-        _attribute(3, "subject", "string", True, "Konu / Subject", "5–150 karakter / 5–150 characters"),
-        _attribute(4, "national_id", "string", True, "Başvuru sahibinin T.C. kimlik no / Applicant's national ID",
-                   "11 rakam (T.C. kimlik no veya YKN) / 11 digits (TC Kimlik No or YKN)"),
-        _attribute(5, "language", "singlevaluelist", False, "SMS ve takip dili / Language of SMS and tracking",
+        _attribute(3, "subject", "string", True, bilingual("open311.attribute.subject"),
+                   bilingual("open311.attribute.subject_datatype")),
+        _attribute(4, "national_id", "string", True, bilingual("open311.attribute.national_id"),
+                   bilingual("open311.attribute.national_id_datatype")),
+        _attribute(5, "language", "singlevaluelist", False, bilingual("open311.attribute.language"),
                    values=[("tr", "Türkçe"), ("en", "English")]),
     ]}
 
@@ -223,14 +221,14 @@ def requests_query(args, province, known_codes, now):
     # malformed one is a client's mistake to hear about, whichever parameters win.
     codes = _comma_list(args.get("service_code"))
     if any(code not in known_codes for code in codes):
-        reasons["service_code"] = "bilinmeyen hizmet kodu / unknown service_code"
+        reasons["service_code"] = bilingual("open311.service_code_unknown")
     statuses = [status.lower() for status in _comma_list(args.get("status"))]
     if any(status not in (OPEN, CLOSED) for status in statuses):
-        reasons["status"] = "open veya closed olmalı / must be open or closed"
+        reasons["status"] = bilingual("open311.status_filter")
     start, end = (_moment(args.get(name), name, reasons) for name in ("start_date", "end_date"))
     ids = _comma_list(args.get("service_request_id"))
     if len(ids) > MAX_REQUESTS:
-        reasons["service_request_id"] = "en çok {} numara / at most {} numbers".format(MAX_REQUESTS, MAX_REQUESTS)
+        reasons["service_request_id"] = bilingual("open311.too_many_ids", maximum=MAX_REQUESTS)
     if reasons:
         raise ValidationFailed(reasons)
     if ids:
@@ -246,10 +244,9 @@ def requests_query(args, province, known_codes, now):
     if end is None:
         end = start + timedelta(days=MAX_DAYS)
     if end < start:
-        raise ValidationFailed({"end_date": "start_date'ten önce olamaz / must not be before start_date"})
+        raise ValidationFailed({"end_date": bilingual("open311.end_before_start")})
     if end - start > timedelta(days=MAX_DAYS):
-        raise ValidationFailed({"end_date": "aralık en çok {} gün / the range may span at most {} days".format(
-            MAX_DAYS, MAX_DAYS)})
+        raise ValidationFailed({"end_date": bilingual("open311.range_too_long", days=MAX_DAYS)})
     query["start"], query["end"] = clock.to_iso(start, "microseconds"), clock.to_iso(end, "microseconds")
     return query
 
@@ -267,8 +264,7 @@ def _moment(value, name, reasons):
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None or "T" not in value:
-        reasons[name] = "saat dilimli W3C zamanı olmalı (2026-11-01T00:00:00Z) / must be a W3C date-time " \
-                        "with its offset (2026-11-01T00:00:00Z)"
+        reasons[name] = bilingual("open311.w3c_time")
         return None
     if not FIRST_YEAR <= moment.year <= LAST_YEAR:  # 9999-12-31 + 90 days would overflow
         reasons[name] = YEAR_OUT_OF_RANGE
@@ -330,22 +326,21 @@ class Endpoint(TypedDict):
     url: str
     changeset: str
     type: str
-    formats: List[str]
+    formats: list[str]
 
 
 class Discovery(TypedDict):
     changeset: str
     contact: str
     key_service: str
-    endpoints: List[Endpoint]
+    endpoints: list[Endpoint]
 
 
 def discovery(base_url, media_types):
     return {
         "changeset": CHANGESET,
-        "contact": "Açık Kapı, valilikler / Açık Kapı, the governorships of Turkey",
-        "key_service": "api_key valilik yöneticilerince verilir (POST /api/v1/admin/open311-clients) / "
-                       "api_key is issued by governorship admins (POST /api/v1/admin/open311-clients)",
+        "contact": bilingual("open311.contact"),
+        "key_service": bilingual("open311.key_service"),
         "endpoints": [{"specification": SPECIFICATION, "url": base_url.rstrip("/") + "/open311/v2",
                        "changeset": CHANGESET, "type": "production", "formats": list(media_types)}],
     }

@@ -14,12 +14,13 @@ from gateway.body import json_body
 from gateway.limits import FORM_TYPES, OPEN311_SUBMISSIONS, rate_limited
 from gateway.open311 import formats, mapping
 from gateway.rpc import services
+from messages import bilingual
 
 open311 = Blueprint("open311", __name__)
 
 FORMAT = "<any(json, xml):fmt>"
 PREFIX = "/open311/v2/"
-NOT_A_FORM = "application/x-www-form-urlencoded olmalı / must be application/x-www-form-urlencoded"
+NOT_A_FORM = bilingual("open311.not_a_form")
 API_KEY_MAX_LENGTH = 200
 
 

@@ -3,16 +3,24 @@ import hashlib
 import json
 import re
 import secrets
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict
-from functools import lru_cache
+from datetime import datetime
+from typing import Any
 
 from common import clock, outbox
-from common.config import setting
 from common.errors import Conflict, ValidationFailed
 from common.fields import check_body
 from contracts.events import new_event
-from contracts.intake.requests import CITIZEN_CHANNELS, DESK_CHANNELS, OPEN311_CHANNELS
-from contracts.intake.requests import PERSONAL_DATA_ERASURE_FIELDS, PERSONAL_DATA_EXPORT_FIELDS
+from contracts.intake.requests import (
+    CITIZEN_CHANNELS,
+    DESK_CHANNELS,
+    OPEN311_CHANNELS,
+    PERSONAL_DATA_ERASURE_FIELDS,
+    PERSONAL_DATA_EXPORT_FIELDS,
+    ValidApplication,
+)
+from messages import bilingual
 from services.intake import periods
 
 TRACKING_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a desk
@@ -24,25 +32,25 @@ _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,100}$")
 IDEMPOTENCY_KEY_FIELD = "headers.Idempotency-Key"
 
 
-def channels_for(entry_point):
+def channels_for(entry_point: str) -> frozenset[str]:
     return CHANNELS_BY_ENTRY_POINT[entry_point]
 
 
-def new_tracking_code():
+def new_tracking_code() -> str:
     """Random, so it cannot be derived from the application number."""
     return "".join(secrets.choice(TRACKING_CODE_ALPHABET) for _ in range(TRACKING_CODE_LENGTH))
 
 
-def sequence_name(received_at):
+def sequence_name(received_at: datetime) -> str:
     return "application_no:{}".format(received_at.year)
 
 
-def application_number(received_at, sequence):
+def application_number(received_at: datetime, sequence: int) -> str:
     """``2026-000123``: the year, then the year's running number; nothing personal."""
     return "{}-{:06d}".format(received_at.year, sequence)
 
 
-def idempotency_scope(entry_point, client=None):
+def idempotency_scope(entry_point: str, client: Mapping[str, Any] | None = None) -> str:
     """Keys are the client's own: an Open311 app's keys cannot meet another app's."""
     if entry_point == "open311":
         if client is None:
@@ -51,18 +59,18 @@ def idempotency_scope(entry_point, client=None):
     return entry_point
 
 
-def scoped_idempotency_key(entry_point, key):
+def scoped_idempotency_key(entry_point: str, key: object) -> str | None:
     """The stored key: the client's key within its entry point, or None when it sent none."""
     if key is None:
         return None
     if not isinstance(key, str) or not _IDEMPOTENCY_KEY.match(key):
         raise ValidationFailed({
-            IDEMPOTENCY_KEY_FIELD: "1-100 yazdırılabilir ASCII karakter olmalı / must be 1-100 printable ASCII characters",
+            IDEMPOTENCY_KEY_FIELD: bilingual("intake.idempotency_key_format"),
         })
     return "{}:{}".format(entry_point, key)
 
 
-def fingerprint(body):
+def fingerprint(body: Any) -> str:
     """What "the same body" means for an idempotency key: the same JSON, key order aside.
 
     It runs before validation, so it takes any body: a lone surrogate (the gateway refuses them,
@@ -72,29 +80,30 @@ def fingerprint(body):
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-@lru_cache(maxsize=1)
-def answer_periods():
-    """``ANSWER_PERIODS`` (e.g. ``complaint=7,request=10w``), read once per process."""
-    return periods.parse_answer_periods(setting("ANSWER_PERIODS"))
+# Every kind's answer period when ANSWER_PERIODS is not set; the service passes the setting's.
+DEFAULT_ANSWER_PERIODS = periods.default_answer_periods()
 
 
-def due_at(received_at, kind):
-    return periods.due_at(received_at, answer_periods()[kind])
+def due_at(received_at: datetime, kind: str, answer_periods: Mapping[str,
+           periods.AnswerPeriod] = DEFAULT_ANSWER_PERIODS) -> datetime:
+    return periods.due_at(received_at, answer_periods[kind])
 
 
-def check_desk_officer(application, officer):
+def check_desk_officer(application: ValidApplication, officer: Mapping[str, Any] | None) -> None:
     """A desk takes applications for its own province, and records who typed them in."""
     if officer is None:
         raise ValueError("a desk application needs the officer who entered it")
     if application.province_code != officer["province_code"]:
-        raise ValidationFailed({"province": "yalnızca masanın bulunduğu il / only the desk's own province"})
+        raise ValidationFailed({"province": bilingual("intake.desk_own_province")})
 
 
-def new_application(application, number, received_at, idempotency_key, body_fingerprint, entered_by=None,
-                    client=None):
+def new_application(application: ValidApplication, number: str, received_at: datetime, idempotency_key: str | None,
+                    body_fingerprint: str, entered_by: str | None = None,
+                    client: Mapping[str, Any] | None = None, answer_periods: Mapping[str,
+                    periods.AnswerPeriod] = DEFAULT_ANSWER_PERIODS) -> dict[str, Any]:
     """The stored record, owing its ``application_received`` event (one write)."""
     tracking_code = new_tracking_code()
-    due = due_at(received_at, application.kind)
+    due = due_at(received_at, application.kind, answer_periods)
     fields = asdict(application)
     applicant = {name: fields.pop(name) for name in ("national_id", "first_name", "last_name", "phone", "email")}
     event = new_event(
@@ -121,7 +130,7 @@ def new_application(application, number, received_at, idempotency_key, body_fing
     )
 
 
-def receipt(document):
+def receipt(document: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "application_no": document["application_no"],
         "tracking_code": document["tracking_code"],
@@ -131,33 +140,31 @@ def receipt(document):
     }
 
 
-def replay(document, body_fingerprint):
+def replay(document: Mapping[str, Any], body_fingerprint: str) -> dict[str, Any]:
     """The first answer again for a repeated key, unless the body differs."""
     if document["fingerprint"] != body_fingerprint:
-        raise Conflict("idempotency_key_reused",
-                       "Bu Idempotency-Key başka bir istekle kullanıldı. / "
-                       "This Idempotency-Key was already used with a different request.")
+        raise Conflict("idempotency_key_reused", bilingual("intake.idempotency_key_reused"))
     return receipt(document)
 
 
 DEFAULT_READ_PURPOSE = "application_handling"
 
 
-def read_purpose(purpose):
+def read_purpose(purpose: object) -> str:
     """Why an officer reads personal data, as the audit log keeps it."""
     if purpose is None:
         return DEFAULT_READ_PURPOSE
     if not isinstance(purpose, str) or not 1 <= len(purpose.strip()) <= 200:
-        raise ValidationFailed({"reason": "1–200 karakter olmalı / must be 1–200 characters"})
+        raise ValidationFailed({"reason": bilingual("field.length", shortest=1, longest=200)})
     return purpose.strip()
 
 
-def audit_entry(reader, application_no, purpose, now):
+def audit_entry(reader: Mapping[str, Any], application_no: str, purpose: object, now: datetime) -> dict[str, Any]:
     return {"at": now, "reader": reader["username"], "role": reader["role"],
             "province_code": reader["province_code"], "application_no": application_no, "purpose": purpose}
 
 
-def staff_record(document):
+def staff_record(document: Mapping[str, Any]) -> dict[str, Any]:
     """Everything intake holds about an application, personal data included: for staff only.
     After a KVKK erasure the applicant, subject and description are null and
     ``personal_data_erased`` says when and by whom."""
@@ -189,17 +196,18 @@ KVKK_ERASURE = "kvkk_erasure"
 ERASED_FIELDS = ("applicant", "subject", "description", "fingerprint")
 
 
-def personal_data_request(body, with_reason):
+def personal_data_request(body: Any, with_reason: bool) -> tuple[str, str | None]:
     """``(national_id, reason)`` of an export (reason None) or erasure request; the national ID is
     checked by the very rule a submission is (format and TC Kimlik No/YKN check digits)."""
     values = check_body(body, PERSONAL_DATA_ERASURE_FIELDS if with_reason else PERSONAL_DATA_EXPORT_FIELDS)
     return values["national_id"], values.get("reason")
 
 
-def kvkk_audit_entries(principal, application_nos, purpose, now, reason=None):
+def kvkk_audit_entries(principal: Mapping[str, Any], application_nos: Iterable[str], purpose: object, now: datetime,
+                       reason: str | None = None) -> list[dict[str, Any]]:
     """One audit entry per application, as a staff read has: who, when, which, why. The national
     ID is not in it: the audit log must not keep what erasure removes."""
-    entries = []
+    entries: list[dict[str, Any]] = []
     for application_no in application_nos:
         entry = audit_entry(principal, application_no, purpose, now)
         if reason is not None:
@@ -208,7 +216,7 @@ def kvkk_audit_entries(principal, application_nos, purpose, now, reason=None):
     return entries
 
 
-def personal_data_view(document):
+def personal_data_view(document: Mapping[str, Any]) -> dict[str, Any]:
     """One application as the applicant's export shows it: what intake holds about them."""
     return {
         "application_no": document["application_no"],
@@ -225,16 +233,17 @@ def personal_data_view(document):
     }
 
 
-def erasure_update(document, principal, now):
-    """The write that erases the applicant's personal data from ``document`` and owes
-    ``applicant_data_erased`` (one write). An event still owed from before (the broker was away)
-    loses its phone too: what has not left yet must not leave with personal data."""
+def erasure_changes(document: Mapping[str, Any], principal: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """The fields to set that erase the applicant's personal data from ``document`` and owe
+    ``applicant_data_erased`` (one write: ``IntakeStore.erase_applicant``). An event still owed
+    from before (the broker was away) loses its phone too: what has not left yet must not leave
+    with personal data."""
     owed = [dict(event, phone=None) if event.get("phone") else event for event in document.get("outbox", [])]
     owed.append(new_event("applicant_data_erased", document["application_no"]))
     erased = {name: None for name in ERASED_FIELDS}
-    return {"$set": dict(erased, personal_data_erased={"at": now, "by": principal["username"]},
-                         outbox=owed, **{outbox.PENDING: True})}
+    return dict(erased, personal_data_erased={"at": now, "by": principal["username"]},
+                outbox=owed, **{outbox.PENDING: True})
 
 
-def erasure_receipt(application_nos, now):
+def erasure_receipt(application_nos: Iterable[str], now: datetime) -> dict[str, Any]:
     return {"erased": list(application_nos), "erased_at": clock.to_iso(now)}

@@ -10,9 +10,10 @@ from contracts.intake import catalog
 from contracts.intake.requests import validate_application
 from services.intake import domain
 from services.intake.metrics import APPLICATIONS_RECEIVED
+from services.intake.settings import settings
 from services.intake.store import IntakeStore
 
-domain.answer_periods()  # a bad ANSWER_PERIODS stops the start-up, not a citizen's submission
+settings()  # a bad ANSWER_PERIODS stops the start-up, not a citizen's submission
 
 
 class IntakeService(Pingable):
@@ -37,7 +38,8 @@ class IntakeService(Pingable):
         number = domain.application_number(
             received_at, self.applications.next_sequence(domain.sequence_name(received_at)))
         document = domain.new_application(application, number, received_at, key, body_fingerprint,
-                                          entered_by=officer and officer["username"], client=client)
+                                          entered_by=officer and officer["username"], client=client,
+                                          answer_periods=settings().answer_periods)
         stored = self.applications.insert_application(document)
         if stored is document:  # not a twin that won an idempotency race
             APPLICATIONS_RECEIVED.labels(document["channel"], document["kind"], document["province"]).inc()
@@ -80,7 +82,7 @@ class IntakeService(Pingable):
         self.applications.record_reads(domain.kvkk_audit_entries(
             principal, [document["_id"] for document in documents], domain.KVKK_ERASURE, now, reason))
         erased = [document["_id"] for document in documents if self.applications.erase_applicant(
-            document["_id"], national_id, domain.erasure_update(document, principal, now))]
+            document["_id"], national_id, domain.erasure_changes(document, principal, now))]
         if not erased:  # a concurrent erasure took them all
             raise NotFound("applicant")
         self.applications.purge_erased()

@@ -60,10 +60,11 @@ class IntakeStore:
         query = {"applicant.national_id": national_id, "province_code": province_code}
         return list(self.applications.find(query).sort("_id", ASCENDING))
 
-    def erase_applicant(self, application_no, national_id, update):
-        """Applies an erasure ``update`` (owing its event) if the applicant is still there; False
-        when another erasure got there first."""
-        result = self.applications.update_one({"_id": application_no, "applicant.national_id": national_id}, update)
+    def erase_applicant(self, application_no, national_id, changes):
+        """Sets an erasure's ``changes`` (``domain.erasure_changes``: the outbox owing its event
+        too) if the applicant is still there; False when another erasure got there first."""
+        result = self.applications.update_one({"_id": application_no, "applicant.national_id": national_id},
+                                              {"$set": changes})
         return result.matched_count == 1
 
     def purge_erased(self):

@@ -1,15 +1,16 @@
 """Delivery reports from SMS providers: authenticated, parsed, and applied forward-only."""
 import logging
-import os
 
 from nameko.extensions import DependencyProvider
 
 from common import clock
 from common.errors import NotAllowed, NotFound, ValidationFailed
 from common.storage import store_of
+from messages import bilingual
 from services.notification import domain
 from services.notification.metrics import SMS_MESSAGES
 from services.notification.providers import CallbackRejected, CallbackRequest, build_provider
+from services.notification.settings import NotificationSettings
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ class DeliveryReports(DependencyProvider):
 
     def setup(self):
         self.providers = {}
+        self.provider_settings = NotificationSettings.from_environment().provider_settings
 
     def start(self):
         self.store = store_of(self.container, self.store_attr)
@@ -40,14 +42,14 @@ class DeliveryReports(DependencyProvider):
         except CallbackRejected:
             raise NotAllowed("callback") from None
         except (ValueError, TypeError):
-            raise ValidationFailed({"body": "okunamayan teslim raporu / unreadable delivery report"}) from None
+            raise ValidationFailed({"body": bilingual("notification.unreadable_report")}) from None
         applied = apply_reports(self.store, provider_name, reports)
         return {"applied": applied, "ignored": len(reports) - applied}
 
     def _provider(self, name):
         if name not in self.providers:
             try:
-                self.providers[name] = build_provider(dict(os.environ, SMS_PROVIDER=name))
+                self.providers[name] = build_provider(dict(self.provider_settings, SMS_PROVIDER=name))
             except ValueError:
                 raise NotFound("provider") from None
         return self.providers[name]

@@ -1,17 +1,15 @@
 """Sends queued SMS in the background, so no event handler waits on a provider."""
 import logging
-import os
 import time
-from datetime import timedelta
 
 from eventlet.greenpool import GreenPool
 
 from common import clock
 from common.background import BackgroundLoop
-from common.config import setting
 from services.notification import domain
 from services.notification.metrics import PROVIDER_CALL_SECONDS, SMS_MESSAGES
 from services.notification.providers import AlreadySent, OutgoingSms, SendReceipt, SmsSendError, build_provider
+from services.notification.settings import NotificationSettings
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +27,11 @@ class SmsDispatcher(BackgroundLoop):
 
     def setup(self):
         super().setup()
-        self.provider = build_provider(os.environ)
-        self.pool = GreenPool(int(setting("SMS_CONCURRENCY", "8")))
-        self.lease = timedelta(seconds=float(setting("SMS_SENDING_LEASE_SECONDS",
-                                                     str(domain.SENDING_LEASE.total_seconds()))))
-        timeout = float(setting("SMS_TIMEOUT_SECONDS", "10"))
-        if self.lease.total_seconds() <= timeout:  # else a slow call would be sent again meanwhile
+        settings = NotificationSettings.from_environment()
+        self.provider = build_provider(settings.provider_settings)
+        self.pool = GreenPool(settings.sms_concurrency)
+        self.lease = settings.sending_lease
+        if self.lease.total_seconds() <= settings.sms_timeout_seconds:  # else a slow call would be sent again meanwhile
             raise ValueError("SMS_SENDING_LEASE_SECONDS must be longer than SMS_TIMEOUT_SECONDS")
 
     def stop(self):

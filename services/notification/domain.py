@@ -1,7 +1,9 @@
 """Notification's rules with no I/O: which SMS a fact owes, and when to try again."""
 import random
 import uuid
-from datetime import timedelta
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
 
 from common import clock
 from contracts.events import new_event
@@ -22,7 +24,7 @@ MAX_AGE = timedelta(hours=24)  # an SMS about an application is no use a day lat
 _PROGRESS = {QUEUED: 0, SENDING: 1, SENT: 2, FAILED: 3, DELIVERED: 4}
 
 
-def states_before(state):
+def states_before(state: str) -> list[str]:
     """The states a message may be in for ``state`` to be news."""
     return [earlier for earlier, rank in _PROGRESS.items() if rank < _PROGRESS[state]]
 # A template is named after the event that owes it.
@@ -30,13 +32,14 @@ RECEIVED = "application_received"
 CONCLUDED = "application_answered"
 
 
-def received_message(event, now, tracking_url=None):
+def received_message(event: Mapping[str, Any], now: datetime, tracking_url: str | None = None) -> dict[str, Any]:
     """The "received" SMS: number and tracking code only, in the applicant's language."""
     values = {"application_no": event["application_no"], "tracking_code": event["tracking_code"]}
     return _message(RECEIVED, event.get("language") or "tr", values, now, tracking_url)
 
 
-def concluded_message(event, language, now, tracking_url=None):
+def concluded_message(event: Mapping[str, Any], language: str | None, now: datetime,
+                      tracking_url: str | None = None) -> dict[str, Any]:
     """The "concluded" SMS: says where to read the answer, never the answer itself.
 
     ``language`` is the recipient's, None while application_received has not been handled yet
@@ -45,8 +48,9 @@ def concluded_message(event, language, now, tracking_url=None):
     return _message(CONCLUDED, language, {"application_no": event["application_no"]}, now, tracking_url)
 
 
-def _message(template, language, values, now, tracking_url):
-    message = {
+def _message(template: str, language: str | None, values: dict[str, str], now: datetime,
+             tracking_url: str | None) -> dict[str, Any]:
+    message: dict[str, Any] = {
         "_id": uuid.uuid4().hex,
         "application_no": values["application_no"],
         "template": template,
@@ -63,40 +67,40 @@ def _message(template, language, values, now, tracking_url):
     return message
 
 
-def rendered(message, language, tracking_url=None):
+def rendered(message: Mapping[str, Any], language: str, tracking_url: str | None = None) -> dict[str, Any]:
     """The fields of ``message`` once its language is known."""
     text = render(message["template"], language, dict(message["values"], tracking_url=tracking_url))
     encoding = measure(text)
     return {"language": language, "text": text, "encoding": encoding.name, "segments": encoding.segments}
 
 
-def next_attempt_at(attempts, now):
+def next_attempt_at(attempts: int, now: datetime) -> datetime:
     """Exponential backoff with jitter, capped at five minutes."""
     delay = min(2 ** attempts, 300)
     return now + timedelta(seconds=delay * random.uniform(0.5, 1.0))
 
 
-def gives_up(message, now):
+def gives_up(message: Mapping[str, Any], now: datetime) -> bool:
     """Bounded by count and by age."""
-    return message["attempts"] >= MAX_ATTEMPTS or now - message["created_at"] >= MAX_AGE
+    return bool(message["attempts"] >= MAX_ATTEMPTS or now - message["created_at"] >= MAX_AGE)
 
 
-def sent_event(message, receipt):
+def sent_event(message: Mapping[str, Any], receipt: Any) -> dict[str, Any]:
     return new_event("sms_sent", message["application_no"], message_id=message["_id"],
                      template=message["template"], provider=receipt.provider)
 
 
-def delivered_event(message, provider):
+def delivered_event(message: Mapping[str, Any], provider: str) -> dict[str, Any]:
     return new_event("sms_delivered", message["application_no"], message_id=message["_id"],
                      template=message["template"], provider=provider)
 
 
-def failed_event(message, provider, reason):
+def failed_event(message: Mapping[str, Any], provider: str, reason: str) -> dict[str, Any]:
     return new_event("sms_failed", message["application_no"], message_id=message["_id"],
                      template=message["template"], provider=provider, reason=reason)
 
 
-def message_view(message):
+def message_view(message: Mapping[str, Any]) -> dict[str, Any]:
     """A message as staff see it: no phone, no text."""
     return {
         "message_id": message["_id"],
@@ -111,7 +115,7 @@ def message_view(message):
     }
 
 
-def personal_data_view(recipient, messages):
+def personal_data_view(recipient: Mapping[str, Any] | None, messages: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """What notification holds about an application's applicant, for a KVKK export: the phone
     (null once erased) and every SMS with its states and times (no text: it is the same for all)."""
     erased_at = (recipient or {}).get("erased_at")

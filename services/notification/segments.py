@@ -60,7 +60,7 @@ def measure(text: str) -> SmsEncoding:
     return SmsEncoding(name, units, 1 if units <= single else _parts(costs, per_part))
 
 
-def _parts(costs, per_part):
+def _parts(costs: list[int], per_part: int) -> int:
     # An escape pair or a surrogate pair is never split across parts, so a part may end short.
     parts, used = 1, 0
     for cost in costs:

@@ -1,6 +1,5 @@
 """notification: texts the applicant, exactly once per (application, template)."""
 from common import clock
-from common.config import setting
 from common.errors import AppError
 from common.handlers import event_handler
 from common.health import Pingable
@@ -11,6 +10,7 @@ from common.storage import Store
 from services.notification import domain
 from services.notification.delivery_reports import DeliveryReports
 from services.notification.dispatcher import SmsDispatcher
+from services.notification.settings import settings
 from services.notification.status_polling import StatusPoller
 from services.notification.store import NotificationStore
 
@@ -30,7 +30,7 @@ class NotificationService(Pingable):
         if not self.messages.remember_recipient(event["application_no"], event["phone"], event["language"],
                                                 event["province_code"]):
             return  # the applicant's personal data was erased: no phone kept, no SMS
-        self.queue(domain.received_message(event, clock.now(), setting("TRACKING_URL")))
+        self.queue(domain.received_message(event, clock.now(), settings().tracking_url))
         self.render_waiting(event["application_no"])
 
     @event_handler("routing", "application_answered")
@@ -38,7 +38,7 @@ class NotificationService(Pingable):
         recipient = self.messages.recipient(event["application_no"]) or {}
         if recipient.get("erased_at"):
             return
-        self.queue(domain.concluded_message(event, recipient.get("language"), clock.now(), setting("TRACKING_URL")))
+        self.queue(domain.concluded_message(event, recipient.get("language"), clock.now(), settings().tracking_url))
         # The received event may have been handled between the read above and the queueing.
         self.render_waiting(event["application_no"])
 
@@ -65,7 +65,7 @@ class NotificationService(Pingable):
             return
         for waiting in self.messages.unrendered(application_no):
             self.messages.set_rendering(waiting["_id"], domain.rendered(waiting, recipient["language"],
-                                                                        setting("TRACKING_URL")))
+                                                                        settings().tracking_url))
 
     @rpc(expected_exceptions=AppError)
     def record_delivery_report(self, provider, callback):

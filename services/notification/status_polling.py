@@ -2,14 +2,12 @@
 polling as the fallback). Verimor allows about 20 status calls a minute, so each round asks
 about at most ``SMS_STATUS_POLL_BATCH`` messages, once a minute by default."""
 import logging
-import os
-from datetime import timedelta
 
 from common import clock
 from common.background import BackgroundLoop
-from common.config import setting
 from services.notification.delivery_reports import apply_reports
 from services.notification.providers import SmsSendError, build_provider
+from services.notification.settings import NotificationSettings
 
 log = logging.getLogger(__name__)
 
@@ -17,10 +15,11 @@ log = logging.getLogger(__name__)
 class StatusPoller(BackgroundLoop):
     def setup(self):
         super().setup()
-        self.provider = build_provider(os.environ)
-        self.interval_seconds = float(setting("SMS_STATUS_POLL_SECONDS", "60"))
-        self.batch = int(setting("SMS_STATUS_POLL_BATCH", "15"))
-        self.report_grace = timedelta(minutes=float(setting("SMS_REPORT_GRACE_MINUTES", "15")))
+        settings = NotificationSettings.from_environment()
+        self.provider = build_provider(settings.provider_settings)
+        self.interval_seconds = settings.status_poll_seconds
+        self.batch = settings.status_poll_batch
+        self.report_grace = settings.report_grace
 
     def run_once(self):
         if not hasattr(self.provider, "poll_status"):

@@ -1,36 +1,21 @@
-"""Every SMS text the service sends, per template and language.
+"""The SMS the service sends: each template's texts per language (messages/: ``sms.*``) and values.
 
 A text carries the application number and tracking code and nothing else personal (KVKK), and
 must stay within one segment when rendered with the longest values: 155 septets with the Turkish
-single-shift table for Turkish, 160 plain GSM-7 for English (tests/unit/test_sms_templates.py).
+single-shift table for Turkish, 160 plain GSM-7 for English (tests/unit/notification/test_sms_templates.py).
 """
 from collections.abc import Mapping
+
+from messages import by_language
 
 DEFAULT_LANGUAGE = "tr"
 DEFAULT_TRACKING_URL = "acikkapi.gov.tr"
 
+# The texts themselves are in the message catalogues (messages/tr.py, messages/en.py: ``sms.*``).
 TEMPLATES = {
-    "application_received": {
-        "tr": (
-            "Başvurunuz alındı. Başvuru no: {application_no}, takip kodu: "
-            "{tracking_code}. Durumunu {tracking_url} adresinden izleyebilirsiniz."
-        ),
-        "en": (
-            "Your application has been received. Application no: {application_no}, tracking code: "
-            "{tracking_code}. Track it at {tracking_url}"
-        ),
-    },
+    "application_received": by_language("sms.application_received"),
     # The answer itself is not sent: an SMS can be read by others, the answer may be private.
-    "application_answered": {
-        "tr": (
-            "Başvurunuz {application_no} sonuçlandı. Yanıtı {tracking_url} adresinde, "
-            "mobil uygulamada ve Açık Kapı masasında görebilirsiniz."
-        ),
-        "en": (
-            "Your application {application_no} has been concluded. Read the answer at "
-            "{tracking_url}, in the mobile app or at an Acik Kapi desk."
-        ),
-    },
+    "application_answered": by_language("sms.application_answered"),
 }
 
 REQUIRED_VALUES = {
@@ -39,7 +24,7 @@ REQUIRED_VALUES = {
 }
 
 
-def render(template: str, language: str, values: Mapping[str, str]) -> str:
+def render(template: str, language: str, values: Mapping[str, str | None]) -> str:
     """The text of ``template`` in ``language`` (Turkish for a language we have no text in).
 
     ``values`` must hold the template's REQUIRED_VALUES; ``tracking_url`` is optional (the

@@ -1,11 +1,9 @@
 """Watches answer deadlines: owes ``deadline_approaching`` and ``deadline_missed`` once each."""
-from datetime import timedelta
-
 from common import clock
 from common.background import BackgroundLoop
-from common.config import setting
 from services.routing import domain
 from services.routing.metrics import APPLICATIONS_OVERDUE, OPEN_APPLICATIONS
+from services.routing.settings import RoutingSettings
 
 BATCH = 200
 
@@ -34,8 +32,9 @@ class DeadlineWatcher(BackgroundLoop):
 
     def setup(self):
         super().setup()
-        self.interval_seconds = float(setting("DEADLINE_CHECK_SECONDS", "60"))
-        self.warning = timedelta(hours=float(setting("DEADLINE_WARNING_HOURS", "24")))
+        settings = RoutingSettings.from_environment()
+        self.interval_seconds = settings.deadline_check_seconds
+        self.warning = settings.deadline_warning
 
     def publish_open_counts(self):
         counts = self.store.count_open_by_unit()

@@ -4,9 +4,14 @@ what each transition records and which event it owes, and when deadlines fire.
 States: ``unrouted`` → (route) ``routed`` → (answer) ``answered``;
 ``routed`` → (return) ``returned`` → (route) ``routed`` again.
 """
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
 from common import clock
 from common.errors import Conflict, NotFound
 from contracts.events import facts, new_event
+from messages import bilingual
 
 UNROUTED, ROUTED, RETURNED, ANSWERED = "unrouted", "routed", "returned", "answered"
 OPEN_STATUSES = (UNROUTED, ROUTED, RETURNED)
@@ -16,7 +21,7 @@ ROUTABLE = (UNROUTED, RETURNED)
 
 # --- scope -------------------------------------------------------------------------------------
 
-def visible_to(principal, application):
+def visible_to(principal: Mapping[str, Any], application: Mapping[str, Any] | None) -> bool:
     """Officers see their province; unit officers only what is routed to their unit now."""
     if application is None or application["province_code"] != principal["province_code"]:
         return False
@@ -25,33 +30,34 @@ def visible_to(principal, application):
     return True
 
 
-def require_visible(principal, application):
-    if not visible_to(principal, application):
+def require_visible(principal: Mapping[str, Any], application: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    if application is None or not visible_to(principal, application):
         raise NotFound("application")
     return application
 
 
-def queue_filter(principal, status=None, unit_id=None, overdue=None, now=None):
-    """The store filter for a principal's queue: their province, their unit for unit officers."""
-    query = {"province_code": principal["province_code"]}
+def queue_scope(principal: Mapping[str, Any], status: str | None = None, unit_id: str | None = None,
+                overdue: bool | None = None) -> dict[str, Any]:
+    """What a principal's queue holds: their province, their unit for unit officers (another
+    officer may narrow to a unit), the statuses asked for that they may see, and ``overdue``
+    (True, False or None) as asked; the store turns it into its query (``RoutingStore.page``)."""
+    scope = {"province_code": principal["province_code"]}
     statuses = list(ALL_STATUSES) if status is None else [status]
     if principal["role"] == "unit":
-        query["unit_id"] = principal.get("unit_id")
+        scope["unit_id"] = principal.get("unit_id")
         statuses = [state for state in statuses if state in (ROUTED, ANSWERED)]
     elif unit_id is not None:
-        query["unit_id"] = unit_id
+        scope["unit_id"] = unit_id
     if overdue is True:
         statuses = [state for state in statuses if state in OPEN_STATUSES]
-        query["due_at"] = {"$lt": now}
-    elif overdue is False:
-        query["$or"] = [{"due_at": {"$gte": now}}, {"status": ANSWERED}]
-    query["status"] = {"$in": statuses}
-    return query
+    scope["overdue"] = overdue
+    scope["statuses"] = statuses
+    return scope
 
 
 # --- the queue entry ---------------------------------------------------------------------------
 
-def queued_application(event, suggested_unit):
+def queued_application(event: Mapping[str, Any], suggested_unit: Mapping[str, Any] | None) -> dict[str, Any]:
     """The queue entry for a received application: what officers need to route it, nothing personal."""
     received_at = clock.from_iso(event["received_at"])
     return dict(
@@ -71,7 +77,7 @@ def queued_application(event, suggested_unit):
     )
 
 
-def _unit_ref(unit):
+def _unit_ref(unit: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return {"unit_id": unit["unit_id"], "name": unit["name"]} if unit else None
 
 
@@ -80,7 +86,8 @@ def _unit_ref(unit):
 # officers acting at once cannot both succeed), the fields to set, the history entry, the event.
 
 class Transition:
-    def __init__(self, expected_status, changes, history, event, contact=None):
+    def __init__(self, expected_status: str, changes: Mapping[str, Any], history: dict[str, Any], event: Mapping[str,
+                 Any], contact: dict[str, Any] | None = None) -> None:
         self.expected_status = expected_status
         self.changes = dict(changes, step=event["step"])
         self.history = history
@@ -88,17 +95,19 @@ class Transition:
         self.contact = contact
 
 
-def next_step(application):
-    return application.get("step", 0) + 1
+def next_step(application: Mapping[str, Any]) -> int:
+    step: int = application.get("step", 0)
+    return step + 1
 
 
-def route(application, unit, principal, note, now):
+def route(application: Mapping[str, Any], unit: Mapping[str, Any] | None, principal: Mapping[str, Any],
+          note: str | None, now: datetime) -> Transition:
     if application["status"] not in ROUTABLE:
         raise Conflict("invalid_transition", _ALREADY[application["status"]])
     if unit is None or unit["province_code"] != application["province_code"]:
-        raise Conflict("unit_not_available", "Bu birim bu ilde yok. / No such unit in this province.")
+        raise Conflict("unit_not_available", bilingual("routing.unit_not_in_province"))
     if not unit.get("active", True):
-        raise Conflict("unit_not_available", "Bu birim etkin değil. / This unit is not active.")
+        raise Conflict("unit_not_available", bilingual("routing.unit_inactive"))
     event = new_event("application_routed", application["application_no"], unit_id=unit["unit_id"],
                       unit_name=unit["name"], routed_by=principal["username"],
                       due_at=clock.to_iso(application["due_at"]), step=next_step(application))
@@ -110,9 +119,9 @@ def route(application, unit, principal, note, now):
     )
 
 
-def return_to_router(application, principal, reason, now):
-    _require_status(application, ROUTED, "Yalnızca yönlendirilmiş başvuru iade edilir. / "
-                                         "Only a routed application can be returned.")
+def return_to_router(application: Mapping[str, Any], principal: Mapping[str, Any], reason: str,
+                     now: datetime) -> Transition:
+    _require_status(application, ROUTED, bilingual("routing.only_routed_returned"))
     event = new_event("application_returned", application["application_no"],
                       unit_id=application["unit_id"], reason=reason, step=next_step(application))
     return Transition(
@@ -123,9 +132,9 @@ def return_to_router(application, principal, reason, now):
     )
 
 
-def answer(application, principal, text, outcome, now):
-    _require_status(application, ROUTED, "Yalnızca birime yönlendirilmiş başvuru yanıtlanır. / "
-                                         "Only an application routed to a unit can be answered.")
+def answer(application: Mapping[str, Any], principal: Mapping[str, Any], text: str, outcome: str,
+           now: datetime) -> Transition:
+    _require_status(application, ROUTED, bilingual("routing.only_routed_answered"))
     answered_at = clock.to_iso(now, "milliseconds")
     event = new_event("application_answered", application["application_no"], unit_id=application["unit_id"],
                       outcome=outcome, answer_text=text, answered_at=answered_at,
@@ -139,7 +148,8 @@ def answer(application, principal, text, outcome, now):
     )
 
 
-def contact(application, principal, channel, note, now):
+def contact(application: Mapping[str, Any], principal: Mapping[str, Any], channel: str, note: str | None,
+            now: datetime) -> Transition:
     """Contacts are a log, not a state change: allowed whatever the status."""
     event = new_event("applicant_contacted", application["application_no"], channel=channel,
                       contacted_by=principal["username"], step=next_step(application))
@@ -148,25 +158,23 @@ def contact(application, principal, channel, note, now):
                       event, contact=entry)
 
 
-def _require_status(application, status, message):
+def _require_status(application: Mapping[str, Any], status: str, message: str) -> None:
     if application["status"] != status:
         raise Conflict("invalid_transition", message)
 
 
-def _history(now, action, principal, **details):
+def _history(now: datetime, action: str, principal: Mapping[str, Any], **details: Any) -> dict[str, Any]:
     return dict({"at": now, "action": action, "by": principal["username"]},
                 **{key: value for key, value in details.items() if value is not None})
 
 
 _ALREADY = {
-    ROUTED: "Başvuru zaten bir birime yönlendirilmiş; önce birim iade etmeli. / "
-            "The application is already routed; the unit must return it first.",
-    ANSWERED: "Yanıtlanmış başvuru yeniden yönlendirilemez. / An answered application cannot be routed.",
+    ROUTED: bilingual("routing.already_routed"),
+    ANSWERED: bilingual("routing.already_answered"),
 }
 
-def state_changed():
-    return Conflict("state_changed", "Başvuru bu arada değişti; yenileyip tekrar deneyin. / "
-                                     "The application changed meanwhile; reload and try again.")
+def state_changed() -> Conflict:
+    return Conflict("state_changed", bilingual("routing.state_changed"))
 
 
 # --- deadlines ---------------------------------------------------------------------------------
@@ -178,7 +186,7 @@ DEADLINE_EVENTS = {
 }
 
 
-def deadline_window(event_name, now, warning):
+def deadline_window(event_name: str, now: datetime, warning: timedelta) -> tuple[datetime | None, datetime]:
     """Open applications due in [start, end) owe ``event_name`` now (start None: any time before).
 
     One already past due is no longer "approaching": it owes only ``deadline_missed``.
@@ -188,25 +196,25 @@ def deadline_window(event_name, now, warning):
     return None, now
 
 
-def deadline_event(event_name, application):
+def deadline_event(event_name: str, application: Mapping[str, Any]) -> dict[str, Any]:
     fields = {"unit_id": application.get("unit_id"), "due_at": clock.to_iso(application["due_at"])}
     if event_name == "deadline_approaching":
         return new_event("deadline_approaching", application["application_no"], **fields)
     return new_event("deadline_missed", application["application_no"], **fields)
 
 
-def answered_on_time(record):
+def answered_on_time(record: Mapping[str, Any]) -> bool:
     """Whether the answer of ``record`` (a record view) was given by its due time."""
     return clock.from_iso(record["answer"]["answered_at"]) <= clock.from_iso(record["due_at"])
 
 
-def is_overdue(application, now):
+def is_overdue(application: Mapping[str, Any], now: datetime) -> bool:
     return application["status"] in OPEN_STATUSES and application["due_at"] < now
 
 
 # --- views -------------------------------------------------------------------------------------
 
-def queue_entry_view(application, now):
+def queue_entry_view(application: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     return {
         "application_no": application["application_no"],
         "status": application["status"],
@@ -225,7 +233,7 @@ def queue_entry_view(application, now):
     }
 
 
-def record_view(application, now):
+def record_view(application: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """The staff record of routing's part: queue entry, timeline with reasons, contacts, answer."""
     view = queue_entry_view(application, now)
     view["timeline"] = [_iso_at(entry) for entry in application.get("timeline", [])]
@@ -238,7 +246,7 @@ def record_view(application, now):
     return view
 
 
-def _iso_at(entry):
+def _iso_at(entry: Mapping[str, Any]) -> dict[str, Any]:
     return dict(entry, at=clock.to_iso(entry["at"]))
 
 
@@ -251,12 +259,12 @@ def _iso_at(entry):
 ERASED_NOTE = None
 
 
-def contacts_erased(contacts):
+def contacts_erased(contacts: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The contact log without its notes."""
     return [dict(contact, note=ERASED_NOTE) for contact in contacts]
 
 
-def personal_data_view(application):
+def personal_data_view(application: Mapping[str, Any]) -> dict[str, Any]:
     """What routing holds about an application's applicant, for a KVKK export."""
     erased_at = application.get("personal_data_erased_at")
     return {"contacts": [_iso_at(entry) for entry in application.get("contacts", [])],

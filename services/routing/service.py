@@ -9,7 +9,9 @@ from common.places import places
 from common.rpc import rpc
 from common.storage import Store
 from contracts.routing import requests
+from messages import bilingual
 from services.routing import domain, open311_clients, staff
+from services.routing.accounts_store import AccountsStore
 from services.routing.deadlines import DeadlineWatcher
 from services.routing.metrics import APPLICATIONS_ANSWERED, APPLICATIONS_ROUTED
 from services.routing.passwords import verify_password
@@ -23,9 +25,10 @@ class RoutingService(Pingable):
 
     metrics = MetricsEndpoint()
     applications = Store(RoutingStore)
+    accounts = Store(AccountsStore)  # staff and Open311 client apps: who may call
     publish_owed_events = OutboxRelay(store="applications")
     watch_deadlines = DeadlineWatcher(store="applications")
-    reference_data = ReferenceData(store="applications")
+    reference_data = ReferenceData(units_store="applications", accounts_store="accounts")
 
     @event_handler("intake", "application_received")
     def handle_application_received(self, event):
@@ -50,7 +53,7 @@ class RoutingService(Pingable):
 
     @rpc(expected_exceptions=AppError)
     def authenticate(self, username, password):
-        account = self.applications.find_staff(str(username).strip().lower())
+        account = self.accounts.find_staff(str(username).strip().lower())
         valid = verify_password(account and account["password_hash"], str(password))
         if not valid or not account.get("active", True):
             raise Unauthorized()
@@ -60,15 +63,15 @@ class RoutingService(Pingable):
     def token_generation(self, username):
         """What the gateway checks a token against: a change of role, unit, activity or password
         increments it, so every token issued before is refused (None: no token is honoured)."""
-        return staff.token_generation(self.applications.find_staff(str(username).strip().lower()))
+        return staff.token_generation(self.accounts.find_staff(str(username).strip().lower()))
 
     # --- the queue and the record ---------------------------------------------------------------
 
     @rpc(expected_exceptions=AppError)
     def list_applications(self, principal, query):
         wanted, now = requests.queue_query(query), clock.now()
-        store_query = domain.queue_filter(principal, wanted["status"], wanted["unit_id"], wanted["overdue"], now)
-        items, total = self.applications.page(store_query, wanted["sort"], wanted["page"], wanted["page_size"])
+        scope = domain.queue_scope(principal, wanted["status"], wanted["unit_id"], wanted["overdue"])
+        items, total = self.applications.page(scope, now, wanted["sort"], wanted["page"], wanted["page_size"])
         return {"items": [domain.queue_entry_view(item, now) for item in items], "total": total,
                 "page": wanted["page"], "page_size": wanted["page_size"]}
 
@@ -145,7 +148,7 @@ class RoutingService(Pingable):
     @rpc(expected_exceptions=AppError)
     def list_staff(self, principal):
         return [staff.account_view(account)
-                for account in self.applications.staff_in_province(principal["province_code"])]
+                for account in self.accounts.staff_in_province(principal["province_code"])]
 
     @rpc(expected_exceptions=AppError)
     def create_staff(self, principal, body):
@@ -154,29 +157,29 @@ class RoutingService(Pingable):
         staff.check_assignment(fields["role"], fields["province_code"], fields["unit_id"],
                                fields["unit_id"] and self.applications.find_unit(fields["unit_id"]))
         account = staff.new_account(fields, clock.now())
-        if not self.applications.insert_staff(account):
-            raise ValidationFailed({"username": "bu kullanıcı adı alınmış / this username is taken"})
+        if not self.accounts.insert_staff(account):
+            raise ValidationFailed({"username": bilingual("staff.username_taken")})
         return staff.account_view(account)
 
     @rpc(expected_exceptions=AppError)
     def update_staff(self, principal, username, body):
         changes = requests.staff_changes_request(body)
         username = str(username).strip().lower()
-        account = self.applications.find_staff(username)
+        account = self.accounts.find_staff(username)
         if account is None or account["province_code"] != principal["province_code"]:
             raise NotFound("staff")
         stored = staff.account_changes(account, changes, self.applications.find_unit)
         staff.require_an_admin_left(account, stored,
-                                    self.applications.count_active_admins(account["province_code"], besides=username))
-        self.applications.update_staff(username, stored, revoke_tokens=staff.revokes_tokens(account, stored))
+                                    self.accounts.count_active_admins(account["province_code"], besides=username))
+        self.accounts.update_staff(username, stored, revoke_tokens=staff.revokes_tokens(account, stored))
         self._undo_if_no_admin_left(account, stored)
-        return staff.account_view(self.applications.find_staff(username))
+        return staff.account_view(self.accounts.find_staff(username))
 
     def _undo_if_no_admin_left(self, account, stored):
         """Two admins demoting each other at once both saw the other one active: checked again
         after the write, the change is undone (both are, then) rather than leave nobody."""
-        if staff.steps_down(account, stored) and self.applications.count_active_admins(account["province_code"]) == 0:
-            self.applications.update_staff(account["_id"], staff.previous_values(account, stored))
+        if staff.steps_down(account, stored) and self.accounts.count_active_admins(account["province_code"]) == 0:
+            self.accounts.update_staff(account["_id"], staff.previous_values(account, stored))
             raise Conflict(*staff.LAST_ADMIN)
 
     # --- Open311 client apps (GeoReport v2 api_key) ---------------------------------------------
@@ -187,26 +190,26 @@ class RoutingService(Pingable):
         name = requests.new_open311_client_request(body)
         api_key = open311_clients.new_api_key()
         client = open311_clients.new_client(name, principal, api_key, clock.now())
-        self.applications.insert_open311_client(client)
+        self.accounts.insert_open311_client(client)
         return dict(open311_clients.client_view(client), api_key=api_key)
 
     @rpc(expected_exceptions=AppError)
     def list_open311_clients(self, principal):
         """Every client app (they are national, like their keys); never a key."""
-        return [open311_clients.client_view(client) for client in self.applications.open311_clients_list()]
+        return [open311_clients.client_view(client) for client in self.accounts.open311_clients_list()]
 
     @rpc(expected_exceptions=AppError)
     def update_open311_client(self, principal, client_id, body):
         changes = requests.open311_client_changes_request(body)
-        if self.applications.find_open311_client(str(client_id)) is None:
+        if self.accounts.find_open311_client(str(client_id)) is None:
             raise NotFound("open311_client")
-        self.applications.update_open311_client(str(client_id), changes)
-        return open311_clients.client_view(self.applications.find_open311_client(str(client_id)))
+        self.accounts.update_open311_client(str(client_id), changes)
+        return open311_clients.client_view(self.accounts.find_open311_client(str(client_id)))
 
     @rpc(expected_exceptions=AppError)
     def authenticate_open311_client(self, api_key):
         """``{client_id, name}`` of the active client app holding ``api_key``; else Unauthorized."""
-        client = self.applications.find_open311_client_by_digest(open311_clients.key_digest(api_key))
+        client = self.accounts.find_open311_client_by_digest(open311_clients.key_digest(api_key))
         if client is None or not client.get("active", True):
             raise Unauthorized()
         return open311_clients.client_identity(client)

@@ -4,6 +4,7 @@ import uuid
 
 from common.errors import Conflict, ValidationFailed
 from contracts.routing import requests
+from messages import bilingual
 from services.routing.passwords import hash_password
 
 
@@ -21,9 +22,7 @@ def principal(account):
 # means someone else may have had the old one), so tokens issued before it must stop working.
 REVOKING_FIELDS = ("role", "unit_id", "province_code", "active", "password_hash")
 
-LAST_ADMIN = ("last_admin", "İlin son etkin yöneticisinin rolü değiştirilemez ve hesabı kapatılamaz; önce başka "
-                            "bir yönetici atayın. / The last active admin of a province cannot be demoted or "
-                            "deactivated; appoint another admin first.")
+LAST_ADMIN = ("last_admin", bilingual("staff.last_admin"))
 
 
 def token_generation(account):
@@ -80,17 +79,16 @@ def check_assignment(role, province_code, unit_id, unit):
     """A unit officer belongs to one active unit of their province; nobody else has a unit."""
     if role == "unit":
         if unit_id is None:
-            raise ValidationFailed({"unit_id": "birim görevlisi için zorunlu / required for a unit officer"})
+            raise ValidationFailed({"unit_id": bilingual("staff.unit_required")})
         if unit is None or unit["province_code"] != province_code or not unit.get("active", True):
-            raise ValidationFailed({"unit_id": "bu ilde etkin bir birim olmalı / must be an active unit "
-                                               "of this province"})
+            raise ValidationFailed({"unit_id": bilingual("staff.unit_of_province")})
     elif unit_id is not None:
-        raise ValidationFailed({"unit_id": "yalnızca birim görevlileri için / only for unit officers"})
+        raise ValidationFailed({"unit_id": bilingual("staff.unit_only_for_officers")})
 
 
 def require_own_province(admin, province_code):
     if province_code != admin["province_code"]:
-        raise ValidationFailed({"province": "yalnızca kendi iliniz / only your own province"})
+        raise ValidationFailed({"province": bilingual("staff.own_province")})
 
 
 def account_view(account):

@@ -1,11 +1,12 @@
-"""Routing's database: applications in their queues, the units catalogue, staff accounts."""
+"""Routing's database: applications in their queues and the units catalogue (the staff accounts and
+Open311 client apps: ``accounts_store.py``)."""
 from collections import Counter
 
 from pymongo import ASCENDING, DESCENDING
 
 from common.outbox import create_outbox_index, owe
 from common.storage import insert_new, purge_erased
-from services.routing.domain import DEADLINE_EVENTS, OPEN_STATUSES
+from services.routing.domain import ANSWERED, DEADLINE_EVENTS, OPEN_STATUSES
 
 SORTS = {"newest": [("received_at", DESCENDING)], "due": [("due_at", ASCENDING)]}
 
@@ -14,8 +15,6 @@ class RoutingStore:
     def __init__(self, database):
         self.applications = database.get_collection("applications")
         self.units = database.get_collection("units")
-        self.staff = database.get_collection("staff")
-        self.open311_clients = database.get_collection("open311_clients")
         self.versions = database.get_collection("versions")
         self._active_units = {}  # province_code -> (units version, [unit]): see active_units
 
@@ -36,7 +35,6 @@ class RoutingStore:
         self.applications.create_index([("status", ASCENDING), ("unit_id", ASCENDING), ("province", ASCENDING)])
         create_outbox_index(self.applications)
         self.units.create_index("province_code")
-        self.open311_clients.create_index("key_digest", unique=True)
 
     def outbox_collections(self):
         return [self.applications]
@@ -50,7 +48,9 @@ class RoutingStore:
     def find_application(self, application_no):
         return self.applications.find_one({"_id": application_no})
 
-    def page(self, query, sort, page, page_size):
+    def page(self, scope, now, sort, page, page_size):
+        """One page of a queue (``domain.queue_scope``) and the queue's length."""
+        query = _queue_filter(scope, now)
         cursor = self.applications.find(query).sort(SORTS[sort]).skip((page - 1) * page_size).limit(page_size)
         return list(cursor), self.applications.count_documents(query)
 
@@ -170,44 +170,16 @@ class RoutingStore:
         self.units.update_one({"_id": unit_id}, {"$set": changes})
         self._units_changed()
 
-    # --- staff ----------------------------------------------------------------------------------
 
-    def find_staff(self, username):
-        return self.staff.find_one({"_id": username})
-
-    def insert_staff(self, account):
-        """False if the username is taken."""
-        return insert_new(self.staff, account)
-
-    def update_staff(self, username, changes, revoke_tokens=False):
-        """``revoke_tokens``: the officer's tokens so far stop working (staff.token_generation)."""
-        update = {"$set": changes}
-        if revoke_tokens:
-            update["$inc"] = {"token_generation": 1}
-        self.staff.update_one({"_id": username}, update)
-
-    def count_active_admins(self, province_code, besides=None):
-        query = {"province_code": province_code, "role": "admin", "active": True}
-        if besides is not None:
-            query["_id"] = {"$ne": besides}
-        return self.staff.count_documents(query)
-
-    def staff_in_province(self, province_code):
-        return list(self.staff.find({"province_code": province_code}).sort("_id", ASCENDING))
-
-    # --- Open311 client apps --------------------------------------------------------------------
-
-    def insert_open311_client(self, client):
-        self.open311_clients.insert_one(client)
-
-    def find_open311_client(self, client_id):
-        return self.open311_clients.find_one({"_id": client_id})
-
-    def find_open311_client_by_digest(self, digest):
-        return self.open311_clients.find_one({"key_digest": digest})
-
-    def open311_clients_list(self):
-        return list(self.open311_clients.find({}).sort("created_at", ASCENDING))
-
-    def update_open311_client(self, client_id, changes):
-        self.open311_clients.update_one({"_id": client_id}, {"$set": changes})
+def _queue_filter(scope, now):
+    """The query of a queue: province, unit if any, status; overdue: open past its due time,
+    not overdue: due later or answered."""
+    query = {"province_code": scope["province_code"]}
+    if "unit_id" in scope:
+        query["unit_id"] = scope["unit_id"]
+    if scope["overdue"] is True:
+        query["due_at"] = {"$lt": now}
+    elif scope["overdue"] is False:
+        query["$or"] = [{"due_at": {"$gte": now}}, {"status": ANSWERED}]
+    query["status"] = {"$in": scope["statuses"]}
+    return query

@@ -9,6 +9,7 @@ Unit ids are built from plate codes, type codes and folded names only, so a re-s
 same ids and applications already routed keep pointing at their unit.
 """
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from common.places import Places, PlacesDataError, Province, fold
 from contracts.routing.unit_types import DISTRICT, DISTRICT_GOVERNORSHIP, PROVINCE, UNIT_TYPES, UnitType
@@ -67,10 +68,10 @@ def metropolitan_codes(places: Places) -> frozenset[str]:
     return frozenset(_province_named(places, name).code for name in METROPOLITAN_PROVINCES)
 
 
-def seed_units(places: Places) -> list[dict]:
+def seed_units(places: Places) -> list[dict[str, Any]]:
     """Every province's catalogue, then the central districts' catalogues."""
     metropolitan = metropolitan_codes(places)
-    units = []
+    units: list[dict[str, Any]] = []
     for province in places.provinces:
         is_metropolitan = province.code in metropolitan
         units.extend(
@@ -93,7 +94,7 @@ def seed_units(places: Places) -> list[dict]:
     return units
 
 
-def suggest_unit(units: Iterable[Mapping], category: str, district: str | None) -> Mapping | None:
+def suggest_unit(units: Iterable[Mapping[str, Any]], category: str, district: str | None) -> Mapping[str, Any] | None:
     """The unit of one province's ``units`` that a ``category`` application most likely belongs to.
 
     An application from a district with its own catalogue goes to that district's unit of the
@@ -113,7 +114,7 @@ def suggest_unit(units: Iterable[Mapping], category: str, district: str | None) 
     return None
 
 
-def _in_catalogue(unit: Mapping, folded_district: str | None) -> bool:
+def _in_catalogue(unit: Mapping[str, Any], folded_district: str | None) -> bool:
     if unit.get("district") is None:
         return folded_district is None
     return fold(unit["district"]) == folded_district
@@ -127,7 +128,7 @@ def _types_of(level: str, is_metropolitan: bool) -> list[UnitType]:
 
 
 def _unit(unit_type: UnitType, province: Province, district: str | None, unit_id: str,
-          named_after: str | None = None) -> dict:
+          named_after: str | None = None) -> dict[str, Any]:
     names = {"province": province.name, "district": named_after or district}
     return {
         "_id": unit_id,

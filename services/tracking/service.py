@@ -7,7 +7,7 @@ from common.metrics import MetricsEndpoint
 from common.rpc import rpc
 from common.storage import Store
 from contracts.tracking import requests
-from services.tracking import domain
+from services.tracking import domain, public_requests, public_view, statistics
 from services.tracking.store import TrackingStore
 
 
@@ -62,23 +62,22 @@ class TrackingService(Pingable):
         document = self.applications.find(application_no)
         if not domain.code_matches(document, tracking_code):
             raise NotFound("application")
-        return domain.public_view(document, domain.choose_language(language, document))
+        return public_view.public_view(document, public_view.choose_language(language, document))
 
     @rpc(expected_exceptions=AppError)
     def get_statistics(self, principal, query):
         now = clock.now()
         wanted = requests.stats_query(query, now.date())
-        province_code, unit_id = domain.stats_scope(principal, wanted["province"], wanted["unit_id"])
-        start, end = domain.period_bounds(wanted["from"], wanted["to"])
-        documents = self.applications.received_in(province_code, start, end, domain.STATS_FIELDS)
-        stats = domain.statistics(documents, now, unit_id)
-        return domain.statistics_view(stats, province_code, unit_id, wanted["from"], wanted["to"], now)
+        province_code, unit_id = statistics.stats_scope(principal, wanted["province"], wanted["unit_id"])
+        start, end = statistics.period_bounds(wanted["from"], wanted["to"])
+        documents = self.applications.received_in(province_code, start, end, statistics.STATS_FIELDS)
+        stats = statistics.statistics(documents, now, unit_id)
+        return statistics.statistics_view(stats, province_code, unit_id, wanted["from"], wanted["to"], now)
 
     @rpc(expected_exceptions=AppError)
     def list_public_requests(self, query):
         """Applications of one province as anyone may see them (the gateway's Open311 GETs): by
         number, or by period, category and open/closed; newest first. Nothing personal."""
         wanted = requests.public_requests_query(query)
-        documents = self.applications.public_requests(domain.public_requests_filter(wanted),
-                                                      domain.PUBLIC_REQUEST_FIELDS, wanted["limit"])
-        return [domain.public_request_view(document) for document in documents if document.get("timeline")]
+        documents = self.applications.public_requests(wanted, public_requests.PUBLIC_REQUEST_FIELDS)
+        return [public_requests.public_request_view(document) for document in documents if document.get("timeline")]

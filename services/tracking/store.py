@@ -42,7 +42,25 @@ class TrackingStore:
         query = {"province_code": province_code, "received_at": {"$gte": start, "$lt": end}}
         return self.applications.find(query, {name: 1 for name in fields})
 
-    def public_requests(self, query, fields, limit):
-        """The newest ``limit`` applications matching ``query``, only ``fields`` of each."""
-        cursor = self.applications.find(query, {name: 1 for name in fields})
-        return list(cursor.sort("received_at", -1).limit(limit))
+    def public_requests(self, wanted, fields):
+        """The newest ``wanted["limit"]`` applications a public requests query
+        (``requests.public_requests_query``) asks for, only ``fields`` of each."""
+        cursor = self.applications.find(_public_requests_filter(wanted), {name: 1 for name in fields})
+        return list(cursor.sort("received_at", -1).limit(wanted["limit"]))
+
+
+def _public_requests_filter(wanted):
+    """The province, then either the numbers asked for or the period, categories and open/closed
+    (closed: answered, the only status with an ``answer``; open: every other)."""
+    query = {"province_code": wanted["province_code"]}
+    if wanted["application_nos"]:
+        query["_id"] = {"$in": wanted["application_nos"]}
+        return query
+    query["received_at"] = {"$gte": wanted["start"], "$lte": wanted["end"]}
+    if wanted["categories"]:
+        query["category"] = {"$in": wanted["categories"]}
+    if wanted["statuses"] == ["closed"]:
+        query["answer"] = {"$exists": True}
+    elif wanted["statuses"] == ["open"]:
+        query["answer"] = {"$exists": False}
+    return query

@@ -16,7 +16,6 @@ from contracts.intake.rpc import Catalogue, Receipt
 from contracts.routing import rpc as routing_rpc
 from contracts.tracking import rpc as tracking_rpc
 from contracts.tracking.rpc import StatusView, TimelineEntry
-from gateway import citizen
 from gateway import errors as gateway_errors
 from gateway.app import create_app
 from gateway.settings import Settings
@@ -28,13 +27,13 @@ from services.notification.delivery_reports import DeliveryReports
 from services.notification.providers.twilio import signature_for
 from services.notification.service import NotificationService
 from services.notification.store import NotificationStore
+from services.routing.accounts_store import AccountsStore
 from services.routing.passwords import hash_password
 from services.routing.service import RoutingService
 from services.routing.store import RoutingStore
 from services.routing.unit_catalog import seed_units
 from services.tracking.service import TrackingService
 from services.tracking.store import TrackingStore
-
 from tests.support.samples import PASSWORD, application_body, staff_principal  # noqa: E402
 
 SERVICES = {cls.name: cls for cls in (IntakeService, RoutingService, NotificationService, TrackingService)}
@@ -409,6 +408,8 @@ def application_workers():
     routing_store = RoutingStore(database.get_database("routing"))
     routing_store.create_indexes()
     routing_store.seed_units([unit for unit in seed_units(places()) if unit["province_code"] == "06"])
+    accounts_store = AccountsStore(database.get_database("routing"))
+    accounts_store.create_indexes()
     tracking_store = TrackingStore(database.get_database("tracking"))
     notification_store = NotificationStore(database.get_database("notification"))
     notification_store.create_indexes()
@@ -417,8 +418,9 @@ def application_workers():
     delivery_reports.store = notification_store
     return {
         "intake": worker_factory(IntakeService, applications=intake_store, publish_owed_events=lambda: None),
-        "routing": worker_factory(RoutingService, applications=routing_store, publish_owed_events=lambda: None,
-                                  watch_deadlines=lambda: None, reference_data=None),
+        "routing": worker_factory(RoutingService, applications=routing_store, accounts=accounts_store,
+                                  publish_owed_events=lambda: None, watch_deadlines=lambda: None,
+                                  reference_data=None),
         "tracking": worker_factory(TrackingService, applications=tracking_store),
         "notification": worker_factory(NotificationService, messages=notification_store,
                                        delivery_reports=delivery_reports, send_queued_sms=lambda: None),
@@ -541,7 +543,7 @@ def test_service_errors_reach_the_gateway_as_themselves(raised):
 
 def test_routing_answers_in_the_schema_shapes(application_workers):
     routing = application_workers["routing"]
-    routing.applications.insert_staff({"_id": "ankara.router", "role": "router", "province_code": "06",
+    routing.accounts.insert_staff({"_id": "ankara.router", "role": "router", "province_code": "06",
                                      "unit_id": None, "password_hash": hash_password(PASSWORD), "active": True})
     routing.handle_application_received(new_event(
         "application_received", NUMBER, kind="complaint", category="health", province="Ankara",
@@ -604,7 +606,7 @@ def test_kvkk_export_and_erasure_have_the_shapes_the_gateway_is_tested_with(appl
 
 def test_open311_answers_have_the_shapes_the_gateway_is_tested_with(application_workers):
     """Routing's client apps, intake's Open311 application and tracking's public requests, for real."""
-    from services.tracking import domain as tracking_domain
+    from services.tracking import public_requests as tracking_public_requests
 
     routing, intake, tracking = (application_workers[name] for name in ("routing", "intake", "tracking"))
     admin = PRINCIPALS["admin"]
@@ -624,4 +626,4 @@ def test_open311_answers_have_the_shapes_the_gateway_is_tested_with(application_
     assert intake.get_application_record(admin, receipt["application_no"])["client"] == "Şehrim Uygulaması"
     [public] = tracking.list_public_requests({"province_code": "06", "application_nos": [receipt["application_no"]]})
     assert set(public) == set(PUBLIC_REQUEST) == set(tracking_rpc.PublicRequest.__annotations__)
-    assert set(PUBLIC_REQUEST) <= set(tracking_domain.PUBLIC_REQUEST_FIELDS) | {"status", "updated_at", "unit"}
+    assert set(PUBLIC_REQUEST) <= set(tracking_public_requests.PUBLIC_REQUEST_FIELDS) | {"status", "updated_at", "unit"}

@@ -16,7 +16,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError, WriteError
 
 from docstore import EmbeddedClient
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 ENGINES = ["mongomock", "embedded", "mongodb"]
 
 
@@ -317,7 +317,8 @@ def test_counts_that_an_index_can_answer(mixed, query, expected):
 
 
 def _groups(result):
-    return sorted(((group["_id"] is None, group["_id"] if group["_id"] is not None else "", group["n"], group.get("total"))
+    return sorted(((group["_id"] is None, group["_id"] if group["_id"] is not None else "", group["n"],
+                    group.get("total"))
                    for group in result), key=repr)
 
 

@@ -8,8 +8,7 @@ import time
 
 import pytest
 
-from docstore import EmbeddedClient
-from docstore import purge
+from docstore import EmbeddedClient, purge
 from tests.support.files_on_disk import holding
 
 

@@ -14,7 +14,7 @@ from docstore.codec import decode, encode, normalise
 from docstore.indexes import sql_key
 from docstore.ordering import sort_key
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 
 
 def round_trip(document):

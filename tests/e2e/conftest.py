@@ -4,7 +4,9 @@ import uuid
 import pytest
 import requests
 
+from tests.support.broker import temporary_vhost
 from tests.support.samples import application_body  # noqa: F401  (the e2e tests import it from here)
+from tests.support.staff_client import StaffApi
 
 
 @pytest.fixture
@@ -25,3 +27,16 @@ def api(running_system):
 @pytest.fixture
 def idempotency_key():
     return uuid.uuid4().hex
+
+
+@pytest.fixture(scope="module")
+def staff(running_system):
+    """The staff API of the session's system; it logs each officer in once per module."""
+    return StaffApi(running_system.url)
+
+
+@pytest.fixture
+def own_vhost():
+    """Not the session's: its running system would consume this system's events."""
+    with temporary_vhost() as uri:
+        yield uri

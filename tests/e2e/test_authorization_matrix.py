@@ -31,8 +31,14 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from gateway.auth import TOKEN_SALT
 from tests.support.samples import PASSWORD, national_id
-from tests.support.staff_client import (StaffApi, answered_application, ankara_health_body, received_application,
-                                        returned_application, routed_application)
+from tests.support.staff_client import (
+    StaffApi,
+    ankara_health_body,
+    answered_application,
+    received_application,
+    returned_application,
+    routed_application,
+)
 
 ACTORS = ("none", "ankara.desk", "ankara.router", "ankara.health", "ankara.education", "ankara.admin",
           "istanbul.desk", "istanbul.router", "istanbul.health", "istanbul.admin")

@@ -8,7 +8,6 @@ import requests
 from tests.e2e.conftest import application_body
 from tests.support.samples import MISSING, body_with
 
-
 _MISSING = MISSING
 
 INVALID_FIELDS = [
@@ -44,7 +43,8 @@ INVALID_FIELDS = [
 
 
 @pytest.mark.parametrize("path,value", INVALID_FIELDS,
-                         ids=["{}={}".format(p, "missing" if v is _MISSING else str(v)[:12]) for p, v in INVALID_FIELDS])
+                         ids=["{}={}".format(p, "missing" if v is _MISSING else str(v)[:12])
+                              for p, v in INVALID_FIELDS])
 def test_each_invalid_field_is_named_in_a_422(api, path, value):
     response = api.submit(body_with(path, value))
 
@@ -113,7 +113,6 @@ from urllib.parse import urlsplit  # noqa: E402
 from defusedxml import ElementTree  # noqa: E402
 
 from common.fields import UNREADABLE_TEXT, YEAR_OUT_OF_RANGE  # noqa: E402
-from tests.support.staff_client import StaffApi  # noqa: E402
 
 SECURITY_HEADERS = ("X-Content-Type-Options", "X-Frame-Options", "Content-Security-Policy", "Referrer-Policy",
                     "Cache-Control", "X-Request-ID")
@@ -128,11 +127,6 @@ def post_raw(url, text, headers=None):
     """``text`` sent as written: ``json=`` cannot send the lone surrogate ``"\\ud800"`` escapes."""
     return requests.post(url, data=text.encode("utf-8"), timeout=15,
                          headers=dict(headers or {}, **{"Content-Type": "application/json"}))
-
-
-@pytest.fixture(scope="module")
-def staff(running_system):
-    return StaffApi(running_system.url)
 
 
 def test_a_lone_surrogate_in_a_submission_is_422_naming_it_and_no_application_is_made(api):

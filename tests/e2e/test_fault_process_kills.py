@@ -2,7 +2,6 @@
 and started again (issue 6, fault test 1). Afterwards every application a citizen was given is in
 intake, routing and tracking and got exactly one "received" SMS; nothing else was created."""
 import signal
-import time
 
 from tests.support.broker import temporary_vhost
 from tests.support.load import SteadySubmissions

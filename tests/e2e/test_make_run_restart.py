@@ -3,11 +3,9 @@ applications, the number sequence (no reuse), SMS records and tracking timelines
 stops every process within STOP_SECONDS and frees the DATA_DIR locks."""
 import json
 
-import pytest
 import requests
 
 from tests.e2e.conftest import application_body
-from tests.support.broker import temporary_vhost
 from tests.support.make_run import MakeRun
 from tests.support.processes import wait_until
 
@@ -17,13 +15,6 @@ STOP_SECONDS = 15
 def _sms_log(data_dir):
     path = data_dir / "sms-log.jsonl"
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
-
-
-@pytest.fixture
-def own_vhost():
-    """Not the session's: its running system would consume this system's events."""
-    with temporary_vhost() as uri:
-        yield uri
 
 
 def test_stop_and_restart_keeps_everything(own_vhost, tmp_path):

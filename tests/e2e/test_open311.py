@@ -11,7 +11,6 @@ from defusedxml import ElementTree
 from georeport import GeoReport
 
 from tests.support.processes import wait_until
-from tests.support.staff_client import StaffApi
 
 TIMEOUT = 15
 JURISDICTION = "ankara.gov.tr"
@@ -49,11 +48,6 @@ def form(api_key, **overrides):
               "attribute[national_id]": APPLICANT["national_id"]}
     fields.update(overrides)
     return {name: value for name, value in fields.items() if value is not None}
-
-
-@pytest.fixture(scope="module")
-def staff(running_system):
-    return StaffApi(running_system.url)
 
 
 @pytest.fixture(scope="module")

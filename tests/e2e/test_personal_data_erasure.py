@@ -6,12 +6,10 @@ import random
 import time
 from pathlib import Path
 
-import pytest
-
 from common.storage import connect
 from contracts.intake.requests import national_id_checksum_ok
 from tests.support.processes import wait_until
-from tests.support.staff_client import StaffApi, ankara_health_body, submit
+from tests.support.staff_client import ankara_health_body, submit
 
 EXPORT = "/api/v1/admin/personal-data/export"
 ERASE = "/api/v1/admin/personal-data/erase"
@@ -26,11 +24,6 @@ def fresh_national_id():
         candidate = str(random.randint(10 ** 10, 10 ** 11 - 1))
         if national_id_checksum_ok(candidate):
             return candidate
-
-
-@pytest.fixture(scope="module")
-def staff(running_system):
-    return StaffApi(running_system.url)
 
 
 def documents_about(data_dir, service, collection, application_no):

@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import redis
 
 from tests.support.broker import temporary_vhost
 from tests.support.processes import RunningSystem, wait_until
@@ -32,7 +33,6 @@ ATTACKER, OWNER, POLLER, APPLICANT = "127.0.0.2", "127.0.0.3", "127.0.0.4", "127
 
 @pytest.fixture(scope="module")
 def redis_client():
-    redis = pytest.importorskip("redis")
     client = redis.Redis.from_url(REDIS_URL)
     try:
         client.ping()
@@ -96,13 +96,13 @@ def two_worker_system(request, tmp_path_factory):
 
 def worker_pids(master_pid):
     pids = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         if int(fields[1]) == master_pid:  # the field after the state is the parent's pid
-            pids.add(int(stat.parent.name))
+            pids.add(int(stat_file.parent.name))
     return pids
 
 

@@ -10,9 +10,6 @@ import re
 import shlex
 import subprocess
 
-import pytest
-
-from tests.support.broker import temporary_vhost
 from tests.support.make_run import MakeRun
 from tests.support.processes import ROOT
 
@@ -45,13 +42,6 @@ def test_the_tour_starts_make_run_with_the_example_accounts():
 
     assert (ROOT / settings["STAFF_ACCOUNTS_FILE"]).is_file()
     assert steps and ANSWER_REQUEST.search("\n".join(steps))
-
-
-@pytest.fixture
-def own_vhost():
-    """Not the session's: its running system would consume this system's events."""
-    with temporary_vhost() as uri:
-        yield uri
 
 
 def test_the_readme_tour_runs_as_written(own_vhost, tmp_path):

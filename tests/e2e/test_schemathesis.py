@@ -14,26 +14,27 @@ NUL, controls, RTL overrides, combining marks, very long text) into every string
 body, every query and path parameter and the headers the gateway reads: never a 5xx, and every
 answer well-formed JSON (or XML under ``….xml``).
 """
+import json
+import re
 import time
+from urllib.parse import quote
 
 import pytest
 import requests
 import schemathesis
-from schemathesis import GenerationMode
-import json
-import re
-from urllib.parse import quote
-
 from defusedxml import ElementTree
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
 from schemathesis.checks import negative_data_rejection, not_a_server_error
 from schemathesis.specs.openapi.checks import (
-    content_type_conformance, response_schema_conformance, status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
 )
 
-from tests.support.staff_client import StaffApi, received_application
+from tests.support.staff_client import received_application
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -51,11 +52,6 @@ PROTECTED_USERNAMES = {account for account in OFFICER_OF_ROLE.values()}
 @pytest.fixture(scope="module")
 def api_schema(running_system):
     return schemathesis.openapi.from_url(running_system.url + "/api/v1/openapi.json")
-
-
-@pytest.fixture(scope="module")
-def staff(running_system):
-    return StaffApi(running_system.url)
 
 
 @pytest.fixture(scope="module")
@@ -148,7 +144,8 @@ def test_every_operation_keeps_the_documents_promises(api_schema, staff, known_a
     for label, seen in sorted(statuses.items()):
         print("  {}: {} in {:.1f} s".format(label, sorted(set(seen)), seconds.get(label, 0)))
     document = requests.get(running_system.url + "/api/v1/openapi.json", timeout=15).json()
-    published = {"{} {}".format(method.upper(), path) for path, methods in document["paths"].items() for method in methods}
+    published = {"{} {}".format(method.upper(), path)
+                 for path, methods in document["paths"].items() for method in methods}
     # schemathesis leaves out the document it was loaded from; the unit tests check that one.
     assert published - set(statuses) <= {"GET /api/v1/openapi.json"}, published - set(statuses)
     assert not failures, "\n\n".join("{}\n{}".format(label, text) for label, text in failures.items())

@@ -180,7 +180,7 @@ def test_a_report_for_a_provider_we_do_not_know_is_not_found(system):
 # --- sending -----------------------------------------------------------------------------------
 
 # Each run waits out the backoff (3–6 s), so two providers; that each provider's 5xx and 429
-# are retryable is unit-tested (tests/unit/test_sms_provider_contract.py).
+# are retryable is unit-tested (tests/unit/notification/test_sms_provider_contract.py).
 @pytest.mark.parametrize("system", ["verimor", "twilio"], indirect=True)
 def test_provider_errors_twice_then_success_give_one_sms(system, clean_fake):
     before = metrics_text(system)

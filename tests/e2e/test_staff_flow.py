@@ -10,18 +10,13 @@ from nameko.standalone.events import event_dispatcher
 from common import clock
 from tests.support.processes import wait_until
 from tests.support.samples import PASSWORD, received_event
-from tests.support.staff_client import StaffApi, ankara_health_body, settle, submit
+from tests.support.staff_client import ankara_health_body, settle, submit
 
 CANKAYA_HEALTH = "06-cankaya-health"
 CANKAYA_HEALTH_NAME = "Çankaya İlçe Sağlık Müdürlüğü"
 EDUCATION = "06-national_education"
 ANSWER_TEXT = "Randevunuz 12 Aralık saat 10:00 için Çankaya Sağlık Ocağında oluşturuldu."
 RETURN_REASON = "Sağlık konusu; il milli eğitim müdürlüğünün görev alanında değil."
-
-
-@pytest.fixture(scope="module")
-def staff(running_system):
-    return StaffApi(running_system.url)
 
 
 def _tracked(api, receipt, status):

@@ -9,12 +9,7 @@ import pytest
 from common import clock
 from tests.support.processes import wait_until
 from tests.support.samples import PASSWORD
-from tests.support.staff_client import StaffApi, received_application
-
-
-@pytest.fixture(scope="module")
-def staff(running_system):
-    return StaffApi(running_system.url)
+from tests.support.staff_client import received_application
 
 
 @pytest.fixture(scope="module")

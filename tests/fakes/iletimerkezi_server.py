@@ -77,7 +77,8 @@ REPORT_CODES = {"accepted": 110, "delivered": 111, "undelivered": 112}
 
 
 def envelope(code, message=None, **extra):
-    return {"response": {"status": {"code": str(code), "message": message or MESSAGES.get(code, f"HTTP {code}")}, **extra}}
+    status = {"code": str(code), "message": message or MESSAGES.get(code, f"HTTP {code}")}
+    return {"response": {"status": status, **extra}}
 
 
 def rejection(code, message=None):
@@ -194,7 +195,8 @@ class FakeIletiMerkezi(FakeProviderServer):
             order={
                 "id": int(order_id),
                 "status": order_status,
-                "message": [{"number": int(record["number"][2:]), "status": code} for record, code in zip(records, codes)],
+                "message": [{"number": int(record["number"][2:]), "status": code}
+                            for record, code in zip(records, codes)],
             },
         )
 
@@ -218,7 +220,8 @@ class FakeIletiMerkezi(FakeProviderServer):
                     "body": record["text"],
                 }
             }
-        return self.callback_url, {"Content-Type": "application/json"}, json.dumps(body, ensure_ascii=False).encode("utf-8")
+        encoded = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        return self.callback_url, {"Content-Type": "application/json"}, encoded
 
 
 def _message(message):

@@ -40,7 +40,7 @@ import json
 import re
 import secrets
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -64,7 +64,8 @@ HTTP_ERRORS = {429: (20429, "Too Many Requests"), 500: (20500, "Internal Server 
 
 
 def twilio_error(status, code, message):
-    body = {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status}
+    body = {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}",
+            "status": status}
     return RejectedSend(status, json.dumps(body), "application/json")
 
 
@@ -108,7 +109,8 @@ class FakeTwilio(FakeProviderServer):
     def accept(self, path_sid, request):
         self.misbehave()
         self._authenticate(path_sid, request)
-        form = {key: values[-1] for key, values in parse_qs(request.body.decode("utf-8"), keep_blank_values=True).items()}
+        parsed = parse_qs(request.body.decode("utf-8"), keep_blank_values=True)
+        form = {key: values[-1] for key, values in parsed.items()}
         to, from_, service, body = form.get("To"), form.get("From"), form.get("MessagingServiceSid"), form.get("Body")
         if not to:
             raise twilio_error(400, 21604, "A 'To' phone number is required.")
@@ -137,13 +139,13 @@ class FakeTwilio(FakeProviderServer):
         return self._resource(record)
 
     def _resource(self, record):
-        created = format_datetime(datetime.fromtimestamp(record["received_at"], timezone.utc), usegmt=True)
+        created = format_datetime(datetime.fromtimestamp(record["received_at"], UTC), usegmt=True)
         return {
             "account_sid": self.account_sid,
             "api_version": API_VERSION,
             "body": record["body"],
             "date_created": created,
-            "date_updated": format_datetime(datetime.now(timezone.utc), usegmt=True),
+            "date_updated": format_datetime(datetime.now(UTC), usegmt=True),
             "date_sent": None,
             "direction": "outbound-api",
             "error_code": int(ERROR_CODES[record["status"]]) if record["status"] in ERROR_CODES else None,
@@ -191,7 +193,7 @@ class FakeTwilio(FakeProviderServer):
         if status in ERROR_CODES:
             params["ErrorCode"] = ERROR_CODES[status]
         if status in DLR_STATES:
-            params["RawDlrDoneDate"] = datetime.now(timezone.utc).strftime("%y%m%d%H%M")
+            params["RawDlrDoneDate"] = datetime.now(UTC).strftime("%y%m%d%H%M")
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
         if url:
             headers["X-Twilio-Signature"] = sign(url, params, self.auth_token)

@@ -5,8 +5,8 @@ import time
 from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from tests.support.samples import received_event, staff_principal
 from tests.support.processes import wait_until
+from tests.support.samples import received_event, staff_principal
 
 
 def test_duplicate_event_is_handled_once(running_system):

@@ -60,12 +60,13 @@ def seeded_units():
 
 @pytest.fixture
 def routing_store(mongo_db, seeded_units):
-    """A RoutingStore on mongomock, indexed and seeded as ReferenceData seeds it at start-up."""
+    """Routing's stores (applications and accounts, tests/support/routing_stores.py) on mongomock,
+    indexed and seeded as ReferenceData seeds them at start-up."""
     import copy
 
-    from services.routing.store import RoutingStore
+    from tests.support.routing_stores import RoutingStores
 
-    store = RoutingStore(mongo_db)
+    store = RoutingStores(mongo_db)
     store.create_indexes()
     store.seed_units(copy.deepcopy(seeded_units))
     return store

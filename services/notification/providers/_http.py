@@ -56,7 +56,7 @@ class HttpClient:
     def __init__(self, provider: str, timeout: float):
         self.provider = provider
         self.timeout_seconds = timeout
-        self._session = None
+        self._session: requests.Session | None = None
         self._session_lock = threading.Lock()
 
     def session(self) -> requests.Session:

@@ -168,7 +168,8 @@ class IletiMerkeziProvider:
             if not isinstance(messages, list):
                 raise SmsSendError("iletimerkezi: report answer without messages", retryable=True)
             for entry in messages:
-                state = REPORT_STATES.get(_number(entry.get("status")) if isinstance(entry, dict) else None)
+                status = _number(entry.get("status")) if isinstance(entry, dict) else None
+                state = REPORT_STATES.get(status) if status is not None else None
                 if state is not None:
                     reports.append(
                         DeliveryReport(

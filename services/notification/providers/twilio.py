@@ -115,7 +115,9 @@ class TwilioProvider:
         self.messages_url = f"{api_url.rstrip('/')}/{API_VERSION}/Accounts/{account_sid}/Messages"
         self.send_url = self.messages_url + ".json"
         self.callback_url = (
-            callback_base_url.rstrip("/") + CALLBACK_PATH + quote(callback_token, safe="") if callback_base_url else None
+            callback_base_url.rstrip("/") + CALLBACK_PATH + quote(callback_token, safe="")
+            if callback_base_url and callback_token
+            else None
         )
         self.timeout_seconds = timeout_seconds
         self._auth_token = auth_token

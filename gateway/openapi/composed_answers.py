@@ -1,0 +1,62 @@
+"""The answers the gateway composes itself (not one service's TypedDict), for the document."""
+import typing
+
+from contracts.notification import rpc as notification_rpc
+from contracts.routing import rpc as routing_rpc
+from contracts.tracking import rpc as tracking_rpc
+
+
+class TokenAnswer(typing.TypedDict):
+    access_token: str
+    token_type: str
+    expires_in: int
+    role: str
+    province: str
+    unit_id: typing.Optional[str]
+
+
+class StaffRecord(routing_rpc.Record):
+    """Routing's record, intake's part (the applicant: an audited read) and the SMS states."""
+    applicant: dict
+    subject: str
+    description: str
+    language: str
+    entered_by: typing.Optional[str]
+    client: typing.Optional[str]  # the Open311 client app that sent it
+    sms: typing.Optional[list[notification_rpc.MessageView]]  # None: notification is away
+
+
+class UnitName(typing.TypedDict):
+    name: str
+
+
+class PublicAnswer(typing.TypedDict):
+    text: str
+    outcome: str
+    answered_at: str
+
+
+class PublicStatusView(tracking_rpc.StatusView, total=False):
+    """Tracking's view with the keys it adds only when they apply."""
+    unit: UnitName  # once routed
+    answer: PublicAnswer  # once answered
+    notice: str  # the SMS could not be sent: where to read the result
+
+
+class DeliveryReportAnswer(typing.TypedDict):
+    applied: int
+    ignored: int
+
+
+class Health(typing.TypedDict):
+    status: str
+
+
+class Readiness(typing.TypedDict):
+    status: str
+    checks: dict[str, str]
+
+
+class PersonalDataExport(typing.TypedDict):
+    national_id: str
+    applications: list[dict]

@@ -1,0 +1,267 @@
+"""What each route is: what the url_map cannot tell about it (summary, answers, body, query,
+errors), keyed by endpoint. The request schemas come from the very field tables the services
+validate with — never a copy."""
+import typing
+from dataclasses import dataclass, field
+
+from common.fields import absent_allowed, body_schema, parameter_schema, schema_of
+from contracts.intake import rpc as intake_rpc
+from contracts.intake.catalog import CATEGORIES
+from contracts.intake.requests import (
+    CITIZEN_CHANNELS,
+    DESK_CHANNELS,
+    LANGUAGES,
+    PERSONAL_DATA_ERASURE_FIELDS,
+    PERSONAL_DATA_EXPORT_FIELDS,
+    application_schema,
+)
+from contracts.notification import rpc as notification_rpc
+from contracts.routing import requests as routing_requests
+from contracts.routing import rpc as routing_rpc
+from contracts.tracking import requests as tracking_requests
+from contracts.tracking import rpc as tracking_rpc
+from gateway import auth
+from gateway.open311 import formats as open311_formats
+from gateway.open311 import mapping as open311_mapping
+from gateway.openapi.composed_answers import (
+    DeliveryReportAnswer,
+    Health,
+    PersonalDataExport,
+    PublicStatusView,
+    Readiness,
+    StaffRecord,
+    TokenAnswer,
+)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What the url_map cannot tell about a route. ``answers``: status → TypedDict, JSON Schema
+    or None (no body); ``errors``: the statuses of ``gateway/errors.py`` this route can answer
+    besides those the gateway adds by itself (body: 400 413 415 422; staff: 401 403; a service
+    behind: 503 504; rate limits: 429; a path parameter: 404)."""
+    summary: str
+    tag: str
+    answers: dict
+    body: typing.Callable | None = None  # () → JSON Schema of the JSON body
+    body_example: dict | None = None
+    query: typing.Callable | None = None  # () → [parameter]
+    headers: tuple = ()
+    errors: tuple = ()
+    rpc: bool = True
+    path: dict = field(default_factory=dict)  # path parameter → JSON Schema
+    content_types: tuple = ("application/json",)
+    response_type: str = "application/json"
+    description: str | None = None
+    open311: bool = False  # answers in JSON and XML (the path's extension), errors in Open311's shape
+
+
+def _query(name, schema, required=False, description=None):
+    parameter = {"name": name, "in": "query", "required": required, "schema": schema}
+    if description:
+        parameter["description"] = description
+    return parameter
+
+
+def _queue_parameters():
+    return [_query(name, parameter_schema(field)) for name, field in routing_requests.QUEUE_QUERY_FIELDS.items()]
+
+
+IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
+                   "description": "The same key with the same body gives the same answer, never a second application.",
+                   "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,100}$"}}
+
+APPLICATION_NO = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{6,9}$", "examples": ["2026-000001"]}
+
+APPLICATION_EXAMPLE = {
+    "applicant": {"national_id": "10000000146", "first_name": "Ayşe", "last_name": "Yılmaz",
+                  "phone": "0532 123 45 67"},
+    "kind": "complaint", "category": "transport", "province": "istanbul", "district": "kadıköy",
+    "subject": "Yoldaki çukur", "description": "Sokağımızdaki yolda büyük bir çukur var.", "channel": "web",
+}
+
+
+def _changes(table):
+    return lambda: routing_requests.changes_schema(table)
+
+
+# --- Open311 GeoReport v2 ------------------------------------------------------------------------
+
+OPEN311_FORMAT = {"fmt": {"type": "string", "enum": list(open311_formats.FORMATS)}}
+JURISDICTION_IDS = sorted(open311_mapping.jurisdictions())
+# The years a date from outside may have (common.fields FIRST_YEAR–LAST_YEAR: 2000–2099).
+W3C_TIME = {"type": "string", "format": "date-time", "pattern": "^20[0-9]{2}-", "examples": ["2026-11-01T00:00:00Z"]}
+
+
+def _jurisdiction(required):
+    schema = {"type": "string", "enum": JURISDICTION_IDS}
+    return _query("jurisdiction_id", schema if required else absent_allowed(schema, nullable=False),
+                  required=required, description="a province's governorship domain (istanbul.gov.tr); unknown: 404")
+
+
+def _open311_requests_query():
+    return [_jurisdiction(True),
+            _query("service_request_id", {"type": "string"}, description="comma list; overrides the rest"),
+            _query("service_code", {"type": "string", "examples": ["transport,health"]}, description="comma list"),
+            _query("start_date", absent_allowed(W3C_TIME, nullable=False),
+                   description="default: end_date − 90 days (or now − 90 days)"),
+            _query("end_date", absent_allowed(W3C_TIME, nullable=False),
+                   description="default: start_date + 90 days (or now); at most 90 days"),
+            _query("status", {"type": "string", "examples": ["open", "open,closed"]},
+                   description="comma list of open, closed")]
+
+
+def _open311_form():
+    """The POST form: the specification's parameters and our attributes (unknown ones are 400)."""
+    properties = {name: {"type": "string"} for name in open311_mapping.FORM_FIELDS}
+    properties["jurisdiction_id"] = {"type": "string", "enum": JURISDICTION_IDS}
+    properties["service_code"] = {"type": "string", "enum": sorted(CATEGORIES)}
+    return {"type": "object", "properties": properties, "additionalProperties": False,
+            "required": ["api_key", "jurisdiction_id", "service_code", "first_name", "last_name", "phone",
+                         "description", "attribute[kind]", "attribute[district]", "attribute[subject]",
+                         "attribute[national_id]"]}
+
+
+def _open311(summary, answers, **options):
+    return Operation(summary, "open311", answers, path=dict(OPEN311_FORMAT, **options.pop("path", {})),
+                     open311=True, **options)
+
+
+def _list_of(cls):
+    return {"type": "array", "items": cls}
+
+
+OPEN311_DESCRIPTION = ("Open311 GeoReport v2 (wiki.open311.org/GeoReport_v2): JSON or XML by the "
+                       "extension; errors as [{code, description}] or <errors><error>.")
+
+OPEN311_ONE_REQUEST = _open311(
+    "Open311: one request (served as requests/{id} and request/{id})",
+    {200: _list_of(open311_mapping.ServiceRequest)}, query=lambda: [_jurisdiction(True)], errors=(400, 404),
+    path={"service_request_id": APPLICATION_NO})
+
+OPERATIONS = {
+    "citizen.submit_application": Operation(
+        "Apply (web, app)", "citizen", {201: intake_rpc.Receipt},
+        body=lambda: application_schema(CITIZEN_CHANNELS), body_example=APPLICATION_EXAMPLE,
+        headers=(IDEMPOTENCY_KEY,), errors=(409,),
+        description="The receipt; an SMS with the number and tracking code follows."),
+    "citizen.track_application": Operation(
+        "Track an application", "citizen", {200: PublicStatusView},
+        path={"application_no": APPLICATION_NO},
+        query=lambda: [_query("tracking_code", {"type": "string", "minLength": 1}, required=True,
+                              description="the code sent by SMS"),
+                       _query("language", {"type": "string", "examples": sorted(LANGUAGES),
+                                           "description": "tr or en; anything else, or none: the "
+                                                          "application's own language"})],
+        errors=(404, 422), description="A wrong code and an unknown number give the same 404."),
+    "citizen.catalog": Operation("Kinds, categories, provinces and districts, for forms", "citizen",
+                                 {200: intake_rpc.Catalogue}),
+    "staff.issue_token": Operation(
+        "Log in: a bearer token for staff", "staff", {200: TokenAnswer},
+        body=lambda: body_schema(auth.LOGIN_FIELDS, additional_properties=True), errors=(401,)),
+    "staff.submit_at_desk": Operation(
+        "Enter an application at a desk", "desk", {201: intake_rpc.Receipt},
+        body=lambda: application_schema(DESK_CHANNELS),
+        body_example=dict(APPLICATION_EXAMPLE, province="ankara", district="çankaya", channel="desk"),
+        headers=(IDEMPOTENCY_KEY,), errors=(409,)),
+    "staff.queue": Operation("The officer's queue", "staff", {200: routing_rpc.QueuePage},
+                             query=_queue_parameters, errors=(422,)),
+    "staff.record": Operation(
+        "The full record, with the applicant (an audited read)", "staff", {200: StaffRecord},
+        query=lambda: [_query("reason", {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S"},
+                              description="why the personal data is read (the audit log keeps it)")],
+        errors=(404, 422)),
+    "staff.route": Operation("Route to a unit", "staff", {200: routing_rpc.Record},
+                             body=lambda: body_schema(routing_requests.ROUTE_FIELDS), errors=(404, 409)),
+    "staff.contact": Operation("Record a contact with the applicant", "staff", {200: routing_rpc.Record},
+                               body=lambda: body_schema(routing_requests.CONTACT_FIELDS), errors=(404, 409)),
+    "staff.return_to_router": Operation("Return a misrouted application", "staff", {200: routing_rpc.Record},
+                                        body=lambda: body_schema(routing_requests.RETURN_FIELDS), errors=(404, 409)),
+    "staff.answer": Operation("Answer", "staff", {200: routing_rpc.Record},
+                              body=lambda: body_schema(routing_requests.ANSWER_FIELDS), errors=(404, 409)),
+    "staff.units": Operation(
+        "Units of the officer's province", "staff", {200: {"type": "array", "items": routing_rpc.Unit}},
+        query=lambda: [_query("province", absent_allowed(schema_of(routing_requests.province_code), nullable=False),
+                              description="the officer's own province (another one is 404)")],
+        errors=(404, 422)),
+    "staff.statistics": Operation(
+        "Statistics of the officer's province (a unit officer: their unit)", "staff",
+        {200: tracking_rpc.Statistics},
+        query=lambda: [_query(name, parameter_schema(field))
+                       for name, field in tracking_requests.STATS_QUERY_FIELDS.items()],
+        errors=(404, 422),
+        description=("Applications received in the period (days in Turkey's time, both included; default the "
+                     "last 30 days, at most 366): counts by status, kind, channel and unit; of the answered, the "
+                     "share answered by the due time and the median and 90th percentile of hours to answer; the "
+                     "overdue ones (not answered, due time passed). Another province is 404; a unit officer sees "
+                     "only their own unit (another unit_id is 404).")),
+    "staff.create_unit": Operation("Add a unit", "admin", {201: routing_rpc.Unit},
+                                   body=lambda: body_schema(routing_requests.NEW_UNIT_FIELDS)),
+    "staff.update_unit": Operation("Rename, (de)activate a unit", "admin", {200: routing_rpc.Unit},
+                                   body=_changes(routing_requests.UNIT_CHANGES_FIELDS), errors=(404,)),
+    "staff.failed_sms": Operation("SMS that could not be sent (the admin's province)", "admin",
+                                  {200: {"type": "array", "items": notification_rpc.MessageView}}),
+    "staff.list_users": Operation("Staff accounts of the admin's province", "admin",
+                                  {200: {"type": "array", "items": routing_rpc.Account}}),
+    "staff.create_user": Operation("Add a staff account", "admin", {201: routing_rpc.Account},
+                                   body=lambda: body_schema(routing_requests.NEW_STAFF_FIELDS)),
+    "staff.update_user": Operation("Change a staff account", "admin", {200: routing_rpc.Account},
+                                   body=_changes(routing_requests.STAFF_CHANGES_FIELDS), errors=(404,)),
+    "admin_privacy.export_personal_data": Operation(
+        "KVKK: export an applicant's personal data (the admin's province)", "admin", {200: PersonalDataExport},
+        body=lambda: body_schema(PERSONAL_DATA_EXPORT_FIELDS),
+        errors=(404,)),
+    "admin_privacy.erase_personal_data": Operation(
+        "KVKK: erase an applicant's personal data (the admin's province)", "admin", {200: {"type": "object"}},
+        body=lambda: body_schema(PERSONAL_DATA_ERASURE_FIELDS),
+        errors=(404,)),
+    "callbacks.delivery_report": Operation(
+        "SMS delivery reports (providers)", "machines", {200: DeliveryReportAnswer},
+        body=lambda: {"type": "object", "description": "the provider's report as it sends it"},
+        content_types=("application/json", "application/x-www-form-urlencoded"),
+        errors=(403, 404, 422),
+        description="The URL carries SMS_CALLBACK_TOKEN; Twilio's reports are signed (X-Twilio-Signature)."),
+    "health.healthz": Operation("The process is up", "machines", {200: Health}, rpc=False),
+    "health.readyz": Operation("The broker and every service answer", "machines",
+                               {200: Readiness, 503: Readiness}, rpc=False),
+    "metrics.serve": Operation("Prometheus metrics of every gateway worker (text exposition)", "machines",
+                               {200: None}, rpc=False, response_type="text/plain",
+                               description="Counts and latencies by route rule and status; no personal data. "
+                                           "Restrict it to the monitoring network at the ingress."),
+    "openapi.document": Operation("This document", "machines", {200: {"type": "object"}}, rpc=False),
+    "open311.discovery": _open311("Open311 service discovery", {200: open311_mapping.Discovery}, rpc=False,
+                                  description=OPEN311_DESCRIPTION),
+    "open311.list_services": _open311("Open311 services: our categories", {200: _list_of(open311_mapping.Service)},
+                                      query=lambda: [_jurisdiction(False)], errors=(404,)),
+    "open311.service_definition": _open311(
+        "Open311 service definition: the attributes a request takes", {200: open311_mapping.ServiceDefinition},
+        query=lambda: [_jurisdiction(False)], path={"service_code": {"type": "string", "enum": sorted(CATEGORIES)}},
+        description="With jurisdiction_id the district attribute lists the province's districts."),
+    "open311.create_request": _open311(
+        "Open311: submit a request (an application, channel app)", {201: _list_of(open311_mapping.Receipt)},
+        body=_open311_form, content_types=("application/x-www-form-urlencoded",), errors=(400, 403, 404, 409),
+        headers=(IDEMPOTENCY_KEY,),
+        description="Needs the api_key an admin issued to the client app (403 without). Validated like any "
+                    "application; 400 names the parameter. The SMS with the number and tracking code follows."),
+    "open311.list_requests": _open311(
+        "Open311: requests of a jurisdiction (no personal data)", {200: _list_of(open311_mapping.ServiceRequest)},
+        query=_open311_requests_query, errors=(400, 404),
+        description="Newest first, at most 1000; the period defaults to the last 90 days and spans at most 90."),
+    "open311.get_request": OPEN311_ONE_REQUEST,
+    "open311.get_request_singular": OPEN311_ONE_REQUEST,
+    "open311.create_client": Operation(
+        "Issue an Open311 client app its api_key (shown once)", "admin", {201: routing_rpc.Open311ClientKey},
+        body=lambda: body_schema(routing_requests.NEW_OPEN311_CLIENT_FIELDS)),
+    "open311.list_clients": Operation("Open311 client apps (never their keys)", "admin",
+                                      {200: {"type": "array", "items": routing_rpc.Open311Client}}),
+    "open311.update_client": Operation("Revoke or restore an Open311 client app's key", "admin",
+                                       {200: routing_rpc.Open311Client},
+                                       body=_changes(routing_requests.OPEN311_CLIENT_CHANGES_FIELDS), errors=(404,)),
+    "openapi.docs": Operation("This document for people (HTML)", "machines", {200: None}, rpc=False,
+                              response_type="text/html"),
+}
+
+BODY_ERRORS = (400, 413, 415, 422)
+QUERY_ERROR = 422  # any route: a query parameter that is not UTF-8 or holds NUL (gateway/parameters.py)
+STAFF_ERRORS = (401, 403)
+RPC_ERRORS = (503, 504)

@@ -1,0 +1,54 @@
+"""The citizen's view of one application (GET /api/v1/applications/<no>): its public facts, the
+timeline in the citizen's language, the unit now handling it, the answer, and a notice when the
+SMS could not be sent. Nothing personal (docs/privacy.md#what-is-personal); the answer's text is
+shown: it is what the citizen applied for."""
+from collections.abc import Mapping
+from typing import Any
+
+from common import clock
+from messages import LANGUAGES, by_language
+from services.tracking.domain import chronological, current_unit, public_facts, sms_failed
+
+# The texts are in the message catalogues (messages/tr.py, messages/en.py: ``tracking.*``).
+STATUS_TEXTS = {
+    "received": by_language("tracking.status.received"),
+    "routed": by_language("tracking.status.routed"),
+    "returned": by_language("tracking.status.returned"),
+    "answered": by_language("tracking.status.answered"),
+}
+
+SMS_FAILED_NOTICE = by_language("tracking.sms_failed_notice")
+
+
+def choose_language(requested: str | None, document: Mapping[str, Any]) -> str:
+    if requested in LANGUAGES:
+        return requested
+    language: str = document.get("language", "tr")
+    return language
+
+
+
+def public_view(document: Mapping[str, Any], language: str) -> dict[str, Any]:
+    timeline = sorted(document.get("timeline", []), key=chronological)
+    view = dict(
+        public_facts(document, timeline),
+        kind=document["kind"],
+        timeline=[
+            {
+                "at": clock.to_iso(entry["at"]),
+                "status": entry["status"],
+                "text": STATUS_TEXTS[entry["status"]][language],
+            }
+            for entry in timeline
+        ],
+    )
+    if sms_failed(document):
+        view["notice"] = SMS_FAILED_NOTICE[language]
+    unit = current_unit(timeline)
+    if unit:
+        view["unit"] = {"name": unit["name"]}
+    if document.get("answer"):
+        answer = document["answer"]
+        view["answer"] = {"text": answer["text"], "outcome": answer["outcome"],
+                          "answered_at": clock.to_iso(answer["answered_at"])}
+    return view

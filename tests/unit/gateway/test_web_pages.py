@@ -1,0 +1,70 @@
+"""The web clients' pages and files (gateway/web.py, web/): served at their clean URLs with the
+pages' Content-Security-Policy, no inline script or style anywhere, the API's strict policy kept,
+and every page's script and stylesheet present."""
+import re
+
+import pytest
+
+from gateway import security, web
+from tests.unit.gateway.test_gateway import rpc  # noqa: F401  (the citizen routes' answers)
+from tests.unit.gateway.test_gateway_security_headers import client_with
+
+PAGE_FILES = sorted(web.WEB_ROOT.rglob("*.html"))
+
+
+@pytest.fixture
+def client(rpc):  # noqa: F811
+    return client_with(rpc)
+
+
+@pytest.mark.parametrize("path", sorted(web.PAGES))
+def test_every_page_is_html_with_the_pages_policy(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert response.headers["Content-Security-Policy"] == security.PAGE_CONTENT_SECURITY_POLICY
+    assert response.headers["X-Frame-Options"] == "DENY" and response.headers["X-Content-Type-Options"] == "nosniff"
+    assert b'<html lang="tr">' in response.data
+
+
+def test_the_pages_policy_allows_this_origin_only_and_nothing_inline():
+    policy = security.PAGE_CONTENT_SECURITY_POLICY
+    assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy and "http" not in policy
+    assert "default-src 'none'" in policy and "script-src 'self'" in policy and "connect-src 'self'" in policy
+
+
+def test_the_api_keeps_its_own_strict_policy(client):
+    response = client.get("/api/v1/catalog")
+
+    assert response.headers["Content-Security-Policy"] == security.CONTENT_SECURITY_POLICY
+
+
+@pytest.mark.parametrize("path, mimetype", [("/web/common/api.js", "text/javascript"),
+                                            ("/web/common/style.css", "text/css")])
+def test_files_with_their_types(client, path, mimetype):
+    response = client.get(path)
+
+    assert response.status_code == 200 and response.mimetype == mimetype
+    assert response.headers["Content-Security-Policy"] == security.PAGE_CONTENT_SECURITY_POLICY
+
+
+@pytest.mark.parametrize("path", ["/web/portal/apply.html", "/web/../gateway/app.py", "/web/nothing.js",
+                                  "/web/%2e%2e/pyproject.toml"])
+def test_nothing_else_is_served(client, path):
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("page", PAGE_FILES, ids=lambda page: page.name)
+def test_pages_have_no_inline_script_or_style_and_their_files_exist(page):
+    text = page.read_text()
+
+    assert not re.search(r"<script(?![^>]*\bsrc=)", text), "inline script"
+    assert "<style" not in text and " style=" not in text and " on" + "click=" not in text
+    for reference in re.findall(r'(?:src|href)="(/web/[^"]+)"', text):
+        assert (web.WEB_ROOT / reference[len("/web/"):]).is_file(), reference
+
+
+def test_scripts_have_no_inline_styles_or_eval():
+    for script in web.WEB_ROOT.rglob("*.js"):
+        text = script.read_text()
+        assert "eval(" not in text and "innerHTML" not in text and "new Function" not in text, script.name

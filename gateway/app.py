@@ -3,10 +3,9 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from common import config, logs
-from gateway import body, errors, limits, metrics, parameters, request_ids, security
+from gateway import body, callbacks, errors, limits, metrics, parameters, request_ids, security
 from gateway.admin_privacy import admin_privacy
 from gateway.auth import TokenGenerations, TokenSigner, secret_key
-from gateway.callbacks import callbacks
 from gateway.ceiling import ceiling
 from gateway.citizen import CatalogCache, citizen
 from gateway.health import health
@@ -41,7 +40,7 @@ def create_app(settings=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
     app.register_blueprint(citizen)
     app.register_blueprint(staff)
-    app.register_blueprint(callbacks)
+    callbacks.install(app, settings.callbacks)  # SMS providers' delivery reports
     app.register_blueprint(health)
     app.register_blueprint(admin_privacy)
     app.register_blueprint(open311)  # /open311/v2/… (GeoReport v2) and the admin routes of client keys

@@ -5,9 +5,10 @@ nothing reaches a service. Signed reports (Twilio) are verified by notification,
 provider's secret; the gateway forwards what a signature covers: the URL as called, the form.
 """
 import hmac
+from dataclasses import dataclass
 from urllib.parse import quote
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import Forbidden
 
 from common import config
@@ -18,9 +19,28 @@ callbacks = Blueprint("callbacks", __name__)
 SIGNATURE_HEADERS = ("X-Twilio-Signature",)
 
 
+@dataclass(frozen=True)
+class CallbackSettings:
+    token: str | None = None  # SMS_CALLBACK_TOKEN; unset or empty: every report is refused
+    base_url: str | None = None  # SMS_CALLBACK_BASE_URL: what providers call, behind a proxy
+
+    @classmethod
+    def from_environment(cls) -> "CallbackSettings":
+        return cls(token=config.setting("SMS_CALLBACK_TOKEN"), base_url=config.setting("SMS_CALLBACK_BASE_URL"))
+
+
+def install(app, settings):
+    app.extensions["sms_callbacks"] = settings
+    app.register_blueprint(callbacks)
+
+
+def _settings():
+    return current_app.extensions["sms_callbacks"]
+
+
 @callbacks.post("/api/v1/sms/callbacks/<provider>/<token>")
 def delivery_report(provider, token):
-    expected = config.setting("SMS_CALLBACK_TOKEN")
+    expected = _settings().token
     if not expected or not hmac.compare_digest(token.encode("utf-8"), expected.encode("utf-8")):
         raise Forbidden()
     callback = {
@@ -38,7 +58,7 @@ def _url_as_called():
 
     Behind a proxy the gateway sees another host: ``SMS_CALLBACK_BASE_URL`` is what providers call.
     """
-    base = config.setting("SMS_CALLBACK_BASE_URL") or request.host_url
+    base = _settings().base_url or request.host_url
     return base.rstrip("/") + _path_as_sent()
 
 

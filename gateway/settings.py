@@ -2,6 +2,7 @@
 from dataclasses import dataclass, field
 
 from common import config
+from gateway.callbacks import CallbackSettings
 from gateway.limits import RateLimitSettings
 from gateway.security import SecuritySettings
 
@@ -19,6 +20,8 @@ class Settings:
     trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For entry is believed
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
+    # Read when the settings are made, unless given: an app without a callback token refuses every report.
+    callbacks: CallbackSettings = field(default_factory=CallbackSettings.from_environment)
     bench_probe: bool = False  # GET /bench/rpc-echo (gateway/ceiling.py): for make bench only
 
     @classmethod
@@ -34,5 +37,6 @@ class Settings:
             trusted_proxies=int(config.setting("TRUSTED_PROXIES", "0")),
             rate_limits=RateLimitSettings.from_environment(),
             security=SecuritySettings.from_environment(),
+            callbacks=CallbackSettings.from_environment(),
             bench_probe=config.setting("BENCH_PROBE_ENABLED", "false").strip().lower() in ("1", "true", "yes", "on"),
         )

@@ -131,8 +131,9 @@ def test_a_twilio_form_post_forwards_the_form_the_signature_and_the_url_with_its
                         "signature": "c2lnbmF0dXJl"}
 
 
-def test_the_url_is_the_configured_base_when_behind_a_proxy(client, rpc, environment):
+def test_the_url_is_the_configured_base_when_behind_a_proxy(rpc, environment):
     environment.setenv("SMS_CALLBACK_BASE_URL", "https://acikkapi.example/")
+    client = build_app(rpc, FakeRpcPool()).test_client()  # settings are read when the app is made
     query = "?message_id=m1"
 
     client.post(path("twilio", query=query), data=TWILIO_FORM, base_url="http://10.0.0.7:8000")
@@ -141,8 +142,9 @@ def test_the_url_is_the_configured_base_when_behind_a_proxy(client, rpc, environ
     assert callback["url"] == "https://acikkapi.example" + path("twilio", query=query)
 
 
-def test_the_configured_base_without_a_query_adds_no_question_mark(client, rpc, environment):
+def test_the_configured_base_without_a_query_adds_no_question_mark(rpc, environment):
     environment.setenv("SMS_CALLBACK_BASE_URL", "https://acikkapi.example")
+    client = build_app(rpc, FakeRpcPool()).test_client()
 
     client.post(path(), json=VERIMOR_PUSH)
 

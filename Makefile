@@ -28,7 +28,7 @@ $(addprefix run-,$(SERVICES)): run-%: install
 	@$(BIN)/python -m common.launcher $*
 
 test: install
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest -n 2 --dist loadfile tests
 
 # Style, import order and likely bugs (ruff), then types (mypy): both read pyproject.toml.
 lint: install

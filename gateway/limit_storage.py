@@ -132,7 +132,11 @@ class SqliteStorage(Storage, MovingWindowSupport):
         os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
         connection = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
                                      check_same_thread=False)
-        connection.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
+        # Readers never wait for the writer. The mode stays in the file: switching needs an
+        # exclusive lock that SQLite may refuse at once (no busy wait) while another worker counts,
+        # and the limiter would then let that request through unlimited.
+        if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")  # a lost last second of counts costs nothing
         for statement in SCHEMA:
             connection.execute(statement)

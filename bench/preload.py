@@ -251,7 +251,9 @@ class AcceptingProvider:
 
 class Reference:
     """What every simulated application reads from the real routing store: the units, read once
-    (they do not change while the preload runs) and handed to the worker processes."""
+    (they do not change while the preload runs) and handed to the worker processes; and, standing
+    in for routing's accounts store, the staff: every unit has an officer (a suggestion is made
+    among staffed units only), and no officer needs a display name here."""
 
     def __init__(self, routing_store):
         self.active = {province.code: routing_store.active_units(province.code) for province in places().provinces}
@@ -262,6 +264,12 @@ class Reference:
 
     def find_unit(self, unit_id):
         return self.units.get(unit_id)
+
+    def staffed_unit_ids(self, province_code):
+        return {unit["_id"] for unit in self.active[province_code]}
+
+    def display_names(self, usernames):
+        return {}
 
 
 class Simulation:
@@ -283,6 +291,8 @@ class Simulation:
         for service, (service_class, _) in SERVICES.items():
             instance = object.__new__(service_class)  # the class's code, the staged store injected
             setattr(instance, STORE_ATTRIBUTES[service], self.stores[service])
+            if service == "routing":
+                instance.accounts = reference  # who staffs which unit (routing's second store)
             for kicked in KICKED:
                 setattr(instance, kicked, lambda: None)
             self.services[service] = instance

@@ -64,3 +64,15 @@ class Conflict(AppError):
         super().__init__(code, message)
         self.code = code
         self.message = message
+
+
+@deserialize_to_instance
+class Forbidden(NotAllowed):
+    """The caller's role may not do this particular thing, said with a ``code`` for clients and a
+    ``message`` (Turkish first, English after a slash): e.g. a unit officer searching by national ID.
+    A NotAllowed, so it is a 403 wherever NotAllowed is."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(code, message)
+        self.code = code
+        self.message = message

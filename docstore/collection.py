@@ -137,22 +137,24 @@ class Collection:
     def _find_documents(self, query: Any, projection: Any, sort: Any, skip: int, limit: int) -> list[dict[str, Any]]:
         predicate = compile_filter(query)
         project = compile_projection(projection)
-        stop_after = skip + limit if limit else None
         with self._storage.transaction(write=False) as connection:
-            documents = self._in_index_order(connection, query, predicate, sort, stop_after) if sort else None
+            documents = self._in_index_order(connection, query, predicate, sort, skip, limit) if sort else None
             if documents is None:
+                stop_after = skip + limit if limit else None
                 found = self._matches(connection, query, predicate, None if sort else stop_after)
                 documents = [document for _, _, document in found]
                 if sort:
                     documents = sort_documents(documents, sort)
-        documents = documents[skip:skip + limit if limit else None]
+                documents = documents[skip:skip + limit if limit else None]
         return documents if project is None else [project(document) for document in documents]
 
     def _in_index_order(self, connection: sqlite3.Connection, query: Any, predicate: Predicate, sort: Any,
-                        stop_after: int | None) -> list[dict[str, Any]] | None:
-        """The matches in ``sort`` order read through an index (planner.ordered_scans), stopping
-        after ``stop_after``: a page of a large collection decodes about a page of documents, as
-        MongoDB's index scan would. None where no index gives that order."""
+                        skip: int, limit: int) -> list[dict[str, Any]] | None:
+        """Matches ``skip`` to ``skip + limit`` in ``sort`` order read through an index
+        (planner.ordered_scans), stopping after the last: a page of a large collection decodes
+        about a page of documents, as MongoDB's index scan would. Where every document in the
+        index range matches (``OrderedScan.covers``), the skipped ones are not even read: a deep
+        page costs index steps, not documents. None where no index gives that order."""
         info = self._info()
         scans = ordered_scans(query, sort, info.indexes) if info else []
         if len(scans) > 1:  # the one with the fewest index rows in range
@@ -160,8 +162,19 @@ class Collection:
         if not scans or any(connection.execute(*check).fetchone() for check in scans[0].misordered_sql()):
             return None
         assert info is not None  # it has indexes to scan
-        found = []
-        for segment in scans[0].segments_sql(info.table):
+        scan = scans[0]
+        unread = skip if skip and scan.covers(query) else 0
+        to_drop = skip - unread  # matches read, then dropped: the filter says more than the index
+        stop_after = to_drop + limit if limit else None
+        found: list[dict[str, Any]] = []
+        for segment, counting in zip(scan.segments_sql(info.table), scan.segment_counts_sql()):
+            if unread:
+                (held,) = connection.execute(*counting).fetchone()
+                if unread >= held:
+                    unread -= held
+                    continue
+                segment = (segment[0] + " LIMIT -1 OFFSET ?", [*segment[1], unread])
+                unread = 0
             rows = connection.execute(*segment)
             try:
                 for _, text in rows:
@@ -169,10 +182,10 @@ class Collection:
                     if predicate(document):
                         found.append(document)
                         if stop_after is not None and len(found) >= stop_after:
-                            return found
+                            return found[to_drop:]
             finally:
                 rows.close()
-        return found
+        return found[to_drop:]
 
     def find(self, filter: Any = None, projection: Any = None, skip: int = 0, limit: int = 0, sort: Any = None,
              batch_size: int = 0,

@@ -27,6 +27,8 @@ _RANGE_SQL = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
 class _Conditions:
     equal: dict[str, set[SqlKey]] = field(default_factory=dict)  # path -> sql keys (any of them)
     ranges: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)  # path -> [(operator, value), ...]
+    # path -> the sql keys of each further equality on it ({"$and": [{"tags": "a"}, {"tags": "b"}]})
+    more_equal: dict[str, list[set[SqlKey]]] = field(default_factory=dict)
 
 
 def plan(query: Any, table: str, indexes: Iterable[IndexSpec]) -> SqlPlan | None:
@@ -84,9 +86,14 @@ def _keys_for(value: Any) -> set[SqlKey] | None:
 
 def _add_equal(conditions: _Conditions, path: str, keys: set[SqlKey] | None) -> None:
     # Not intersected with an earlier condition on the same path: on an array
-    # field each condition may be met by a different element.
-    if keys is not None and path not in conditions.equal:
+    # field each condition may be met by a different element. Each is its own
+    # set of documents instead (more_equal), which _best_index intersects.
+    if keys is None:
+        return
+    if path not in conditions.equal:
         conditions.equal[path] = keys
+    else:
+        conditions.more_equal.setdefault(path, []).append(keys)
 
 
 def _plan_id(conditions: _Conditions) -> SqlPlan | None:
@@ -104,12 +111,25 @@ def _best_index(conditions: _Conditions, indexes: Iterable[IndexSpec]) -> SqlPla
     for spec in indexes:
         clauses: list[str] = []
         params: list[Any] = []
+        # Further equalities on a pinned field (every word of a search on a words array): each
+        # the documents with such an index row under the same leading keys, intersected with the
+        # plan, so only documents meeting all of them are read.
+        also: list[str] = []
+        also_params: list[Any] = []
         score = 0
         for column, (path, _) in enumerate(spec.fields):
             keys = conditions.equal.get(path)
             if keys is not None and not (spec.sparse and NULL_KEY in keys):
                 if not keys:
                     return "0", []
+                for more in conditions.more_equal.get(path, ()):
+                    if not more:
+                        return "0", []
+                    if spec.sparse and NULL_KEY in more:
+                        continue
+                    also.append(f"rid IN (SELECT rid FROM {spec.table} WHERE "
+                                f"{' AND '.join([*clauses, f'k{column} IN ({_marks(more)})'])})")
+                    also_params.extend([*params, *more])
                 clauses.append(f"k{column} IN ({_marks(keys)})")
                 params.extend(keys)
                 score += 10
@@ -124,7 +144,8 @@ def _best_index(conditions: _Conditions, indexes: Iterable[IndexSpec]) -> SqlPla
             score += 3
         if score > best_score:
             best_score = score
-            best = f"rid IN (SELECT rid FROM {spec.table} WHERE {' AND '.join(clauses)})", params
+            main = f"rid IN (SELECT rid FROM {spec.table} WHERE {' AND '.join(clauses)})"
+            best = " AND ".join([main, *also]), params + also_params
     return best
 
 
@@ -219,12 +240,28 @@ class OrderedScan:
         sort_documents leaves them."""
         where, params = self._where("i.")
         key, way = f"i.k{self.column}", "DESC" if self.descending else "ASC"
-        ranges = [f"{key} = ?", f"{key} < ?", f"{key} > ?"]
-        if self.descending:
-            ranges.reverse()
         return [(f"SELECT d.rid, d.doc FROM {self.spec.table} i JOIN {table} d ON d.rid = i.rid "
                  f"WHERE {where} AND {condition} ORDER BY {key} {way}, d.rid ASC", params + [NULL_KEY])
-                for condition in ranges]
+                for condition in self._segment_ranges(key)]
+
+    def segment_counts_sql(self) -> list[SqlPlan]:
+        """How many index rows each of ``segments_sql``'s segments holds, in the same order."""
+        where, params = self._where("")
+        return [(f"SELECT COUNT(*) FROM {self.spec.table} WHERE {where} AND {condition}", params + [NULL_KEY])
+                for condition in self._segment_ranges(f"k{self.column}")]
+
+    def _segment_ranges(self, key: str) -> list[str]:
+        ranges = [f"{key} = ?", f"{key} < ?", f"{key} > ?"]
+        return ranges[::-1] if self.descending else ranges
+
+    def covers(self, query: Any) -> bool:
+        """Whether every document in this scan's range matches ``query``: the query is nothing but
+        equality (or ``$in``) of scalars on the pinned fields, which the index rows hold exactly
+        (one row per document: the scan's index is neither multikey nor sparse). Such a scan may
+        skip documents without reading them."""
+        pinned = {self.spec.fields[column][0] for column, _ in self.pinned}
+        return (isinstance(query, dict) and set(query) == pinned
+                and all(_scalar_equality(condition) for condition in query.values()))
 
 
 def ordered_scans(query: Any, sort: SortSpec, indexes: Iterable[IndexSpec]) -> list["OrderedScan"]:

@@ -9,7 +9,7 @@ from flask import Blueprint, g, jsonify
 
 from gateway.auth import staff_only
 from gateway.body import json_body
-from gateway.rpc import services
+from gateway.rpc import RpcTimedOut, ServiceUnavailable, services
 
 admin_privacy = Blueprint("admin_privacy", __name__)
 
@@ -33,3 +33,24 @@ def export_personal_data():
 @staff_only("admin")
 def erase_personal_data():
     return jsonify(services().call("intake", "erase_personal_data", g.principal, json_body()))
+
+
+@admin_privacy.get("/api/v1/admin/personal-data/requests")
+@staff_only("admin")
+def personal_data_requests():
+    """The province's earlier KVKK requests (intake's audit; the national ID masked), each with the
+    display name of the admin who made it."""
+    requests = services().call("intake", "list_personal_data_requests", g.principal)
+    names = _display_names(sorted({request["by"] for request in requests if request.get("by")}))
+    return jsonify([dict(request, by_name=names.get(request["by"]) or request["by"]) for request in requests])
+
+
+def _display_names(usernames):
+    """{username: display name} from routing; empty if routing does not answer in time (the list
+    itself is there, with usernames)."""
+    if not usernames:
+        return {}
+    try:
+        return services().call("routing", "staff_display_names", g.principal, usernames)
+    except (ServiceUnavailable, RpcTimedOut):
+        return {}

@@ -10,6 +10,7 @@ Missing, tampered, expired, stale: the same 401, no hint which.
 import os
 import threading
 import time
+from datetime import timedelta
 from functools import wraps
 from pathlib import Path
 
@@ -97,6 +98,14 @@ class TokenSigner:
     def principal(self, token):
         return self.verified(token)[0]
 
+    def expires_at(self, token):
+        """When a token this key signed stops being honoured (its signing time plus the lifetime)."""
+        try:
+            _, signed_at = self.serializer.loads(token, max_age=self.lifetime_seconds, return_timestamp=True)
+        except BadSignature:
+            raise Unauthorized() from None
+        return signed_at + timedelta(seconds=self.lifetime_seconds)
+
 
 class TokenGenerations:
     """Each officer's current token generation as routing says, remembered per worker for
@@ -144,12 +153,17 @@ def _generation_from_routing(username):
     return services().call("routing", "token_generation", username)
 
 
-def current_principal():
+def bearer_token():
+    """The token of the request's ``Authorization: Bearer …`` header; Unauthorized without one."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized()
-    principal, generation = current_app.extensions["token_signer"].verified(token.strip())
+    return token.strip()
+
+
+def current_principal():
+    principal, generation = current_app.extensions["token_signer"].verified(bearer_token())
     current_app.extensions["token_generations"].require(principal["username"], generation)
     return principal
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from flask import jsonify, request
 from werkzeug import exceptions as http
 
-from common.errors import Conflict, NotAllowed, NotFound, Unauthorized, ValidationFailed
+from common.errors import Conflict, Forbidden, NotAllowed, NotFound, Unauthorized, ValidationFailed
 from common.fields import echoable
 from gateway import limits
 from gateway.open311 import formats as open311_formats
@@ -55,6 +55,8 @@ ERROR_TABLE = {
     InvalidApiKey: ErrorAnswer(403, "invalid_api_key", bilingual("error.invalid_api_key")),
     NotAllowed: ErrorAnswer(403, "forbidden",
                             bilingual("error.forbidden")),
+    # The service says which thing this role may not do (its code and message, as for Conflict).
+    Forbidden: ErrorAnswer(403, "forbidden", bilingual("error.forbidden")),
     RpcTimedOut: ErrorAnswer(504, "service_timeout",
                              bilingual("error.service_timeout"), retry_later=True),
     ServiceUnavailable: ErrorAnswer(503, "service_unavailable",
@@ -106,7 +108,7 @@ def install(app, retry_after_seconds):
         if answer.status is None:
             answer = replace(answer, status=exception.code or 500)
         body = {"code": answer.code, "message": answer.message}
-        if isinstance(exception, Conflict):  # the service knows which transition was impossible
+        if isinstance(exception, (Conflict, Forbidden)):  # the service knows what was impossible, and why
             body = {"code": exception.code, "message": exception.message}
         if isinstance(exception, ValidationFailed):
             # Field names can be the client's own keys: escaped, so that any of them can be answered.

@@ -1,10 +1,13 @@
-"""Staff routes (bearer token): desk intake, the queue, the record, transitions, units, admin.
+"""Staff routes (bearer token): who is logged in, desk intake, the queue and its search, the record,
+transitions, units, admin.
 
 Roles are checked here, at the door; scope (province, unit) by the service that owns the data.
 """
 from flask import Blueprint, current_app, g, jsonify, request
 
-from gateway.auth import credentials, staff_only
+from common import clock
+from common.fields import is_absent
+from gateway.auth import bearer_token, credentials, staff_only
 from gateway.body import json_body
 from gateway.limits import LOGINS, rate_limited
 from gateway.rpc import RpcTimedOut, ServiceUnavailable, services
@@ -27,6 +30,15 @@ def issue_token():
                    province=principal["province_code"], unit_id=principal["unit_id"])
 
 
+@staff.get("/api/v1/auth/me")
+@staff_only(*ALL_STAFF)
+def me():
+    """Who is logged in (names from routing) and when the token presented stops working."""
+    profile = services().call("routing", "staff_profile", g.principal)
+    expires_at = current_app.extensions["token_signer"].expires_at(bearer_token())
+    return jsonify(dict(profile, expires_at=clock.to_iso(expires_at)))
+
+
 @staff.post("/api/v1/desk/applications")
 @staff_only("desk")
 def submit_at_desk():
@@ -38,7 +50,30 @@ def submit_at_desk():
 @staff.get("/api/v1/staff/applications")
 @staff_only(*CASE_WORKERS)
 def queue():
-    return jsonify(services().call("routing", "list_applications", g.principal, request.args.to_dict()))
+    """The officer's queue from routing. With ``q``, intake searches first (a number, a national ID
+    — an audited read — or words of subject and description) and routing lists only what it found.
+    Then intake gives the subjects of the page's applications."""
+    query = request.args.to_dict()
+    searched_for = query.pop("q", None)
+    if is_absent(searched_for):
+        page, search = services().call("routing", "list_applications", g.principal, query), None
+    else:
+        found = services().call("intake", "find_applications", g.principal, searched_for)
+        page = services().call("routing", "list_applications", g.principal, query, found["application_nos"])
+        search = {"q": searched_for.strip(), "matched_by": found["matched_by"]}
+    subjects = _subjects([item["application_no"] for item in page["items"]])
+    items = [dict(item, subject=subjects.get(item["application_no"])) for item in page["items"]]
+    return jsonify(dict(page, items=items, search=search))
+
+
+def _subjects(application_nos):
+    """{number: subject}; empty if intake does not answer in time (the page itself is there)."""
+    if not application_nos:
+        return {}
+    try:
+        return services().call("intake", "application_subjects", g.principal, application_nos)
+    except (ServiceUnavailable, RpcTimedOut):
+        return {}
 
 
 @staff.get("/api/v1/staff/applications/<application_no>")
@@ -115,6 +150,13 @@ def failed_sms():
     return jsonify(services().call("notification", "list_failed_messages", g.principal))
 
 
+@staff.post("/api/v1/admin/sms/<message_id>/resend")
+@staff_only("admin")
+def resend_sms(message_id):
+    """A failed SMS sent again as a new message (notification decides whether it may be)."""
+    return jsonify(services().call("notification", "resend_message", g.principal, message_id)), 201
+
+
 @staff.get("/api/v1/admin/users")
 @staff_only("admin")
 def list_users():
@@ -131,3 +173,10 @@ def create_user():
 @staff_only("admin")
 def update_user(username):
     return jsonify(services().call("routing", "update_staff", g.principal, username, json_body()))
+
+
+@staff.post("/api/v1/admin/users/<username>/password")
+@staff_only("admin")
+def reset_password(username):
+    """A new random password, in this answer only; the account's earlier tokens stop working."""
+    return jsonify(services().call("routing", "reset_password", g.principal, username))

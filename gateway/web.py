@@ -27,6 +27,11 @@ PAGES = {
     "/konsol/kuyruk": "console/queue.html",
     "/konsol/basvuru": "console/record.html",
     "/konsol/istatistik": "console/stats.html",
+    "/konsol/yonetim/kullanicilar": "console/admin/users.html",
+    "/konsol/yonetim/birimler": "console/admin/units.html",
+    "/konsol/yonetim/open311": "console/admin/open311.html",
+    "/konsol/yonetim/sms": "console/admin/sms.html",
+    "/konsol/yonetim/kvkk": "console/admin/kvkk.html",
 }
 
 

@@ -80,7 +80,7 @@ MESSAGES: dict[str, str] = {
     "routing.role": "must be desk, router, unit or admin",
     "routing.username": "3–64 characters: lower-case letters, digits, . _ -",
     "routing.queue_status": "invalid status",
-    "routing.queue_sort": "newest or due",
+    "routing.queue_sort": "must be due, received or status",
     "routing.unit_not_in_province": "No such unit in this province.",
     "routing.unit_inactive": "This unit is not active.",
     "routing.only_routed_returned": "Only a routed application can be returned.",
@@ -95,6 +95,9 @@ MESSAGES: dict[str, str] = {
     "staff.unit_of_province": "must be an active unit of this province",
     "staff.unit_only_for_officers": "only for unit officers",
     "staff.own_province": "only your own province",
+    # Issue 18, routing: a unit that still has open applications (services/routing/staff.py)
+    "routing.unit_has_open_applications": ("Open applications at this unit: {count}. It cannot be deactivated "
+                                           "until they are answered or returned."),
     # Tracking: the citizen's view of an application (services/tracking/public_view.py), in one language
     "tracking.status.received": "Your application has been received and recorded.",
     "tracking.status.routed": "Your application has been forwarded to the unit responsible.",
@@ -141,4 +144,24 @@ MESSAGES: dict[str, str] = {
                                  "tracking code: {tracking_code}. Track it at {tracking_url}"),
     "sms.application_answered": ("Your application {application_no} has been concluded. Read the answer at "
                                  "{tracking_url}, in the mobile app or at an Acik Kapi desk."),
+    # Issue 18, intake: the staff queue's search (services/intake/search.py)
+    "intake.search_needs_a_word": ("must hold a word of at least 2 letters, an application number "
+                                   "(2026-000123) or an 11-digit national ID"),
+    "intake.national_id_search_forbidden": "Only routers and admins may search by national ID.",
+    # Issue 18, notification: why an SMS failed (services/notification/failures.py) and its resend
+    "notification.failure.invalid_number": "The phone number is invalid or not in use.",
+    "notification.failure.blocked_number": "The number blocks SMS, or the operator blocked the number.",
+    "notification.failure.unreachable_subscriber": "The phone could not be reached (switched off or out of range).",
+    "notification.failure.provider_unavailable": "The SMS provider could not be reached or did not answer in time.",
+    "notification.failure.provider_account": "The SMS provider refused our account or sender name.",
+    "notification.failure.no_credit": "Not enough credit at the SMS provider.",
+    "notification.failure.expired": "The SMS could not be delivered within its validity period.",
+    "notification.failure.rejected": "The SMS was rejected by the operator or the provider.",
+    "notification.failure.no_recipient": "The applicant's phone number was not known when the SMS was due.",
+    "notification.failure.unknown": "The SMS could not be sent; the provider gave no reason.",
+    "notification.resend.not_failed": "Only an SMS that failed can be resent.",
+    "notification.resend.already_resent": "This SMS has been resent already.",
+    "notification.resend.number_fault": "This SMS failed because of the number; resending it would fail too.",
+    "notification.resend.no_recipient": ("The applicant has no phone number on record (personal data erased, or "
+                                         "never received)."),
 }

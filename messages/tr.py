@@ -80,7 +80,7 @@ MESSAGES: dict[str, str] = {
     "routing.role": "desk, router, unit veya admin olmalı",
     "routing.username": "3–64 karakter: küçük harf, rakam, . _ -",
     "routing.queue_status": "geçersiz durum",
-    "routing.queue_sort": "newest veya due",
+    "routing.queue_sort": "due, received veya status olmalı",
     "routing.unit_not_in_province": "Bu birim bu ilde yok.",
     "routing.unit_inactive": "Bu birim etkin değil.",
     "routing.only_routed_returned": "Yalnızca yönlendirilmiş başvuru iade edilir.",
@@ -95,6 +95,9 @@ MESSAGES: dict[str, str] = {
     "staff.unit_of_province": "bu ilde etkin bir birim olmalı",
     "staff.unit_only_for_officers": "yalnızca birim görevlileri için",
     "staff.own_province": "yalnızca kendi iliniz",
+    # Issue 18, routing: a unit that still has open applications (services/routing/staff.py)
+    "routing.unit_has_open_applications": ("Bu birimde {count} açık başvuru var; birim, başvurular cevaplanmadan "
+                                           "ya da iade edilmeden kapatılamaz."),
     # Tracking: the citizen's view of an application (services/tracking/public_view.py), in one language
     "tracking.status.received": "Başvurunuz alındı ve kayda geçti.",
     "tracking.status.routed": "Başvurunuz çözüm için ilgili birime iletildi.",
@@ -141,4 +144,26 @@ MESSAGES: dict[str, str] = {
                                  "{tracking_code}. Durumunu {tracking_url} adresinden izleyebilirsiniz."),
     "sms.application_answered": ("Başvurunuz {application_no} sonuçlandı. Yanıtı {tracking_url} adresinde, "
                                  "mobil uygulamada ve Açık Kapı masasında görebilirsiniz."),
+    # Issue 18, intake: the staff queue's search (services/intake/search.py)
+    "intake.search_needs_a_word": ("en az 2 harfli bir sözcük, bir başvuru numarası (2026-000123) ya da "
+                                   "11 haneli T.C. kimlik no olmalı"),
+    "intake.national_id_search_forbidden": ("T.C. kimlik numarasıyla yalnızca yönlendirme görevlileri ve "
+                                            "yöneticiler arayabilir."),
+    # Issue 18, notification: why an SMS failed (services/notification/failures.py) and its resend
+    "notification.failure.invalid_number": "Telefon numarası geçersiz ya da kullanılmıyor.",
+    "notification.failure.blocked_number": "Numara SMS almayı engellemiş ya da operatör numarayı engellemiş.",
+    "notification.failure.unreachable_subscriber": "Telefona ulaşılamadı (kapalı ya da kapsama dışı).",
+    "notification.failure.provider_unavailable": "SMS sağlayıcısına ulaşılamadı ya da zamanında yanıt vermedi.",
+    "notification.failure.provider_account": "SMS sağlayıcısı hesabımızı ya da gönderici adımızı kabul etmedi.",
+    "notification.failure.no_credit": "SMS sağlayıcısındaki bakiye yetersiz.",
+    "notification.failure.expired": "SMS geçerlilik süresi içinde iletilemedi.",
+    "notification.failure.rejected": "SMS operatör ya da sağlayıcı tarafından reddedildi.",
+    "notification.failure.no_recipient": "Başvuru sahibinin telefon numarası SMS zamanında bilinmiyordu.",
+    "notification.failure.unknown": "SMS gönderilemedi; sağlayıcı nedenini açıklamadı.",
+    "notification.resend.not_failed": "Yalnızca gönderilemeyen bir SMS yeniden gönderilebilir.",
+    "notification.resend.already_resent": "Bu SMS zaten yeniden gönderildi.",
+    "notification.resend.number_fault": ("Bu SMS numaradan ötürü gönderilemedi; yeniden göndermek de başarısız "
+                                         "olur."),
+    "notification.resend.no_recipient": ("Başvuru sahibinin telefon numarası yok (kişisel veriler silinmiş ya "
+                                         "da hiç alınmamış)."),
 }

@@ -270,3 +270,9 @@ APPLICANT_TABLE = {
 ERASURE_REASON = bounded_text(range(5, 501), bilingual("field.length", shortest=5, longest=500), multiline=True)
 PERSONAL_DATA_EXPORT_FIELDS = {"national_id": Field(_national_id, required=True)}
 PERSONAL_DATA_ERASURE_FIELDS = dict(PERSONAL_DATA_EXPORT_FIELDS, reason=Field(ERASURE_REASON, required=True))
+
+# The staff queue's search box (intake.find_applications): a number, a national ID or words.
+SEARCH_QUERY_LENGTH = range(1, 101)
+SEARCH_QUERY = bounded_text(SEARCH_QUERY_LENGTH, bilingual("field.length", shortest=SEARCH_QUERY_LENGTH.start,
+                                                           longest=SEARCH_QUERY_LENGTH.stop - 1))
+SEARCH_QUERY_FIELDS = {"q": Field(SEARCH_QUERY, required=True)}  # the staff queue's query parameter

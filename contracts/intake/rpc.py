@@ -9,8 +9,17 @@ client=None) -> Receipt``  (desk: the officer; open311: the client app ``{client
 ``erase_personal_data(principal, {national_id, reason}) -> {erased: [application_no], erased_at}``
     audited (kvkk_erasure); each erasure owes ``applicant_data_erased``. Both: the admin's province
     only; ValidationFailed names ``national_id`` / ``reason``; NotFound when nobody (left) to find.
+``list_personal_data_requests(principal) -> [PersonalDataRequest]``  the province's KVKK requests,
+    newest first, at most 100; the national ID only masked (null for requests made before it was kept).
+``find_applications(principal, q) -> SearchResult``  the staff search within the principal's province:
+    ``NNNN-NNNNNN`` that application; 11 digits the applicant's (router and admin only, else Forbidden
+    ``national_id_search_forbidden``; audited, purpose ``search``); else every word (2+ letters,
+    Turkish-folded, 3+ letters also as a prefix) in subject or description. Newest first, at most
+    1000 numbers. ValidationFailed names ``q``.
+``application_subjects(principal, application_nos) -> {application_no: subject | None}``  every number
+    asked (at most 1000); None when erased, unknown or of another province.
 """
-from typing import Any, TypedDict
+from typing import Any, Optional, TypedDict
 
 
 class Receipt(TypedDict):
@@ -30,3 +39,17 @@ class Catalogue(TypedDict):
     kinds: list[CatalogueEntry]
     categories: list[CatalogueEntry]
     provinces: list[dict[str, Any]]
+
+
+class SearchResult(TypedDict):
+    matched_by: str  # number, national_id or words
+    application_nos: list[str]
+
+
+class PersonalDataRequest(TypedDict):
+    action: str  # kvkk_export or kvkk_erasure
+    at: str
+    by: str
+    national_id_masked: Optional[str]
+    applications: int
+    reason: Optional[str]

@@ -28,8 +28,11 @@ from messages import bilingual
 ROLES = ("desk", "router", "unit", "admin")
 OUTCOMES = ("positive", "negative", "informational")
 CONTACT_CHANNELS = ("phone", "in_person", "sms")
-QUEUE_STATUSES = ("unrouted", "routed", "returned", "answered")
-QUEUE_SORTS = ("newest", "due")
+# ``open``: the statuses not answered yet that the caller may see (domain.asked_statuses).
+QUEUE_STATUSES = ("unrouted", "routed", "returned", "answered", "open")
+# ``newest`` is what ``received`` was called before it; kept so that older links still work.
+QUEUE_SORTS = ("due", "received", "status", "newest")
+SORT_ALIASES = {"newest": "received"}
 MAX_PAGE_SIZE = 100
 
 NOTE = bounded_text(range(1, 1001), bilingual("field.at_most_characters", longest=1000), multiline=True)
@@ -37,6 +40,7 @@ REASON = bounded_text(range(5, 1001), bilingual("field.length", shortest=5, long
 ANSWER_TEXT = bounded_text(range(10, 5001), bilingual("field.length", shortest=10, longest=5000), multiline=True)
 UNIT_NAME = bounded_text(range(3, 151), bilingual("field.length", shortest=3, longest=150))
 UNIT_ID = bounded_text(range(1, 101), bilingual("field.unit_invalid"))
+DISPLAY_NAME = bounded_text(range(2, 101), bilingual("field.length", shortest=2, longest=100))
 OUTCOME = one_of(OUTCOMES, bilingual("routing.outcome"))
 CONTACT_CHANNEL = one_of(CONTACT_CHANNELS, bilingual("routing.contact_channel"))
 UNIT_TYPE = one_of(UNIT_TYPE_CODES, bilingual("routing.unit_type_unknown"))
@@ -106,7 +110,9 @@ def answer_request(body: Any) -> tuple[str, str]:
 
 def queue_query(query: Any) -> dict[str, Any]:
     """Filters, sort and page of the staff queue (query-string values arrive as strings)."""
-    return check_body(query, QUEUE_QUERY_FIELDS)
+    wanted = check_body(query, QUEUE_QUERY_FIELDS)
+    wanted["sort"] = SORT_ALIASES.get(wanted["sort"], wanted["sort"])
+    return wanted
 
 
 def new_unit_fields(province_code: str | None) -> dict[str, Field]:
@@ -150,17 +156,20 @@ NEW_STAFF_FIELDS = {
     "role": Field(ROLE, required=True),
     "province": Field(province_code, required=True),
     "unit_id": Field(UNIT_ID),
+    "display_name": Field(DISPLAY_NAME, description="the officer's name as colleagues read it (default: the "
+                                                    "username)"),
 }
 
 
 def new_staff_request(body: Any) -> dict[str, Any]:
     fields = check_body(body, NEW_STAFF_FIELDS)
     fields["province_code"] = fields.pop("province")
-    return {name: fields[name] for name in ("username", "password", "role", "province_code", "unit_id")}
+    return {name: fields[name] for name in ("username", "password", "role", "province_code", "unit_id",
+                                            "display_name")}
 
 
 STAFF_CHANGES_FIELDS = {"password": Field(password), "role": Field(ROLE), "unit_id": Field(UNIT_ID),
-                        "active": Field(boolean)}
+                        "active": Field(boolean), "display_name": Field(DISPLAY_NAME)}
 
 
 def staff_changes_request(body: Any) -> dict[str, Any]:
@@ -221,6 +230,6 @@ QUEUE_QUERY_FIELDS = {
     "overdue": Field(_flag),
     "page": Field(_positive_int(10 ** 6), default=1),
     "page_size": Field(_positive_int(MAX_PAGE_SIZE), default=20),
-    "sort": Field(one_of(QUEUE_SORTS, bilingual("routing.queue_sort")), default="newest"),
+    "sort": Field(one_of(QUEUE_SORTS, bilingual("routing.queue_sort")), default="received"),
 }
 NEW_UNIT_FIELDS = new_unit_fields(None)  # for the published schema: the district depends on the admin

@@ -6,20 +6,27 @@ application, or (for a unit officer) one not routed to their unit, is ``NotFound
 
 ``authenticate(username, password) -> Principal``                       raises Unauthorized
 ``token_generation(username) -> Optional[int]``  what a token must carry; None: no token is honoured
-``list_applications(principal, query) -> QueuePage``  query: status, unit_id, overdue, page, page_size, sort
-``get_application(principal, application_no) -> Record``
+``staff_profile(principal) -> StaffProfile``  who is logged in, with the names of province and unit
+``list_applications(principal, query, application_nos=None) -> QueuePage``  query: status (or ``open``),
+    unit_id, overdue, page, page_size, sort (due, received, status; newest = received);
+    ``application_nos``: only these (what a search found; [] is an empty page with zero counts)
+``get_application(principal, application_no) -> Record``  with ``staff_names`` of the officers in it
 ``route_application(principal, application_no, {unit_id, note?}) -> Record``
 ``record_contact(principal, application_no, {channel, note}) -> Record``
 ``return_application(principal, application_no, {reason}) -> Record``
 ``answer_application(principal, application_no, {text, outcome}) -> Record``
     transitions raise Conflict (code ``invalid_transition``, ``unit_not_available``, ``state_changed``)
-``list_units(principal, province=None) -> [Unit]``
+``list_units(principal, province=None) -> [Unit]``  each with its active unit officers
 ``create_unit(principal, {name, type, name_en?, district?}) -> Unit``
 ``update_unit(principal, unit_id, {name?, name_en?, active?}) -> Unit``
+    raises Conflict ``unit_has_open_applications`` to deactivate a unit with routed applications
 ``list_staff(principal) -> [Account]``
-``create_staff(principal, {username, password, role, province, unit_id?}) -> Account``
-``update_staff(principal, username, {password?, role?, unit_id?, active?}) -> Account``
+``create_staff(principal, {username, password, role, province, unit_id?, display_name?}) -> Account``
+``update_staff(principal, username, {password?, role?, unit_id?, active?, display_name?}) -> Account``
     raises Conflict ``last_admin`` for the last active admin of the province
+``reset_password(principal, username) -> PasswordReset``  a new random password, in this answer only;
+    the account's earlier tokens are revoked; NotFound outside the admin's province
+``staff_display_names(principal, usernames) -> {username: display_name}``  the province's officers among them
 ``export_personal_data(principal, application_nos) -> {application_no: {contacts, erased_at}}``
     KVKK export: the contact log of the admin's province's applications among ``application_nos``.
 ``create_open311_client(principal, {name}) -> Open311ClientKey``  the key in this answer only
@@ -57,6 +64,17 @@ class QueueEntry(TypedDict):
     overdue: bool
     unit: Optional[UnitRef]
     suggested_unit: Optional[UnitRef]
+    days_left: Optional[int]  # whole days to the deadline, negative once passed; None once answered
+    due_state: str  # overdue, due_soon (within 24 hours), fine, closed (answered)
+
+
+class QueueCounts(TypedDict):
+    """Applications per status in the caller's queue with its filters but the status (the tabs)."""
+    unrouted: int
+    routed: int
+    returned: int
+    answered: int
+    open: int
 
 
 class QueuePage(TypedDict):
@@ -64,12 +82,14 @@ class QueuePage(TypedDict):
     total: int
     page: int
     page_size: int
+    counts: QueueCounts
 
 
 class Record(QueueEntry):
     timeline: list[dict[str, Any]]
     contacts: list[dict[str, Any]]
     answer: Optional[dict[str, Any]]
+    staff_names: dict[str, str]  # username → display name, for every officer named in the record
 
 
 class Unit(TypedDict):
@@ -81,10 +101,27 @@ class Unit(TypedDict):
     name: str
     name_en: str
     active: bool
+    active_officers: int  # active unit officers assigned to it
 
 
 class Account(Principal):
     active: bool
+    display_name: str
+
+
+class StaffProfile(TypedDict):
+    username: str
+    display_name: str
+    role: str
+    province_code: str
+    province_name: str
+    unit_id: Optional[str]
+    unit_name: Optional[str]
+
+
+class PasswordReset(TypedDict):
+    username: str
+    password: str  # shown once: routing keeps only its hash
 
 
 class Open311ClientIdentity(TypedDict):

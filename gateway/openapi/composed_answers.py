@@ -1,6 +1,7 @@
 """The answers the gateway composes itself (not one service's TypedDict), for the document."""
 import typing
 
+from contracts.intake import rpc as intake_rpc
 from contracts.notification import rpc as notification_rpc
 from contracts.routing import rpc as routing_rpc
 from contracts.tracking import rpc as tracking_rpc
@@ -13,6 +14,34 @@ class TokenAnswer(typing.TypedDict):
     role: str
     province: str
     unit_id: typing.Optional[str]
+
+
+class StaffSession(routing_rpc.StaffProfile):
+    """Routing's profile of the officer and when the token presented stops working."""
+    expires_at: str
+
+
+class StaffQueueEntry(routing_rpc.QueueEntry):
+    subject: typing.Optional[str]  # intake's; None when erased (or intake did not answer in time)
+
+
+class QueueSearch(typing.TypedDict):
+    q: str
+    matched_by: str  # number, national_id or words
+
+
+class StaffQueuePage(typing.TypedDict):
+    """Routing's page (of what intake's search found, with ``q``), each entry with its subject."""
+    items: list[StaffQueueEntry]
+    total: int
+    page: int
+    page_size: int
+    counts: routing_rpc.QueueCounts
+    search: typing.Optional[QueueSearch]  # None without q
+
+
+class PersonalDataRequestEntry(intake_rpc.PersonalDataRequest):
+    by_name: str  # the admin's display name (the username where routing has none)
 
 
 class StaffRecord(routing_rpc.Record):

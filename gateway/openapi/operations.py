@@ -13,6 +13,7 @@ from contracts.intake.requests import (
     LANGUAGES,
     PERSONAL_DATA_ERASURE_FIELDS,
     PERSONAL_DATA_EXPORT_FIELDS,
+    SEARCH_QUERY,
     application_schema,
 )
 from contracts.notification import rpc as notification_rpc
@@ -27,9 +28,12 @@ from gateway.openapi.composed_answers import (
     DeliveryReportAnswer,
     Health,
     PersonalDataExport,
+    PersonalDataRequestEntry,
     PublicStatusView,
     Readiness,
+    StaffQueuePage,
     StaffRecord,
+    StaffSession,
     TokenAnswer,
 )
 
@@ -64,7 +68,19 @@ def _query(name, schema, required=False, description=None):
 
 
 def _queue_parameters():
-    return [_query(name, parameter_schema(field)) for name, field in routing_requests.QUEUE_QUERY_FIELDS.items()]
+    search = _query("q", absent_allowed(schema_of(SEARCH_QUERY), nullable=False),
+                    description="an application number (2026-000123, exact), an applicant's 11-digit national ID "
+                                "(routers and admins; audited) or words, each to be found in the subject or "
+                                "description (Turkish-aware: case and dotted/dotless i do not matter)")
+    return [search] + [_query(name, parameter_schema(field), description=QUEUE_PARAMETERS.get(name))
+                       for name, field in routing_requests.QUEUE_QUERY_FIELDS.items()]
+
+
+QUEUE_PARAMETERS = {
+    "status": "open: every status not answered that the officer may see",
+    "sort": "due: due time first; received: newest first (newest: the same); status: unrouted, routed, returned, "
+            "answered, each by due time",
+}
 
 
 IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
@@ -164,8 +180,15 @@ OPERATIONS = {
         body=lambda: application_schema(DESK_CHANNELS),
         body_example=dict(APPLICATION_EXAMPLE, province="ankara", district="çankaya", channel="desk"),
         headers=(IDEMPOTENCY_KEY,), errors=(409,)),
-    "staff.queue": Operation("The officer's queue", "staff", {200: routing_rpc.QueuePage},
-                             query=_queue_parameters, errors=(422,)),
+    "staff.me": Operation("Who is logged in, and until when", "staff", {200: StaffSession},
+                          description="The officer's names, role, province and unit, and when the token "
+                                      "presented expires (expires_at)."),
+    "staff.queue": Operation(
+        "The officer's queue, searched with q", "staff", {200: StaffQueuePage}, query=_queue_parameters, errors=(422,),
+        description="counts: the applications per status with every filter but status (the tabs). A unit officer "
+                    "searching by national ID is 403 national_id_search_forbidden. days_left: whole days to the due "
+                    "time, negative once passed, null once answered; due_state: overdue, due_soon (within 24 "
+                    "hours), fine or closed."),
     "staff.record": Operation(
         "The full record, with the applicant (an audited read)", "staff", {200: StaffRecord},
         query=lambda: [_query("reason", {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S"},
@@ -198,15 +221,24 @@ OPERATIONS = {
     "staff.create_unit": Operation("Add a unit", "admin", {201: routing_rpc.Unit},
                                    body=lambda: body_schema(routing_requests.NEW_UNIT_FIELDS)),
     "staff.update_unit": Operation("Rename, (de)activate a unit", "admin", {200: routing_rpc.Unit},
-                                   body=_changes(routing_requests.UNIT_CHANGES_FIELDS), errors=(404,)),
+                                   body=_changes(routing_requests.UNIT_CHANGES_FIELDS), errors=(404, 409),
+                                   description="A unit with routed applications is not deactivated: 409 "
+                                               "unit_has_open_applications, saying how many."),
     "staff.failed_sms": Operation("SMS that could not be sent (the admin's province)", "admin",
-                                  {200: {"type": "array", "items": notification_rpc.MessageView}}),
+                                  {200: {"type": "array", "items": notification_rpc.FailedMessageView}}),
+    "staff.resend_sms": Operation(
+        "Send a failed SMS again, as a new message", "admin", {201: notification_rpc.MessageView}, errors=(404, 409),
+        description="The same application, template and recipient. 409 sms_not_resendable: not failed, resent "
+                    "already, or failed for the number's fault; 404 outside the admin's province."),
     "staff.list_users": Operation("Staff accounts of the admin's province", "admin",
                                   {200: {"type": "array", "items": routing_rpc.Account}}),
     "staff.create_user": Operation("Add a staff account", "admin", {201: routing_rpc.Account},
                                    body=lambda: body_schema(routing_requests.NEW_STAFF_FIELDS)),
     "staff.update_user": Operation("Change a staff account", "admin", {200: routing_rpc.Account},
-                                   body=_changes(routing_requests.STAFF_CHANGES_FIELDS), errors=(404,)),
+                                   body=_changes(routing_requests.STAFF_CHANGES_FIELDS), errors=(404, 409)),
+    "staff.reset_password": Operation(
+        "Reset a staff account's password", "admin", {200: routing_rpc.PasswordReset}, errors=(404,),
+        description="A new random password, in this answer only; the account's earlier tokens stop working."),
     "admin_privacy.export_personal_data": Operation(
         "KVKK: export an applicant's personal data (the admin's province)", "admin", {200: PersonalDataExport},
         body=lambda: body_schema(PERSONAL_DATA_EXPORT_FIELDS),
@@ -215,6 +247,10 @@ OPERATIONS = {
         "KVKK: erase an applicant's personal data (the admin's province)", "admin", {200: {"type": "object"}},
         body=lambda: body_schema(PERSONAL_DATA_ERASURE_FIELDS),
         errors=(404,)),
+    "admin_privacy.personal_data_requests": Operation(
+        "KVKK: the province's earlier export and erasure requests", "admin",
+        {200: {"type": "array", "items": PersonalDataRequestEntry}},
+        description="Newest first, at most 100; the national ID masked (123******46)."),
     "callbacks.delivery_report": Operation(
         "SMS delivery reports (providers)", "machines", {200: DeliveryReportAnswer},
         body=lambda: {"type": "object", "description": "the provider's report as it sends it"},

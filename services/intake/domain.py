@@ -3,13 +3,14 @@ import hashlib
 import json
 import re
 import secrets
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
 from common import clock, outbox
-from common.errors import Conflict, ValidationFailed
+from common.errors import Conflict, Forbidden, ValidationFailed
 from common.fields import check_body
 from contracts.events import new_event
 from contracts.intake.requests import (
@@ -18,10 +19,11 @@ from contracts.intake.requests import (
     OPEN311_CHANNELS,
     PERSONAL_DATA_ERASURE_FIELDS,
     PERSONAL_DATA_EXPORT_FIELDS,
+    SEARCH_QUERY_FIELDS,
     ValidApplication,
 )
 from messages import bilingual
-from services.intake import periods
+from services.intake import periods, search
 
 TRACKING_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a desk
 TRACKING_CODE_LENGTH = 8
@@ -126,6 +128,7 @@ def new_application(application: ValidApplication, number: str, received_at: dat
         entered_by=entered_by,
         client=client and {"client_id": client["client_id"], "name": client["name"]},
         fingerprint=body_fingerprint,
+        search_words=search.search_words(application.subject, application.description),
         **outbox.new_document_fields([event]),
     )
 
@@ -190,10 +193,11 @@ def staff_record(document: Mapping[str, Any]) -> dict[str, Any]:
 KVKK_EXPORT = "kvkk_export"
 KVKK_ERASURE = "kvkk_erasure"
 # What erasure removes from the stored application. The free text goes too: a citizen's own
-# words routinely carry names, addresses, health details, and no rule can tell which do. What
+# words routinely carry names, addresses, health details, and no rule can tell which do; so do
+# the words the search finds it by (folded copies of that text). What
 # stays is the non-personal record: number, kind, category, province, district, channel, language,
 # dates, tracking code (random), idempotency key (the client's), who entered it at a desk.
-ERASED_FIELDS = ("applicant", "subject", "description", "fingerprint")
+ERASED_FIELDS = ("applicant", "subject", "description", "fingerprint", "search_words")
 
 
 def personal_data_request(body: Any, with_reason: bool) -> tuple[str, str | None]:
@@ -204,14 +208,17 @@ def personal_data_request(body: Any, with_reason: bool) -> tuple[str, str | None
 
 
 def kvkk_audit_entries(principal: Mapping[str, Any], application_nos: Iterable[str], purpose: object, now: datetime,
-                       reason: str | None = None) -> list[dict[str, Any]]:
-    """One audit entry per application, as a staff read has: who, when, which, why. The national
-    ID is not in it: the audit log must not keep what erasure removes."""
+                       reason: str | None = None, request_id: str | None = None) -> list[dict[str, Any]]:
+    """One audit entry per application, as a staff read has: who, when, which, why, and the KVKK
+    request's record (``request_id``) it was part of. The national ID is not in it: the audit log
+    must not keep what erasure removes."""
     entries: list[dict[str, Any]] = []
     for application_no in application_nos:
         entry = audit_entry(principal, application_no, purpose, now)
         if reason is not None:
             entry["reason"] = reason
+        if request_id is not None:
+            entry["request_id"] = request_id
         entries.append(entry)
     return entries
 
@@ -247,3 +254,89 @@ def erasure_changes(document: Mapping[str, Any], principal: Mapping[str, Any], n
 
 def erasure_receipt(application_nos: Iterable[str], now: datetime) -> dict[str, Any]:
     return {"erased": list(application_nos), "erased_at": clock.to_iso(now)}
+
+
+def personal_data_request_record(principal: Mapping[str, Any], action: str, national_id: str,
+                                 application_nos: Iterable[str], now: datetime,
+                                 reason: str | None = None) -> dict[str, Any]:
+    """The record of one KVKK request as the admin screen lists it (``personal_data_request_view``):
+    who, when, what, for how many applications; the national ID only masked, so the record of
+    having erased someone does not keep what was erased."""
+    return {"_id": uuid.uuid4().hex, "action": action, "at": now, "by": principal["username"],
+            "role": principal["role"], "province_code": principal["province_code"],
+            "national_id_masked": mask_national_id(national_id), "applications": len(list(application_nos)),
+            "reason": reason}
+
+
+def mask_national_id(national_id: str) -> str:
+    """``12345678946`` → ``123******46``: enough to tell two requests apart, not to find a person."""
+    return national_id[:3] + "*" * (len(national_id) - 5) + national_id[-2:]
+
+
+def personal_data_request_view(record: Mapping[str, Any]) -> dict[str, Any]:
+    return {"action": record["action"], "at": clock.to_iso(record["at"]), "by": record["by"],
+            "national_id_masked": record.get("national_id_masked"), "applications": record["applications"],
+            "reason": record.get("reason")}
+
+
+PERSONAL_DATA_REQUESTS_SHOWN = 100
+
+
+def requests_from_audit_entries(entries: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """KVKK requests made before they had their own record, rebuilt from their audit entries (one
+    per application, sharing reader, purpose and time; entries without a ``request_id``): the
+    national ID was never kept, so it is unknown (None). Each carries a stable ``_id``, so
+    rebuilding twice stores each once."""
+    grouped: dict[tuple[str, str, datetime], dict[str, Any]] = {}
+    for entry in entries:
+        key = (entry["purpose"], entry["reader"], entry["at"])
+        if key not in grouped:
+            stable_id = "audit:{}:{}:{}".format(entry["purpose"], entry["reader"], clock.to_iso(entry["at"]))
+            grouped[key] = {"_id": stable_id, "action": entry["purpose"], "at": entry["at"], "by": entry["reader"],
+                            "role": entry.get("role"), "province_code": entry["province_code"],
+                            "national_id_masked": None, "applications": 0, "reason": entry.get("reason")}
+        grouped[key]["applications"] += 1
+    return list(grouped.values())
+
+
+# --- the staff queue's search (services/intake/search.py; docs/api.md#staff-search) --------------
+
+SEARCH_QUERY_FIELD = "q"  # as the gateway has it from the queue's query string (SEARCH_QUERY_FIELDS)
+SEARCH_PURPOSE = "search"
+SEARCH_RESULTS_LIMIT = 1000
+NATIONAL_ID_SEARCH_ROLES = frozenset({"router", "admin"})
+
+
+def search_query(principal: Mapping[str, Any], q: object) -> search.Query:
+    """The checked query ``q`` of ``principal``: ValidationFailed naming ``q`` when it is not 1–100
+    printable characters or has nothing to look up; Forbidden when a role other than router and
+    admin searches by national ID (unit officers see their unit's applications, not applicants)."""
+    values = check_body({SEARCH_QUERY_FIELD: q}, SEARCH_QUERY_FIELDS)
+    query = search.parse(values[SEARCH_QUERY_FIELD])
+    if query is None:
+        raise ValidationFailed({SEARCH_QUERY_FIELD: bilingual("intake.search_needs_a_word")})
+    if query.matched_by == search.NATIONAL_ID and principal["role"] not in NATIONAL_ID_SEARCH_ROLES:
+        raise Forbidden("national_id_search_forbidden", bilingual("intake.national_id_search_forbidden"))
+    return query
+
+
+def search_answer(query: search.Query, application_nos: Iterable[str]) -> dict[str, Any]:
+    return {"matched_by": query.matched_by, "application_nos": list(application_nos)[:SEARCH_RESULTS_LIMIT]}
+
+
+def subjects_view(asked: Iterable[str], found: Iterable[Mapping[str, Any]]) -> dict[str, str | None]:
+    """``{application_no: subject}`` for every number asked: None when erased, unknown or not the
+    caller's province (``found`` holds only the caller's)."""
+    subjects = {document["_id"]: document.get("subject") for document in found}
+    return {application_no: subjects.get(application_no) for application_no in asked}
+
+
+SUBJECTS_LIMIT = 1000
+
+
+def requested_numbers(application_nos: object) -> list[str]:
+    """The numbers a caller asks subjects for: a list of at most SUBJECTS_LIMIT strings."""
+    if (not isinstance(application_nos, (list, tuple)) or len(application_nos) > SUBJECTS_LIMIT
+            or not all(isinstance(number, str) for number in application_nos)):
+        raise ValidationFailed({"application_nos": bilingual("field.length", shortest=0, longest=SUBJECTS_LIMIT)})
+    return list(dict.fromkeys(application_nos))

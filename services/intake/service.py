@@ -8,7 +8,7 @@ from common.rpc import rpc
 from common.storage import Store
 from contracts.intake import catalog
 from contracts.intake.requests import validate_application
-from services.intake import domain
+from services.intake import domain, search
 from services.intake.metrics import APPLICATIONS_RECEIVED
 from services.intake.settings import settings
 from services.intake.store import IntakeStore
@@ -64,8 +64,7 @@ class IntakeService(Pingable):
         documents = self.applications.applicant_applications(national_id, principal["province_code"])
         if not documents:
             raise NotFound("applicant")
-        self.applications.record_reads(domain.kvkk_audit_entries(
-            principal, [document["_id"] for document in documents], domain.KVKK_EXPORT, clock.now()))
+        self.record_personal_data_request(principal, domain.KVKK_EXPORT, national_id, documents, clock.now())
         return {"national_id": national_id,
                 "applications": [domain.personal_data_view(document) for document in documents]}
 
@@ -79,8 +78,7 @@ class IntakeService(Pingable):
         if not documents:
             raise NotFound("applicant")
         now = clock.now()
-        self.applications.record_reads(domain.kvkk_audit_entries(
-            principal, [document["_id"] for document in documents], domain.KVKK_ERASURE, now, reason))
+        self.record_personal_data_request(principal, domain.KVKK_ERASURE, national_id, documents, now, reason)
         erased = [document["_id"] for document in documents if self.applications.erase_applicant(
             document["_id"], national_id, domain.erasure_changes(document, principal, now))]
         if not erased:  # a concurrent erasure took them all
@@ -88,6 +86,47 @@ class IntakeService(Pingable):
         self.applications.purge_erased()
         self.publish_owed_events()
         return domain.erasure_receipt(erased, now)
+
+    def record_personal_data_request(self, principal, action, national_id, documents, now, reason=None):
+        """Before anything is handed out or erased: the request's record (the admin screen's list)
+        and one audit entry per application."""
+        numbers = [document["_id"] for document in documents]
+        record = domain.personal_data_request_record(principal, action, national_id, numbers, now, reason)
+        self.applications.record_personal_data_request(record)
+        self.applications.record_reads(
+            domain.kvkk_audit_entries(principal, numbers, action, now, reason, request_id=record["_id"]))
+
+    @rpc(expected_exceptions=AppError)
+    def list_personal_data_requests(self, principal):
+        """KVKK: the province's export and erasure requests, newest first (at most 100)."""
+        records = self.applications.personal_data_requests_of(principal["province_code"],
+                                                              domain.PERSONAL_DATA_REQUESTS_SHOWN)
+        return [domain.personal_data_request_view(record) for record in records]
+
+    @rpc(expected_exceptions=AppError)
+    def find_applications(self, principal, q):
+        """The staff queue's search box: an application number, the applicant's national ID (routers
+        and admins; audited, purpose ``search``) or words of subject and description, within the
+        principal's province; newest first, at most 1000 numbers."""
+        query = domain.search_query(principal, q)
+        province_code = principal["province_code"]
+        if query.matched_by == search.NUMBER:
+            found = self.applications.number_in_province(query.value, province_code)
+        elif query.matched_by == search.NATIONAL_ID:
+            found = self.applications.applicant_numbers(query.value, province_code, domain.SEARCH_RESULTS_LIMIT)
+            now = clock.now()
+            self.applications.record_reads(
+                [domain.audit_entry(principal, number, domain.SEARCH_PURPOSE, now) for number in found])
+        else:
+            found = self.applications.numbers_with_words(province_code, query.words, domain.SEARCH_RESULTS_LIMIT)
+        return domain.search_answer(query, found)
+
+    @rpc(expected_exceptions=AppError)
+    def application_subjects(self, principal, application_nos):
+        """``{application_no: subject | None}`` for the queue's rows (None: erased, or not the
+        principal's province)."""
+        numbers = domain.requested_numbers(application_nos)
+        return domain.subjects_view(numbers, self.applications.subjects(numbers, principal["province_code"]))
 
     @rpc
     def get_catalog(self):

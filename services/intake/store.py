@@ -1,9 +1,18 @@
-"""Intake's database: applications as submitted, and the number sequences."""
-from pymongo import ASCENDING, ReturnDocument
+"""Intake's database: applications as submitted, the number sequences, the audit log of reads of
+personal data, and the record of KVKK requests."""
+import re
+
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from common.outbox import create_outbox_index
-from common.storage import purge_erased
+from common.storage import insert_new, purge_erased
+from services.intake import search
+from services.intake.domain import KVKK_ERASURE, KVKK_EXPORT, requests_from_audit_entries
+
+KVKK_PURPOSES = [KVKK_EXPORT, KVKK_ERASURE]
+SEARCH_WORDS_MIGRATION = "search_words"
+BACKFILL_BATCH = 500
 
 
 class IntakeStore:
@@ -11,12 +20,20 @@ class IntakeStore:
         self.applications = database.get_collection("applications")
         self.sequences = database.get_collection("sequences")
         self.audit_log = database.get_collection("audit_log")
+        self.personal_data_requests = database.get_collection("personal_data_requests")
+        self.migrations = database.get_collection("migrations")
 
     def create_indexes(self):
         self.applications.create_index("idempotency_key", unique=True)
         create_outbox_index(self.applications)
         self.audit_log.create_index("application_no")
+        self.audit_log.create_index("purpose")
         self.applications.create_index("applicant.national_id")  # KVKK requests come by national ID
+        # The staff search by words: multikey, one key per word of an application of the province.
+        self.applications.create_index([("province_code", ASCENDING), ("search_words", ASCENDING)])
+        self.personal_data_requests.create_index([("province_code", ASCENDING), ("at", DESCENDING)])
+        self.backfill_search_words()
+        self.record_earlier_personal_data_requests()
 
     def outbox_collections(self):
         return [self.applications]
@@ -74,3 +91,70 @@ class IntakeStore:
     def record_reads(self, entries):
         for entry in entries:
             self.audit_log.insert_one(entry)
+
+    # --- the staff queue's search ------------------------------------------------------------------
+
+    def backfill_search_words(self):
+        """Once per store: applications stored before the search existed get their words (each
+        write conditional, so processes starting together do no harm, only the same work)."""
+        if self.migrations.find_one({"_id": SEARCH_WORDS_MIGRATION}) is not None:
+            return
+        while True:
+            missing = list(self.applications.find({"search_words": {"$exists": False}},
+                                                  {"subject": 1, "description": 1}).limit(BACKFILL_BATCH))
+            for document in missing:
+                self.applications.update_one(
+                    {"_id": document["_id"], "search_words": {"$exists": False}},
+                    {"$set": {"search_words": search.search_words(document.get("subject"),
+                                                                   document.get("description"))}})
+            if len(missing) < BACKFILL_BATCH:
+                break
+        insert_new(self.migrations, {"_id": SEARCH_WORDS_MIGRATION})
+
+    def number_in_province(self, application_no, province_code):
+        """``[application_no]`` if it is an application of the province, else ``[]``."""
+        found = self.applications.find_one({"_id": application_no, "province_code": province_code}, {"_id": 1})
+        return [found["_id"]] if found else []
+
+    def applicant_numbers(self, national_id, province_code, limit):
+        """The numbers of one applicant's applications in the province, newest first."""
+        found = self.applications.find({"applicant.national_id": national_id, "province_code": province_code},
+                                        {"_id": 1, "received_at": 1})
+        return _newest_first(found, limit)
+
+    def numbers_with_words(self, province_code, word_queries, limit):
+        """The numbers of the province's applications holding every word (``search.WordQuery``),
+        newest first. The first word's key narrows through the (province, words) index."""
+        keys = [{"search_words": wanted.key} for wanted in word_queries]
+        prefixes = [{"search_words": {"$regex": "^" + re.escape(wanted.prefix)}}
+                    for wanted in word_queries if wanted.prefix is not None]
+        # No projection: the embedded engine decodes each document whole anyway, and projecting a
+        # few thousand of them cost a sixth of the search.
+        found = self.applications.find({"province_code": province_code, "$and": keys + prefixes})
+        return _newest_first(found, limit)
+
+    def subjects(self, application_nos, province_code):
+        """``[{_id, subject}]`` of those of ``application_nos`` in the province (one read by ``_id``)."""
+        return list(self.applications.find({"_id": {"$in": list(application_nos)}, "province_code": province_code},
+                                           {"subject": 1}))
+
+    # --- KVKK requests --------------------------------------------------------------------------
+
+    def record_personal_data_request(self, record):
+        self.personal_data_requests.insert_one(record)
+
+    def personal_data_requests_of(self, province_code, limit):
+        found = self.personal_data_requests.find({"province_code": province_code}).sort("at", DESCENDING)
+        return list(found.limit(limit))
+
+    def record_earlier_personal_data_requests(self):
+        """KVKK requests made before they had their own record, rebuilt from the audit log (few:
+        requests are rare), each stored once whatever the number of processes doing it."""
+        earlier = self.audit_log.find({"purpose": {"$in": KVKK_PURPOSES}, "request_id": {"$exists": False}})
+        for record in requests_from_audit_entries(earlier):
+            insert_new(self.personal_data_requests, record)
+
+
+def _newest_first(documents, limit):
+    ordered = sorted(documents, key=lambda document: (document["received_at"], document["_id"]), reverse=True)
+    return [document["_id"] for document in ordered[:limit]]

@@ -76,6 +76,6 @@ def _apply(store, provider_name, message, report):
                              domain.delivered_event(message, provider_name), now)
     if report.state == domain.FAILED:
         reason = report.reason or "reported failed"
-        return store.advance(message["_id"], domain.FAILED, {"last_error": reason},
+        return store.advance(message["_id"], domain.FAILED, {"last_error": reason, "failed_at": now},
                              domain.failed_event(message, provider_name, reason), now)
     return False  # "sent" adds nothing: our own write records that

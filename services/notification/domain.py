@@ -6,7 +6,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from common import clock
+from common.errors import Conflict
 from contracts.events import new_event
+from messages import bilingual
+from services.notification import failures
 from services.notification.segments import measure
 from services.notification.templates import render
 
@@ -54,6 +57,7 @@ def _message(template: str, language: str | None, values: dict[str, str], now: d
         "_id": uuid.uuid4().hex,
         "application_no": values["application_no"],
         "template": template,
+        "resend_of": None,  # the failed message this one sends again (resent_message); part of the unique key
         "values": values,
         "language": None,
         "text": None,
@@ -101,7 +105,11 @@ def failed_event(message: Mapping[str, Any], provider: str, reason: str) -> dict
 
 
 def message_view(message: Mapping[str, Any]) -> dict[str, Any]:
-    """A message as staff see it: no phone, no text."""
+    """A message as staff see it: no phone, no text; the time of each state it reached (null where
+    not reached). A message that failed before ``failed_at`` was recorded failed at its last update."""
+    failed_at = message.get("failed_at")
+    if failed_at is None and message["state"] == FAILED:
+        failed_at = message.get("updated_at")
     return {
         "message_id": message["_id"],
         "application_no": message["application_no"],
@@ -112,7 +120,65 @@ def message_view(message: Mapping[str, Any]) -> dict[str, Any]:
         "last_error": message.get("last_error"),
         "created_at": clock.to_iso(message["created_at"]),
         "updated_at": clock.to_iso(message.get("updated_at") or message["created_at"]),
+        "sent_at": _iso_or_none(message.get("sent_at")),
+        "delivered_at": _iso_or_none(message.get("delivered_at")),
+        "failed_at": _iso_or_none(failed_at),
     }
+
+
+def _iso_or_none(moment: datetime | None) -> str | None:
+    return None if moment is None else clock.to_iso(moment)
+
+
+def failed_message_view(message: Mapping[str, Any], recipient: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A failed message on the admins' list: why it failed, and whether it may be resent."""
+    return dict(message_view(message), resendable=resend_refusal(message, recipient) is None,
+                reason=failures.failure_reason(failures.failure_cause(message.get("last_error"))))
+
+
+NOT_FAILED, ALREADY_RESENT, NO_RECIPIENT, NUMBER_FAULT = "not_failed", "already_resent", "no_recipient", "number_fault"
+_RESEND_REFUSALS = {
+    NOT_FAILED: bilingual("notification.resend.not_failed"),
+    ALREADY_RESENT: bilingual("notification.resend.already_resent"),
+    NO_RECIPIENT: bilingual("notification.resend.no_recipient"),
+    NUMBER_FAULT: bilingual("notification.resend.number_fault"),
+}
+
+
+def resend_refusal(message: Mapping[str, Any], recipient: Mapping[str, Any] | None) -> str | None:
+    """Why ``message`` may not be sent again (a key of ``_RESEND_REFUSALS``), or None: only a failed
+    message, once, to a recipient whose phone is still on record, and not when the number itself
+    was the fault (it would fail again)."""
+    if message["state"] != FAILED:
+        return NOT_FAILED
+    if message.get("resent_as"):
+        return ALREADY_RESENT
+    if recipient is None or recipient.get("erased_at") or not recipient.get("phone"):
+        return NO_RECIPIENT
+    if failures.is_number_fault(failures.failure_cause(message.get("last_error"))):
+        return NUMBER_FAULT
+    return None
+
+
+def check_resendable(message: Mapping[str, Any], recipient: Mapping[str, Any] | None) -> None:
+    refusal = resend_refusal(message, recipient)
+    if refusal is not None:
+        raise not_resendable(refusal)
+
+
+def not_resendable(refusal: str) -> Conflict:
+    return Conflict("sms_not_resendable", _RESEND_REFUSALS[refusal])
+
+
+def resent_message(failed: Mapping[str, Any], recipient: Mapping[str, Any], by: str, now: datetime,
+                   tracking_url: str | None = None) -> dict[str, Any]:
+    """A new queued message with the failed one's application, template and values, in the
+    recipient's language, rendered afresh; ``resend_of`` names the failed one (so a second resend
+    of it meets the unique key) and ``resent_by`` the admin."""
+    message = _message(failed["template"], recipient.get("language") or failed.get("language") or "tr",
+                       dict(failed["values"]), now, tracking_url)
+    message.update(resend_of=failed["_id"], resent_by=by)
+    return message
 
 
 def personal_data_view(recipient: Mapping[str, Any] | None, messages: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
@@ -123,8 +189,5 @@ def personal_data_view(recipient: Mapping[str, Any] | None, messages: Iterable[M
         "recipient": None if recipient is None or erased_at else {
             "phone": recipient["phone"], "language": recipient.get("language")},
         "erased_at": erased_at and clock.to_iso(erased_at),
-        "messages": [dict(message_view(message),
-                          sent_at=message.get("sent_at") and clock.to_iso(message["sent_at"]),
-                          delivered_at=message.get("delivered_at") and clock.to_iso(message["delivered_at"]))
-                     for message in messages],
+        "messages": [message_view(message) for message in messages],
     }

@@ -1,6 +1,6 @@
 """notification: texts the applicant, exactly once per (application, template)."""
 from common import clock
-from common.errors import AppError
+from common.errors import AppError, NotFound
 from common.handlers import event_handler
 from common.health import Pingable
 from common.metrics import MetricsEndpoint
@@ -52,11 +52,14 @@ class NotificationService(Pingable):
         self.messages.purge_erased()
 
     def queue(self, message):
-        if self.messages.enqueue(message):
-            if self.messages.is_erased(message["application_no"]):  # erased while this was queued
-                self.messages.cancel_unsent(message["application_no"], clock.now())
-                return
+        """Queues ``message`` for the dispatcher; False if its unique key says it is there already."""
+        if not self.messages.enqueue(message):
+            return False
+        if self.messages.is_erased(message["application_no"]):  # erased while this was queued
+            self.messages.cancel_unsent(message["application_no"], clock.now())
+        else:
             self.send_queued_sms()
+        return True
 
     def render_waiting(self, application_no):
         """Messages queued before their recipient's language was known get their text now."""
@@ -80,8 +83,26 @@ class NotificationService(Pingable):
 
     @rpc(expected_exceptions=AppError)
     def list_failed_messages(self, principal, limit=100):
+        """The province's failed SMS, the latest first: why each failed, and whether it may be resent."""
         failed = self.messages.failed_in_province(principal["province_code"], min(int(limit), 500))
-        return [domain.message_view(message) for message in failed]
+        return [domain.failed_message_view(message, self.messages.recipient(message["application_no"]))
+                for message in failed]
+
+    @rpc(expected_exceptions=AppError)
+    def resend_message(self, principal, message_id):
+        """An admin sends a failed SMS of the province again, once, as a new message through the
+        dispatcher (docs/sms.md#resend); NotFound outside the province, Conflict
+        ``sms_not_resendable`` when it did not fail, was resent, or failed for the number's fault."""
+        failed = self.messages.find_message(message_id)
+        recipient = failed and self.messages.recipient(failed["application_no"])
+        if failed is None or (recipient or {}).get("province_code") != principal["province_code"]:
+            raise NotFound("message")
+        domain.check_resendable(failed, recipient)
+        message = domain.resent_message(failed, recipient, principal["username"], clock.now(), settings().tracking_url)
+        if not self.queue(message):  # another admin's resend got there first
+            raise domain.not_resendable(domain.ALREADY_RESENT)
+        self.messages.mark_resent(failed["_id"], message["_id"])
+        return domain.message_view(message)
 
     @rpc(expected_exceptions=AppError)
     def export_personal_data(self, principal, application_nos):

@@ -1,11 +1,13 @@
 """Notification's database: who to text for each application, and every SMS with its state."""
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from common import clock
 from common.outbox import create_outbox_index, owe
 from common.storage import insert_new, purge_erased
 from services.notification.domain import CANCELLED, FAILED, QUEUED, SENDING, SENT, UNSENT, states_before
+
+ONE_PER_TEMPLATE = "application_no_1_template_1"
 
 
 class NotificationStore:
@@ -14,8 +16,13 @@ class NotificationStore:
         self.messages = database.get_collection("messages")
 
     def create_indexes(self):
-        # One SMS per (application, template), whatever happens upstream.
-        self.messages.create_index([("application_no", ASCENDING), ("template", ASCENDING)], unique=True)
+        # One SMS per (application, template), whatever happens upstream; an admin's resend of a
+        # failed one is another message (``resend_of`` the failed one's id, None for the first),
+        # and one resend per failed message.
+        self.messages.create_index([("application_no", ASCENDING), ("template", ASCENDING), ("resend_of", ASCENDING)],
+                                   unique=True)
+        if ONE_PER_TEMPLATE in self.messages.index_information():  # the key before resends existed
+            self.messages.drop_index(ONE_PER_TEMPLATE)
         self.messages.create_index("state")
         self.messages.create_index([("state", ASCENDING), ("next_attempt_at", ASCENDING)])
         self.messages.create_index([("state", ASCENDING), ("lease_until", ASCENDING)])
@@ -73,7 +80,8 @@ class NotificationStore:
         self.messages.update_one({"_id": message_id, "text": None}, {"$set": fields})
 
     def enqueue(self, message):
-        """False when this (application, template) already has its message."""
+        """False when this (application, template) already has its message, or, for a resend, when
+        the failed message it sends again was resent already."""
         return insert_new(self.messages, message)
 
     def claim_next(self, now, lease_until, provider=None):
@@ -107,7 +115,7 @@ class NotificationStore:
         }})
 
     def mark_failed(self, message_id, reason, event, now):
-        self.advance(message_id, FAILED, {"last_error": reason}, event, now)
+        self.advance(message_id, FAILED, {"last_error": reason, "failed_at": now}, event, now)
 
     def advance(self, message_id, state, fields, event, now):
         """Moves a message forward to ``state`` (owing ``event``), never back; False if it was
@@ -143,10 +151,11 @@ class NotificationStore:
         return list(self.messages.find({"application_no": application_no}).sort("created_at", ASCENDING))
 
     def failed_in_province(self, province_code, limit):
-        """Operators see their province's failures; few messages fail, so they are filtered here."""
+        """Operators see their province's failures, the latest first; few messages fail, so they are
+        filtered here."""
         if limit < 1:
             return []
-        failed = self.messages.find({"state": FAILED}).sort("created_at", ASCENDING)
+        failed = self.messages.find({"state": FAILED}).sort("created_at", DESCENDING)
         mine = []
         for message in failed:
             recipient = self.recipient(message["application_no"]) or {}
@@ -155,3 +164,9 @@ class NotificationStore:
                 if len(mine) == limit:
                     break
         return mine
+
+    def find_message(self, message_id):
+        return self.messages.find_one({"_id": message_id}) if isinstance(message_id, str) else None
+
+    def mark_resent(self, message_id, resent_as):
+        self.messages.update_one({"_id": message_id}, {"$set": {"resent_as": resent_as}})

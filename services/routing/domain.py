@@ -4,6 +4,7 @@ what each transition records and which event it owes, and when deadlines fire.
 States: ``unrouted`` → (route) ``routed`` → (answer) ``answered``;
 ``routed`` → (return) ``returned`` → (route) ``routed`` again.
 """
+import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,6 +18,9 @@ UNROUTED, ROUTED, RETURNED, ANSWERED = "unrouted", "routed", "returned", "answer
 OPEN_STATUSES = (UNROUTED, ROUTED, RETURNED)
 ALL_STATUSES = OPEN_STATUSES + (ANSWERED,)
 ROUTABLE = (UNROUTED, RETURNED)
+OPEN = "open"  # the queue's filter for every status not answered yet
+QUEUE_ORDER = ALL_STATUSES  # sort=status: the way an application goes, each status by due time
+DUE_SOON = timedelta(hours=24)  # due_state "due_soon": the deadline is this close
 
 
 # --- scope -------------------------------------------------------------------------------------
@@ -36,23 +40,75 @@ def require_visible(principal: Mapping[str, Any], application: Mapping[str, Any]
     return application
 
 
-def queue_scope(principal: Mapping[str, Any], status: str | None = None, unit_id: str | None = None,
-                overdue: bool | None = None) -> dict[str, Any]:
-    """What a principal's queue holds: their province, their unit for unit officers (another
-    officer may narrow to a unit), the statuses asked for that they may see, and ``overdue``
-    (True, False or None) as asked; the store turns it into its query (``RoutingStore.page``)."""
-    scope = {"province_code": principal["province_code"]}
-    statuses = list(ALL_STATUSES) if status is None else [status]
+def visible_statuses(principal: Mapping[str, Any]) -> tuple[str, ...]:
+    """The statuses a principal's queue can hold: a unit officer has only what is with their unit."""
+    return (ROUTED, ANSWERED) if principal["role"] == "unit" else ALL_STATUSES
+
+
+def queue_scope(principal: Mapping[str, Any], unit_id: str | None = None, overdue: bool | None = None) -> dict[str,
+                                                                                                              Any]:
+    """Where a principal's queue looks, whatever the status: their province, their unit for unit
+    officers (another officer may narrow to a unit), and ``overdue`` (True, False or None) as asked;
+    the store turns it into its queries (``RoutingStore.queue_counts``, ``queue_page``)."""
+    scope: dict[str, Any] = {"province_code": principal["province_code"], "overdue": overdue}
     if principal["role"] == "unit":
         scope["unit_id"] = principal.get("unit_id")
-        statuses = [state for state in statuses if state in (ROUTED, ANSWERED)]
     elif unit_id is not None:
         scope["unit_id"] = unit_id
-    if overdue is True:
-        statuses = [state for state in statuses if state in OPEN_STATUSES]
-    scope["overdue"] = overdue
-    scope["statuses"] = statuses
     return scope
+
+
+def asked_statuses(principal: Mapping[str, Any], status: str | None, overdue: bool | None) -> list[str]:
+    """The statuses a queue page lists: those asked (``open``: the visible ones not answered; None:
+    every visible one) that the principal may see; overdue ones are open by definition."""
+    visible = visible_statuses(principal)
+    if status is None:
+        asked = list(visible)
+    elif status == OPEN:
+        asked = [state for state in visible if state in OPEN_STATUSES]
+    else:
+        asked = [state for state in visible if state == status]
+    if overdue is True:
+        asked = [state for state in asked if state in OPEN_STATUSES]
+    return asked
+
+
+def queue_counts(per_status: Mapping[str, int], visible: Iterable[str]) -> dict[str, int]:
+    """The tabs' counts: each status (0 where none, or not ``visible``) and ``open``, the sum of those
+    not answered."""
+    shown = set(visible)
+    counts = {state: per_status.get(state, 0) if state in shown else 0 for state in ALL_STATUSES}
+    counts[OPEN] = sum(counts[state] for state in OPEN_STATUSES)
+    return counts
+
+
+def searched_page(found: Iterable[Mapping[str, Any]], asked: Iterable[str], overdue: bool | None, sort: str,
+                  skip: int, limit: int, now: datetime) -> tuple[list[Mapping[str, Any]], dict[str, int]]:
+    """A queue page among the applications a search found (in the queue's scope, any status):
+    ``(the page, {status: count})``, filtered, counted and sorted as the store does a whole queue."""
+    kept = [application for application in found if meets_overdue(application, overdue, now)]
+    per_status: dict[str, int] = {}
+    for application in kept:
+        per_status[application["status"]] = per_status.get(application["status"], 0) + 1
+    wanted = set(asked)
+    ordered = sort_applications([application for application in kept if application["status"] in wanted], sort)
+    return ordered[skip:skip + limit], per_status
+
+
+def meets_overdue(application: Mapping[str, Any], overdue: bool | None, now: datetime) -> bool:
+    """The ``overdue`` filter (None: either) on one application, as the store's queries apply it."""
+    return overdue is None or is_overdue(application, now) == overdue
+
+
+def sort_applications(applications: Iterable[Mapping[str, Any]], sort: str) -> list[Mapping[str, Any]]:
+    """Applications in a queue's order (``sort`` as ``requests.queue_query`` gives it): by due time;
+    newest received first; or by status in QUEUE_ORDER, each by due time."""
+    if sort == "received":
+        return sorted(applications, key=lambda application: application["received_at"], reverse=True)
+    if sort == "status":
+        return sorted(applications, key=lambda application: (QUEUE_ORDER.index(application["status"]),
+                                                             application["due_at"]))
+    return sorted(applications, key=lambda application: application["due_at"])
 
 
 # --- the queue entry ---------------------------------------------------------------------------
@@ -75,6 +131,13 @@ def queued_application(event: Mapping[str, Any], suggested_unit: Mapping[str, An
         deadline_approaching_sent=False,
         deadline_missed_sent=False,
     )
+
+
+def staffed(units: Iterable[Mapping[str, Any]], staffed_unit_ids: Iterable[str]) -> list[Mapping[str, Any]]:
+    """The units someone works at (an active unit officer): only these are suggested, so that routing
+    to the suggestion puts the application in front of a person."""
+    staffed_ids = set(staffed_unit_ids)
+    return [unit for unit in units if unit["unit_id"] in staffed_ids]
 
 
 def _unit_ref(unit: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -212,6 +275,24 @@ def is_overdue(application: Mapping[str, Any], now: datetime) -> bool:
     return application["status"] in OPEN_STATUSES and application["due_at"] < now
 
 
+def days_left(application: Mapping[str, Any], now: datetime) -> int | None:
+    """Whole days to the deadline, rounded down, so negative once it has passed (-1 for the first
+    day overdue); None once answered (no deadline runs any more)."""
+    if application["status"] == ANSWERED:
+        return None
+    left: timedelta = application["due_at"] - now
+    return math.floor(left / timedelta(days=1))
+
+
+def due_state(application: Mapping[str, Any], now: datetime) -> str:
+    """``closed`` (answered), ``overdue``, ``due_soon`` (within DUE_SOON) or ``fine``."""
+    if application["status"] == ANSWERED:
+        return "closed"
+    if is_overdue(application, now):
+        return "overdue"
+    return "due_soon" if application["due_at"] - now <= DUE_SOON else "fine"
+
+
 # --- views -------------------------------------------------------------------------------------
 
 def queue_entry_view(application: Mapping[str, Any], now: datetime) -> dict[str, Any]:
@@ -230,11 +311,32 @@ def queue_entry_view(application: Mapping[str, Any], now: datetime) -> dict[str,
         "unit": _unit_ref({"unit_id": application["unit_id"], "name": application["unit_name"]})
         if application.get("unit_id") else None,
         "suggested_unit": application.get("suggested_unit"),
+        "days_left": days_left(application, now),
+        "due_state": due_state(application, now),
     }
 
 
-def record_view(application: Mapping[str, Any], now: datetime) -> dict[str, Any]:
-    """The staff record of routing's part: queue entry, timeline with reasons, contacts, answer."""
+def queue_page_view(principal: Mapping[str, Any], applications: Iterable[Mapping[str, Any]],
+                    per_status: Mapping[str, int], asked: Iterable[str], page: int, page_size: int,
+                    now: datetime) -> dict[str, Any]:
+    """A page of the queue: its entries, the length of the queue asked for, and the counts per status
+    (``per_status``: the queue's, whatever the status asked; only those the principal may see)."""
+    return {"items": [queue_entry_view(application, now) for application in applications],
+            "total": sum(per_status.get(state, 0) for state in asked), "page": page, "page_size": page_size,
+            "counts": queue_counts(per_status, visible_statuses(principal))}
+
+
+def staff_usernames(application: Mapping[str, Any]) -> set[str]:
+    """Every officer named in the record: the timeline's, the contacts' and the answer's."""
+    entries = list(application.get("timeline", [])) + list(application.get("contacts", []))
+    entries.append(application.get("answer") or {})
+    return {entry["by"] for entry in entries if entry.get("by")}
+
+
+def record_view(application: Mapping[str, Any], now: datetime,
+                display_names: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The staff record of routing's part: queue entry, timeline with reasons, contacts, answer, and
+    ``staff_names`` (each officer named in it: their display name, else the username)."""
     view = queue_entry_view(application, now)
     view["timeline"] = [_iso_at(entry) for entry in application.get("timeline", [])]
     view["contacts"] = [_iso_at(entry) for entry in application.get("contacts", [])]
@@ -243,6 +345,9 @@ def record_view(application: Mapping[str, Any], now: datetime) -> dict[str, Any]
         "text": answer_given["text"], "outcome": answer_given["outcome"],
         "answered_at": clock.to_iso(answer_given["answered_at"]), "by": answer_given["by"],
     }
+    names = display_names or {}
+    view["staff_names"] = {username: names.get(username) or username
+                           for username in sorted(staff_usernames(application))}
     return view
 
 

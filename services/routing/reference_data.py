@@ -39,9 +39,10 @@ class ReferenceData(DependencyProvider):
 
 def load_accounts(accounts_store, find_unit, accounts):
     """The file bootstraps accounts. A missing account is created, checked like the admin API's.
-    An existing one keeps what admins did to it (password, role, unit, deactivation) — unless
-    the file's password for it changed since the last load: then that password is set, so an
-    operator can always reset a locked-out admin by editing the file."""
+    An existing one keeps what admins did to it (password, role, unit, deactivation, display name)
+    — unless the file's password for it changed since the last load: then that password is set, so
+    an operator can always reset a locked-out admin by editing the file. An account made before
+    display names existed takes the file's."""
     existing = {fields["username"]: accounts_store.find_staff(fields["username"]) for fields in accounts}
     for position, fields in enumerate(accounts):
         if existing[fields["username"]] is None:
@@ -54,9 +55,12 @@ def load_accounts(accounts_store, find_unit, accounts):
         account = existing[fields["username"]]
         if account is None:
             accounts_store.insert_staff(staff.new_account(fields, clock.now(), from_file=True))
-        elif not verify_password(account.get("file_password_hash"), fields["password"]):
+            continue
+        if not verify_password(account.get("file_password_hash"), fields["password"]):
             new_hash = hash_password(fields["password"])
             accounts_store.update_staff(fields["username"],
                                         {"password_hash": new_hash, "file_password_hash": new_hash},
                                         revoke_tokens=True)
+        if fields["display_name"] and not account.get("display_name"):  # made before display names existed
+            accounts_store.update_staff(fields["username"], {"display_name": fields["display_name"]})
     log.info("staff accounts file loaded: %d accounts", len(accounts))

@@ -10,11 +10,11 @@ from common.rpc import rpc
 from common.storage import Store
 from contracts.routing import requests
 from messages import bilingual
-from services.routing import domain, open311_clients, staff
+from services.routing import domain, open311_clients, queue, staff
 from services.routing.accounts_store import AccountsStore
 from services.routing.deadlines import DeadlineWatcher
 from services.routing.metrics import APPLICATIONS_ANSWERED, APPLICATIONS_ROUTED
-from services.routing.passwords import verify_password
+from services.routing.passwords import hash_password, verify_password
 from services.routing.reference_data import ReferenceData
 from services.routing.store import RoutingStore
 from services.routing.unit_catalog import suggest_unit
@@ -32,7 +32,8 @@ class RoutingService(Pingable):
 
     @event_handler("intake", "application_received")
     def handle_application_received(self, event):
-        units = self.applications.active_units(event["province_code"])
+        units = domain.staffed(self.applications.active_units(event["province_code"]),
+                               self.accounts.staffed_unit_ids(event["province_code"]))
         suggestion = suggest_unit(units, event["category"], event["district"])
         self.applications.add_to_queue(domain.queued_application(event, suggestion))
 
@@ -65,20 +66,30 @@ class RoutingService(Pingable):
         increments it, so every token issued before is refused (None: no token is honoured)."""
         return staff.token_generation(self.accounts.find_staff(str(username).strip().lower()))
 
+    @rpc(expected_exceptions=AppError)
+    def staff_profile(self, principal):
+        """Who is logged in (the console's header): names of the officer, the province and the unit."""
+        account = self.accounts.find_staff(principal["username"])
+        if account is None:
+            raise Unauthorized()
+        unit = account.get("unit_id") and self.applications.find_unit(account["unit_id"])
+        return staff.profile(account, places().find_province(account["province_code"]).name, unit)
+
     # --- the queue and the record ---------------------------------------------------------------
 
     @rpc(expected_exceptions=AppError)
-    def list_applications(self, principal, query):
-        wanted, now = requests.queue_query(query), clock.now()
-        scope = domain.queue_scope(principal, wanted["status"], wanted["unit_id"], wanted["overdue"])
-        items, total = self.applications.page(scope, now, wanted["sort"], wanted["page"], wanted["page_size"])
-        return {"items": [domain.queue_entry_view(item, now) for item in items], "total": total,
-                "page": wanted["page"], "page_size": wanted["page_size"]}
+    def list_applications(self, principal, query, application_nos=None):
+        """``application_nos``: only these (what the gateway's search found); None: the whole queue."""
+        return queue.queue_page(self.applications, principal, requests.queue_query(query), clock.now(),
+                                application_nos)
 
     @rpc(expected_exceptions=AppError)
     def get_application(self, principal, application_no):
-        application = domain.require_visible(principal, self.applications.find_application(application_no))
-        return domain.record_view(application, clock.now())
+        return self._record(domain.require_visible(principal, self.applications.find_application(application_no)))
+
+    def _record(self, application):
+        names = self.accounts.display_names(domain.staff_usernames(application))
+        return domain.record_view(application, clock.now(), names)
 
     # --- transitions ----------------------------------------------------------------------------
 
@@ -116,7 +127,7 @@ class RoutingService(Pingable):
         if not self.applications.apply(application_no, decide(application, clock.now())):
             raise domain.state_changed()
         self.publish_owed_events()
-        return domain.record_view(self.applications.find_application(application_no), clock.now())
+        return self._record(self.applications.find_application(application_no))
 
     # --- units ----------------------------------------------------------------------------------
 
@@ -124,7 +135,9 @@ class RoutingService(Pingable):
     def list_units(self, principal, province=None):
         if requests.units_query(province) not in (None, principal["province_code"]):
             raise NotFound("province")
-        return [staff.unit_view(unit) for unit in self.applications.units_in_province(principal["province_code"])]
+        officers = self.accounts.officers_per_unit(principal["province_code"])
+        return [staff.unit_view(unit, officers.get(unit["unit_id"], 0))
+                for unit in self.applications.units_in_province(principal["province_code"])]
 
     @rpc(expected_exceptions=AppError)
     def create_unit(self, principal, body):
@@ -140,8 +153,11 @@ class RoutingService(Pingable):
         unit = self.applications.find_unit(unit_id)
         if unit is None or unit["province_code"] != principal["province_code"]:
             raise NotFound("unit")
+        if staff.deactivates(unit, changes):
+            staff.require_no_open_applications(self.applications.count_open_at_unit(unit))
         self.applications.update_unit(unit_id, changes)
-        return staff.unit_view(self.applications.find_unit(unit_id))
+        officers = self.accounts.officers_per_unit(principal["province_code"])
+        return staff.unit_view(self.applications.find_unit(unit_id), officers.get(unit_id, 0))
 
     # --- staff accounts -------------------------------------------------------------------------
 
@@ -174,6 +190,23 @@ class RoutingService(Pingable):
         self.accounts.update_staff(username, stored, revoke_tokens=staff.revokes_tokens(account, stored))
         self._undo_if_no_admin_left(account, stored)
         return staff.account_view(self.accounts.find_staff(username))
+
+    @rpc(expected_exceptions=AppError)
+    def reset_password(self, principal, username):
+        """A new random password for the account, in this answer only; its tokens so far stop working."""
+        username = str(username).strip().lower()
+        account = self.accounts.find_staff(username)
+        if account is None or account["province_code"] != principal["province_code"]:
+            raise NotFound("staff")
+        password = staff.new_password()
+        self.accounts.update_staff(username, {"password_hash": hash_password(password)}, revoke_tokens=True)
+        return {"username": username, "password": password}
+
+    @rpc(expected_exceptions=AppError)
+    def staff_display_names(self, principal, usernames):
+        """{username: display name} of the officers of the principal's province among ``usernames``."""
+        accounts = {account["_id"]: account for account in self.accounts.staff_in_province(principal["province_code"])}
+        return {name: staff.display_name(accounts[name]) for name in usernames if name in accounts}
 
     def _undo_if_no_admin_left(self, account, stored):
         """Two admins demoting each other at once both saw the other one active: checked again

@@ -1,5 +1,6 @@
 """Staff accounts: who an officer is (the principal), and the rules for creating and changing one."""
 import json
+import secrets
 import uuid
 
 from common.errors import Conflict, ValidationFailed
@@ -65,6 +66,7 @@ def new_account(fields, now, from_file=False):
     password_hash = hash_password(fields["password"])
     return {
         "_id": fields["username"],
+        "display_name": fields.get("display_name") or fields["username"],
         "role": fields["role"],
         "province_code": fields["province_code"],
         "unit_id": fields.get("unit_id"),
@@ -94,12 +96,35 @@ def require_own_province(admin, province_code):
 def account_view(account):
     view = principal(account)
     view["active"] = account.get("active", True)
+    view["display_name"] = display_name(account)
     return view
+
+
+def display_name(account):
+    """How colleagues read the officer's name (accounts made before display names: the username)."""
+    return account.get("display_name") or account["_id"]
+
+
+def profile(account, province_name, unit):
+    """Who is logged in, for the console's header: the account and the names of its province and unit."""
+    return {"username": account["_id"], "display_name": display_name(account), "role": account["role"],
+            "province_code": account["province_code"], "province_name": province_name,
+            "unit_id": account.get("unit_id"), "unit_name": unit["name"] if unit else None}
+
+
+# A new password an admin hands over once: 16 characters of an alphabet with no look-alikes
+# (0/O, 1/l/I), grouped by four so it can be read out and typed: about 90 bits.
+PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_password():
+    characters = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(16))
+    return "-".join(characters[start:start + 4] for start in range(0, 16, 4))
 
 
 def read_accounts_file(path):
     """The accounts of ``STAFF_ACCOUNTS_FILE``: a JSON list of {username, password, role,
-    province, unit_id?}; a bad entry stops the start-up, naming its position."""
+    province, unit_id?, display_name?}; a bad entry stops the start-up, naming its position."""
     with open(path, encoding="utf-8") as accounts_file:
         entries = json.load(accounts_file)
     if not isinstance(entries, list):
@@ -135,9 +160,25 @@ def new_unit(fields, province, now):
     }
 
 
-def unit_view(unit):
-    return {key: unit.get(key) for key in ("unit_id", "province_code", "province", "district", "type", "name",
+def unit_view(unit, active_officers=0):
+    """A unit as listed, with its ``active_officers`` (active unit officers assigned to it)."""
+    view = {key: unit.get(key) for key in ("unit_id", "province_code", "province", "district", "type", "name",
                                            "name_en", "active")}
+    view["active_officers"] = active_officers
+    return view
+
+
+def deactivates(unit, changes):
+    """True if ``changes`` (an admin's PATCH) turns an active unit inactive."""
+    return changes.get("active") is False and unit.get("active", True)
+
+
+def require_no_open_applications(open_applications):
+    """A unit is deactivated only once nothing routed there waits for an answer: else its applications
+    would be left with nobody to answer them (the admin has them answered or returned first)."""
+    if open_applications:
+        raise Conflict("unit_has_open_applications",
+                       bilingual("routing.unit_has_open_applications", count=open_applications))
 
 
 def account_changes(account, changes, find_unit):
@@ -152,4 +193,6 @@ def account_changes(account, changes, find_unit):
         stored["active"] = changes["active"]
     if "password" in changes:
         stored["password_hash"] = hash_password(changes["password"])
+    if "display_name" in changes:
+        stored["display_name"] = changes["display_name"]
     return stored

@@ -1,14 +1,23 @@
 """Routing's database: applications in their queues and the units catalogue (the staff accounts and
 Open311 client apps: ``accounts_store.py``)."""
+import heapq
 from collections import Counter
+from itertools import islice
 
 from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import OperationFailure
 
 from common.outbox import create_outbox_index, owe
 from common.storage import insert_new, purge_erased
-from services.routing.domain import ANSWERED, DEADLINE_EVENTS, OPEN_STATUSES
+from services.routing.domain import DEADLINE_EVENTS, OPEN_STATUSES, QUEUE_ORDER, ROUTED
 
-SORTS = {"newest": [("received_at", DESCENDING)], "due": [("due_at", ASCENDING)]}
+# Indexes the queue used before issue 18, superseded by those create_indexes makes: dropped, since
+# every index costs each write of an application.
+OBSOLETE_INDEXES = ("province_code_1_status_1", "unit_id_1_status_1_province_code_1", "unit_id_1_received_at_1",
+                    "unit_id_1_due_at_1")
+
+# The queue's sorts as (field, direction); "status" is QUEUE_ORDER, each status by due time.
+SORTS = {"received": ("received_at", DESCENDING), "due": ("due_at", ASCENDING), "status": ("due_at", ASCENDING)}
 
 
 class RoutingStore:
@@ -19,14 +28,17 @@ class RoutingStore:
         self._active_units = {}  # province_code -> (units version, [unit]): see active_units
 
     def create_indexes(self):
-        self.applications.create_index([("province_code", ASCENDING), ("status", ASCENDING)])
-        # A unit officer's inbox: counted from this index alone (filter: unit, statuses, province).
-        self.applications.create_index([("unit_id", ASCENDING), ("status", ASCENDING), ("province_code", ASCENDING)])
-        # The staff queue's pages, newest first or by due date (SORTS), read in index order.
-        self.applications.create_index([("province_code", ASCENDING), ("received_at", ASCENDING)])
-        self.applications.create_index([("province_code", ASCENDING), ("due_at", ASCENDING)])
-        self.applications.create_index([("unit_id", ASCENDING), ("received_at", ASCENDING)])
-        self.applications.create_index([("unit_id", ASCENDING), ("due_at", ASCENDING)])
+        # The staff queue (queue_counts, queue_page): each status of a province, or of a unit, is one
+        # index range, so its count (and its overdue part, a range of due_at) comes from index rows
+        # alone and its page is read in index order by due or received time; a queue of every status
+        # is read through the province's (or the unit's) index by time.
+        for sort_field in ("due_at", "received_at"):
+            for scope_fields in (["province_code"], ["province_code", "unit_id"]):
+                keys = [(name, ASCENDING) for name in scope_fields]
+                self.applications.create_index(keys + [("status", ASCENDING), (sort_field, ASCENDING)])
+                self.applications.create_index(keys + [(sort_field, ASCENDING)])
+        for name in OBSOLETE_INDEXES:
+            _drop_index(self.applications, name)
         # The deadline watcher's minute: what is still to owe, the overdue count, the open count per
         # unit (count_open_by_unit) — each answered from an index, not by reading every open one.
         for flag in DEADLINE_EVENTS.values():
@@ -48,11 +60,68 @@ class RoutingStore:
     def find_application(self, application_no):
         return self.applications.find_one({"_id": application_no})
 
-    def page(self, scope, now, sort, page, page_size):
-        """One page of a queue (``domain.queue_scope``) and the queue's length."""
-        query = _queue_filter(scope, now)
-        cursor = self.applications.find(query).sort(SORTS[sort]).skip((page - 1) * page_size).limit(page_size)
-        return list(cursor), self.applications.count_documents(query)
+    def queue_counts(self, scope, statuses, now):
+        """{status: applications} of a queue (``domain.queue_scope``) for each of ``statuses`` (none
+        for answered when only overdue ones are asked): one count per status, each from the index
+        rows alone (no document read)."""
+        return {status: self.applications.count_documents(query)
+                for status, query in _status_queries(scope, statuses, now).items()}
+
+    def queue_page(self, scope, statuses, now, sort, skip, limit, counts):
+        """Applications ``skip`` to ``skip + limit`` of a queue's ``statuses`` in ``sort`` order, read
+        in index order: about a page of documents is decoded however long the queue.
+
+        ``counts`` (queue_counts of the same queue) tells which statuses hold anything: asking for
+        each status the queue holds is asking for the queue (one index range read by time); else each
+        status is its own range, read up to the page's end and merged. An ``$in`` of statuses would be
+        one query, but no index gives its order: every match would be read and sorted."""
+        held = [status for status in statuses if counts.get(status)]
+        if not held or limit <= 0:
+            return []
+        field, direction = SORTS[sort]
+        queries = _status_queries(scope, held, now)
+        if sort == "status":
+            return self._by_status(queries, counts, field, skip, limit)
+        if scope["overdue"] is None and set(held) >= {status for status, count in counts.items() if count}:
+            query = _scope_query(scope)
+            return list(self.applications.find(query).sort(field, direction).skip(skip).limit(limit))
+        if len(queries) == 1:
+            [query] = queries.values()
+            return list(self.applications.find(query).sort(field, direction).skip(skip).limit(limit))
+        streams = [list(self.applications.find(query).sort(field, direction).limit(skip + limit))
+                   for query in queries.values()]
+        merged = heapq.merge(*streams, key=lambda application: application[field], reverse=direction == DESCENDING)
+        return list(islice(merged, skip, skip + limit))
+
+    def _by_status(self, queries, counts, field, skip, limit):
+        """The statuses one after the other (QUEUE_ORDER), each by due time: the counts tell which
+        statuses the page falls in and where it starts in each."""
+        page = []
+        for status in QUEUE_ORDER:
+            if status not in queries:
+                continue
+            if skip >= counts[status]:
+                skip -= counts[status]
+                continue
+            wanted = limit - len(page)
+            page += list(self.applications.find(queries[status]).sort(field, ASCENDING).skip(skip).limit(wanted))
+            skip = 0
+            if len(page) >= limit:
+                break
+        return page
+
+    def queue_among(self, scope, application_nos):
+        """The applications of a queue's scope among ``application_nos`` (what a search found; any
+        status, overdue or not: the caller filters, counts and sorts them)."""
+        if not application_nos:
+            return []
+        query = dict(_scope_query(scope), _id={"$in": list(application_nos)})
+        return list(self.applications.find(query))
+
+    def count_open_at_unit(self, unit):
+        """Applications routed to the unit and not answered (returned ones are back with the routers)."""
+        return self.applications.count_documents({"province_code": unit["province_code"], "unit_id": unit["unit_id"],
+                                                  "status": ROUTED})
 
     def apply(self, application_no, transition):
         """Writes a transition and its event in one update, only if the status is still the one
@@ -171,15 +240,35 @@ class RoutingStore:
         self._units_changed()
 
 
-def _queue_filter(scope, now):
-    """The query of a queue: province, unit if any, status; overdue: open past its due time,
-    not overdue: due later or answered."""
+def _drop_index(collection, name):
+    """Drops the index ``name`` if it is there (another process starting may have dropped it first)."""
+    if name in collection.index_information():
+        try:
+            collection.drop_index(name)
+        except OperationFailure:
+            pass
+
+
+def _scope_query(scope):
+    """The query of a queue's scope (``domain.queue_scope``) whatever the status: province, unit if any."""
     query = {"province_code": scope["province_code"]}
     if "unit_id" in scope:
         query["unit_id"] = scope["unit_id"]
-    if scope["overdue"] is True:
-        query["due_at"] = {"$lt": now}
-    elif scope["overdue"] is False:
-        query["$or"] = [{"due_at": {"$gte": now}}, {"status": ANSWERED}]
-    query["status"] = {"$in": scope["statuses"]}
     return query
+
+
+def _status_queries(scope, statuses, now):
+    """{status: its query} in a queue's scope, with the overdue filter: open and past its due time
+    (no answered application is overdue), or not (due later, or answered). Each query pins the
+    fields of one index and ranges over the next one (due_at), so it is counted from index rows."""
+    queries = {}
+    for status in statuses:
+        query = dict(_scope_query(scope), status=status)
+        if scope["overdue"] is True and status not in OPEN_STATUSES:
+            continue
+        if scope["overdue"] is True:
+            query["due_at"] = {"$lt": now}
+        elif scope["overdue"] is False and status in OPEN_STATUSES:
+            query["due_at"] = {"$gte": now}
+        queries[status] = query
+    return queries

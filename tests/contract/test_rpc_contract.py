@@ -12,7 +12,9 @@ from nameko.testing.services import worker_factory
 from common.errors import AppError, Conflict, NotAllowed, NotFound, Unauthorized, ValidationFailed
 from common.places import places
 from contracts.events import new_event
+from contracts.intake import rpc as intake_rpc
 from contracts.intake.rpc import Catalogue, Receipt
+from contracts.notification import rpc as notification_rpc
 from contracts.routing import rpc as routing_rpc
 from contracts.tracking import rpc as tracking_rpc
 from contracts.tracking.rpc import StatusView, TimelineEntry
@@ -81,12 +83,18 @@ QUEUE_ENTRY = {
     "application_no": NUMBER, "status": "routed", "kind": "complaint", "category": "health", "province": "Ankara",
     "province_code": "06", "district": "Çankaya", "channel": "web", "received_at": "2026-03-02T10:15:00+03:00",
     "due_at": "2026-03-09T10:15:00+03:00", "overdue": False, "unit": UNIT_REF, "suggested_unit": UNIT_REF,
+    "days_left": 3, "due_state": "fine",
 }
+QUEUE_COUNTS = {"unrouted": 0, "routed": 1, "returned": 0, "answered": 0, "open": 1}
 RECORD = dict(QUEUE_ENTRY, timeline=[{"at": "2026-03-02T10:15:00+03:00", "action": "received", "by": None}],
-              contacts=[], answer=None)
+              contacts=[], answer=None, staff_names={})
 UNIT = {"unit_id": "06-cankaya-health", "province_code": "06", "province": "Ankara", "district": "Çankaya",
-        "type": "health", "name": UNIT_REF["name"], "name_en": "Cankaya District Health Directorate", "active": True}
-ACCOUNT = dict(PRINCIPALS["router"], active=True)
+        "type": "health", "name": UNIT_REF["name"], "name_en": "Cankaya District Health Directorate", "active": True,
+        "active_officers": 1}
+ACCOUNT = dict(PRINCIPALS["router"], active=True, display_name="Ayşe Demir")
+STAFF_PROFILE = {"username": "ankara.router", "display_name": "Ayşe Demir", "role": "router", "province_code": "06",
+                 "province_name": "Ankara", "unit_id": None, "unit_name": None}
+PASSWORD_RESET = {"username": "ankara.router", "password": "abcd-efgh-ijkm-npqr"}
 STAFF_RECORD = {"application_no": NUMBER, "applicant": {"national_id": "10000000146", "first_name": "Ayşe",
                                                         "last_name": "Yılmaz", "phone": "+905321234567",
                                                         "email": None},
@@ -96,7 +104,11 @@ STAFF_RECORD = {"application_no": NUMBER, "applicant": {"national_id": "10000000
 PLAUSIBLE_ANSWERS.update({
     ("routing", "authenticate"): PRINCIPALS["router"],
     ("routing", "token_generation"): 0,
-    ("routing", "list_applications"): {"items": [QUEUE_ENTRY], "total": 1, "page": 1, "page_size": 20},
+    ("routing", "list_applications"): {"items": [QUEUE_ENTRY], "total": 1, "page": 1, "page_size": 20,
+                                       "counts": QUEUE_COUNTS},
+    ("routing", "staff_profile"): STAFF_PROFILE,
+    ("routing", "reset_password"): PASSWORD_RESET,
+    ("routing", "staff_display_names"): {"ankara.admin": "Mehmet Kaya"},
     ("routing", "get_application"): RECORD,
     ("routing", "route_application"): RECORD,
     ("routing", "record_contact"): RECORD,
@@ -131,12 +143,29 @@ PLAUSIBLE_ANSWERS.update({
 SMS_VIEW = {"message_id": "5d8e89124ddd482baea0899ed704a33e", "application_no": NUMBER,
             "template": "application_received", "state": "failed", "attempts": 8, "provider": "verimor",
             "last_error": "EXPIRED", "created_at": "2026-03-02T10:15:01+03:00",
-            "updated_at": "2026-03-02T10:25:01+03:00"}
+            "updated_at": "2026-03-02T10:25:01+03:00", "sent_at": "2026-03-02T10:15:02+03:00",
+            "delivered_at": None, "failed_at": "2026-03-02T10:25:01+03:00"}
+FAILED_SMS_VIEW = dict(SMS_VIEW, resendable=True, reason={
+    "tr": "SMS geçerlilik süresi içinde iletilemedi.",
+    "en": "The SMS could not be delivered within its validity period."})
+RESENT_SMS_VIEW = dict(SMS_VIEW, message_id="9f0c2a5e1b7d4c3a8e6f1d2b3c4a5e6f", state="queued", attempts=0,
+                       provider=None, last_error=None, sent_at=None, failed_at=None,
+                       created_at="2026-03-02T11:00:00+03:00", updated_at="2026-03-02T11:00:00+03:00")
 REPORT_OUTCOME = {"applied": 1, "ignored": 0}
 PLAUSIBLE_ANSWERS.update({
     ("notification", "list_messages"): [SMS_VIEW],
-    ("notification", "list_failed_messages"): [SMS_VIEW],
+    ("notification", "list_failed_messages"): [FAILED_SMS_VIEW],
+    ("notification", "resend_message"): RESENT_SMS_VIEW,
     ("notification", "record_delivery_report"): REPORT_OUTCOME,
+})
+
+# Intake's answers to the staff search, the queue's subjects and the KVKK request list.
+PLAUSIBLE_ANSWERS.update({
+    ("intake", "find_applications"): {"matched_by": "words", "application_nos": [NUMBER]},
+    ("intake", "application_subjects"): {NUMBER: "Yoldaki çukur"},
+    ("intake", "list_personal_data_requests"): [{
+        "action": "kvkk_erasure", "at": "2026-03-02T10:15:00+03:00", "by": "ankara.admin",
+        "national_id_masked": "100******46", "applications": 1, "reason": "KVKK silme başvurusu"}],
 })
 
 # Open311: client apps (routing) and public requests (tracking), in the shapes of their schemas.
@@ -202,6 +231,8 @@ EXERCISES = [
     ("staff.queue", "GET", "/api/v1/staff/applications", {}, "router"),
     ("staff.queue", "GET", "/api/v1/staff/applications?status=routed&unit_id=06-health&overdue=true&page=2"
                            "&page_size=10&sort=due", {}, "unit"),
+    ("staff.queue", "GET", "/api/v1/staff/applications?q=yol%20%C3%A7ukuru&status=open&sort=status", {}, "router"),
+    ("staff.me", "GET", "/api/v1/auth/me", {}, "unit"),
     ("staff.record", "GET", STAFF_PATH, {}, "router"),
     ("staff.record", "GET", STAFF_PATH + "?reason=telefonla%20arama", {}, "unit"),
     ("staff.route", "POST", STAFF_PATH + "/route", {"json": {"unit_id": "06-cankaya-health", "note": "acil"}},
@@ -225,6 +256,9 @@ EXERCISES = [
                "province": "ankara"}}, "admin"),
     ("staff.update_user", "PATCH", "/api/v1/admin/users/ankara.router", {"json": {"active": False}}, "admin"),
     ("staff.failed_sms", "GET", "/api/v1/admin/sms/failed", {}, "admin"),
+    ("staff.resend_sms", "POST", "/api/v1/admin/sms/{}/resend".format(SMS_VIEW["message_id"]), {}, "admin"),
+    ("staff.reset_password", "POST", "/api/v1/admin/users/ankara.router/password", {}, "admin"),
+    ("admin_privacy.personal_data_requests", "GET", "/api/v1/admin/personal-data/requests", {}, "admin"),
     ("admin_privacy.export_personal_data", "POST", "/api/v1/admin/personal-data/export",
      {"json": {"national_id": "10000000146"}}, "admin"),
     ("admin_privacy.erase_personal_data", "POST", "/api/v1/admin/personal-data/erase",
@@ -320,13 +354,15 @@ def test_gateway_calls_the_methods_it_is_known_to_need(recorded_calls):
     called = {(service, method) for service, method, _, _ in recorded_calls}
 
     assert called >= {("intake", "submit_application"), ("intake", "get_catalog"),
-                      ("tracking", "get_application_status"), ("intake", "get_application_record")}
+                      ("tracking", "get_application_status"), ("intake", "get_application_record"),
+                      ("intake", "find_applications"), ("intake", "application_subjects"),
+                      ("intake", "list_personal_data_requests")}
     assert called >= {("routing", method) for method in (
         "authenticate", "list_applications", "get_application", "route_application", "record_contact",
         "return_application", "answer_application", "list_units", "create_unit", "update_unit", "list_staff",
-        "create_staff", "update_staff")}
+        "create_staff", "update_staff", "staff_profile", "reset_password", "staff_display_names")}
     assert called >= {("notification", method) for method in (
-        "list_messages", "list_failed_messages", "record_delivery_report")}
+        "list_messages", "list_failed_messages", "record_delivery_report", "resend_message")}
     assert {(name, "ping") for name in SERVICES} <= called
 
 
@@ -375,7 +411,9 @@ def test_desk_calls_carry_the_officer_and_staff_calls_the_principal(recorded_cal
         elif (service, method) == ("intake", "get_application_record"):
             assert set(args[0]) == principal_fields
         elif (service, method) in (("notification", "list_messages"), ("notification", "list_failed_messages"),
-                                   ("tracking", "get_statistics")):
+                                   ("notification", "resend_message"), ("tracking", "get_statistics"),
+                                   ("intake", "find_applications"), ("intake", "application_subjects"),
+                                   ("intake", "list_personal_data_requests")):
             assert set(args[0]) == principal_fields, method
 
 
@@ -446,6 +484,9 @@ def test_plausible_answers_have_the_schema_shapes():
     page = PLAUSIBLE_ANSWERS[("routing", "list_applications")]
     assert set(page) == set(routing_rpc.QueuePage.__annotations__)
     assert set(page["items"][0]) == set(routing_rpc.QueueEntry.__annotations__)
+    assert set(page["counts"]) == set(routing_rpc.QueueCounts.__annotations__)
+    assert set(STAFF_PROFILE) == set(routing_rpc.StaffProfile.__annotations__)
+    assert set(PASSWORD_RESET) == set(routing_rpc.PasswordReset.__annotations__)
     assert set(PLAUSIBLE_ANSWERS[("routing", "authenticate")]) == set(routing_rpc.Principal.__annotations__)
     assert set(RECORD) == set(routing_rpc.Record.__annotations__)
     assert set(UNIT) == set(routing_rpc.Unit.__annotations__)
@@ -490,11 +531,37 @@ def test_notification_answers_in_the_shapes_the_gateway_is_tested_with(applicati
                 form={}, signature=None, json=[dict(VERIMOR_PUSH[0], message_custom_id=message["_id"])])
 
     [view] = notification.list_messages(PRINCIPALS["router"], NUMBER)
-    assert set(view) == set(SMS_VIEW)
-    assert notification.list_failed_messages(PRINCIPALS["admin"]) == [view]
+    assert set(view) == set(SMS_VIEW) == set(notification_rpc.MessageView.__annotations__)
+    [failed] = notification.list_failed_messages(PRINCIPALS["admin"])
+    assert set(failed) == set(FAILED_SMS_VIEW) == set(notification_rpc.FailedMessageView.__annotations__)
+    assert set(failed["reason"]) == set(FAILED_SMS_VIEW["reason"]) == set(
+        notification_rpc.FailureReason.__annotations__)
+    assert {key: failed[key] for key in SMS_VIEW} == view
+    resent = notification.resend_message(PRINCIPALS["admin"], failed["message_id"])
+    assert set(resent) == set(RESENT_SMS_VIEW) == set(SMS_VIEW)
+    assert (resent["state"], resent["application_no"], resent["template"]) == ("queued", NUMBER, view["template"])
     assert set(notification.record_delivery_report("verimor", push)) == set(REPORT_OUTCOME)
     assert set(notification_domain.message_view(message)) == set(SMS_VIEW)
     assert clock.from_iso(view["created_at"]).utcoffset() is not None
+
+
+def test_intake_search_subjects_and_kvkk_requests_have_the_shapes_the_gateway_is_tested_with(application_workers):
+    intake = application_workers["intake"]
+    admin = PRINCIPALS["admin"]
+    number = intake.submit_application(DESK_BODY, entry_point="desk", officer=PRINCIPALS["desk"])["application_no"]
+    intake.export_personal_data(admin, {"national_id": "10000000146"})
+
+    for q in (number, "10000000146", DESK_BODY["subject"]):
+        found = intake.find_applications(PRINCIPALS["router"], q)
+        assert set(found) == set(PLAUSIBLE_ANSWERS[("intake", "find_applications")]) == set(
+            intake_rpc.SearchResult.__annotations__)
+        assert found["application_nos"] == [number], q
+    subjects = intake.application_subjects(PRINCIPALS["router"], [number])
+    assert subjects == {number: DESK_BODY["subject"]}
+    [request] = intake.list_personal_data_requests(admin)
+    [plausible] = PLAUSIBLE_ANSWERS[("intake", "list_personal_data_requests")]
+    assert set(request) == set(plausible) == set(intake_rpc.PersonalDataRequest.__annotations__)
+    assert request["national_id_masked"] == plausible["national_id_masked"]
 
 
 def test_intake_answers_in_the_schema_shapes():
@@ -560,7 +627,10 @@ def test_routing_answers_in_the_schema_shapes(application_workers):
     page = routing.list_applications(principal, {})
     assert set(page) == set(routing_rpc.QueuePage.__annotations__)
     assert set(page["items"][0]) == set(routing_rpc.QueueEntry.__annotations__)
-    assert set(page["items"][0]["suggested_unit"]) == set(routing_rpc.UnitRef.__annotations__)
+    assert set(page["counts"]) == set(QUEUE_COUNTS) == set(routing_rpc.QueueCounts.__annotations__)
+    assert routing.list_applications(principal, {"status": "open"}, [NUMBER])["items"] == page["items"]
+    assert routing.list_applications(principal, {}, [])["counts"] == dict.fromkeys(QUEUE_COUNTS, 0)
+    assert set(routing.staff_profile(principal)) == set(STAFF_PROFILE)
     record = routing.route_application(principal, NUMBER, {"unit_id": "06-cankaya-health"})
     assert set(record) == set(routing_rpc.Record.__annotations__)
     assert set(record["unit"]) == set(routing_rpc.UnitRef.__annotations__)
@@ -569,6 +639,8 @@ def test_routing_answers_in_the_schema_shapes(application_workers):
     assert set(routing.create_unit(admin, {"name": "Şehir Hastanesi", "type": "health"})) == set(
         routing_rpc.Unit.__annotations__)
     assert set(routing.list_staff(admin)[0]) == set(routing_rpc.Account.__annotations__)
+    assert set(routing.reset_password(admin, "ankara.router")) == set(PASSWORD_RESET)
+    assert routing.staff_display_names(admin, ["ankara.router", "nobody"]) == {"ankara.router": "ankara.router"}
     assert set(routing.update_staff(admin, "ankara.router", {"active": False})) == set(
         routing_rpc.Account.__annotations__)
 

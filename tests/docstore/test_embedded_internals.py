@@ -167,3 +167,119 @@ def test_a_sorted_page_and_a_count_read_only_what_the_index_points_at(tmp_path, 
     unit_page = applications.find({"province_code": "06", "unit_id": "06-health"}).sort("received_at", -1)
     assert [document["_id"] for document in unit_page] == [5, 3, 1]
     assert len(decoded) == 3
+
+
+def test_a_deep_page_skips_what_the_index_range_holds_without_reading_it(tmp_path, monkeypatch):
+    """The staff queue's deep pages (issue 18): when the filter is nothing but equality on the
+    fields the index pins, every document in the range matches, so the skipped ones are not
+    decoded (SQL OFFSET within the right segment: null and missing first, then numbers and text,
+    then other values). The page is the one sorting in memory gives, whatever the skip."""
+    from docstore import collection as collection_module
+    from docstore import parse_sort, sort_documents
+
+    items = EmbeddedClient(f"sqlite:///{tmp_path}/store.db").db.items
+    items.create_index([("province_code", 1), ("status", 1), ("due_at", 1)])
+    start = datetime.datetime(2026, 1, 1, tzinfo=UTC)
+    due = [None, "missing", 7, 2.5, "text", start + datetime.timedelta(hours=3), start, ObjectId("0" * 24)]
+    documents = []
+    for n in range(600):
+        document = {"_id": n, "province_code": "06" if n % 3 else "34", "status": ("routed", "unrouted")[n % 2]}
+        value = due[n % len(due)] if n % 5 == 0 else start + datetime.timedelta(minutes=(n * 37) % 500)
+        if value != "missing":
+            document["due_at"] = value
+        documents.append(document)
+    items.insert_many(documents)
+    decoded = []
+    monkeypatch.setattr(collection_module, "decode", lambda text: decoded.append(1) or decode(text))
+
+    for query in ({"province_code": "06", "status": "routed"},
+                  {"province_code": {"$in": ["06", "34"]}, "status": "routed"},
+                  {"province_code": "06", "status": {"$in": ["routed", "unrouted"]}}):
+        matching = [document for document in documents if all(
+            document[field] in (wanted["$in"] if isinstance(wanted, dict) else [wanted])
+            for field, wanted in query.items())]
+        for direction in (1, -1):
+            expected = [document["_id"] for document in sort_documents(matching, parse_sort("due_at", direction))]
+            for skip in (0, 1, 19, 20, 57, 120, len(matching) - 3, len(matching), len(matching) + 5):
+                decoded.clear()
+                cursor = items.find(query).sort("due_at", direction).skip(skip).limit(20)
+                page = [document["_id"] for document in cursor]
+                assert page == expected[skip:skip + 20], (query, direction, skip)
+                assert len(decoded) == len(page), (query, direction, skip)  # the skipped ones unread
+
+
+def test_a_deep_page_of_a_filter_the_index_does_not_hold_still_reads_what_it_skips(tmp_path, monkeypatch):
+    """A condition beyond the pinned fields (here a range) must be checked on each document: the
+    skipped ones are read and matched, and the page is still right."""
+    from docstore import collection as collection_module
+
+    items = EmbeddedClient(f"sqlite:///{tmp_path}/store.db").db.items
+    items.create_index([("province_code", 1), ("due_at", 1)])
+    start = datetime.datetime(2026, 1, 1, tzinfo=UTC)
+    items.insert_many([{"_id": n, "province_code": "06", "late": n % 2 == 0,
+                        "due_at": start + datetime.timedelta(minutes=n)} for n in range(200)])
+    decoded = []
+    monkeypatch.setattr(collection_module, "decode", lambda text: decoded.append(1) or decode(text))
+
+    page = list(items.find({"province_code": "06", "late": True}).sort("due_at", 1).skip(30).limit(10))
+
+    assert [document["_id"] for document in page] == list(range(60, 80, 2))
+    assert len(decoded) == 79  # every document up to the page's last, the unmatched ones too
+
+
+def test_every_equality_on_an_indexed_array_narrows_what_is_read(tmp_path, monkeypatch):
+    """A search needing every one of several words (issue 18: ``{"$and": [{"words": "a"},
+    {"words": "b"}]}``) reads only the documents holding all of them: each further equality on a
+    pinned field is its own set of index rows, intersected with the plan (each may be met by a
+    different element of the array)."""
+    from docstore import collection as collection_module
+    from docstore import compile_filter
+
+    items = EmbeddedClient(f"sqlite:///{tmp_path}/store.db").db.items
+    items.create_index([("province_code", 1), ("words", 1)])
+    vocabulary = ["cukur", "yol", "isik", "park", "su", "cop"]
+    documents = [{"_id": n, "province_code": "06" if n % 4 else "34",
+                  "words": [word for bit, word in enumerate(vocabulary) if n >> bit & 1]} for n in range(256)]
+    documents.append({"_id": 999, "province_code": "06"})  # no words at all
+    items.insert_many(documents)
+    decoded = []
+    monkeypatch.setattr(collection_module, "decode", lambda text: decoded.append(1) or decode(text))
+
+    for query in ({"province_code": "06", "$and": [{"words": "cukur"}, {"words": "isik"}]},
+                  {"province_code": "06", "$and": [{"words": "cukur"}, {"words": {"$in": ["isik", "park"]}},
+                                                    {"words": "cop"}]},
+                  {"province_code": {"$in": ["06", "34"]}, "$and": [{"words": "yol"}, {"words": "su"}],
+                   "words": {"$regex": "^pa"}},
+                  {"province_code": "06", "$and": [{"words": "cukur"}, {"words": {"$in": []}}]},
+                  {"province_code": "06", "$and": [{"words": "cukur"}, {"words": "belediye"}]}):
+        matches = compile_filter(query)
+        expected = sorted(document["_id"] for document in documents if matches(document))
+        holding_every_word = compile_filter({key: value for key, value in query.items() if key != "words"})
+        candidates = sum(1 for document in documents if holding_every_word(document))
+        decoded.clear()
+
+        found = sorted(document["_id"] for document in items.find(query))
+
+        assert found == expected, query
+        assert items.count_documents(query) == len(expected)
+        assert len(decoded) == 2 * candidates, query  # found, then counted: nothing else read
+
+
+@pytest.mark.parametrize("candidates", [
+    [1, "a"], [1.0], [True], [0, False], ["1", 2.5], list(range(1000)) + ["x"], [float("nan"), 1],
+    [None, 3], [ObjectId("0" * 24), "a"], [[1, 2], 1],
+])
+def test_in_matches_as_the_equalities_it_lists_however_many(candidates):
+    """``$in`` of scalars is a set lookup per value (a searched queue asks for a thousand numbers);
+    it must match exactly what the equality of each candidate matches: booleans apart from numbers,
+    1 as 1.0, elements of arrays, NaN and null by their own rules."""
+    from docstore import compile_filter
+
+    values = [1, 1.0, 2.5, 0, True, False, "1", "a", "x", None, float("nan"), [1, "a"], [False], {"x": 1},
+              ObjectId("0" * 24), [[1, 2]], [1, 2], 999]
+    documents = [{"_id": n, "v": value} for n, value in enumerate(values)] + [{"_id": "missing"}]
+    by_in = compile_filter({"v": {"$in": candidates}})
+    by_equalities = compile_filter({"$or": [{"v": candidate} for candidate in candidates]})
+
+    assert [document["_id"] for document in documents if by_in(document)] == [
+        document["_id"] for document in documents if by_equalities(document)]

@@ -58,6 +58,8 @@ def test_route_contact_answer_then_citizen_reads_the_answer(api, staff, running_
     entry = staff.wait_in_queue("ankara.router", number)
     assert entry["status"] == "unrouted" and entry["unit"] is None
     assert entry["suggested_unit"] == {"unit_id": CANKAYA_HEALTH, "name": CANKAYA_HEALTH_NAME}
+    assert (entry["days_left"], entry["due_state"]) == (6, "fine")
+    assert entry["subject"] == ankara_health_body()["subject"]
     assert not {"applicant", "phone", "national_id"} & set(entry)
 
     routed = staff.route("ankara.router", number, entry["suggested_unit"]["unit_id"], note="Sağlık ocağı")
@@ -78,6 +80,9 @@ def test_route_contact_answer_then_citizen_reads_the_answer(api, staff, running_
     assert answered.status_code == 200, answered.text
     assert answered.json()["status"] == "answered"
     assert answered.json()["answer"]["text"] == ANSWER_TEXT
+    assert (answered.json()["days_left"], answered.json()["due_state"]) == (None, "closed")
+    # The sample accounts have no display names: each officer is named by the username.
+    assert answered.json()["staff_names"] == {"ankara.router": "ankara.router", "ankara.health": "ankara.health"}
 
     concluded = wait_until(lambda: _concluded_sms(running_system, receipt), timeout=5, what="concluded SMS")
     view = _tracked(api, receipt, "answered")
@@ -157,6 +162,7 @@ def test_staff_record_has_the_applicant_and_the_routing_timeline(staff):
     assert body["timeline"][1]["unit_id"] == CANKAYA_HEALTH
     assert body["timeline"][1]["note"] == "Doğrudan ilçe sağlık müdürlüğüne"
     assert body["contacts"] == [] and body["answer"] is None
+    assert body["staff_names"] == {"ankara.router": "ankara.router"}
     assert "tracking_code" not in body
 
 

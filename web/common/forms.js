@@ -1,6 +1,6 @@
 // Field errors from the API (422 ``fields``: "applicant.phone" → why) shown next to their inputs:
 // the input (named by the field's path) gets aria-invalid and aria-describedby pointing at the message.
-import { t } from "./i18n.js";
+import { currentLanguage, t } from "./i18n.js";
 
 export function fieldId(path) {
   return "f-" + path.replaceAll(".", "-");
@@ -10,7 +10,10 @@ export function clearErrors(form) {
   for (const message of form.querySelectorAll(".field-error")) message.remove();
   for (const input of form.querySelectorAll("[aria-invalid]")) {
     input.removeAttribute("aria-invalid");
-    input.removeAttribute("aria-describedby");
+    // the error's id goes; a hint the input was described by stays
+    const rest = (input.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && id !== input.id + "-error");
+    if (rest.length) input.setAttribute("aria-describedby", rest.join(" "));
+    else input.removeAttribute("aria-describedby");
   }
   const summary = form.querySelector(".form-status");
   if (summary) summary.textContent = "";
@@ -25,16 +28,17 @@ export function showErrors(form, error) {
   for (const [path, why] of Object.entries(error.fields || {})) {
     const input = form.querySelector("[name='" + CSS.escape(path) + "']");
     if (!input) {
-      unplaced.push(path + ": " + why);
+      unplaced.push(path + ": " + inOurLanguage(why));
       continue;
     }
     const message = document.createElement("p");
     message.className = "field-error";
     message.id = input.id + "-error";
-    message.textContent = why;
+    message.textContent = inOurLanguage(why);
     input.insertAdjacentElement("afterend", message);
     input.setAttribute("aria-invalid", "true");
-    input.setAttribute("aria-describedby", message.id);
+    const hints = (input.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && id !== message.id);
+    input.setAttribute("aria-describedby", [message.id, ...hints].join(" "));
     first = first || input;
   }
   if (summary) {
@@ -46,8 +50,36 @@ export function showErrors(form, error) {
 }
 
 export function messageFor(error) {
+  // a fault of the page itself (a TypeError…) has nothing to tell an officer
+  if (!error || (error instanceof Error && typeof error.status !== "number")) return t("error_generic");
+  if (error.status === 0) return t("error_network");
   if (error.status === 503 || error.status === 504) return t("error_unavailable");
-  return error.message || t("error_generic");
+  return inOurLanguage(error.message) || t("error_generic");
+}
+
+// The server writes every message "Türkçe / English" (messages.bilingual): the reader's half of it.
+export function inOurLanguage(text) {
+  if (typeof text !== "string") return text;
+  const halves = text.split(" / ");
+  if (halves.length !== 2) return text;
+  return currentLanguage() === "en" ? halves[1] : halves[0];
+}
+
+// The browser's own checks of ``form`` (required, minlength) as field errors, before asking the
+// server: true when there is nothing to say. The server checks everything again.
+export function checkFields(form) {
+  const fields = {};
+  for (const input of form.querySelectorAll("input, select, textarea")) {
+    if (!input.name || input.disabled) continue;
+    const value = input.value.trim();
+    if (input.required && value === "") fields[input.name] = t("field_required");
+    else if (input.minLength > 0 && value !== "" && value.length < input.minLength) {
+      fields[input.name] = t("field_too_short", { n: input.minLength });
+    }
+  }
+  if (Object.keys(fields).length === 0) return true;
+  showErrors(form, { fields });
+  return false;
 }
 
 // "a.b" → value in a nested body
@@ -70,29 +102,46 @@ export function element(tag, attributes = {}, ...children) {
   return node;
 }
 
-// A <dl> of [label key, value] pairs, the empty ones left out.
+// A <dl> of [label key, value] pairs, the empty ones left out; a value may be text or a node.
 export function definitionList(pairs) {
   const list = element("dl", { class: "facts" });
   for (const [key, value] of pairs) {
     if (value === undefined || value === null || value === "") continue;
-    list.append(element("dt", { text: t(key) }), element("dd", { text: value }));
+    const description = element("dd", {});
+    description.append(value);
+    list.append(element("dt", { text: t(key) }), description);
   }
   return list;
 }
 
-// Runs ``action`` when ``form`` is submitted: the button disabled meanwhile, errors shown after.
-export function onSubmit(form, action) {
+// Runs ``action`` when ``form`` is submitted: once at a time (a double click or a second Enter
+// while it runs does nothing), the submit button disabled meanwhile, errors shown after.
+// ``before`` (optional, may be async) runs first with the button still usable — a question to the
+// officer, a check in the browser — and stops the submission by answering false.
+export function onSubmit(form, action, { before } = {}) {
+  let running = false;
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (running) return;
+    running = true;
     const button = form.querySelector("button[type=submit]");
+    let disabled = false;
     clearErrors(form);
-    button.disabled = true;
     try {
-      await action();
+      if (before && !(await before(event))) return;
+      if (button) {
+        button.disabled = disabled = true;
+        button.setAttribute("aria-busy", "true");
+      }
+      await action(event);
     } catch (error) {
       showErrors(form, error);
     } finally {
-      button.disabled = false;
+      running = false;
+      if (disabled) {
+        button.disabled = false;
+        button.removeAttribute("aria-busy");
+      }
     }
   });
 }

@@ -65,8 +65,8 @@ const STRINGS = {
   login: ["Giriş yap", "Sign in"],
   login_failed: ["Kullanıcı adı veya parola hatalı.", "Wrong username or password."],
   logout: ["Çıkış", "Sign out"],
-  nav_desk: ["Masa başvurusu", "Desk intake"],
-  nav_queue: ["Başvurular", "Applications"],
+  nav_desk: ["Masa", "Desk"],
+  nav_queue: ["Kuyruk", "Queue"],
   nav_stats: ["İstatistik", "Statistics"],
   desk_heading: ["Masada başvuru alın", "Take an application at the desk"],
   queue_heading: ["Başvurular", "Applications"],
@@ -124,17 +124,152 @@ const STRINGS = {
   channel_open311: ["Open311", "Open311"],
   actions: ["İşlemler", "Actions"],
   open: ["Aç", "Open"],
+
+  // --- the console's header and session ---
+  signed_in_as: ["Oturum açan", "Signed in"],
+  role_desk: ["Masa görevlisi", "Desk officer"],
+  role_router: ["Yönlendirme görevlisi", "Router"],
+  role_unit: ["Birim görevlisi", "Unit officer"],
+  role_admin: ["Yönetici", "Administrator"],
+  session_expired: ["Oturumunuzun süresi doldu; lütfen yeniden giriş yapın.", "Your session has expired; please sign in again."],
+  signed_out: ["Oturumu kapattınız.", "You have signed out."],
+  sign_in_to_continue: ["Devam etmek için giriş yapın.", "Sign in to continue."],
+  nav_admin: ["Yönetim", "Administration"],
+  nav_admin_users: ["Kullanıcılar", "Users"],
+  nav_admin_units: ["Birimler", "Units"],
+  nav_admin_open311: ["Open311 anahtarları", "Open311 keys"],
+  nav_admin_sms: ["Başarısız SMS", "Failed SMS"],
+  nav_admin_kvkk: ["KVKK", "KVKK (personal data)"],
+  error_network: ["Sunucuya ulaşılamadı; bağlantınızı denetleyip tekrar deneyin.",
+    "The server could not be reached; check the connection and try again."],
+  field_required: ["Bu alan gerekli.", "This field is required."],
+  field_too_short: ["En az {n} karakter olmalı.", "Needs at least {n} characters."],
+  cancel: ["Vazgeç", "Cancel"],
+  none: ["—", "—"],
+
+  // --- values in words (format.js) ---
+  language_tr: ["Türkçe", "Turkish"],
+  language_en: ["İngilizce", "English"],
+  due_overdue: ["Süresi geçti", "Overdue"],
+  due_overdue_one: ["1 gün gecikti", "1 day overdue"],
+  due_overdue_days: ["{n} gün gecikti", "{n} days overdue"],
+  due_soon: ["1 günden az kaldı", "Less than a day left"],
+  due_one_day_left: ["1 gün kaldı", "1 day left"],
+  due_days_left: ["{n} gün kaldı", "{n} days left"],
+  due_closed: ["Kapandı", "Closed"],
+  sms_template_application_received: ["Başvuru alındı bildirimi", "Application received notice"],
+  sms_template_application_answered: ["Cevap hazır bildirimi", "Answer ready notice"],
+  sms_state_queued: ["Sırada", "Queued"],
+  sms_state_sending: ["Gönderiliyor", "Sending"],
+  sms_state_sent: ["Gönderildi", "Sent"],
+  sms_state_delivered: ["İletildi", "Delivered"],
+  sms_state_failed: ["Başarısız", "Failed"],
+  sms_state_cancelled: ["İptal edildi", "Cancelled"],
+
+  // --- the queue ---
+  search_label: ["Ara: başvuru no, T.C. kimlik no veya kelime", "Search: application number, Turkish ID number or words"],
+  search_label_unit: ["Ara: başvuru no veya kelime", "Search: application number or words"],
+  search: ["Ara", "Search"],
+  clear_search: ["Aramayı temizle", "Clear the search"],
+  search_summary: ["“{q}” için {n} sonuç ({how}).", "{n} results for “{q}” ({how})."],
+  matched_by_number: ["başvuru numarasıyla", "by application number"],
+  matched_by_national_id: ["T.C. kimlik numarasıyla", "by Turkish ID number"],
+  matched_by_words: ["başlık ve açıklamadaki kelimelerle", "by words of the subject and description"],
+  no_search_results: ["Aramanızla eşleşen başvuru yok.", "No application matches your search."],
+  status_tabs: ["Duruma göre başvurular", "Applications by status"],
+  tab_open: ["Açık", "Open"],
+  tab_unrouted: ["Yönlendirilmemiş", "Not routed"],
+  tab_routed: ["Birimde", "At a unit"],
+  tab_returned: ["İade edilen", "Returned"],
+  tab_answered: ["Cevaplanan", "Answered"],
+  tab_all: ["Tümü", "All"],
+  sort: ["Sıralama", "Sort by"],
+  sort_due: ["Son tarih (en yakın önce)", "Due date (soonest first)"],
+  sort_received: ["Başvuru tarihi (en yeni önce)", "Received (newest first)"],
+  sort_status: ["Durum", "Status"],
+  apply_filters: ["Uygula", "Apply"],
+  days_left: ["Kalan süre", "Time left"],
+  results_count: ["{n} başvuru", "{n} applications"],
+  page_of: ["Sayfa {page} / {pages}", "Page {page} of {pages}"],
+  pages_nav: ["Sayfalar", "Pages"],
+  suggested_prefix: ["Öneri:", "Suggested:"],
+  queue_caption: ["Başvurular, {status}", "Applications, {status}"],
+
+  // --- the record ---
+  record_of: ["Başvuru {no}", "Application {no}"],
+  back_to_queue: ["Kuyruğa dön", "Back to the queue"],
+  answered_by: ["Cevaplayan", "Answered by"],
+  sms_heading: ["SMS'ler", "Text messages"],
+  sms_template: ["Mesaj", "Message"],
+  sms_state: ["Durum", "State"],
+  sms_attempts: ["Deneme", "Attempts"],
+  sms_provider: ["Sağlayıcı", "Provider"],
+  sms_last_error: ["Son hata", "Last error"],
+  sms_times: ["Zamanlar", "Times"],
+  sms_created_at: ["Sıraya alındı", "Queued"],
+  sms_sent_at: ["Gönderildi", "Sent"],
+  sms_delivered_at: ["İletildi", "Delivered"],
+  sms_failed_at: ["Başarısız oldu", "Failed"],
+  sms_unavailable: ["SMS durumları şu an alınamadı; sayfayı biraz sonra yenileyin.",
+    "The text messages' states could not be fetched just now; reload the page shortly."],
+  no_sms: ["Bu başvuru için gönderilmiş SMS yok.", "No text message for this application yet."],
+  no_contacts: ["Görüşme kaydı yok.", "No contact recorded."],
+  answer_preview_heading: ["Başvuru sahibinin takip sayfasında göreceği", "What the applicant will read on the tracking page"],
+  answer_preview_empty: ["Cevap metni yazdıkça burada görünür.", "The answer text appears here as you type."],
+  answer_length: ["{n} / 5000 karakter", "{n} / 5000 characters"],
+  review_answer: ["Gözden geçir ve gönder", "Review and send"],
+  confirm_answer_heading: ["Cevap gönderilsin mi?", "Send the answer?"],
+  confirm_answer_text: ["Bu cevap kesindir: gönderildikten sonra değiştirilemez. Başvuru sahibine, cevabın hazır olduğunu bildiren bir SMS gönderilecek.",
+    "This answer is final: it cannot be changed once sent. The applicant will get a text message saying the answer is ready."],
+  confirm_send: ["Evet, cevabı gönder", "Yes, send the answer"],
+  answer_sent: ["Cevap gönderildi; başvuru sahibine SMS gidecek.", "The answer was sent; the applicant will get a text message."],
+  contact_saved: ["Görüşme kaydedildi.", "The contact was recorded."],
+  routed_ok: ["Başvuru birime yönlendirildi.", "The application was routed to the unit."],
+  returned_ok: ["Başvuru yönlendirme görevlisine iade edildi.", "The application was returned to the router."],
+  return_hint: ["Başvuru biriminizin görev alanında değilse gerekçesiyle iade edin.",
+    "If the application is not your unit's to answer, return it with the reason."],
+  officers_none: ["görevli yok", "no officer"],
+  officers_one: ["1 görevli", "1 officer"],
+  officers_many: ["{n} görevli", "{n} officers"],
+  suggested_mark: ["önerilen", "suggested"],
+  no_officer_warning: ["Bu birimde etkin görevli yok; başvuru kimsenin önüne düşmez.",
+    "This unit has no active officer; the application would reach no one."],
+  confirm_route_heading: ["Görevlisi olmayan birime yönlendirilsin mi?", "Route to a unit with no officer?"],
+  route_anyway: ["Yine de yönlendir", "Route anyway"],
+
+  // --- the desk's receipt ---
+  receipt_title: ["Açık Kapı başvuru belgesi", "Açık Kapı application receipt"],
+  receipt_due_words: ["Cevap en geç", "Answer due by"],
+  how_to_track_heading: ["Başvurunuzu nasıl izlersiniz", "How to track your application"],
+  how_to_track: ["{url} adresinde başvuru numarası ve takip koduyla başvurunuzun durumunu ve cevabını görebilirsiniz.",
+    "See the status and the answer of your application at {url} with the application number and the tracking code."],
+  how_to_track_sms: ["Numara ve takip kodu cep telefonunuza SMS ile de gönderilir; cevap hazır olduğunda yine SMS ile haber verilir.",
+    "The number and the tracking code are also sent to your mobile phone by SMS; another SMS tells you when the answer is ready."],
+  print: ["Yazdır", "Print"],
+  new_application: ["Yeni başvuru", "New application"],
 };
+
+// A page's own strings (the admin screens keep theirs beside them): added to the one table.
+export function addStrings(entries) {
+  Object.assign(STRINGS, entries);
+}
 
 export function currentLanguage() {
   const stored = localStorage.getItem(STORE_KEY);
   return LANGUAGES.includes(stored) ? stored : "tr";
 }
 
-export function t(key) {
+// ``key``'s text in the current language, its {placeholders} filled from ``params``.
+export function t(key, params) {
+  return tIn(currentLanguage(), key, params);
+}
+
+// The same in ``language`` (the applicant's, for a preview of what they will read).
+export function tIn(language, key, params = {}) {
   const entry = STRINGS[key];
   if (!entry) return key;
-  return entry[currentLanguage() === "en" ? 1 : 0];
+  const text = entry[language === "en" ? 1 : 0];
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
 }
 
 // A catalogue name {tr, en}, or a code looked up among the strings (status_routed…).
@@ -167,8 +302,5 @@ export function setUpLanguage(onChange = () => {}) {
   }
 }
 
-export function formatDate(iso) {
-  if (!iso) return "";
-  return new Date(iso).toLocaleString(currentLanguage() === "en" ? "en-GB" : "tr-TR",
-    { dateStyle: "medium", timeStyle: "short", timeZone: "Europe/Istanbul" });
-}
+// Kept for the pages that imported it from here; the formatters live in format.js.
+export { formatDate } from "./format.js";

@@ -2,8 +2,9 @@
 import { catalog, staffCall } from "../common/api.js";
 import { barChart } from "../common/chart.js";
 import { element, onSubmit } from "../common/forms.js";
-import { formatDate, localName, t } from "../common/i18n.js";
-import { requireStaff, setUpPage } from "../common/layout.js";
+import { channelName, formatDate, statusName } from "../common/format.js";
+import { localName, t } from "../common/i18n.js";
+import { reportError, requireStaff, setUpPage } from "../common/layout.js";
 
 const current = requireStaff("router", "unit", "admin");
 const form = document.querySelector("#stats-form");
@@ -28,11 +29,11 @@ function render() {
   const heading = (key) => [t(key), t("count")];
   document.querySelector("#charts").replaceChildren(
     element("h2", { text: t("by_status") }),
-    barChart(t("by_status"), entries(stats.by_status, (code) => t("status_" + code)), heading("status")),
+    barChart(t("by_status"), entries(stats.by_status, statusName), heading("status")),
     element("h2", { text: t("by_kind") }),
     barChart(t("by_kind"), entries(stats.by_kind, (code) => localName(state.kinds[code]) || code), heading("kind")),
     element("h2", { text: t("by_channel") }),
-    barChart(t("by_channel"), entries(stats.by_channel, (code) => t("channel_" + code)), heading("channel")),
+    barChart(t("by_channel"), entries(stats.by_channel, channelName), heading("channel")),
     element("h2", { text: t("by_unit") }),
     barChart(t("by_unit"), stats.by_unit.map((unit) => [unit.name, unit.total]), heading("unit")),
   );
@@ -56,5 +57,5 @@ if (current) {
   onSubmit(form, load);
   catalog().then((answer) => {
     for (const kind of answer.kinds) state.kinds[kind.code] = kind.name;
-  }).catch(() => {}).then(load).catch((error) => { form.querySelector(".form-status").textContent = error.message; });
+  }).catch(reportError).then(load).catch(reportError);
 }

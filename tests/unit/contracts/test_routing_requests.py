@@ -65,7 +65,17 @@ def test_text_lengths_are_bounded_at_both_ends(parse, field, shortest, longest):
 
 def test_queue_query_defaults():
     assert requests.queue_query({}) == {"status": None, "unit_id": None, "overdue": None, "page": 1,
-                                        "page_size": 20, "sort": "newest"}
+                                        "page_size": 20, "sort": "received"}
+
+
+@pytest.mark.parametrize("sort, read", [("due", "due"), ("received", "received"), ("Status", "status"),
+                                        ("newest", "received"), (" NEWEST ", "received")])
+def test_queue_sorts_and_the_older_name_of_received(sort, read):
+    assert requests.queue_query({"sort": sort})["sort"] == read
+
+
+def test_open_is_a_status_of_the_queue():
+    assert requests.queue_query({"status": "OPEN"})["status"] == "open"
 
 
 def test_queue_query_reads_query_string_values():
@@ -116,7 +126,22 @@ def test_new_staff_request_normalises_username_and_province(province):
                                          "province": province})
 
     assert fields == {"username": "ayse.kaya", "password": PASSWORD, "role": "router", "province_code": "06",
-                      "unit_id": None}
+                      "unit_id": None, "display_name": None}
+
+
+def test_new_staff_request_takes_a_display_name():
+    fields = requests.new_staff_request({"username": "ayse.kaya", "password": PASSWORD, "role": "router",
+                                         "province": "06", "display_name": "  Ayşe Kaya "})
+
+    assert fields["display_name"] == "Ayşe Kaya"
+
+
+@pytest.mark.parametrize("display_name", ["A", "ş" * 101, "Ayşe\u0000Kaya", 7])
+def test_display_names_are_bounded_text(display_name):
+    with pytest.raises(ValidationFailed) as refused:
+        requests.staff_changes_request({"display_name": display_name})
+
+    assert list(refused.value.fields) == ["display_name"]
 
 
 @pytest.mark.parametrize("username", ["abc", "a.b", "ayse_kaya-2", "0officer", "a" * 64])

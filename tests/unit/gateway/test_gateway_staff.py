@@ -34,9 +34,12 @@ FAILED_SMS = [dict(SMS_VIEWS[0], state="failed", last_error="EXPIRED")]
 RECEIPT = {"application_no": NUMBER, "tracking_code": "K7M2PQ9X", "status": "received",
            "received_at": "2026-03-02T10:15:00+03:00", "due_at": "2026-03-09T10:15:00+03:00"}
 STATISTICS = {"province_code": "06", "unit_id": None, "from": "2026-03-01", "to": "2026-03-30", "total": 0}
+PROFILE = {"username": "ankara.health", "display_name": "Ayşe Demir", "role": "unit", "province_code": "06",
+           "province_name": "Ankara", "unit_id": "06-cankaya-health", "unit_name": "Çankaya İlçe Sağlık Müdürlüğü"}
 
 # The door of every staff route, written out: a change to a decorator must change this table too.
 ROUTE_ROLES = {
+    "staff.me": ("GET", "/api/v1/auth/me", {"desk", "router", "unit", "admin"}),
     "staff.submit_at_desk": ("POST", "/api/v1/desk/applications", {"desk"}),
     "staff.queue": ("GET", "/api/v1/staff/applications", {"router", "unit", "admin"}),
     "staff.record": ("GET", "/api/v1/staff/applications/" + NUMBER, {"router", "unit", "admin"}),
@@ -51,9 +54,12 @@ ROUTE_ROLES = {
     "staff.create_user": ("POST", "/api/v1/admin/users", {"admin"}),
     "staff.update_user": ("PATCH", "/api/v1/admin/users/ankara.router", {"admin"}),
     "staff.failed_sms": ("GET", "/api/v1/admin/sms/failed", {"admin"}),
+    "staff.resend_sms": ("POST", "/api/v1/admin/sms/5d8e89124ddd482baea0899ed704a33e/resend", {"admin"}),
+    "staff.reset_password": ("POST", "/api/v1/admin/users/ankara.router/password", {"admin"}),
     "staff.statistics": ("GET", "/api/v1/stats", {"router", "unit", "admin"}),
     "admin_privacy.export_personal_data": ("POST", "/api/v1/admin/personal-data/export", {"admin"}),
     "admin_privacy.erase_personal_data": ("POST", "/api/v1/admin/personal-data/erase", {"admin"}),
+    "admin_privacy.personal_data_requests": ("GET", "/api/v1/admin/personal-data/requests", {"admin"}),
     "open311.create_client": ("POST", "/api/v1/admin/open311-clients", {"admin"}),
     "open311.list_clients": ("GET", "/api/v1/admin/open311-clients", {"admin"}),
     "open311.update_client": ("PATCH", "/api/v1/admin/open311-clients/5e1f0c2a9b7d", {"admin"}),
@@ -88,6 +94,10 @@ def rpc():
         "tracking.get_statistics": STATISTICS,
         "routing.create_open311_client": {"client_id": "5e1f0c2a9b7d", "api_key": "ak311_x"},
         "routing.list_open311_clients": [], "routing.update_open311_client": {"client_id": "5e1f0c2a9b7d"},
+        "routing.staff_profile": lambda principal: dict(PROFILE, username=principal["username"]),
+        "routing.reset_password": {"username": "ankara.router", "password": "abcd-efgh-ijkm-npqr"},
+        "notification.resend_message": dict(SMS_VIEWS[0], state="queued"),
+        "intake.list_personal_data_requests": [], "routing.staff_display_names": {},
     })
     return FakeRpcPool(**answers)
 

@@ -10,7 +10,8 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_openapi
 
 from common.errors import ValidationFailed
-from common.fields import SET_BY_SERVER, UNKNOWN_FIELD, body_schema
+from common.fields import SET_BY_SERVER, UNKNOWN_FIELD, body_schema, schema_of
+from contracts.intake import requests as intake_requests
 from contracts.intake import rpc as intake_rpc
 from contracts.intake.requests import (
     CITIZEN_CHANNELS,
@@ -256,8 +257,10 @@ def test_the_published_bodies_are_the_validators_tables(spec):
         routing_requests.ROUTE_FIELDS)
     assert body_of("PATCH", "/api/v1/admin/users/{username}") == routing_requests.changes_schema(
         routing_requests.STAFF_CHANGES_FIELDS)
-    queue = {parameter["name"] for parameter in operations[("GET", "/api/v1/staff/applications")]["parameters"]}
-    assert queue == set(routing_requests.QUEUE_QUERY_FIELDS)
+    queue = {parameter["name"]: parameter for parameter in operations[("GET", "/api/v1/staff/applications")][
+        "parameters"]}
+    assert set(queue) == set(routing_requests.QUEUE_QUERY_FIELDS) | {"q"}  # q: intake's search, the rest routing's
+    assert queue["q"]["schema"]["anyOf"][0] == schema_of(intake_requests.SEARCH_QUERY)
 
 
 def test_the_documents_examples_pass_the_validators(spec):

@@ -68,3 +68,43 @@ def test_scripts_have_no_inline_styles_or_eval():
     for script in web.WEB_ROOT.rglob("*.js"):
         text = script.read_text()
         assert "eval(" not in text and "innerHTML" not in text and "new Function" not in text, script.name
+
+
+def test_the_admin_units_page_offers_every_unit_type_by_name():
+    """web/console/admin/units.js lists the unit types of contracts/routing/unit_types.py (the
+    browser has no API for them), each with its Turkish and English name in strings.js."""
+    from contracts.routing.unit_types import UNIT_TYPE_CODES
+
+    script = (web.WEB_ROOT / "console" / "admin" / "units.js").read_text()
+    strings = (web.WEB_ROOT / "console" / "admin" / "strings.js").read_text()
+    listed = re.search(r"const UNIT_TYPES = \[(.*?)\];", script, re.S)
+
+    assert listed and set(re.findall(r'"(\w+)"', listed.group(1))) == UNIT_TYPE_CODES
+    for code in UNIT_TYPE_CODES:
+        assert re.search(r"adm_type_{}: \[\"[^\"]+\", \"[^\"]+\"\]".format(code), strings), code
+
+
+IMPORT = re.compile(r"import\s*\{([^}]*)\}\s*from\s*\"([^\"]+)\"", re.S)
+EXPORT = re.compile(r"export\s+(?:async\s+)?(?:function|const|class|let)\s+(\w+)|export\s*\{([^}]*)\}")
+
+
+def _exports(module):
+    names = set()
+    for declared, listed in EXPORT.findall(module.read_text()):
+        if declared:
+            names.add(declared)
+        else:
+            names.update(name.split(" as ")[-1].strip() for name in listed.split(","))
+    return names - {""}
+
+
+@pytest.mark.parametrize("script", sorted(web.WEB_ROOT.rglob("*.js")),
+                         ids=lambda script: str(script.relative_to(web.WEB_ROOT)))
+def test_every_import_names_a_module_that_exports_it(script):
+    """No build step catches a misspelt import or a renamed export: the browser would refuse the
+    whole page (the modules are shared by the portal, the console and the admin screens)."""
+    for names, source in IMPORT.findall(script.read_text()):
+        module = (script.parent / source).resolve()
+        assert module.is_file(), "{} imports {}".format(script.name, source)
+        missing = {name.split(" as ")[0].strip() for name in names.split(",") if name.strip()} - _exports(module)
+        assert not missing, "{} imports {} from {}, which does not export it".format(script.name, missing, source)

@@ -253,3 +253,26 @@ def test_an_erasure_leaves_no_copy_in_the_embedded_stores_files(tmp_path, applic
     assert holding(tmp_path, OTHER_NATIONAL_ID) == {"intake.db"}
     assert holding(tmp_path, "+905337654321") == {"intake.db"}
     client.close()
+
+
+def test_an_erasure_leaves_no_search_word_of_the_applicant_in_the_embedded_stores_files(
+        tmp_path, application_body, kick_counter):
+    """The words the search finds an application by are folded copies of its text (issue 18):
+    they go with it, index rows included."""
+    client = EmbeddedClient(str(tmp_path / "intake.db"))
+    embedded = IntakeStore(client.get_database("intake"))
+    embedded.create_indexes()
+    intake = worker_factory(IntakeService, applications=embedded, publish_owed_events=kick_counter)
+    submit(intake, application_body, subject="Komşum Zeytinoğulları",
+           description="Komşum Zeytinoğulları gürültü yapıyor.")
+    other = application_body(subject="Komşum Kestanecioğlu", description="Komşum Kestanecioğlu gürültü yapıyor.")
+    other["applicant"].update(national_id=OTHER_NATIONAL_ID)
+    intake.submit_application(other)
+    publish_all(embedded)
+    assert holding(tmp_path, "zeytinogullari") != set()
+
+    intake.erase_personal_data(ISTANBUL_ADMIN, {"national_id": NATIONAL_ID, "reason": REASON})
+
+    assert holding(tmp_path, "zeytinogullari") == set() and holding(tmp_path, "Zeytino") == set()
+    assert holding(tmp_path, "kestaneciog") != set()
+    client.close()

@@ -372,8 +372,8 @@ def test_failed_messages_are_the_admins_province_only(notification, store, recei
     ankara_failed = notification.list_failed_messages(ANKARA_ADMIN)
     istanbul_failed = notification.list_failed_messages(ISTANBUL_ADMIN)
 
-    assert ankara_failed == [domain.message_view(stored(store, ankara))]
-    assert istanbul_failed == [domain.message_view(stored(store, istanbul))]
+    assert ankara_failed == [domain.failed_message_view(stored(store, ankara), store.recipient("2026-000001"))]
+    assert istanbul_failed == [domain.failed_message_view(stored(store, istanbul), store.recipient("2026-000002"))]
     assert (ankara_failed[0]["state"], ankara_failed[0]["last_error"]) == (FAILED, "EXPIRED")
     assert PHONE not in json.dumps(ankara_failed)
 

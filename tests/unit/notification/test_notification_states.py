@@ -276,10 +276,11 @@ def test_failed_messages_are_found_by_the_recipients_province(store, received_ev
     for number, province in (("2026-000001", "06"), ("2026-000002", "34"), ("2026-000003", "06"),
                              ("2026-000004", "06")):
         store.remember_recipient(number, PHONE, "tr", province)
+        now += timedelta(seconds=1)
         new_message(store, received_event, number=number, now=now, state=FAILED if number != "2026-000004" else SENT)
 
     assert [message["application_no"] for message in store.failed_in_province("06", 10)] == [
-        "2026-000001", "2026-000003"]
+        "2026-000003", "2026-000001"]  # the latest first
     assert [message["application_no"] for message in store.failed_in_province("34", 10)] == ["2026-000002"]
     assert len(store.failed_in_province("06", 1)) == 1
     assert store.failed_in_province("35", 10) == []
@@ -293,7 +294,7 @@ def test_message_view_has_no_phone_and_no_text(store, message):
     view = domain.message_view(stored(store, message))
 
     assert set(view) == {"message_id", "application_no", "template", "state", "attempts", "provider",
-                         "last_error", "created_at", "updated_at"}
+                         "last_error", "created_at", "updated_at", "sent_at", "delivered_at", "failed_at"}
     assert (view["message_id"], view["application_no"], view["state"], view["attempts"]) == (
         message["_id"], NUMBER, SENDING, 1)
     assert view["provider"] is None and view["last_error"] is None

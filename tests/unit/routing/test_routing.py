@@ -88,13 +88,34 @@ def add_account(routing_store, password_hash, username, active=True):
     })
 
 
+def staff_units(routing_store, *unit_ids, active=True):
+    """An officer at each unit (only a staffed unit is suggested); returns their usernames."""
+    usernames = []
+    for unit_id in unit_ids:
+        username = "officer.{}".format(unit_id)
+        routing_store.insert_staff({"_id": username, "role": "unit", "province_code": unit_id.split("-")[0],
+                                    "unit_id": unit_id, "password_hash": None, "active": active,
+                                    "created_at": clock.now()})
+        usernames.append(username)
+    return usernames
+
+
+# The units the suggestions below land on, each with an officer.
+SUGGESTED_UNITS = (CANKAYA_HEALTH, "06-health", ANKARA_EDUCATION, "06-cankaya-municipality", "06-governorship")
+
+
+@pytest.fixture
+def staffed(routing_store):
+    return staff_units(routing_store, *SUGGESTED_UNITS)
+
+
 def exactly_the_catalogue_fields(event):
     return set(event) == set(ENVELOPE_FIELDS) | set(CATALOGUE[event["event_name"]].fields)
 
 
 # --- the queue entry ---------------------------------------------------------------------------
 
-def test_received_event_twice_makes_one_entry_with_the_suggested_unit(routing, routing_store):
+def test_received_event_twice_makes_one_entry_with_the_suggested_unit(routing, routing_store, staffed):
     event = receive(routing, "2026-000001")
     routing.handle_application_received(event)
 
@@ -123,13 +144,13 @@ def test_queue_entry_keeps_nothing_personal(routing, routing_store):
     ("Çankaya", "transport", "06-cankaya-municipality"),
     ("Polatlı", "other", "06-governorship"),
 ])
-def test_suggested_unit_follows_district_and_category(routing, district, category, suggested):
+def test_suggested_unit_follows_district_and_category(routing, staffed, district, category, suggested):
     receive(routing, "2026-000001", district=district, category=category)
 
     assert routing.get_application(ROUTER, "2026-000001")["suggested_unit"]["unit_id"] == suggested
 
 
-def test_deactivated_unit_is_no_longer_suggested(routing):
+def test_deactivated_unit_is_no_longer_suggested(routing, staffed):
     routing.update_unit(ADMIN, CANKAYA_HEALTH, {"active": False})
 
     receive(routing, "2026-000001")
@@ -137,7 +158,7 @@ def test_deactivated_unit_is_no_longer_suggested(routing):
     assert routing.get_application(ROUTER, "2026-000001")["suggested_unit"]["unit_id"] == "06-health"
 
 
-def test_a_unit_deactivated_by_another_process_is_no_longer_suggested(routing, routing_store, mongo_db):
+def test_a_unit_deactivated_by_another_process_is_no_longer_suggested(routing, routing_store, mongo_db, staffed):
     """Each process keeps a copy of the active units (RoutingStore.active_units); a change made
     through another process's store must reach this one's next suggestion."""
     from services.routing.store import RoutingStore
@@ -156,7 +177,9 @@ def test_a_unit_deactivated_by_another_process_is_no_longer_suggested(routing, r
 def test_another_provinces_officer_sees_nothing(routing):
     receive(routing, "2026-000001")
 
-    assert routing.list_applications(ISTANBUL_ROUTER, {}) == {"items": [], "total": 0, "page": 1, "page_size": 20}
+    assert routing.list_applications(ISTANBUL_ROUTER, {}) == {
+        "items": [], "total": 0, "page": 1, "page_size": 20,
+        "counts": {"unrouted": 0, "routed": 0, "returned": 0, "answered": 0, "open": 0}}
     with pytest.raises(NotFound):
         routing.get_application(ISTANBUL_ROUTER, "2026-000001")
 
@@ -644,7 +667,8 @@ def test_wrong_unknown_and_inactive_are_the_same_unauthorized(routing, routing_s
 
 # --- units -------------------------------------------------------------------------------------
 
-UNIT_VIEW_FIELDS = {"unit_id", "province_code", "province", "district", "type", "name", "name_en", "active"}
+UNIT_VIEW_FIELDS = {"unit_id", "province_code", "province", "district", "type", "name", "name_en", "active",
+                    "active_officers"}
 
 
 @pytest.mark.parametrize("province", [None, "", "06", "ankara", "ANKARA"])
@@ -702,16 +726,18 @@ def test_created_unit_is_routable(routing):
     assert record["unit"] == {"unit_id": unit["unit_id"], "name": "Ankara Şehir Hastanesi"}
 
 
-def test_unit_an_admin_adds_does_not_displace_the_seeded_suggestion(routing):
-    routing.create_unit(ADMIN, {"name": "Özel Hastane", "type": "health"})
+def test_unit_an_admin_adds_does_not_displace_the_seeded_suggestion(routing, routing_store, staffed):
+    added = routing.create_unit(ADMIN, {"name": "Özel Hastane", "type": "health"})
+    staff_units(routing_store, added["unit_id"])
 
     receive(routing, "2026-000001", district="Polatlı", category="health")
 
     assert routing.get_application(ROUTER, "2026-000001")["suggested_unit"]["unit_id"] == "06-health"
 
 
-def test_unit_an_admin_adds_is_suggested_once_the_seeded_one_is_deactivated(routing):
+def test_unit_an_admin_adds_is_suggested_once_the_seeded_one_is_deactivated(routing, routing_store, staffed):
     added = routing.create_unit(ADMIN, {"name": "Özel Hastane", "type": "health"})
+    staff_units(routing_store, added["unit_id"])
     routing.update_unit(ADMIN, "06-health", {"active": False})
 
     receive(routing, "2026-000001", district="Polatlı", category="health")
@@ -756,7 +782,7 @@ def test_unit_of_another_province_or_unknown_is_not_found_for_changes(routing, r
     assert routing_store.find_unit(CANKAYA_HEALTH)["active"] is True
 
 
-def test_renamed_unit_is_routed_under_its_new_name(routing):
+def test_renamed_unit_is_routed_under_its_new_name(routing, staffed):
     routing.update_unit(ADMIN, CANKAYA_HEALTH, {"name": "Çankaya Sağlık"})
     receive(routing, "2026-000001")
 
@@ -767,7 +793,7 @@ def test_renamed_unit_is_routed_under_its_new_name(routing):
 
 # --- staff accounts ----------------------------------------------------------------------------
 
-ACCOUNT_VIEW_FIELDS = {"username", "role", "province_code", "unit_id", "active"}
+ACCOUNT_VIEW_FIELDS = {"username", "role", "province_code", "unit_id", "active", "display_name"}
 
 
 def test_admin_creates_an_officer_who_can_then_log_in(routing, routing_store):
@@ -775,7 +801,7 @@ def test_admin_creates_an_officer_who_can_then_log_in(routing, routing_store):
                                            "role": "router", "province": "ankara"})
 
     assert account == {"username": "ankara.router2", "role": "router", "province_code": "06",
-                       "unit_id": None, "active": True}
+                       "unit_id": None, "active": True, "display_name": "ankara.router2"}
     stored_hash = routing_store.find_staff("ankara.router2")["password_hash"]
     assert stored_hash.startswith("$argon2id$")
     assert NEW_PASSWORD not in json.dumps(routing_store.find_staff("ankara.router2"), default=str)

@@ -6,8 +6,8 @@ import pytest
 
 from contracts.events import new_event
 from docstore import EmbeddedClient
-from services.routing.store import RoutingStore
 from tests.support.files_on_disk import holding
+from tests.support.routing_stores import RoutingStores
 from tests.unit.routing.test_routing import ADMIN, CANKAYA_HEALTH, HEALTH, ISTANBUL_ADMIN, ROUTER, make_worker, receive
 
 NUMBER = "2026-000001"
@@ -112,7 +112,7 @@ def test_export_after_erasure_holds_no_notes(routing, contacted):
 
 def test_the_erased_notes_are_in_no_file_of_the_embedded_store(tmp_path, seeded_units, kick_counter):
     client = EmbeddedClient(str(tmp_path / "routing.db"))
-    embedded = RoutingStore(client.get_database("routing"))
+    embedded = RoutingStores(client.get_database("routing"))
     embedded.create_indexes()
     embedded.seed_units(copy.deepcopy(seeded_units))
     worker = make_worker(embedded, kick_counter)

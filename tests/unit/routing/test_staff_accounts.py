@@ -63,7 +63,7 @@ def test_principal_is_who_the_officer_is_and_nothing_more(password_hash):
 
     assert staff.principal(account) == {"username": "ankara.health", "role": "unit", "province_code": "06",
                                         "unit_id": "06-cankaya-health"}
-    assert staff.account_view(account) == dict(staff.principal(account), active=True)
+    assert staff.account_view(account) == dict(staff.principal(account), active=True, display_name="ankara.health")
 
 
 def test_new_account_stores_a_hash_never_the_password():

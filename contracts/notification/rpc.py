@@ -37,4 +37,5 @@ class FailureReason(TypedDict):
 
 class FailedMessageView(MessageView):
     resendable: bool
+    resend_refusal: Optional[FailureReason]  # why it may not be sent again, for people
     reason: FailureReason  # why it failed, for people

@@ -8,7 +8,7 @@ from typing import Any
 from common import clock
 from common.errors import Conflict
 from contracts.events import new_event
-from messages import bilingual
+from messages import bilingual, by_language
 from services.notification import failures
 from services.notification.segments import measure
 from services.notification.templates import render
@@ -131,18 +131,18 @@ def _iso_or_none(moment: datetime | None) -> str | None:
 
 
 def failed_message_view(message: Mapping[str, Any], recipient: Mapping[str, Any] | None) -> dict[str, Any]:
-    """A failed message on the admins' list: why it failed, and whether it may be resent."""
-    return dict(message_view(message), resendable=resend_refusal(message, recipient) is None,
+    """A failed message on the admins' list: why it failed, whether it may be resent and, if not,
+    why not (``resend_refusal``: the texts a resend would be refused with)."""
+    refusal = resend_refusal(message, recipient)
+    return dict(message_view(message), resendable=refusal is None,
+                resend_refusal=None if refusal is None else by_language(_RESEND_REFUSAL_TEXTS[refusal]),
                 reason=failures.failure_reason(failures.failure_cause(message.get("last_error"))))
 
 
 NOT_FAILED, ALREADY_RESENT, NO_RECIPIENT, NUMBER_FAULT = "not_failed", "already_resent", "no_recipient", "number_fault"
-_RESEND_REFUSALS = {
-    NOT_FAILED: bilingual("notification.resend.not_failed"),
-    ALREADY_RESENT: bilingual("notification.resend.already_resent"),
-    NO_RECIPIENT: bilingual("notification.resend.no_recipient"),
-    NUMBER_FAULT: bilingual("notification.resend.number_fault"),
-}
+_RESEND_REFUSAL_TEXTS = {refusal: "notification.resend." + refusal
+                         for refusal in (NOT_FAILED, ALREADY_RESENT, NO_RECIPIENT, NUMBER_FAULT)}
+_RESEND_REFUSALS = {refusal: bilingual(text) for refusal, text in _RESEND_REFUSAL_TEXTS.items()}
 
 
 def resend_refusal(message: Mapping[str, Any], recipient: Mapping[str, Any] | None) -> str | None:

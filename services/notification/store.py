@@ -115,7 +115,9 @@ class NotificationStore:
         }})
 
     def mark_failed(self, message_id, reason, event, now):
-        self.advance(message_id, FAILED, {"last_error": reason, "failed_at": now}, event, now)
+        """The provider that refused it is named, as for a sent one (the staff record shows it)."""
+        self.advance(message_id, FAILED, {"last_error": reason, "failed_at": now, "provider": event["provider"]},
+                     event, now)
 
     def advance(self, message_id, state, fields, event, now):
         """Moves a message forward to ``state`` (owing ``event``), never back; False if it was

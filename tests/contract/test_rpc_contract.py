@@ -145,7 +145,7 @@ SMS_VIEW = {"message_id": "5d8e89124ddd482baea0899ed704a33e", "application_no": 
             "last_error": "EXPIRED", "created_at": "2026-03-02T10:15:01+03:00",
             "updated_at": "2026-03-02T10:25:01+03:00", "sent_at": "2026-03-02T10:15:02+03:00",
             "delivered_at": None, "failed_at": "2026-03-02T10:25:01+03:00"}
-FAILED_SMS_VIEW = dict(SMS_VIEW, resendable=True, reason={
+FAILED_SMS_VIEW = dict(SMS_VIEW, resendable=True, resend_refusal=None, reason={
     "tr": "SMS geçerlilik süresi içinde iletilemedi.",
     "en": "The SMS could not be delivered within its validity period."})
 RESENT_SMS_VIEW = dict(SMS_VIEW, message_id="9f0c2a5e1b7d4c3a8e6f1d2b3c4a5e6f", state="queued", attempts=0,

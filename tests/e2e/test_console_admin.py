@@ -398,7 +398,7 @@ def test_admin_resends_a_failed_sms_and_sees_why_another_cannot_be(admin_tab, op
     not_resendable = sms_row(page, number_fault)
     resendable = sms_row(page, our_fault)
     assert not_resendable.locator("button").count() == 0
-    assert "Yeniden gönderilemez" in not_resendable.inner_text()
+    assert "Yeniden gönderilemez: Bu SMS numaradan ötürü gönderilemedi" in not_resendable.inner_text()
     assert "Başvuru alındı" in not_resendable.inner_text()
     failed = staff.request("GET", "/api/v1/admin/sms/failed", ADMIN).json()
     reasons = {item["application_no"]: item["reason"] for item in failed}

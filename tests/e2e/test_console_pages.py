@@ -25,6 +25,7 @@ from nameko.standalone.events import event_dispatcher
 
 from common import clock
 from tests.support.browser import browser, fill_application, open_tab, sign_in  # noqa: F401  (fixtures)
+from tests.support.console import queue_numbers, search_queue, wait_queue_loaded
 from tests.support.processes import wait_until
 from tests.support.samples import PASSWORD, national_id, received_event
 from tests.support.sms import provider_status, report_key
@@ -78,24 +79,9 @@ def quiet_unit(staff):
 def queue(tab, query):
     """The queue at ``/konsol/kuyruk?<query>``, loaded."""
     tab.page.goto("/konsol/kuyruk?" + query)
-    wait_loaded(tab.page)
+    wait_queue_loaded(tab.page)
 
 
-def wait_loaded(page):
-    page.wait_for_selector("#queue tbody tr")
-    page.wait_for_selector("#queue:not([aria-busy])")
-
-
-def search(page, q):
-    page.fill("#f-q", q)
-    page.press("#f-q", "Enter")
-    page.wait_for_function("q => new URLSearchParams(location.search).get('q') === q", arg=q)
-    wait_loaded(page)
-
-
-def row_numbers(page):
-    rows = page.locator("#queue tbody tr[data-application-no]").all()
-    return [row.get_attribute("data-application-no") for row in rows]
 
 
 def tab_counts(page):
@@ -210,7 +196,7 @@ def test_an_idle_page_says_when_the_session_runs_out(open_tab):
         sessionStorage.setItem('acikkapi.staff', JSON.stringify({...session, expires_at: Date.now() + 2000}));
     }""")
     page.goto("/konsol/kuyruk?status=unrouted")
-    wait_loaded(page)
+    wait_queue_loaded(page)
 
     alert(page, "Oturumunuzun süresi doldu")  # no call made: the page knew the time
     wait_for_address(page, "/konsol?next=%2Fkonsol%2Fkuyruk%3Fstatus%3Dunrouted&expired=1")
@@ -240,29 +226,29 @@ def test_the_queue_finds_by_number_national_id_and_turkish_words(open_tab, staff
     tab = open_tab()
     page = tab.page
     sign_in(tab, ROUTER, "/konsol/kuyruk")
-    wait_loaded(page)
+    wait_queue_loaded(page)
     assert page.locator("#q-label").inner_text() == "Ara: başvuru no, T.C. kimlik no veya kelime"
 
-    search(page, lamp)
-    assert row_numbers(page) == [lamp]
+    search_queue(page, lamp)
+    assert queue_numbers(page) == [lamp]
     assert "başvuru numarasıyla" in page.locator("#search-summary").inner_text()
     # a search looks everywhere
     assert page.locator("#status-tabs a[aria-current]").get_attribute("data-status") == "all"
     assert page.locator("tr[data-application-no='{}'] td.subject".format(lamp)).inner_text() == "Sokak lambası"
 
-    search(page, person)
-    assert row_numbers(page) == [lamp]
+    search_queue(page, person)
+    assert queue_numbers(page) == [lamp]
     assert "T.C. kimlik numarasıyla" in page.locator("#search-summary").inner_text()
 
-    search(page, "IŞIK" + word.upper())  # dotless ı, upper case
-    assert row_numbers(page) == [lamp]
+    search_queue(page, "IŞIK" + word.upper())  # dotless ı, upper case
+    assert queue_numbers(page) == [lamp]
     assert "kelimelerle" in page.locator("#search-summary").inner_text()
-    search(page, "İZMİR" + word.upper())  # dotted İ, upper case
-    assert row_numbers(page) == [road]
+    search_queue(page, "İZMİR" + word.upper())  # dotted İ, upper case
+    assert queue_numbers(page) == [road]
     tab.screenshots("console-queue-search")
 
     page.click("#clear-search")
-    wait_loaded(page)
+    wait_queue_loaded(page)
     assert page.locator("#f-q").input_value() == ""
     assert page.locator("#status-tabs a[aria-current]").get_attribute("data-status") == "open"
 
@@ -273,7 +259,7 @@ def test_the_queue_finds_by_number_national_id_and_turkish_words(open_tab, staff
 
     unit = open_tab()
     sign_in(unit, UNIT, "/konsol/kuyruk")
-    wait_loaded(unit.page)
+    wait_queue_loaded(unit.page)
     assert unit.page.locator("#q-label").inner_text() == "Ara: başvuru no veya kelime"
     unit.page.fill("#f-q", person)
     unit.page.press("#f-q", "Enter")
@@ -290,10 +276,10 @@ def test_tabs_count_by_status_sort_and_the_address_keeps_the_list(open_tab, staf
     tab = open_tab()
     page = tab.page
     sign_in(tab, ROUTER, "/konsol/kuyruk")
-    wait_loaded(page)
+    wait_queue_loaded(page)
     assert page.locator("#status-tabs a[aria-current]").get_attribute("data-status") == "open"
 
-    search(page, word)
+    search_queue(page, word)
     api_counts = staff.queue(ROUTER, q=word).json()["counts"]
     assert api_counts == {"unrouted": 2, "routed": 1, "returned": 0, "answered": 0, "open": 3}
     assert tab_counts(page) == {"open": 3, "unrouted": 2, "routed": 1, "returned": 0, "answered": 0, "all": 3}
@@ -303,39 +289,39 @@ def test_tabs_count_by_status_sort_and_the_address_keeps_the_list(open_tab, staf
 
     page.click("#status-tabs a[data-status='unrouted']")
     page.wait_for_url("**status=unrouted**")
-    wait_loaded(page)
-    assert sorted(row_numbers(page)) == sorted([numbers[0], numbers[2]])
+    wait_queue_loaded(page)
+    assert sorted(queue_numbers(page)) == sorted([numbers[0], numbers[2]])
     assert tab_counts(page)["all"] == 3  # the counts do not follow the status tab
 
     page.click("#status-tabs a[data-status='all']")
-    wait_loaded(page)
+    wait_queue_loaded(page)
     page.wait_for_function("() => document.querySelectorAll('#queue tbody tr[data-application-no]').length === 3")
-    assert row_numbers(page) == numbers  # due date, soonest first: in the order they came
+    assert queue_numbers(page) == numbers  # due date, soonest first: in the order they came
     page.select_option("#f-sort", "received")
     page.click("#filter-form button[type=submit]")
     page.wait_for_url("**sort=received**")
-    wait_loaded(page)
-    assert row_numbers(page) == numbers[::-1]  # newest first
+    wait_queue_loaded(page)
+    assert queue_numbers(page) == numbers[::-1]  # newest first
     page.select_option("#f-sort", "status")
     page.click("#filter-form button[type=submit]")
     page.wait_for_url("**sort=status**")
-    wait_loaded(page)
+    wait_queue_loaded(page)
     statuses = page.locator("#queue tbody td[data-label='Durum']").all_inner_texts()
     assert statuses.count("Birime yönlendirildi") == 1 and len(set(statuses)) == 2
     assert statuses[0] == statuses[1] or statuses[1] == statuses[2]  # grouped by status
 
     page.reload()
-    wait_loaded(page)
+    wait_queue_loaded(page)
     assert page.locator("#f-sort").input_value() == "status" and page.locator("#f-q").input_value() == word
     page.go_back()
     page.wait_for_url("**sort=received**")
-    wait_loaded(page)
-    assert row_numbers(page) == numbers[::-1]
+    wait_queue_loaded(page)
+    assert queue_numbers(page) == numbers[::-1]
 
     unit = open_tab()
     sign_in(unit, UNIT, "/konsol/kuyruk")
     wait_for_address(unit.page, "/konsol/kuyruk?status=open")
-    wait_loaded(unit.page)
+    wait_queue_loaded(unit.page)
     assert [link.get_attribute("data-status") for link in unit.page.locator("#status-tabs a").all()] == [
         "open", "answered", "all"]
     assert unit.page.locator("#unit-filter").is_hidden()
@@ -382,7 +368,7 @@ def test_days_left_are_words_with_a_colour(open_tab, staff, running_system):
     page.click("#language-switch")
 
     queue(tab, "status=all")  # a search keeps the filters: leave the unit's
-    search(page, closed)
+    search_queue(page, closed)
     assert badge(closed).get_attribute("data-due-state") == "closed"
     assert badge(closed).inner_text() == "Kapandı"
 
@@ -583,7 +569,7 @@ def test_the_skip_link_shows_when_focused(open_tab):
     tab = open_tab()
     page = tab.page
     sign_in(tab, ROUTER, "/konsol/kuyruk")
-    wait_loaded(page)
+    wait_queue_loaded(page)
     page.keyboard.press("Tab")
     skip = page.locator(".skip")
     assert page.evaluate("document.activeElement.className") == "skip"
@@ -609,12 +595,12 @@ def test_routing_and_answering_with_the_keyboard_alone(open_tab, staff):
     number = application(staff)
     page = open_tab().page
     sign_in_by_keyboard(page, ROUTER, "/konsol/kuyruk?status=open")
-    wait_loaded(page)
+    wait_queue_loaded(page)
     press_tab_until(page, "#f-q")
     page.keyboard.type(number)
     page.keyboard.press("Enter")
     wait_for_address(page, "/konsol/kuyruk?q={}&status=all".format(number))
-    wait_loaded(page)
+    wait_queue_loaded(page)
     press_tab_until(page, "a[href='/konsol/basvuru?no={}']".format(number))
     page.keyboard.press("Enter")
     page.wait_for_selector("#route-form:not([hidden])")
@@ -627,7 +613,7 @@ def test_routing_and_answering_with_the_keyboard_alone(open_tab, staff):
 
     page = open_tab().page
     sign_in_by_keyboard(page, UNIT, "/konsol/kuyruk?status=open")
-    wait_loaded(page)
+    wait_queue_loaded(page)
     press_tab_until(page, "a[href='/konsol/basvuru?no={}']".format(number), limit=200)
     page.keyboard.press("Enter")
     page.wait_for_selector("#answer-form:not([hidden])")
@@ -665,7 +651,7 @@ def test_every_console_page_passes_axe_and_is_saved_at_both_widths(open_tab, sta
     page.wait_for_selector("#language-switch")
     tab.screenshots("console-login")
     sign_in(tab, ROUTER, "/konsol/kuyruk")
-    wait_loaded(page)
+    wait_queue_loaded(page)
     page.wait_for_selector("#who-province")
     tab.screenshots("console-queue")
     open_record(tab, unrouted)
@@ -674,7 +660,7 @@ def test_every_console_page_passes_axe_and_is_saved_at_both_widths(open_tab, sta
     page.wait_for_selector("#stats:not([hidden]) svg.chart")
     tab.screenshots("console-stats")
     page.goto("/konsol/kuyruk")
-    wait_loaded(page)
+    wait_queue_loaded(page)
     page.click("#language-switch")
     page.wait_for_selector("#status-tabs a:text('Not routed')")
     assert page.locator("#queue th").all_inner_texts()[-1] == "Time left"
@@ -687,13 +673,13 @@ def test_every_console_page_passes_axe_and_is_saved_at_both_widths(open_tab, sta
 
     unit = open_tab()
     sign_in(unit, UNIT, "/konsol/kuyruk")
-    wait_loaded(unit.page)
+    wait_queue_loaded(unit.page)
     unit.screenshots("console-queue-unit")
     open_record(unit, number, "#answer-form:not([hidden])")
     unit.screenshots("console-record-unit")
 
     admin = open_tab()
     sign_in(admin, ADMIN, "/konsol/kuyruk")
-    wait_loaded(admin.page)
+    wait_queue_loaded(admin.page)
     admin.page.wait_for_selector("#admin-menu")
     admin.screenshots("console-queue-admin")

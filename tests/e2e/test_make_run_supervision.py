@@ -85,6 +85,10 @@ def _restart_lines(system, name):
 
 def test_a_killed_service_is_restarted_with_backoff_while_the_others_serve(system):
     receipt = _submit(system).json()
+    lookup = "{}/api/v1/applications/{}".format(system.url, receipt["application_no"])
+    # tracking has it by event: only once it answers does every lookup have to, intake down or not
+    wait_until(lambda: requests.get(lookup, params={"tracking_code": receipt["tracking_code"]}, timeout=15)
+               .status_code == 200, timeout=30, interval=0.2, what="tracking has the application")
     before = system.pids()
     lookups, looking = [], threading.Event()
 

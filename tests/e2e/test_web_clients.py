@@ -42,8 +42,10 @@ def track(page, number, code, until):
 
 def queue_row(page, number, status, **filters):
     """The queue's tab ``status`` (with ``filters`` in the query string), reloaded until the
-    application's row is there (routing has it by event)."""
-    query = "&".join("{}={}".format(name, value) for name, value in dict(filters, status=status).items())
+    application's row is there (routing has it by event). Newest first unless asked otherwise: other
+    tests of the same system fill more than a page."""
+    query = "&".join("{}={}".format(name, value)
+                     for name, value in dict({"sort": "received"}, **filters, status=status).items())
 
     def row():
         page.goto("/konsol/kuyruk?" + query)

@@ -216,6 +216,7 @@ def test_mark_failed_owes_sms_failed_with_the_reason(store, message):
 
     document = stored(store, message)
     assert (document["state"], document["last_error"], document["updated_at"]) == (FAILED, "number barred", ms(now))
+    assert document["provider"] == failed_event(message, "")["provider"]  # who refused it, shown on the record
     [event] = document["outbox"]
     assert (event["event_name"], event["reason"]) == ("sms_failed", "number barred")
 

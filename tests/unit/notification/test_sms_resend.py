@@ -10,6 +10,7 @@ from pymongo import ASCENDING
 from common import clock
 from common.errors import Conflict, NotFound
 from docstore import EmbeddedClient
+from messages import by_language
 from services.notification import domain
 from services.notification.delivery_reports import apply_reports
 from services.notification.domain import DELIVERED, FAILED, QUEUED, SENT
@@ -119,9 +120,10 @@ def test_the_failed_list_says_why_and_whether_a_resend_may_help(notification, st
 
     assert [view["message_id"] for view in listed] == [numbers_fault["_id"], failed["_id"]]  # the latest first
     by_id = {view["message_id"]: view for view in listed}
-    assert by_id[failed["_id"]]["resendable"] is True
+    assert by_id[failed["_id"]]["resendable"] is True and by_id[failed["_id"]]["resend_refusal"] is None
     assert by_id[failed["_id"]]["reason"]["en"] == "The SMS provider could not be reached or did not answer in time."
     assert by_id[numbers_fault["_id"]]["resendable"] is False
+    assert by_id[numbers_fault["_id"]]["resend_refusal"] == by_language("notification.resend.number_fault")
     assert by_id[numbers_fault["_id"]]["reason"]["tr"] == "Telefon numarası geçersiz ya da kullanılmıyor."
     assert notification.list_failed_messages(ISTANBUL_ADMIN) == []
     assert PHONE not in str(listed)
@@ -141,7 +143,9 @@ def test_a_resend_is_a_new_queued_message_of_the_same_application_and_template(n
         failed["_id"], "ankara.admin", failed["language"], failed["text"])
     assert stored(store, failed)["resent_as"] == copy["_id"]
     assert kick_counter.count >= 2  # the received SMS, then the resend: the dispatcher was woken
-    assert [view["resendable"] for view in notification.list_failed_messages(ANKARA_ADMIN)] == [False]
+    (listed,) = notification.list_failed_messages(ANKARA_ADMIN)
+    assert (listed["resendable"], listed["resend_refusal"]) == (
+        False, by_language("notification.resend.already_resent"))
 
 
 def test_the_resend_goes_out_through_the_dispatcher(notification, store, failed):
@@ -215,7 +219,8 @@ def test_an_erased_recipient_is_not_resent(notification, store, failed):
         notification.resend_message(ANKARA_ADMIN, failed["_id"])
 
     assert "personal data erased" in refused.value.message
-    assert [view["resendable"] for view in notification.list_failed_messages(ANKARA_ADMIN)] == [False]
+    (listed,) = notification.list_failed_messages(ANKARA_ADMIN)
+    assert (listed["resendable"], listed["resend_refusal"]) == (False, by_language("notification.resend.no_recipient"))
 
 
 @pytest.mark.parametrize("message_id", ["another province", "no such message", None, 17, ["x"]])

@@ -4,7 +4,7 @@
 import { staffCall } from "../../common/api.js";
 import { smsTemplateName, timeElement } from "../../common/format.js";
 import { element } from "../../common/forms.js";
-import { currentLanguage, t } from "../../common/i18n.js";
+import { currentLanguage, localName, t } from "../../common/i18n.js";
 import { announce, attempt, emptyRow, problem, replaceRows, row, rowButton, setUpAdminPage } from "./admin.js";
 
 const state = { messages: null };
@@ -22,7 +22,8 @@ function actionCell(message) {
     return rowButton("adm_resend", message.application_no, "resend:" + message.message_id,
       (event) => resend(message, event.currentTarget));
   }
-  return element("span", { class: "not-resendable", text: t("adm_not_resendable") });
+  const why = message.resend_refusal && localName(message.resend_refusal);
+  return element("span", { class: "not-resendable", text: why ? t("adm_cannot_resend", { why }) : t("adm_not_resendable") });
 }
 
 function render() {

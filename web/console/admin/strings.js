@@ -126,6 +126,7 @@ export const ADMIN_STRINGS = {
   adm_reason: ["Neden", "Reason"],
   adm_resend: ["Yeniden gönder", "Send again"],
   adm_resent: ["{no} için SMS yeniden sıraya alındı.", "The SMS of {no} was queued again."],
+  adm_cannot_resend: ["Yeniden gönderilemez: {why}", "Cannot be resent: {why}"],
   adm_not_resendable: ["Yeniden gönderilemez: numaradan kaynaklanan bir hata ya da zaten yeniden gönderildi.",
     "Cannot be sent again: the number was at fault, or it was already sent again."],
 

@@ -394,14 +394,17 @@ DEEP_PAGE = 50
 
 
 def queue_cases():
-    """(label, who, query) of the queue pages measured: every sort, page 1 and a deep page, a status
-    tab, the overdue filter, for the province's router and the busiest unit's officer."""
+    """(label, who, query) of the queue pages measured: every sort, page 1 and a deep page, the open
+    tab the console opens on (page 1 and deep), a status tab, the overdue filter, for the province's
+    router and the busiest unit's officer."""
     cases = []
     for who, tab in (("router", "unrouted"), ("unit", "routed")):
         cases += [("{} sort={} page=1".format(who, sort), who, {"sort": sort})
                   for sort in ("due", "received", "status")]
         cases += [("{} sort={} page={}".format(who, sort, DEEP_PAGE), who, {"sort": sort, "page": str(DEEP_PAGE)})
                   for sort in ("due", "received")]
+        cases += [("{} status=open sort=due page={}".format(who, page), who,
+                   {"status": "open", "sort": "due", "page": str(page)}) for page in (1, DEEP_PAGE)]
         cases += [("{} status={} sort=due".format(who, tab), who, {"status": tab, "sort": "due"}),
                   ("{} status=answered sort=received".format(who), who, {"status": "answered", "sort": "received"}),
                   ("{} overdue=true sort=due".format(who), who, {"overdue": "true", "sort": "due"})]

@@ -8,7 +8,7 @@ from typing import Any
 from common import clock
 from common.errors import Conflict
 from contracts.events import new_event
-from messages import bilingual, by_language
+from messages import LANGUAGES, SEPARATOR, by_language
 from services.notification import failures
 from services.notification.segments import measure
 from services.notification.templates import render
@@ -135,14 +135,20 @@ def failed_message_view(message: Mapping[str, Any], recipient: Mapping[str, Any]
     why not (``resend_refusal``: the texts a resend would be refused with)."""
     refusal = resend_refusal(message, recipient)
     return dict(message_view(message), resendable=refusal is None,
-                resend_refusal=None if refusal is None else by_language(_RESEND_REFUSAL_TEXTS[refusal]),
+                resend_refusal=None if refusal is None else dict(_RESEND_REFUSAL_TEXTS[refusal]),
                 reason=failures.failure_reason(failures.failure_cause(message.get("last_error"))))
 
 
 NOT_FAILED, ALREADY_RESENT, NO_RECIPIENT, NUMBER_FAULT = "not_failed", "already_resent", "no_recipient", "number_fault"
-_RESEND_REFUSAL_TEXTS = {refusal: "notification.resend." + refusal
-                         for refusal in (NOT_FAILED, ALREADY_RESENT, NO_RECIPIENT, NUMBER_FAULT)}
-_RESEND_REFUSALS = {refusal: bilingual(text) for refusal, text in _RESEND_REFUSAL_TEXTS.items()}
+_RESEND_REFUSAL_TEXTS = {  # {language: text} for the admins' list
+    NOT_FAILED: by_language("notification.resend.not_failed"),
+    ALREADY_RESENT: by_language("notification.resend.already_resent"),
+    NO_RECIPIENT: by_language("notification.resend.no_recipient"),
+    NUMBER_FAULT: by_language("notification.resend.number_fault"),
+}
+# and both languages in one line, as every error message reads
+_RESEND_REFUSALS = {refusal: SEPARATOR.join(texts[language] for language in LANGUAGES)
+                    for refusal, texts in _RESEND_REFUSAL_TEXTS.items()}
 
 
 def resend_refusal(message: Mapping[str, Any], recipient: Mapping[str, Any] | None) -> str | None:

@@ -320,7 +320,7 @@ def many_applications(tmp_path_factory):
     for index in range(3000):
         status = "answered" if index < 2800 else ("unrouted", "routed", "returned")[index % 3]
         documents.append({"_id": "2026-{:06d}".format(index), "application_no": "2026-{:06d}".format(index),
-                          "province_code": "06", "status": status,
+                          "province_code": "06", "status": status, "is_open": status != "answered",
                           "unit_id": CANKAYA_HEALTH if status in ("routed", "answered") else None,
                           "received_at": now - timedelta(minutes=3000 - index),
                           "due_at": now + timedelta(minutes=index)})
@@ -359,3 +359,22 @@ def queue_query(scope):
     from services.routing.store import _scope_query
 
     return _scope_query(scope)
+
+
+def test_is_open_follows_the_status_and_is_added_to_applications_stored_before_it(embedded_store):
+    """The open tab reads ``is_open`` (one range in time order): it must agree with the status after
+    every write, and applications stored before the field existed get it at start-up."""
+    now = clock.now()
+    embedded_store.applications.insert_many([
+        {"_id": "2026-000901", "province_code": "06", "status": "routed", "due_at": now, "received_at": now},
+        {"_id": "2026-000902", "province_code": "06", "status": "answered", "due_at": now, "received_at": now}])
+    embedded_store.create_indexes()
+    assert {document["_id"]: document["is_open"] for document in embedded_store.applications.find(
+        {"_id": {"$in": ["2026-000901", "2026-000902"]}})} == {"2026-000901": True, "2026-000902": False}
+
+    embedded_store.add_to_queue(domain.queued_application(received_event("2026-000903"), None))
+    assert embedded_store.find_application("2026-000903")["is_open"] is True
+    answered = domain.Transition("unrouted", {"status": "answered"}, {"at": now, "action": "answered", "by": "x"},
+                                 {"event_name": "application_answered", "step": 1})
+    assert embedded_store.apply("2026-000903", answered)
+    assert embedded_store.find_application("2026-000903")["is_open"] is False

@@ -157,7 +157,8 @@ class NotificationStore:
         filtered here."""
         if limit < 1:
             return []
-        failed = self.messages.find({"state": FAILED}).sort("created_at", DESCENDING)
+        # latest failure first (messages failed before failed_at was kept: last, newest first)
+        failed = self.messages.find({"state": FAILED}).sort([("failed_at", DESCENDING), ("created_at", DESCENDING)])
         mine = []
         for message in failed:
             recipient = self.recipient(message["application_no"]) or {}

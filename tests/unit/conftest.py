@@ -2,6 +2,7 @@
 import mongomock
 import pytest
 
+from docstore import EmbeddedClient
 from tests.support.samples import application_body as make_application_body
 from tests.support.samples import received_event as make_received_event
 
@@ -10,6 +11,18 @@ from tests.support.samples import received_event as make_received_event
 def mongo_db():
     """A fresh, empty database (tz-aware, like the production client) for each test."""
     return mongomock.MongoClient(tz_aware=True).get_database("unit")
+
+
+@pytest.fixture(params=["mongomock", "embedded"])
+def database_on_each_engine(request, mongo_db, tmp_path):
+    """The test once on mongomock and once on the embedded engine (a fresh file): for what an
+    engine enforces or plans differently (unique keys, index order)."""
+    if request.param == "mongomock":
+        yield mongo_db
+        return
+    client = EmbeddedClient(str(tmp_path / "unit.db"))
+    yield client.get_database("unit")
+    client.close()
 
 
 @pytest.fixture

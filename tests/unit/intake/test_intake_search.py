@@ -8,7 +8,6 @@ from nameko.testing.services import worker_factory
 
 from common import clock
 from common.errors import Forbidden, NotAllowed, ValidationFailed
-from docstore import EmbeddedClient
 from services.intake import search
 from services.intake.service import IntakeService
 from services.intake.store import SEARCH_WORDS_MIGRATION, IntakeStore
@@ -75,11 +74,9 @@ def test_every_query_word_must_begin_a_word_of_the_text(q, text, found):
 
 # --- the service, on both engines -------------------------------------------------------------
 
-@pytest.fixture(params=["mongomock", "embedded"])
-def store(request, mongo_db, tmp_path):
-    database = mongo_db if request.param == "mongomock" else EmbeddedClient(
-        str(tmp_path / "intake.db")).get_database("intake")
-    store = IntakeStore(database)
+@pytest.fixture
+def store(database_on_each_engine):
+    store = IntakeStore(database_on_each_engine)
     store.create_indexes()
     return store
 

@@ -9,7 +9,6 @@ from pymongo import ASCENDING
 
 from common import clock
 from common.errors import Conflict, NotFound
-from docstore import EmbeddedClient
 from messages import by_language
 from services.notification import domain
 from services.notification.delivery_reports import apply_reports
@@ -28,12 +27,10 @@ PROVIDER_DOWN = "verimor: HTTP 503 Service Unavailable"
 INVALID_NUMBER = "INVALID_DESTINATION_ADDRESS gsm_error=1"
 
 
-@pytest.fixture(params=["mongomock", "embedded"])
-def store(request, mongo_db, tmp_path):
+@pytest.fixture
+def store(database_on_each_engine):
     """Notification's store on each engine (the unique key of a resend is an index matter)."""
-    database = mongo_db if request.param == "mongomock" else EmbeddedClient(
-        str(tmp_path / "notification.db")).get_database("notification")
-    store = NotificationStore(database)
+    store = NotificationStore(database_on_each_engine)
     store.create_indexes()
     return store
 

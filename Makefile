@@ -9,7 +9,7 @@ export DATA_DIR ?= ./var
 # The Procfile's commands (nameko, gunicorn) come from the virtual environment.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install run bench bench-queue bench-memory lint test test-unit test-deploy test-docstore test-contract test-integration test-e2e clean $(addprefix run-,$(SERVICES))
+.PHONY: install run bench bench-queue bench-memory lighthouse lint test test-unit test-deploy test-docstore test-contract test-integration test-e2e clean $(addprefix run-,$(SERVICES))
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,14 @@ bench-queue: install
 # Memory under a steady load (bench/memory.py): 10 minutes by default; BENCH_ARGS='--minutes 2' to try it.
 bench-memory: install
 	$(BIN)/python bench/memory.py $(BENCH_ARGS)
+
+# Lighthouse's four scores of the portal's pages (apply, track, help, privacy notice), mobile
+# emulation, on Debian's Chromium against a system it starts (bench/lighthouse.py; Lighthouse from
+# npm, pinned, installed under var/lighthouse/npm); fails below 95. LIGHTHOUSE_ARGS='--url http://…'
+# measures a running gateway instead.
+LIGHTHOUSE_ARGS ?=
+lighthouse: install
+	$(BIN)/python bench/lighthouse.py $(LIGHTHOUSE_ARGS)
 
 test-unit test-deploy test-docstore test-contract test-integration test-e2e: test-%: install
 	$(BIN)/python -m pytest tests/$*

@@ -49,6 +49,10 @@ CATALOGUE = {
     # KVKK erasure of the applicant's personal data: the number alone, nothing personal. Consumed by
     # every service that holds personal data of an application (tracking holds none).
     "applicant_data_erased": EventSpec("intake", (), consumers=("notification", "routing")),
+    # A citizen who lost the tracking code proved the national ID of the application: notification
+    # texts the code to the phone on record. requested_at tells one request from another (at most
+    # one an hour), so a redelivered event still gives one SMS.
+    "tracking_code_requested": EventSpec("intake", ("tracking_code", "requested_at"), consumers=("notification",)),
 }
 
 

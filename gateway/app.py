@@ -3,7 +3,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from common import config, logs
-from gateway import body, callbacks, errors, limits, metrics, parameters, request_ids, security
+from gateway import body, callbacks, compression, errors, limits, metrics, parameters, request_ids, security, web
 from gateway.admin_privacy import admin_privacy
 from gateway.auth import TokenGenerations, TokenSigner, secret_key
 from gateway.ceiling import ceiling
@@ -14,7 +14,6 @@ from gateway.openapi import openapi
 from gateway.rpc import RpcPool
 from gateway.settings import Settings
 from gateway.staff import staff
-from gateway.web import web
 
 
 def create_app(settings=None):
@@ -22,6 +21,7 @@ def create_app(settings=None):
     logs.configure()
     config.make_files_private()  # before the signing key or anything else lands in DATA_DIR
     app = Flask(__name__)
+    compression.install(app)  # first: Flask runs after_request hooks in reverse, so it compresses the final answer
     request_ids.install(app)
     metrics.install(app)  # GET /metrics, and every request counted by route rule and status
     body.install(app)  # before any view or rate limit reads it: 413 for chunked too, 422 for unreadable text
@@ -47,7 +47,7 @@ def create_app(settings=None):
     if settings.bench_probe:
         app.register_blueprint(ceiling)
     app.register_blueprint(openapi)  # /api/v1/openapi.json and /api/v1/docs, from the url_map
-    app.register_blueprint(web)  # the citizen portal (/, /takip) and the staff console (/konsol/…): web/
+    web.install(app, settings.site)  # the citizen portal (/, /takip, …), the staff console (/konsol/…): web/
     limits.install(app, settings.rate_limits, signing_key)  # after the blueprints: it wraps their views
     security.install(app, settings.security)
     errors.install(app, settings.retry_after_seconds)

@@ -1,4 +1,4 @@
-"""Citizen routes (no login): apply, track, and the catalogue for forms."""
+"""Citizen routes (no login): apply, track, a lost tracking code, and the catalogue for forms."""
 import re
 import threading
 import time
@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 
 from common.errors import NotFound, ValidationFailed
 from gateway.body import json_body
-from gateway.limits import LOOKUPS, SUBMISSIONS, rate_limited
+from gateway.limits import LOOKUPS, SUBMISSIONS, TRACKING_CODE_REQUESTS, rate_limited
 from gateway.rpc import services
 from messages import bilingual
 
@@ -43,6 +43,17 @@ def track_application(application_no):
         "tracking", "get_application_status", application_no, tracking_code,
         language=request.args.get("language"),
     ))
+
+
+@citizen.post("/api/v1/applications/<application_no>/tracking-code")
+@rate_limited(TRACKING_CODE_REQUESTS)
+def request_tracking_code(application_no):
+    """One answer whether or not number and national ID match, and for a malformed number too:
+    only the applicant's phone learns (docs/api.md#lost-tracking-code)."""
+    services().call("intake", "request_tracking_code", application_no, json_body())
+    response = jsonify(message=bilingual("intake.tracking_code_requested"))
+    response.status_code = 202
+    return response
 
 
 class CatalogCache:

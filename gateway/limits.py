@@ -210,6 +210,12 @@ def refused_login(response):
     return response.status_code == 401
 
 
+def let_through(response):
+    """Every request the limits let through, whatever its answer: a lost-code request's answer
+    never tells a match from a miss, so each one is a guess."""
+    return response.status_code != 429
+
+
 @dataclass(frozen=True)
 class Ceiling:
     """What a rule's counted answers add up to for one target from every address (``setting``,
@@ -239,6 +245,13 @@ LOOKUPS = (Rule("lookups_per_ip", client_key),
            Rule("failed_lookups_per_number", application_number_at_address_key, counts=not_found,
                 ceiling=Ceiling("failed_lookups_number_ceiling", application_number_key,
                                 "failed_lookups_past_ceiling")))
+# A lost tracking code (citizen.request_tracking_code) spends the failed lookups' own counters, the
+# scopes being shared: a national ID guessed there is a try taken from the tracking-code guesses,
+# not a second budget beside them.
+TRACKING_CODE_REQUESTS = (
+    Rule("failed_lookups_per_ip", client_key, counts=let_through),
+    Rule("failed_lookups_per_number", application_number_at_address_key, counts=let_through,
+         ceiling=Ceiling("failed_lookups_number_ceiling", application_number_key, "failed_lookups_past_ceiling")))
 LOGINS = (Rule("failed_logins_per_username", username_at_address_key, counts=refused_login,
                ceiling=Ceiling("failed_logins_username_ceiling", username_key, "failed_logins_past_ceiling")),
           Rule("failed_logins_per_ip", client_key, counts=refused_login))

@@ -13,10 +13,12 @@ from common import config
 
 # Nothing on the API is a page: no scripts, no frames, no forms, nothing to load.
 CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-# The web clients' pages and files (gateway/web.py, web/): scripts, styles, images and fetches from
-# this origin only, nothing inline (no 'unsafe-inline', no eval), forms post nowhere but here.
+# The web clients' pages and files (gateway/web/, web/): scripts, styles, images, fetches, the web
+# app manifest and the service worker from this origin only, nothing inline (no 'unsafe-inline',
+# no eval), forms post nowhere but here.
 PAGE_CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-                                "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+                                "connect-src 'self'; manifest-src 'self'; worker-src 'self'; "
+                                "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 ONE_YEAR = 365 * 24 * 3600
 # What a cross-origin web client may send and read.
 CORS_METHODS = ["GET", "POST", "PATCH"]

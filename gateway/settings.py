@@ -5,6 +5,7 @@ from common import config
 from gateway.callbacks import CallbackSettings
 from gateway.limits import RateLimitSettings
 from gateway.security import SecuritySettings
+from gateway.web.site import SiteSettings
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Settings:
     security: SecuritySettings = field(default_factory=SecuritySettings)
     # Read when the settings are made, unless given: an app without a callback token refuses every report.
     callbacks: CallbackSettings = field(default_factory=CallbackSettings.from_environment)
+    site: SiteSettings = field(default_factory=SiteSettings)  # who runs the site, the privacy notice's version
     bench_probe: bool = False  # GET /bench/rpc-echo (gateway/ceiling.py): for make bench only
 
     @classmethod
@@ -38,5 +40,6 @@ class Settings:
             rate_limits=RateLimitSettings.from_environment(),
             security=SecuritySettings.from_environment(),
             callbacks=CallbackSettings.from_environment(),
+            site=SiteSettings.from_environment(),
             bench_probe=config.setting("BENCH_PROBE_ENABLED", "false").strip().lower() in ("1", "true", "yes", "on"),
         )

@@ -139,11 +139,13 @@ MESSAGES: dict[str, str] = {
     "operator.metrics_port_unavailable": ("{service}: metrics port {host}:{port} unavailable ({reason}); "
                                           "set METRICS_PORT to a free port, or 0 to let the system choose "
                                           "one."),
-    # SMS texts (services/notification/templates.py): one segment each with the longest values
+    # SMS texts (services/notification/templates.py): one segment with the longest values, unless said
     "sms.application_received": ("Your application has been received. Application no: {application_no}, "
                                  "tracking code: {tracking_code}. Track it at {tracking_url}"),
-    "sms.application_answered": ("Your application {application_no} has been concluded. Read the answer at "
-                                 "{tracking_url}, in the mobile app or at an Acik Kapi desk."),
+    # two segments at most: the tracking page with the number filled in (never the code)
+    "sms.application_answered": ("Your application has been concluded. Read the answer at "
+                                 "{tracking_url}/takip?no={application_no} with your tracking code, in the "
+                                 "mobile app or at an Acik Kapi desk."),
     # Issue 18, intake: the staff queue's search (services/intake/search.py)
     "intake.search_needs_a_word": ("must hold a word of at least 2 letters, an application number "
                                    "(2026-000123) or an 11-digit national ID"),
@@ -164,4 +166,12 @@ MESSAGES: dict[str, str] = {
     "notification.resend.number_fault": "This SMS failed because of the number; resending it would fail too.",
     "notification.resend.no_recipient": ("The applicant has no phone number on record (personal data erased, or "
                                          "never received)."),
+    # Issue 19, intake: the privacy notice version an application records (contracts/intake/requests.py)
+    "intake.privacy_notice_version_format": "must be 1–32 letters, digits, dots, underscores or hyphens",
+    # Issue 19: a lost tracking code (gateway/citizen.py); one answer whether or not anything matched
+    "intake.tracking_code_requested": ("If this application number and ID number belong to an application, its "
+                                       "tracking code is sent by SMS to the phone on record (at most once an "
+                                       "hour)."),
+    "sms.tracking_code_reminder": ("Your Acik Kapi tracking code: {tracking_code}. If you did not ask for it, "
+                                   "ignore this SMS. Track it at {tracking_url}/takip?no={application_no}"),
 }

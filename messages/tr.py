@@ -139,11 +139,13 @@ MESSAGES: dict[str, str] = {
     "operator.metrics_port_unavailable": ("{service}: metrik portu {host}:{port} kullanılamıyor "
                                           "({reason}); METRICS_PORT ile boş bir port ya da 0 (sistem "
                                           "seçsin) verin."),
-    # SMS texts (services/notification/templates.py): one segment each with the longest values
+    # SMS texts (services/notification/templates.py): one segment with the longest values, unless said
     "sms.application_received": ("Başvurunuz alındı. Başvuru no: {application_no}, takip kodu: "
                                  "{tracking_code}. Durumunu {tracking_url} adresinden izleyebilirsiniz."),
-    "sms.application_answered": ("Başvurunuz {application_no} sonuçlandı. Yanıtı {tracking_url} adresinde, "
-                                 "mobil uygulamada ve Açık Kapı masasında görebilirsiniz."),
+    # two segments at most: the tracking page with the number filled in (never the code)
+    "sms.application_answered": ("Başvurunuz sonuçlandı. Yanıtı takip kodunuzla "
+                                 "{tracking_url}/takip?no={application_no} adresinde, mobil uygulamada ve "
+                                 "Açık Kapı masasında okuyabilirsiniz."),
     # Issue 18, intake: the staff queue's search (services/intake/search.py)
     "intake.search_needs_a_word": ("en az 2 harfli bir sözcük, bir başvuru numarası (2026-000123) ya da "
                                    "11 haneli T.C. kimlik no olmalı"),
@@ -166,4 +168,11 @@ MESSAGES: dict[str, str] = {
                                          "olur."),
     "notification.resend.no_recipient": ("Başvuru sahibinin telefon numarası yok (kişisel veriler silinmiş ya "
                                          "da hiç alınmamış)."),
+    # Issue 19, intake: the privacy notice version an application records (contracts/intake/requests.py)
+    "intake.privacy_notice_version_format": "1–32 harf, rakam, nokta, alt çizgi ya da kısa çizgi olmalı",
+    # Issue 19: a lost tracking code (gateway/citizen.py); one answer whether or not anything matched
+    "intake.tracking_code_requested": ("Bu başvuru numarası ve T.C. kimlik numarası bir başvuruya aitse, takip "
+                                       "kodu kayıtlı telefona SMS ile gönderilir (saatte en çok bir kez)."),
+    "sms.tracking_code_reminder": ("Açık Kapı takip kodunuz: {tracking_code}. İstemediyseniz dikkate almayın. "
+                                   "Başvurunuzu izlemek için: {tracking_url}/takip?no={application_no}"),
 }

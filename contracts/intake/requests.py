@@ -76,8 +76,10 @@ LANGUAGE_UNKNOWN = bilingual("intake.language_unknown")
 SUBJECT_LENGTH_REASON = bilingual("field.length", shortest=SUBJECT_LENGTH.start, longest=SUBJECT_LENGTH.stop - 1)
 DESCRIPTION_LENGTH_REASON = bilingual("field.length", shortest=DESCRIPTION_LENGTH.start,
                                       longest=DESCRIPTION_LENGTH.stop - 1)
+PRIVACY_NOTICE_VERSION_FORMAT = bilingual("intake.privacy_notice_version_format")
 
 _NATIONAL_ID = re.compile(r"[1-9][0-9]{10}", re.ASCII)
+_PRIVACY_NOTICE_VERSION = re.compile(r"[A-Za-z0-9._-]{1,32}", re.ASCII)
 # \w minus digits and underscore is "any Unicode letter"; parts are joined by exactly one separator.
 _PERSON_NAME = re.compile(r"[^\W\d_]+(?:[ '’-][^\W\d_]+)*")
 _DIGIT = re.compile(r"\d")
@@ -103,6 +105,9 @@ class ValidApplication:
     description: str
     channel: str
     language: str
+    # The privacy notice (KVKK aydınlatma metni) the applicant acknowledged; None when the client
+    # did not say (optional, so that clients older than the notice keep working).
+    privacy_notice_version: str | None = None
 
 
 def validate_application(body: dict[str, Any], *, allowed_channels: frozenset[str]) -> ValidApplication:
@@ -138,6 +143,7 @@ def application_fields(allowed_channels: frozenset[str]) -> dict[str, Field]:
         "description": Field(_description, required=True),
         "channel": Field(_channel_of(allowed_channels), required=True),
         "language": Field(_language, default=DEFAULT_LANGUAGE),
+        "privacy_notice_version": Field(_privacy_notice_version),
     }
 
 
@@ -206,6 +212,16 @@ def _email(value: Any) -> str:
         raise Refused(EMAIL_INVALID) from None
 
 
+@described({"type": "string", "pattern": "^[A-Za-z0-9._-]{1,32}$", "examples": ["2026-12"],
+            "description": "the version of the privacy notice (KVKK aydınlatma metni) the applicant "
+                           "acknowledged (optional)"})
+def _privacy_notice_version(value: Any) -> str:
+    version = text(value)
+    if not _PRIVACY_NOTICE_VERSION.fullmatch(version):
+        raise Refused(PRIVACY_NOTICE_VERSION_FORMAT)
+    return version
+
+
 _kind = one_of(KINDS, KIND_UNKNOWN)
 _category = one_of(CATEGORIES, CATEGORY_UNKNOWN)
 _language = one_of(LANGUAGES, LANGUAGE_UNKNOWN)
@@ -270,6 +286,10 @@ APPLICANT_TABLE = {
 ERASURE_REASON = bounded_text(range(5, 501), bilingual("field.length", shortest=5, longest=500), multiline=True)
 PERSONAL_DATA_EXPORT_FIELDS = {"national_id": Field(_national_id, required=True)}
 PERSONAL_DATA_ERASURE_FIELDS = dict(PERSONAL_DATA_EXPORT_FIELDS, reason=Field(ERASURE_REASON, required=True))
+
+# A citizen who lost the tracking code asks for it again (intake.request_tracking_code): the
+# national ID is checked by the very rule a submission is, so a typo is named, not guessed at.
+TRACKING_CODE_REQUEST_FIELDS = {"national_id": Field(_national_id, required=True)}
 
 # The staff queue's search box (intake.find_applications): a number, a national ID or words.
 SEARCH_QUERY_LENGTH = range(1, 101)

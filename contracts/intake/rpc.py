@@ -5,6 +5,12 @@ client=None) -> Receipt``  (desk: the officer; open311: the client app ``{client
     raises ValidationFailed (field paths as in the HTTP body; the key as
     ``headers.Idempotency-Key``) or Conflict (key reused with another body).
 ``get_catalog() -> Catalogue``
+``request_tracking_code(application_no, {national_id}) -> None``  a lost tracking code: when the national ID
+    is the applicant's (an erased applicant's never is), owes ``tracking_code_requested`` (the SMS), at most
+    once an hour per application; None whether or not it matched, and for a malformed number.
+    ValidationFailed names ``national_id``.
+``get_application_record(principal, application_no, purpose=None) -> staff record``  with the applicant (audited)
+    and ``privacy_notice_version`` (the privacy notice acknowledged at submission; None when not recorded).
 ``export_personal_data(principal, {national_id}) -> {national_id, applications: [...]}``  audited (kvkk_export)
 ``erase_personal_data(principal, {national_id, reason}) -> {erased: [application_no], erased_at}``
     audited (kvkk_erasure); each erasure owes ``applicant_data_erased``. Both: the admin's province

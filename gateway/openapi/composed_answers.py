@@ -52,6 +52,7 @@ class StaffRecord(routing_rpc.Record):
     language: str
     entered_by: typing.Optional[str]
     client: typing.Optional[str]  # the Open311 client app that sent it
+    privacy_notice_version: typing.Optional[str]  # the privacy notice acknowledged; None: not recorded
     sms: typing.Optional[list[notification_rpc.MessageView]]  # None: notification is away
 
 
@@ -70,6 +71,10 @@ class PublicStatusView(tracking_rpc.StatusView, total=False):
     unit: UnitName  # once routed
     answer: PublicAnswer  # once answered
     notice: str  # the SMS could not be sent: where to read the result
+
+
+class MessageAnswer(typing.TypedDict):
+    message: str  # Turkish / English
 
 
 class DeliveryReportAnswer(typing.TypedDict):

@@ -19,7 +19,7 @@ HIDDEN_METHODS = frozenset({"HEAD", "OPTIONS"})
 
 BEARER = "bearer"
 
-# Routes that are not the API: the web clients' pages and files (gateway/web.py) are for people and
+# Routes that are not the API: the web clients' pages and files (gateway/web/) are for people and
 # call the API like any other client; docs/web.md describes them.
 NOT_API_BLUEPRINTS = frozenset({"web"})
 

@@ -14,6 +14,7 @@ from contracts.intake.requests import (
     PERSONAL_DATA_ERASURE_FIELDS,
     PERSONAL_DATA_EXPORT_FIELDS,
     SEARCH_QUERY,
+    TRACKING_CODE_REQUEST_FIELDS,
     application_schema,
 )
 from contracts.notification import rpc as notification_rpc
@@ -27,6 +28,7 @@ from gateway.open311 import mapping as open311_mapping
 from gateway.openapi.composed_answers import (
     DeliveryReportAnswer,
     Health,
+    MessageAnswer,
     PersonalDataExport,
     PersonalDataRequestEntry,
     PublicStatusView,
@@ -170,6 +172,13 @@ OPERATIONS = {
                                            "description": "tr or en; anything else, or none: the "
                                                           "application's own language"})],
         errors=(404, 422), description="A wrong code and an unknown number give the same 404."),
+    "citizen.request_tracking_code": Operation(
+        "A lost tracking code: sent again by SMS to the phone on record", "citizen", {202: MessageAnswer},
+        path={"application_no": {"type": "string", "minLength": 1, "examples": ["2026-000001"]}},
+        body=lambda: body_schema(TRACKING_CODE_REQUEST_FIELDS), body_example={"national_id": "10000000146"},
+        description="The same 202 and message whether or not the number and national ID match (a malformed "
+                    "number too); on a match the code goes by SMS, at most once an hour per application. "
+                    "Counted against the failed-lookup limits, every request."),
     "citizen.catalog": Operation("Kinds, categories, provinces and districts, for forms", "citizen",
                                  {200: intake_rpc.Catalogue}),
     "staff.issue_token": Operation(

@@ -1,12 +1,13 @@
 """Intake's rules with no I/O: numbers, tracking codes, idempotency, the stored record."""
 import hashlib
+import hmac
 import json
 import re
 import secrets
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from common import clock, outbox
@@ -20,6 +21,7 @@ from contracts.intake.requests import (
     PERSONAL_DATA_ERASURE_FIELDS,
     PERSONAL_DATA_EXPORT_FIELDS,
     SEARCH_QUERY_FIELDS,
+    TRACKING_CODE_REQUEST_FIELDS,
     ValidApplication,
 )
 from messages import bilingual
@@ -182,8 +184,49 @@ def staff_record(document: Mapping[str, Any]) -> dict[str, Any]:
         "entered_by": document.get("entered_by"),
         "client": (document.get("client") or {}).get("name"),
         "received_at": clock.to_iso(document["received_at"]),
+        "privacy_notice_version": document.get("privacy_notice_version"),
         "personal_data_erased": erased and {"at": clock.to_iso(erased["at"]), "by": erased["by"]},
     }
+
+
+# --- a lost tracking code, sent again (docs/api.md#lost-tracking-code) ---------------------------
+# The answer never says whether number and national ID matched; only the SMS to the phone on
+# record does, so the code reaches no one but the applicant.
+
+TRACKING_CODE_INTERVAL = timedelta(hours=1)  # at most one reminder SMS per application in this time
+_WELL_FORMED_NUMBER = re.compile(r"[0-9]{4}-[0-9]{6,9}", re.ASCII)  # as application_number makes them
+# Compared with when no national ID is held (unknown number, erased applicant), so that a miss costs
+# the comparison a match costs; it starts with 0, which no checked national ID does.
+_NO_NATIONAL_ID = "0" * 11
+
+
+def tracking_code_request(application_no: object, body: Any) -> tuple[str | None, str]:
+    """``(number to look up, national_id)``: ValidationFailed naming ``national_id`` when it is not
+    a valid one; the number None when it is not of our format (nothing to look up, the same
+    answer)."""
+    national_id: str = check_body(body, TRACKING_CODE_REQUEST_FIELDS)["national_id"]
+    number = (application_no if isinstance(application_no, str) and _WELL_FORMED_NUMBER.fullmatch(application_no)
+              else None)
+    return number, national_id
+
+
+def applicant_matches(document: Mapping[str, Any] | None, national_id: str) -> bool:
+    """Whether ``national_id`` is that of ``document``'s applicant, compared in constant time; never
+    for an unknown application (None) or an erased applicant."""
+    held = ((document or {}).get("applicant") or {}).get("national_id")
+    same = hmac.compare_digest((held or _NO_NATIONAL_ID).encode("utf-8"), national_id.encode("utf-8"))
+    return bool(held) and same
+
+
+def reminded_before(now: datetime) -> datetime:
+    """An application last sent its code before this moment may be sent it again."""
+    return now - TRACKING_CODE_INTERVAL
+
+
+def tracking_code_requested(document: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """The event that has notification text the code to the phone on record."""
+    return new_event("tracking_code_requested", document["application_no"], tracking_code=document["tracking_code"],
+                     requested_at=clock.to_iso(now, "milliseconds"))
 
 
 # --- KVKK: an applicant's personal data, exported or erased (docs/privacy.md#kvkk) ---------------
@@ -237,6 +280,7 @@ def personal_data_view(document: Mapping[str, Any]) -> dict[str, Any]:
         "applicant": dict(document["applicant"]),
         "subject": document["subject"],
         "description": document["description"],
+        "privacy_notice_version": document.get("privacy_notice_version"),
     }
 
 

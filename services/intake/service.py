@@ -47,6 +47,21 @@ class IntakeService(Pingable):
         return domain.replay(stored, body_fingerprint)
 
     @rpc(expected_exceptions=AppError)
+    def request_tracking_code(self, application_no, body):
+        """A lost tracking code: texted again to the phone on record when ``body["national_id"]`` is
+        the applicant's, at most once an hour. Answers None either way (the caller must not learn
+        whether they matched); ValidationFailed names ``national_id``."""
+        number, national_id = domain.tracking_code_request(application_no, body)
+        document = self.applications.find_application(number) if number else None
+        if not domain.applicant_matches(document, national_id):
+            return None
+        now = clock.now()
+        if self.applications.owe_tracking_code(number, national_id, domain.reminded_before(now),
+                                               domain.tracking_code_requested(document, now), now):
+            self.publish_owed_events()
+        return None
+
+    @rpc(expected_exceptions=AppError)
     def get_application_record(self, principal, application_no, purpose=None):
         """The application with the applicant's personal data; every call is audited."""
         document = self.applications.find_application(application_no)

@@ -5,7 +5,7 @@ import re
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from common.outbox import create_outbox_index
+from common.outbox import create_outbox_index, owe
 from common.storage import insert_new, purge_erased
 from services.intake import search
 from services.intake.domain import KVKK_ERASURE, KVKK_EXPORT, requests_from_audit_entries
@@ -67,6 +67,17 @@ class IntakeStore:
 
     def find_application(self, application_no):
         return self.applications.find_one({"_id": application_no})
+
+    def owe_tracking_code(self, application_no, national_id, reminded_before, event, now):
+        """One conditional write records ``now`` as the time the code was last sent and owes
+        ``event``, only if the applicant is still there (not erased meanwhile) and the code was not
+        sent since ``reminded_before``: two requests at once, or a retry after a restart, owe one
+        SMS per interval. True when it owed the event."""
+        result = self.applications.update_one(
+            {"_id": application_no, "applicant.national_id": national_id,
+             "$or": [{"tracking_code_sent_at": None}, {"tracking_code_sent_at": {"$lt": reminded_before}}]},
+            owe({"$set": {"tracking_code_sent_at": now}}, [event]))
+        return result.matched_count == 1
 
     def record_read(self, entry):
         """Written before the personal data is handed out: no read goes unaudited."""

@@ -30,9 +30,11 @@ _PROGRESS = {QUEUED: 0, SENDING: 1, SENT: 2, FAILED: 3, DELIVERED: 4}
 def states_before(state: str) -> list[str]:
     """The states a message may be in for ``state`` to be news."""
     return [earlier for earlier, rank in _PROGRESS.items() if rank < _PROGRESS[state]]
-# A template is named after the event that owes it.
+# The first two templates are named after the event that owes them; the reminder is owed by
+# tracking_code_requested, once per request (its ``occasion``).
 RECEIVED = "application_received"
 CONCLUDED = "application_answered"
+REMINDER = "tracking_code_reminder"
 
 
 def received_message(event: Mapping[str, Any], now: datetime, tracking_url: str | None = None) -> dict[str, Any]:
@@ -51,13 +53,25 @@ def concluded_message(event: Mapping[str, Any], language: str | None, now: datet
     return _message(CONCLUDED, language, {"application_no": event["application_no"]}, now, tracking_url)
 
 
+def reminder_message(event: Mapping[str, Any], language: str | None, now: datetime,
+                     tracking_url: str | None = None) -> dict[str, Any]:
+    """The tracking code again, asked for by the applicant (tracking_code_requested): one message
+    per request, however often the event comes (``occasion``: the request's time). ``language``
+    as for ``concluded_message``."""
+    values = {"application_no": event["application_no"], "tracking_code": event["tracking_code"]}
+    return _message(REMINDER, language, values, now, tracking_url, occasion=event["requested_at"])
+
+
 def _message(template: str, language: str | None, values: dict[str, str], now: datetime,
-             tracking_url: str | None) -> dict[str, Any]:
+             tracking_url: str | None, occasion: str | None = None) -> dict[str, Any]:
     message: dict[str, Any] = {
         "_id": uuid.uuid4().hex,
         "application_no": values["application_no"],
         "template": template,
         "resend_of": None,  # the failed message this one sends again (resent_message); part of the unique key
+        # which of a template's several facts this message is about (None: the template has one per
+        # application); part of the unique key
+        "occasion": occasion,
         "values": values,
         "language": None,
         "text": None,
@@ -182,7 +196,7 @@ def resent_message(failed: Mapping[str, Any], recipient: Mapping[str, Any], by: 
     recipient's language, rendered afresh; ``resend_of`` names the failed one (so a second resend
     of it meets the unique key) and ``resent_by`` the admin."""
     message = _message(failed["template"], recipient.get("language") or failed.get("language") or "tr",
-                       dict(failed["values"]), now, tracking_url)
+                       dict(failed["values"]), now, tracking_url, occasion=failed.get("occasion"))
     message.update(resend_of=failed["_id"], resent_by=by)
     return message
 

@@ -1,4 +1,4 @@
-"""notification: texts the applicant, exactly once per (application, template)."""
+"""notification: texts the applicant, exactly once per fact (application, template; a reminder per request)."""
 from common import clock
 from common.errors import AppError, NotFound
 from common.handlers import event_handler
@@ -40,6 +40,16 @@ class NotificationService(Pingable):
             return
         self.queue(domain.concluded_message(event, recipient.get("language"), clock.now(), settings().tracking_url))
         # The received event may have been handled between the read above and the queueing.
+        self.render_waiting(event["application_no"])
+
+    @event_handler("intake", "tracking_code_requested")
+    def handle_tracking_code_requested(self, event):
+        """The applicant proved the national ID at intake: the code goes to the phone on record (an
+        erased applicant has none: nothing is sent)."""
+        recipient = self.messages.recipient(event["application_no"]) or {}
+        if recipient.get("erased_at"):
+            return
+        self.queue(domain.reminder_message(event, recipient.get("language"), clock.now(), settings().tracking_url))
         self.render_waiting(event["application_no"])
 
     @event_handler("intake", "applicant_data_erased")

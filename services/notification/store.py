@@ -1,13 +1,17 @@
 """Notification's database: who to text for each application, and every SMS with its state."""
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from common import clock
 from common.outbox import create_outbox_index, owe
 from common.storage import insert_new, purge_erased
 from services.notification.domain import CANCELLED, FAILED, QUEUED, SENDING, SENT, UNSENT, states_before
 
+ONE_PER_FACT = [("application_no", ASCENDING), ("template", ASCENDING), ("resend_of", ASCENDING),
+                ("occasion", ASCENDING)]
+# The unique keys of older stores: before resends existed, then before reminders did.
 ONE_PER_TEMPLATE = "application_no_1_template_1"
+ONE_PER_TEMPLATE_AND_RESEND = "application_no_1_template_1_resend_of_1"
 
 
 class NotificationStore:
@@ -16,18 +20,27 @@ class NotificationStore:
         self.messages = database.get_collection("messages")
 
     def create_indexes(self):
-        # One SMS per (application, template), whatever happens upstream; an admin's resend of a
-        # failed one is another message (``resend_of`` the failed one's id, None for the first),
-        # and one resend per failed message.
-        self.messages.create_index([("application_no", ASCENDING), ("template", ASCENDING), ("resend_of", ASCENDING)],
-                                   unique=True)
-        if ONE_PER_TEMPLATE in self.messages.index_information():  # the key before resends existed
-            self.messages.drop_index(ONE_PER_TEMPLATE)
+        # One SMS per fact, whatever happens upstream: per (application, template), and for the
+        # reminder per request (``occasion``); an admin's resend of a failed one is another message
+        # (``resend_of`` the failed one's id, None for the first), and one resend per failed message.
+        # Messages stored before a field of the key existed lack it: every engine indexes a missing
+        # field as null, so they keep their place (a replayed event still queues nothing).
+        self.messages.create_index(ONE_PER_FACT, unique=True)
+        for older in (ONE_PER_TEMPLATE, ONE_PER_TEMPLATE_AND_RESEND):
+            self._drop_index_if_there(older)
         self.messages.create_index("state")
         self.messages.create_index([("state", ASCENDING), ("next_attempt_at", ASCENDING)])
         self.messages.create_index([("state", ASCENDING), ("lease_until", ASCENDING)])
         self.messages.create_index("provider_message_id", sparse=True)
         create_outbox_index(self.messages)
+
+    def _drop_index_if_there(self, name):
+        """Processes starting together may both see it: the second drop finds nothing to drop."""
+        if name in self.messages.index_information():
+            try:
+                self.messages.drop_index(name)
+            except OperationFailure:  # dropped by another process meanwhile
+                pass
 
     def outbox_collections(self):
         return [self.messages]

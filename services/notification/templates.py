@@ -1,8 +1,12 @@
 """The SMS the service sends: each template's texts per language (messages/: ``sms.*``) and values.
 
 A text carries the application number and tracking code and nothing else personal (KVKK), and
-must stay within one segment when rendered with the longest values: 155 septets with the Turkish
-single-shift table for Turkish, 160 plain GSM-7 for English (tests/unit/notification/test_sms_templates.py).
+must stay within its segments (SEGMENTS: one, unless said) when rendered with the longest values:
+155 septets with the Turkish single-shift table for Turkish, 160 plain GSM-7 for English, 149 and
+153 per part of a longer one (tests/unit/notification/test_sms_templates.py).
+
+``tracking_url`` (TRACKING_URL) is the portal's address, a bare host by default; the texts name its
+pages below it (``/takip?no=…``), so a trailing slash is dropped.
 """
 from collections.abc import Mapping
 
@@ -16,12 +20,19 @@ TEMPLATES = {
     "application_received": by_language("sms.application_received"),
     # The answer itself is not sent: an SMS can be read by others, the answer may be private.
     "application_answered": by_language("sms.application_answered"),
+    # A lost code asked for again (the tracking_code_requested event); the number only in the link.
+    "tracking_code_reminder": by_language("sms.tracking_code_reminder"),
 }
 
 REQUIRED_VALUES = {
     "application_received": ("application_no", "tracking_code"),
     "application_answered": ("application_no",),
+    "tracking_code_reminder": ("application_no", "tracking_code"),
 }
+
+# The most segments a text may take with the longest values; one where not named. The "concluded"
+# text carries a link to the tracking page with the number in it, which one segment cannot hold.
+SEGMENTS = {"application_answered": 2}
 
 
 def render(template: str, language: str, values: Mapping[str, str | None]) -> str:
@@ -37,5 +48,5 @@ def render(template: str, language: str, values: Mapping[str, str | None]) -> st
     if missing:
         raise ValueError(f"SMS template {template!r} needs value(s): {', '.join(missing)}")
     fields = {name: values[name] for name in REQUIRED_VALUES[template]}
-    fields["tracking_url"] = values.get("tracking_url") or DEFAULT_TRACKING_URL
+    fields["tracking_url"] = (values.get("tracking_url") or DEFAULT_TRACKING_URL).rstrip("/")
     return texts.get(language, texts[DEFAULT_LANGUAGE]).format_map(fields)

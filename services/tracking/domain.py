@@ -87,9 +87,15 @@ def sms_state(event: Mapping[str, Any], state: str) -> tuple[dict[str, Any], dic
     return {"sms.{}.{}".format(event["template"], state): clock.from_iso(event["occurred_at"])}, None
 
 
+# The SMS that tell the applicant about their application; a tracking-code reminder is asked for
+# on the tracking page, by whoever knew the number and the national id, and its fate is no news there.
+APPLICANT_NOTICES = ("application_received", "application_answered")
+
+
 def sms_failed(document: Mapping[str, Any]) -> bool:
-    """An SMS failed and was not delivered after all."""
-    return any("failed" in states and "delivered" not in states for states in (document.get("sms") or {}).values())
+    """An SMS about the application failed and was not delivered after all."""
+    return any("failed" in states and "delivered" not in states
+               for template, states in (document.get("sms") or {}).items() if template in APPLICANT_NOTICES)
 
 
 def timeline_entry(event: Mapping[str, Any], status: str, at: datetime, step: int) -> dict[str, Any]:

@@ -43,7 +43,7 @@ REALISTIC_VALUES = {
     "routed_by": "officer-34-7", "reason": "yanlış birim / wrong unit", "contacted_by": "officer-34-7",
     "outcome": "positive", "answer_text": "Kaldırım onarıldı.", "answered_at": "2026-03-05T14:00:00+03:00",
     "message_id": "5d8e89124ddd482baea0899ed704a33e", "template": "application_received",
-    "provider": "verimor", "step": 3,
+    "provider": "verimor", "step": 3, "requested_at": "2026-03-06T09:30:00.000+03:00",
 }
 
 
@@ -193,6 +193,15 @@ def test_tracking_records_sms_states_from_promised_fields(name, state):
     assert entry is None
 
 
+def test_notification_writes_the_reminder_from_promised_fields():
+    event = catalogue_event("tracking_code_requested")
+
+    message = notification_domain.reminder_message(event, "tr", clock.now())
+
+    assert "K7M2PQ9X" in message["text"] and "takip?no=2026-000001" in message["text"]
+    assert message["occasion"] == REALISTIC_VALUES["requested_at"]
+
+
 def test_notification_writes_the_received_sms_from_promised_fields():
     message = notification_domain.received_message(catalogue_event("application_received"), clock.now())
 
@@ -219,6 +228,29 @@ def test_the_event_intake_owes_carries_exactly_the_catalogue_fields():
     assert re.fullmatch(r"\+905\d{9}", event["phone"])
 
 
+def test_the_reminder_event_intake_owes_is_read_by_notification_through_promised_fields_only():
+    """intake's real event (an application submitted, its code asked for with the right national
+    ID) carries exactly the catalogue's fields, and notification queues the reminder from them."""
+    from tests.support.samples import application_body
+
+    intake = worker_on_fresh_stores(IntakeService)
+    body = application_body()
+    number = intake.submit_application(body)["application_no"]
+    [received] = intake.applications.find_application(number)["outbox"]
+
+    intake.request_tracking_code(number, {"national_id": body["applicant"]["national_id"]})
+
+    [event] = [owed for owed in intake.applications.find_application(number)["outbox"]
+               if owed["event_name"] == "tracking_code_requested"]
+    assert set(event) == set(ENVELOPE_FIELDS) | set(CATALOGUE["tracking_code_requested"].fields)
+    assert clock.from_iso(event["requested_at"]).utcoffset() is not None
+    notification = worker_on_fresh_stores(NotificationService)
+    notification.handle_application_received(PromisedOnly(received))
+    notification.handle_tracking_code_requested(PromisedOnly(event))
+    [reminder] = notification.messages.messages.find({"template": "tracking_code_reminder"})
+    assert received["tracking_code"] in reminder["text"]
+
+
 ROUTING_EVENTS = {"application_routed", "application_returned", "applicant_contacted", "application_answered",
                   "deadline_approaching", "deadline_missed"}
 
@@ -226,7 +258,8 @@ ROUTING_EVENTS = {"application_routed", "application_returned", "applicant_conta
 def test_service_code_owes_some_events():
     owed = {name for _, name in owed_event_names()}
 
-    assert owed >= {"application_received", "sms_sent", "sms_delivered", "sms_failed"} | ROUTING_EVENTS
+    assert owed >= {"application_received", "tracking_code_requested", "applicant_data_erased", "sms_sent",
+                    "sms_delivered", "sms_failed"} | ROUTING_EVENTS
 
 
 NOTIFICATION_EVENTS = {"sms_sent", "sms_delivered", "sms_failed"}

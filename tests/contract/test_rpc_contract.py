@@ -100,7 +100,7 @@ STAFF_RECORD = {"application_no": NUMBER, "applicant": {"national_id": "10000000
                                                         "email": None},
                 "subject": "Yoldaki çukur", "description": "Sokakta çukur var.", "language": "tr", "channel": "web",
                 "entered_by": None, "client": None, "received_at": "2026-03-02T10:15:00+03:00",
-                "personal_data_erased": None}
+                "privacy_notice_version": "2026-12", "personal_data_erased": None}
 PLAUSIBLE_ANSWERS.update({
     ("routing", "authenticate"): PRINCIPALS["router"],
     ("routing", "token_generation"): 0,
@@ -121,12 +121,13 @@ PLAUSIBLE_ANSWERS.update({
     ("routing", "create_staff"): ACCOUNT,
     ("routing", "update_staff"): ACCOUNT,
     ("intake", "get_application_record"): STAFF_RECORD,
+    ("intake", "request_tracking_code"): None,  # the same whatever it found
 })
 
 # KVKK export and erasure, in the shapes of the services' export_personal_data / erase_personal_data.
 PERSONAL_DATA_EXPORT = {"national_id": "10000000146", "applications": [dict(
     {key: STAFF_RECORD[key] for key in ("application_no", "applicant", "subject", "description", "channel",
-                                         "language", "received_at")},
+                                         "language", "received_at", "privacy_notice_version")},
     kind="complaint", category="health", province="Ankara", district="Çankaya")]}
 SMS_EXPORT = {NUMBER: {"recipient": {"phone": "+905321234567", "language": "tr"}, "erased_at": None,
                        "messages": []}}
@@ -217,6 +218,8 @@ EXERCISES = [
     ("citizen.track_application", "GET", "/api/v1/applications/{}?tracking_code={}".format(NUMBER, CODE), {}, None),
     ("citizen.track_application", "GET",
      "/api/v1/applications/{}?tracking_code={}&language=en".format(NUMBER, CODE), {}, None),
+    ("citizen.request_tracking_code", "POST", "/api/v1/applications/{}/tracking-code".format(NUMBER),
+     {"json": {"national_id": "10000000146"}}, None),
     ("citizen.catalog", "GET", "/api/v1/catalog", {}, None),
     ("health.healthz", "GET", "/healthz", {}, None),
     ("health.readyz", "GET", "/readyz", {}, None),
@@ -290,10 +293,14 @@ EXERCISES = [
     ("callbacks.delivery_report", "POST", TWILIO_URL.replace("http://localhost", ""),
      {"data": TWILIO_FORM, "headers": {"X-Twilio-Signature": signature_for(TWILIO_URL, TWILIO_FORM, TWILIO_TOKEN)}},
      None),
-    # the web clients' pages and files (gateway/web.py): no RPC, they call the API from the browser
+    # the web clients' pages and files (gateway/web/): no RPC, they call the API from the browser
     ("web.page", "GET", "/", {}, None),
     ("web.page", "GET", "/konsol/kuyruk", {}, None),
     ("web.asset", "GET", "/web/common/api.js", {}, None),
+    ("web.versioned_file", "GET", "/web/v/0123456789ab/common/api.js", {}, None),  # any version is served
+    ("web.manifest", "GET", "/manifest.webmanifest", {}, None),
+    ("web.service_worker", "GET", "/sw.js", {}, None),
+    ("web.robots", "GET", "/robots.txt", {}, None),
 ]
 
 
@@ -353,7 +360,7 @@ def test_exercises_reach_every_route_of_the_gateway():
 def test_gateway_calls_the_methods_it_is_known_to_need(recorded_calls):
     called = {(service, method) for service, method, _, _ in recorded_calls}
 
-    assert called >= {("intake", "submit_application"), ("intake", "get_catalog"),
+    assert called >= {("intake", "submit_application"), ("intake", "get_catalog"), ("intake", "request_tracking_code"),
                       ("tracking", "get_application_status"), ("intake", "get_application_record"),
                       ("intake", "find_applications"), ("intake", "application_subjects"),
                       ("intake", "list_personal_data_requests")}
@@ -655,6 +662,19 @@ def test_intake_staff_record_has_the_shape_the_gateway_is_tested_with(applicatio
         intake.applications.find_application(receipt["application_no"])))
     assert set(record["applicant"]) == set(STAFF_RECORD["applicant"])
     assert record["entered_by"] == "ankara.desk"
+
+
+def test_intake_answers_a_lost_code_request_as_the_gateway_is_tested_with_whatever_it_found(application_workers):
+    intake = application_workers["intake"]
+    number = intake.submit_application(DESK_BODY, entry_point="desk", officer=PRINCIPALS["desk"])["application_no"]
+
+    answers = [intake.request_tracking_code(asked, {"national_id": national_id}) for asked, national_id in (
+        (number, "10000000146"), (number, "10000000078"), ("2026-999999", "10000000146"), ("x", "10000000146"))]
+
+    assert answers == [PLAUSIBLE_ANSWERS[("intake", "request_tracking_code")]] * 4
+    [owed] = [event for event in intake.applications.find_application(number)["outbox"]
+              if event["event_name"] == "tracking_code_requested"]  # the match, and only it, owes the SMS
+    assert owed["application_no"] == number
 
 
 def test_kvkk_export_and_erasure_have_the_shapes_the_gateway_is_tested_with(application_workers):

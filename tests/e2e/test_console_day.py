@@ -455,8 +455,10 @@ def test_5a_a_desk_intake_with_the_keyboard_alone(open_tab, staff):
     page.keyboard.type("Sağlık ocağı randevusu")
     page.keyboard.press("Tab")
     page.keyboard.type("Sağlık ocağından iki haftadır randevu alamıyorum.")
-    page.keyboard.press("Tab")
-    assert focused(page, "#application-form button[type=submit]")
+    press_tab_until(page, "#f-privacy_notice_acknowledged")
+    page.keyboard.press("Space")  # the applicant was given the privacy notice
+    assert page.locator("#f-privacy_notice_acknowledged").is_checked()
+    press_tab_until(page, "#application-form button[type=submit]")
     page.keyboard.press("Enter")
 
     page.wait_for_selector("#receipt:not([hidden])")

@@ -14,6 +14,7 @@ from nameko.standalone.events import event_dispatcher
 
 from common import clock
 from tests.support.browser import browser, fill_application, open_tab, sign_in  # noqa: F401  (fixtures)
+from tests.support.portal import look_up
 from tests.support.processes import wait_until
 from tests.support.samples import national_id, received_event
 from tests.support.staff_client import StaffApi, ankara_health_body, submit
@@ -25,19 +26,6 @@ CODE_IN_SMS = re.compile(r"(?:takip kodu|tracking code): ([A-Z2-9]{8})")
 
 def receipt_value(page, label):
     return page.locator("#receipt dt", has_text=label).locator("xpath=following-sibling::dd[1]").inner_text()
-
-
-def track(page, number, code, until):
-    """Looks the application up until ``until`` (a selector) shows: tracking catches up by events."""
-    page.goto("/takip?no=" + number)
-    page.fill("#f-tracking_code", code)
-
-    def shown():
-        page.click("#track-form button[type=submit]")
-        page.wait_for_selector("#status:not([hidden]), #track-form .form-status:not(:empty)")
-        return page.locator(until).is_visible()
-
-    wait_until(shown, timeout=10, interval=0.3, what=until)
 
 
 def queue_row(page, number, status, **filters):
@@ -73,7 +61,7 @@ def test_apply_route_answer_and_the_citizen_reads_the_answer(open_tab, running_s
     (sms,) = wait_until(lambda: running_system.sms_for(number), timeout=10, what="the received SMS")
     code = CODE_IN_SMS.search(sms["msg"]).group(1)
     assert code == shown_code
-    track(page, number, code, "#status dd:text('Alındı')")
+    look_up(page, number, code, "#status dd:text('Alındı')")
     assert page.locator("#status .timeline li").count() == 1
     citizen.check("portal-track")
 
@@ -115,7 +103,7 @@ def test_apply_route_answer_and_the_citizen_reads_the_answer(open_tab, running_s
     unit.page.wait_for_selector("#answer:not([hidden]) .answer-text:text('{}')".format(ANSWER))
     unit.screenshot("console-answered")
 
-    track(page, number, code, "#answer:not([hidden])")
+    look_up(page, number, code, "#answer:not([hidden])")
     assert page.locator("#answer .answer-text").inner_text() == ANSWER
     assert "Olumlu" in page.locator("#answer").inner_text()
     citizen.screenshot("portal-answer")
@@ -209,11 +197,9 @@ def test_one_idempotency_key_per_application_kept_across_its_tries(open_tab, rol
     page.fill("#f-applicant-national_id", national_id("318274659"))
     _submit_and_wait(page, "#receipt:not([hidden])")
     first = receipt_value(page, "Başvuru numarası")
-    if role == "desk":  # the desk's form is put away behind the receipt until a new application
-        page.click("#new-application")
-        fill_application(page, national_id_value=national_id("318274659"), subject="İkinci başvuru")
-    else:
-        page.fill("#f-subject", "İkinci başvuru")
+    # the form is put away behind the receipt (portal and desk) until a new application
+    page.click("#new-application")
+    fill_application(page, national_id_value=national_id("318274659"), subject="İkinci başvuru")
     page.click("#application-form button[type=submit]")
     wait_until(lambda: receipt_value(page, "Başvuru numarası") != first, timeout=10, what="the second receipt")
 

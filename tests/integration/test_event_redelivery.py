@@ -1,11 +1,13 @@
-"""The same application_received arriving twice (redelivery, a relay re-publishing after a crash)
-gives one SMS, one tracking timeline entry and one routing queue entry."""
+"""The same event arriving twice (redelivery, a relay re-publishing after a crash): an
+application_received gives one SMS, one tracking timeline entry and one routing queue entry; a
+tracking_code_requested one reminder SMS."""
 import time
 
 from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from tests.support.processes import wait_until
+from contracts.events import new_event
+from tests.support.processes import sms_text, wait_until
 from tests.support.samples import received_event, staff_principal
 
 
@@ -37,3 +39,27 @@ def _status(cluster, application_no, tracking_code):
     except Exception:
         return None
 
+
+
+def test_a_redelivered_tracking_code_request_gives_one_reminder(running_system):
+    """tracking_code_requested twice (a relay re-publishing after a crash) is one reminder SMS; a
+    second request (another requested_at) is its own."""
+    config = {"AMQP_URI": running_system.amqp_uri, "serializer": "json"}
+    application_no, tracking_code = "2026-900002", "REMI2345"
+    dispatch = event_dispatcher(config)
+    dispatch("intake", "application_received", received_event(application_no, tracking_code=tracking_code))
+    wait_until(lambda: running_system.sms_for(application_no), timeout=5, what="the received SMS")
+    request = new_event("tracking_code_requested", application_no, tracking_code=tracking_code,
+                        requested_at="2026-03-05T10:00:00.000+03:00")
+
+    dispatch("intake", "tracking_code_requested", request)
+    dispatch("intake", "tracking_code_requested", request)
+
+    wait_until(lambda: len(running_system.sms_for(application_no)) >= 2, timeout=5, what="the reminder")
+    time.sleep(2)  # a second reminder, if one were owed, would be sent well within this
+    assert len(running_system.sms_for(application_no)) == 2
+    later = new_event("tracking_code_requested", application_no, tracking_code=tracking_code,
+                      requested_at="2026-03-05T11:00:01.000+03:00")
+    dispatch("intake", "tracking_code_requested", later)
+    wait_until(lambda: len(running_system.sms_for(application_no)) == 3, timeout=5, what="the second reminder")
+    assert sum(tracking_code in sms_text(sms) for sms in running_system.sms_for(application_no)) == 3

@@ -161,3 +161,4 @@ def fill_application(page, national_id_value="10000000146", subject="Sağlık oc
     page.select_option("#f-district", "Çankaya")
     page.fill("#f-subject", subject)
     page.fill("#f-description", description)
+    page.check("#f-privacy_notice_acknowledged")

@@ -1,9 +1,40 @@
 // The application form of POST /api/v1/applications (and the desk's POST /api/v1/desk/applications):
-// its inputs, the catalogue's kinds, categories, provinces and districts, and the body it makes.
+// its inputs, the catalogue's kinds, categories, provinces and districts in alphabetical order, the
+// privacy notice acknowledged, the body it makes, and the receipt that replaces it once accepted
+// (docs/portal.md#safe-submission, docs/web.md#pages).
 import { catalog } from "./api.js";
-import { clearErrors, definitionList, element, fieldId, onSubmit, setPath, showErrors } from "./forms.js";
-import { formatDate, formatLongDate } from "./format.js";
-import { currentLanguage, localName, t } from "./i18n.js";
+import { checkFields, clearErrors, definitionList, element, fieldId, onSubmit, setPath, showErrors } from "./forms.js";
+import { formatLongDate } from "./format.js";
+import { addStrings, currentLanguage, localName, t } from "./i18n.js";
+import { SubmissionKey } from "./idempotency.js";
+
+// The form's own texts: the acknowledgement in the citizen's words and in the desk's; the portal's
+// receipt (the desk's is in i18n.js).
+addStrings({
+  privacy_ack_citizen: ["Aydınlatma metnini okudum ve anladım.", "I have read and understood the privacy notice."],
+  privacy_ack_desk: ["Başvuru sahibine aydınlatma metni sunuldu.", "The applicant was given the privacy notice."],
+  privacy_ack_required_citizen: ["Başvurunuzu göndermek için aydınlatma metnini okuduğunuzu onaylayın.",
+    "Confirm that you have read the privacy notice to send your application."],
+  privacy_ack_required_desk: ["Başvuru sahibine aydınlatma metninin sunulduğunu onaylayın.",
+    "Confirm that the applicant was given the privacy notice."],
+  privacy_notice_hint_citizen: ["Kişisel verilerinizin nasıl işlendiğini ve haklarınızı aydınlatma metni anlatır.",
+    "The privacy notice says how your personal data is processed and what your rights are."],
+  privacy_notice_hint_desk: ["Aydınlatma metni, başvuru sahibinin kişisel verilerinin nasıl işlendiğini ve haklarını anlatır; başvuruyu almadan önce sunun.",
+    "The privacy notice says how the applicant's personal data is processed and what their rights are; give it to them before taking the application."],
+  privacy_notice_link: ["Aydınlatma metni (yeni sekmede açılır)", "Privacy notice (opens in a new tab)"],
+  privacy: ["Kişisel verilerin korunması", "Personal data protection"],
+  next_heading: ["Bundan sonra ne olacak?", "What happens next"],
+  next_recorded: ["Başvurunuz kaydedildi; numarası ve takip kodu cep telefonunuza SMS ile de gönderilir.",
+    "Your application is recorded; its number and tracking code also come to your mobile phone by SMS."],
+  next_routed: ["Bir Açık Kapı görevlisi başvurunuzu sorunu çözebilecek birime yönlendirir; bilgi almak için sizi arayabilir.",
+    "An Açık Kapı officer routes it to the unit that can solve it, and may call you for details."],
+  next_answered: ["Birim başvurunuzu 7 gün içinde, yukarıdaki tarihe kadar cevaplar.",
+    "The unit answers within 7 days, by the date above."],
+  next_sms: ["Başvurunuz sonuçlandığında SMS ile haber verilir.", "A text message tells you when it is concluded."],
+  next_read: ["Cevabı takip sayfasında, mobil uygulamada veya bir Açık Kapı masasında, başvuru numarası ve takip kodunuzla okuyabilirsiniz.",
+    "Read the answer on the tracking page, in the app or at an Açık Kapı desk, with the application number and the tracking code."],
+  track_this: ["Başvurunuzu takip edin", "Track this application"],
+});
 
 const FIELDS = [
   { group: "applicant", path: "applicant.national_id", label: "national_id", attrs: { inputmode: "numeric", autocomplete: "off", maxlength: "11" } },
@@ -19,8 +50,28 @@ const FIELDS = [
   { group: "application", path: "description", label: "description", textarea: true },
 ];
 
+// The checkbox's name: the acknowledgement itself is not sent, the notice's version is.
+const ACKNOWLEDGED = "privacy_notice_acknowledged";
+
+// Names people read in a list, in the order of their language (Çankaya after Bala, İzmir after
+// Isparta); place names are Turkish whatever the page's language.
+const COLLATORS = { tr: new Intl.Collator("tr"), en: new Intl.Collator("en") };
+
+function alphabetical(options, language) {
+  const collator = COLLATORS[language] || COLLATORS.tr;
+  return [...options].sort((left, right) => collator.compare(left[1], right[1]));
+}
+
+// The version of the privacy notice the page was rendered with (gateway setting PRIVACY_NOTICE_VERSION).
+export function privacyNoticeVersion() {
+  const meta = document.querySelector("meta[name='privacy-notice-version']");
+  return (meta && meta.content) || null;
+}
+
 export class ApplicationForm {
-  constructor(form) {
+  // ``acknowledgement``: "citizen" (the applicant ticks it) or "desk" (the officer confirms the
+  // applicant was given the notice); either way the box is required and the version is sent.
+  constructor(form, { acknowledgement = "citizen" } = {}) {
     this.form = form;
     this.catalogue = null;
     const groups = {};
@@ -31,6 +82,7 @@ export class ApplicationForm {
       }
       groups[field.group].append(this.#fieldRow(field));
     }
+    form.querySelector(".fields").append(this.#acknowledgementRow(acknowledgement));
     this.select("province").addEventListener("change", () => this.#fillDistricts());
   }
 
@@ -44,6 +96,20 @@ export class ApplicationForm {
     return element("div", { class: "field" }, label, input);
   }
 
+  #acknowledgementRow(who) {
+    const id = fieldId(ACKNOWLEDGED);
+    const hint = element("p", { class: "hint", id: id + "-hint" },
+      element("span", { "data-i18n": "privacy_notice_hint_" + who, text: t("privacy_notice_hint_" + who) }), " ",
+      element("a", { href: "/kvkk", target: "_blank", rel: "noopener", "data-i18n": "privacy_notice_link",
+        text: t("privacy_notice_link") }));
+    const box = element("input", { id, name: ACKNOWLEDGED, type: "checkbox", required: true, "aria-describedby": hint.id,
+      "data-required-text": "privacy_ack_required_" + who });
+    const label = element("label", { for: id, "data-i18n": "privacy_ack_" + who, text: t("privacy_ack_" + who) });
+    return element("fieldset", { class: "privacy-notice" },
+      element("legend", { "data-i18n": "privacy", text: t("privacy") }),
+      hint, element("div", { class: "field check" }, box, label));
+  }
+
   select(path) {
     return this.form.querySelector("#" + fieldId(path));
   }
@@ -53,20 +119,23 @@ export class ApplicationForm {
     this.render();
   }
 
-  // (Re)fills the lists in the current language, keeping what was chosen.
+  // (Re)fills the lists in the current language and its alphabetical order, keeping what was chosen.
   render() {
     if (!this.catalogue) return;
-    fillSelect(this.select("kind"), this.catalogue.kinds.map((kind) => [kind.code, localName(kind.name)]));
-    fillSelect(this.select("category"), this.catalogue.categories.map((category) => [category.code, localName(category.name)]));
-    fillSelect(this.select("province"), this.catalogue.provinces.map((province) => [province.code, province.name]));
+    const language = currentLanguage();
+    fillSelect(this.select("kind"), alphabetical(this.catalogue.kinds.map((kind) => [kind.code, localName(kind.name)]), language));
+    fillSelect(this.select("category"), alphabetical(
+      this.catalogue.categories.map((category) => [category.code, localName(category.name)]), language));
+    fillSelect(this.select("province"), alphabetical(this.catalogue.provinces.map((province) => [province.code, province.name]), "tr"));
     this.#fillDistricts();
   }
 
   #fillDistricts() {
-    const province = this.catalogue.provinces.find((entry) => entry.code === this.select("province").value);
-    fillSelect(this.select("district"), (province ? province.districts : []).map((name) => [name, name]));
+    const province = this.catalogue && this.catalogue.provinces.find((entry) => entry.code === this.select("province").value);
+    fillSelect(this.select("district"), alphabetical((province ? province.districts : []).map((name) => [name, name]), "tr"));
   }
 
+  // What POST /applications takes (without ``channel``: the route's to say).
   body() {
     const body = { language: currentLanguage() };
     for (const field of FIELDS) {
@@ -74,7 +143,20 @@ export class ApplicationForm {
       if (field.optional && value === "") continue;
       setPath(body, field.path, value);
     }
+    const version = privacyNoticeVersion();
+    if (version && this.form.querySelector("#" + fieldId(ACKNOWLEDGED)).checked) body.privacy_notice_version = version;
     return body;
+  }
+
+  // Puts a body back into the inputs (a kept submission the server refused, to correct).
+  fill(body) {
+    for (const field of FIELDS) {
+      const value = field.path.split(".").reduce((part, name) => (part ? part[name] : undefined), body);
+      const input = this.form.querySelector("#" + fieldId(field.path));
+      if (field.path === "district") this.#fillDistricts();
+      input.value = value === undefined || value === null ? "" : value;
+    }
+    this.form.querySelector("#" + fieldId(ACKNOWLEDGED)).checked = Boolean(body.privacy_notice_version);
   }
 }
 
@@ -86,84 +168,160 @@ export function fillSelect(select, options, { blank = "choose" } = {}) {
   if ([...select.options].some((option) => option.value === chosen)) select.value = chosen;
 }
 
-// The whole page around the form (the portal's apply page, the console's desk page): ``send``
-// posts the body and answers the receipt, shown with the number, the tracking code and the due date.
-// ``printable`` (the desk): the receipt is a page for the citizen to take away — the due date in
-// words, how to track, Print and "new application" — and the form is emptied and put away until
-// the next application, which gets a key of its own (``send.renew``).
-// ``province``: the plate code chosen at the start (a desk serves its own province).
-export function setUpApplicationPage(send, { trackLink = false, printable = false, province = null } = {}) {
+// The receipt that replaces the form: what was made, by when it is answered, what happens next.
+// ``kind`` "portal": the citizen's own (what happens next, the tracking page with the number in
+// it); "desk": the page the officer prints for the citizen at the counter (how to track).
+function receiptSection(kind) {
+  const heading = element("h2", { id: "receipt-heading", "data-i18n": "received_heading", tabindex: "-1",
+    text: t("received_heading") });
+  const portal = kind === "portal";
+  return element("section", { id: "receipt", class: "notice success receipt", hidden: true, "aria-labelledby": heading.id },
+    element("p", { class: "print-only receipt-title", "data-i18n": "receipt_title", text: t("receipt_title") }),
+    heading,
+    element("dl", { class: "facts" }),
+    portal ? element("p", { "data-i18n": "keep_these", text: t("keep_these") }) : null,
+    portal ? element("p", { class: "print-only how-to-track-web" }) : null,
+    portal ? element("div", { class: "next-steps" },
+      element("h3", { "data-i18n": "next_heading", text: t("next_heading") }),
+      element("ol", {}, ...["next_recorded", "next_routed", "next_answered", "next_sms", "next_read"].map(
+        (key) => element("li", { "data-i18n": key, text: t(key) })))) : null,
+    portal ? null : element("div", { class: "how-to-track" },
+      element("h3", { "data-i18n": "how_to_track_heading", text: t("how_to_track_heading") }),
+      element("p", { class: "how-to-track-web" }),
+      element("p", { "data-i18n": "how_to_track_sms", text: t("how_to_track_sms") })),
+    element("div", { class: "button-row no-print" },
+      element("button", { type: "button", id: "print-receipt", "data-i18n": "print", text: t("print") }),
+      portal ? element("a", { id: "track-link", class: "button secondary", href: "/takip", "data-i18n": "track_this",
+        text: t("track_this") }) : null,
+      element("button", { type: "button", id: "new-application", class: "secondary", "data-i18n": "new_application",
+        text: t("new_application") })));
+}
+
+// The whole page around the form (the portal's apply page, the console's desk page).
+//   ``post(body, headers)``: sends a body to its route (answers the receipt or throws an ApiError);
+//   ``channel``: the body's channel ("web", "app", "desk"); ``scope``: the key's scope ("portal", "desk");
+//   ``receipt``: "portal" or "desk" (see receiptSection); ``province``: the plate code chosen at the
+//   start (a desk serves its own province); ``remember``: a sessionStorage name that keeps the
+//   receipt across a reload of the tab until "new application";
+//   ``keepOffline(key, body)``: the device is offline — keep the submission to send later; true when
+//   kept (the page then shows it waiting), false when it cannot be kept.
+// Answers the page's controls: ``redraw()`` after a language switch, ``showReceipt(receipt)``,
+// ``restore(key, body, error)`` (a kept submission refused: back into the form to correct) and
+// ``showForm()`` / ``hideForm()``.
+export function setUpApplicationPage({ post, channel, scope, receipt: receiptKind = "portal", province = null,
+  remember = null, keepOffline = null }) {
   const submit = element("button", { type: "submit", "data-i18n": "submit", text: t("submit") });
   const form = element("form", { id: "application-form", novalidate: true },
     element("div", { class: "fields" }),
     element("p", { class: "form-status", role: "alert", tabindex: "-1" }),
     submit);
-  const heading = element("h2", { "data-i18n": "received_heading", tabindex: "-1", text: t("received_heading") });
-  const receipt = element("section", { id: "receipt", class: "notice success" + (printable ? " receipt" : ""), hidden: true,
-    "aria-labelledby": "receipt-heading" },
-    printable ? element("p", { class: "print-only receipt-title", "data-i18n": "receipt_title", text: t("receipt_title") }) : null,
-    heading,
-    element("dl", { class: "facts" }),
-    trackLink ? element("p", { "data-i18n": "keep_these", text: t("keep_these") }) : null,
-    trackLink ? element("p", {}, element("a", { href: "/takip", "data-i18n": "nav_track", text: t("nav_track") })) : null,
-    printable ? element("div", { class: "how-to-track" },
-      element("h3", { "data-i18n": "how_to_track_heading", text: t("how_to_track_heading") }),
-      element("p", { class: "how-to-track-web" }),
-      element("p", { "data-i18n": "how_to_track_sms", text: t("how_to_track_sms") })) : null,
-    printable ? element("div", { class: "button-row no-print" },
-      element("button", { type: "button", id: "print-receipt", "data-i18n": "print", text: t("print") }),
-      element("button", { type: "button", id: "new-application", class: "secondary", "data-i18n": "new_application",
-        text: t("new_application") })) : null);
-  heading.id = "receipt-heading";
+  const receipt = receiptSection(receiptKind);
   document.querySelector("#application").replaceChildren(form, receipt);
-  const applicationForm = new ApplicationForm(form);
+  const applicationForm = new ApplicationForm(form, { acknowledgement: receiptKind === "desk" ? "desk" : "citizen" });
+  const keys = new SubmissionKey(scope);
+  let lastReceipt = remembered(remember);
+
   const startAfresh = () => {
     form.reset();
+    clearErrors(form);
     if (province) applicationForm.select("province").value = province;
     applicationForm.render();
   };
-  let lastReceipt = null;
-  const trackingAddress = location.origin + "/takip";
-  const showReceipt = () => {
+  const showForm = () => {
+    receipt.hidden = true;
+    document.body.classList.remove("has-receipt");
+    form.hidden = false;
+  };
+  const drawReceipt = () => {
     if (!lastReceipt) return;
-    const due = printable ? formatLongDate(lastReceipt.due_at) : formatDate(lastReceipt.due_at);
     receipt.querySelector(".facts").replaceWith(definitionList([
       ["application_no", lastReceipt.application_no], ["tracking_code", lastReceipt.tracking_code],
-      [printable ? "receipt_due_words" : "due_at", due]]));
-    const link = receipt.querySelector("a");
+      ["receipt_due_words", formatLongDate(lastReceipt.due_at)]]));
+    const link = receipt.querySelector("#track-link");
     if (link) link.href = "/takip?no=" + encodeURIComponent(lastReceipt.application_no);
     const web = receipt.querySelector(".how-to-track-web");
-    if (web) web.textContent = t("how_to_track", { url: trackingAddress });
+    if (web) web.textContent = t("how_to_track", { url: location.origin + "/takip" });
+    form.hidden = true;
     receipt.hidden = false;
+    document.body.classList.add("has-receipt");
   };
+  const showReceipt = (answer) => {
+    lastReceipt = { application_no: answer.application_no, tracking_code: answer.tracking_code, due_at: answer.due_at };
+    if (remember) sessionStorage.setItem(remember, JSON.stringify(lastReceipt));
+    startAfresh();  // the applicant's details leave the page with the form
+    drawReceipt();
+    receipt.querySelector("#receipt-heading").focus();
+  };
+  const keep = async (body) => {
+    const key = await keys.keyFor(body);
+    if (!(await keepOffline(key, body))) return false;
+    keys.renew();
+    startAfresh();
+    form.hidden = true;
+    return true;
+  };
+
   onSubmit(form, async () => {
-    lastReceipt = await send(applicationForm.body());
-    if (printable) {
-      startAfresh();
-      form.hidden = true;
-      document.body.classList.add("has-receipt");
+    const body = { ...applicationForm.body(), channel };
+    if (keepOffline && navigator.onLine === false && (await keep(body))) return;
+    let answer;
+    try {
+      answer = await keys.send(body, post);
+    } catch (error) {
+      // no answer while the device says it is offline: kept to send when the connection returns
+      if (keepOffline && error.status === 0 && navigator.onLine === false && (await keep(body))) return;
+      throw error;
     }
-    showReceipt();
-    heading.focus();
+    showReceipt(answer);
+  }, { before: () => checkFields(form) });
+
+  receipt.querySelector("#print-receipt").addEventListener("click", () => window.print());
+  receipt.querySelector("#new-application").addEventListener("click", () => {
+    lastReceipt = null;
+    if (remember) sessionStorage.removeItem(remember);
+    keys.renew();
+    startAfresh();
+    showForm();
+    form.querySelector("input, select, textarea").focus();
   });
-  if (printable) {
-    receipt.querySelector("#print-receipt").addEventListener("click", () => window.print());
-    receipt.querySelector("#new-application").addEventListener("click", () => {
-      lastReceipt = null;
-      receipt.hidden = true;
-      document.body.classList.remove("has-receipt");
-      startAfresh();
-      clearErrors(form);
-      if (send.renew) send.renew();
-      form.hidden = false;
-      form.querySelector("input, select, textarea").focus();
-    });
-  }
+  if (lastReceipt) drawReceipt();
   applicationForm.load().then(() => {
     if (province) startAfresh();
   }).catch((error) => showErrors(form, error));
-  return () => {
-    applicationForm.render();
-    showReceipt();
+
+  return {
+    form,
+    redraw() {
+      applicationForm.render();
+      drawReceipt();
+    },
+    showReceipt,
+    showForm,
+    hideForm() {
+      form.hidden = true;
+    },
+    hasReceipt: () => Boolean(lastReceipt),
+    restore(key, body, error) {
+      lastReceipt = null;
+      if (remember) sessionStorage.removeItem(remember);
+      keys.adopt(key);
+      const refill = () => {
+        applicationForm.fill(body);
+        showForm();
+        showErrors(form, error);
+      };
+      if (applicationForm.catalogue) refill();
+      else applicationForm.load().then(refill).catch((failure) => showErrors(form, failure));
+    },
   };
+}
+
+function remembered(name) {
+  if (!name) return null;
+  try {
+    const receipt = JSON.parse(sessionStorage.getItem(name));
+    return receipt && receipt.application_no ? receipt : null;
+  } catch {
+    return null;
+  }
 }

@@ -159,6 +159,7 @@ const STRINGS = {
   due_closed: ["Kapandı", "Closed"],
   sms_template_application_received: ["Başvuru alındı bildirimi", "Application received notice"],
   sms_template_application_answered: ["Cevap hazır bildirimi", "Answer ready notice"],
+  sms_template_tracking_code_reminder: ["Takip kodu hatırlatması", "Tracking code reminder"],
   sms_state_queued: ["Sırada", "Queued"],
   sms_state_sending: ["Gönderiliyor", "Sending"],
   sms_state_sent: ["Gönderildi", "Sent"],
@@ -278,9 +279,16 @@ export function localName(name) {
   return name;
 }
 
+// Short texts come from the table (data-i18n); long ones (help, privacy notice) are written in the
+// HTML once per language, in elements marked data-lang="tr" / "en": only the current one shows.
 export function translatePage(root = document) {
-  document.documentElement.lang = currentLanguage();
+  const language = currentLanguage();
+  document.documentElement.lang = language;
   for (const element of root.querySelectorAll("[data-i18n]")) element.textContent = t(element.dataset.i18n);
+  for (const element of root.querySelectorAll("[data-lang]")) {
+    element.lang = element.dataset.lang;
+    element.hidden = element.dataset.lang !== language;
+  }
   for (const element of root.querySelectorAll("[data-i18n-attr]")) {
     for (const pair of element.dataset.i18nAttr.split(",")) {
       const [attribute, key] = pair.split(":");

@@ -1,10 +1,22 @@
-// The header every page shares: skip link, name, menu, language switch; on the console also who
-// is signed in (GET /api/v1/auth/me) with a sign-out button, and the page's alert region where
-// every failed call says what went wrong.
+// The header every page shares: skip link, name (with the organisation's, which the page template
+// puts on <body data-organisation>), menu, language switch; on the console also who is signed in
+// (GET /api/v1/auth/me) with a sign-out button, and the page's alert region where every failed
+// call says what went wrong. The footer is the template's (web/common/page.html); its words are here.
 import { ApiError, cachedMe, clearSession, fetchMe, logout, onSessionExpired, session, sessionExpired, signInAddress } from "./api.js";
 import { element, messageFor } from "./forms.js";
 import { roleName } from "./format.js";
-import { setUpLanguage, t } from "./i18n.js";
+import { addStrings, setUpLanguage, t } from "./i18n.js";
+
+addStrings({
+  nav_help: ["Yardım", "Help"],
+  footer_menu: ["Site bilgileri", "About this site"],
+  footer_help: ["Yardım", "Help"],
+  footer_privacy: ["Kişisel verilerin korunması (KVKK aydınlatma metni)", "Personal data protection (privacy notice)"],
+  footer_phone: ["Telefon", "Phone"],
+  footer_email: ["E-posta", "E-mail"],
+  footer_kep: ["KEP adresi", "Registered e-mail (KEP)"],
+  footer_website: ["İnternet sitesi", "Website"],
+});
 
 // Each role's first page after signing in (and where a page of another role sends it).
 export const HOME = { desk: "/konsol/masa", router: "/konsol/kuyruk", unit: "/konsol/kuyruk", admin: "/konsol/kuyruk" };
@@ -18,7 +30,7 @@ export const ADMIN_PAGES = [
 ];
 
 const MENUS = {
-  portal: () => [["/", "nav_apply"], ["/takip", "nav_track"]],
+  portal: () => [["/", "nav_apply"], ["/takip", "nav_track"], ["/yardim", "nav_help"]],
   console: (signedIn) => {
     const role = signedIn && signedIn.role;
     if (role === "desk") return [["/konsol/masa", "nav_desk"]];
@@ -58,8 +70,10 @@ export function setUpPage(area, onLanguage = () => {}) {
   const title = area === "portal" ? "portal_title" : "console_title";
   const current = session();
   const signedIn = area === "console" && current && current.expires_at > Date.now() ? current : null;
-  const bar = element("div", { class: "bar" },
-    element("p", { class: "brand", "data-i18n": title, text: t(title) }),
+  const brand = element("p", { class: "brand" }, element("span", { class: "brand-name", "data-i18n": title, text: t(title) }));
+  const organisation = document.body.dataset.organisation;
+  if (organisation) brand.append(element("span", { class: "brand-organisation", text: organisation }));
+  const bar = element("div", { class: "bar" }, brand,
     element("nav", { class: "main-menu", "data-i18n-attr": "aria-label:nav_main" }, menuList(MENUS[area](signedIn))));
   const rows = [element("a", { class: "skip", href: "#main", "data-i18n": "skip", text: t("skip") }), bar];
   let who = null;

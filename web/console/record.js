@@ -10,8 +10,13 @@ import {
   CatalogNames, channelName, contactChannelName, deadlineBadge, formatDate, formatPhone, languageName,
   outcomeName, smsStateName, smsTemplateName, staffName, statusName, timeElement, unitName,
 } from "../common/format.js";
-import { t, tIn } from "../common/i18n.js";
+import { addStrings, t, tIn } from "../common/i18n.js";
 import { reportError, requireStaff, setUpPage } from "../common/layout.js";
+
+addStrings({
+  privacy_notice_version: ["Aydınlatma metni sürümü", "Privacy notice version"],
+  privacy_notice_not_recorded: ["— (kaydedilmemiş)", "— (not recorded)"],
+});
 
 const current = requireStaff("router", "unit", "admin");
 const number = new URLSearchParams(location.search).get("no") || "";
@@ -52,6 +57,7 @@ function renderFacts(record) {
     ["received_at", formatDate(record.received_at)], ["due_at", due],
     ["unit", unitLabel(record.unit)], ["suggested_unit", unitLabel(record.suggested_unit)],
     ["entered_by", officer(record.entered_by)],
+    ["privacy_notice_version", record.privacy_notice_version || t("privacy_notice_not_recorded")],
   ]);
   document.querySelector("#application-facts").replaceChildren(facts);
   // the applicant's own words, in their language (screen readers pronounce them so)

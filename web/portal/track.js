@@ -1,61 +1,167 @@
-// Number + tracking code → status, timeline, due date, answer (GET /api/v1/applications/{no}).
+// The tracking page: number + tracking code → status, timeline, due date, answer
+// (GET /api/v1/applications/{no}); the answer printed as a reply letter (answer-letter.js); a lost
+// code sent again by SMS (POST /api/v1/applications/{no}/tracking-code); offline, the last view
+// this device saw of that number (last-view.js), marked as such.
+import "./track-strings.js";
+import "./app-shell.js";
 import { ApiError, call, catalog } from "../common/api.js";
-import { definitionList, element, onSubmit } from "../common/forms.js";
-import { currentLanguage, formatDate, localName, t } from "../common/i18n.js";
+import { checkFields, definitionList, element, inOurLanguage, onSubmit } from "../common/forms.js";
+import { CatalogNames, formatDate, outcomeName, statusName } from "../common/format.js";
+import { currentLanguage, t, tIn } from "../common/i18n.js";
 import { setUpPage } from "../common/layout.js";
+import { fillLetter } from "./answer-letter.js";
+import { keepLastView, lastView } from "./last-view.js";
 
 const form = document.querySelector("#track-form");
-const section = document.querySelector("#status");
 const number = document.querySelector("#f-application_no");
 const code = document.querySelector("#f-tracking_code");
-let names = { kinds: {}, categories: {} };
-let view = null;
+const section = document.querySelector("#status");
+const heading = document.querySelector("#status-heading");
+const offlineNotice = document.querySelector("#offline-notice");
+const viewNotice = document.querySelector("#view-notice");
+const answerBox = document.querySelector("#answer");
+const letter = document.querySelector("#letter");
+const lostCode = document.querySelector("#lost-code");
+const lostForm = document.querySelector("#lost-code-form");
+const lostNumber = document.querySelector("#f-lost-application_no");
+const nationalId = document.querySelector("#f-lost-national_id");
+const lostResult = document.querySelector("#lost-code-result");
 
-number.value = new URLSearchParams(location.search).get("no") || "";
+const names = new CatalogNames();
+// what the page shows: {view, savedAt (null: fresh from the server), asked: {applicationNo, trackingCode}}
+let shown = null;
+// the server's answer to the last lost-code request ("Türkçe / English"), shown in the page's language
+let lostMessage = null;
+
+number.value = lostNumber.value = new URLSearchParams(location.search).get("no") || "";
+
+// An answer of the server said in the page's own words, both languages as the server writes its
+// own ("Türkçe / English"): the form shows the reader's half, and the other after a switch.
+function refusal(status, key) {
+  return new ApiError(status, { error: { message: tIn("tr", key) + " / " + tIn("en", key) } });
+}
+
+// --- the view ------------------------------------------------------------------------------------
 
 function render() {
-  if (!view) return;
-  section.querySelector("#status-heading").textContent = t("application_no") + " " + view.application_no;
+  if (!shown) {
+    section.hidden = true;
+    fillLetter(letter, null, {});
+    return;
+  }
+  const { view, savedAt } = shown;
+  heading.textContent = t("application_no") + " " + view.application_no;
+  offlineNotice.hidden = !savedAt;
+  offlineNotice.textContent = savedAt ? t("offline_last_view", { time: formatDate(savedAt) }) : "";
+  viewNotice.hidden = !view.notice;
+  viewNotice.textContent = view.notice || "";
   section.querySelector(".facts").replaceWith(definitionList([
-    ["status", t("status_" + view.status)],
-    ["kind", localName(names.kinds[view.kind]) || view.kind],
-    ["category", localName(names.categories[view.category]) || view.category],
+    ["status", statusName(view.status)],
+    ["kind", names.kind(view.kind)],
+    ["category", names.category(view.category)],
     ["province", view.province + " / " + view.district],
     ["unit", view.unit && view.unit.name],
     ["received_at", formatDate(view.received_at)],
     ["due_at", formatDate(view.due_at)],
     ["updated_at", formatDate(view.updated_at)],
   ]));
-  const answer = section.querySelector("#answer");
-  answer.hidden = !view.answer;
-  if (view.answer) {
-    answer.querySelector(".answer-text").textContent = view.answer.text;
-    answer.querySelector(".facts").replaceWith(definitionList([
-      ["outcome", t("outcome_" + view.answer.outcome)], ["answered_at", formatDate(view.answer.answered_at)]]));
-  }
+  renderAnswer(view.answer);
+  fillLetter(letter, view, { kind: names.kind(view.kind), category: names.category(view.category) });
   section.querySelector(".timeline").replaceChildren(...view.timeline.map((entry) =>
     element("li", {}, element("time", { datetime: entry.at, text: formatDate(entry.at) }), " — " + entry.text)));
   section.hidden = false;
 }
 
-async function lookUp() {
+// The answer's text only comes from the server: the device's copy has its outcome and date alone.
+function renderAnswer(answer) {
+  answerBox.hidden = !answer;
+  if (!answer) return;
+  const text = answerBox.querySelector(".answer-text");
+  text.textContent = answer.text || t("offline_answer_hidden");
+  text.classList.toggle("withheld", !answer.text);
+  answerBox.querySelector(".facts").replaceWith(definitionList([
+    ["outcome", outcomeName(answer.outcome)], ["answered_at", formatDate(answer.answered_at)]]));
+  answerBox.querySelector("#print-answer").hidden = !answer.text;
+}
+
+// {view, savedAt} from the server (kept on the device for later), or — when the server cannot be
+// reached — the device's last view of that number; a refusal is thrown as the server said it.
+async function fetchView({ applicationNo, trackingCode }) {
   try {
-    view = await call("GET", "/applications/" + encodeURIComponent(number.value.trim()),
-      { query: { tracking_code: code.value.trim(), language: currentLanguage() } });
+    const view = await call("GET", "/applications/" + encodeURIComponent(applicationNo),
+      { query: { tracking_code: trackingCode, language: currentLanguage() } });
+    keepLastView(view);
+    return { view, savedAt: null };
   } catch (error) {
-    view = null;
-    section.hidden = true;
-    if (error instanceof ApiError && error.status === 404) throw new ApiError(404, { error: { message: t("not_found") } });
+    const kept = error instanceof ApiError && error.status === 0 ? lastView(applicationNo) : null;
+    if (kept) return { view: kept.view, savedAt: kept.saved_at };
+    if (error instanceof ApiError && error.status === 404) throw refusal(404, "not_found");
+    throw error;
+  }
+}
+
+async function lookUp() {
+  const asked = { applicationNo: number.value.trim(), trackingCode: code.value.trim() };
+  try {
+    shown = { ...(await fetchView(asked)), asked };
+  } catch (error) {
+    shown = null;
+    render();
     throw error;
   }
   render();
-  section.querySelector("#status-heading").focus();
+  heading.focus();
 }
 
-onSubmit(form, lookUp);
+// After a language switch: the timeline's texts come from the server in the chosen language.
+function lookUpAgain() {
+  if (!shown) return;
+  const { asked } = shown;
+  fetchView(asked).then((fresh) => {
+    shown = { ...fresh, asked };
+  }).catch(() => {}).finally(render);
+}
+
+// --- a lost tracking code --------------------------------------------------------------------
+
+// The same answer whatever the outcome (the page cannot tell, and must not); the national id goes
+// with the one request and is gone from the page after it.
+async function requestCode() {
+  lostMessage = null;
+  showLostMessage();
+  try {
+    const answer = await call("POST", "/applications/" + encodeURIComponent(lostNumber.value.trim()) + "/tracking-code",
+      { body: { national_id: nationalId.value.trim() } });
+    lostMessage = answer.message;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 429) throw refusal(429, "lost_code_too_many");
+    throw error;
+  } finally {
+    nationalId.value = "";
+  }
+  showLostMessage();
+  lostResult.focus();
+}
+
+function showLostMessage() {
+  lostResult.hidden = !lostMessage;
+  lostResult.textContent = lostMessage ? inOurLanguage(lostMessage) : "";
+}
+
+lostCode.addEventListener("toggle", () => {
+  if (lostCode.open && !lostNumber.value.trim()) lostNumber.value = number.value.trim();
+});
+
+// --- wiring ------------------------------------------------------------------------------------
+
+onSubmit(form, lookUp, { before: () => checkFields(form) });
+onSubmit(lostForm, requestCode, { before: () => checkFields(lostForm) });
+document.querySelector("#print-answer").addEventListener("click", () => window.print());
 catalog().then((answer) => {
-  for (const kind of answer.kinds) names.kinds[kind.code] = kind.name;
-  for (const category of answer.categories) names.categories[category.code] = category.name;
+  names.add(answer);
   render();
 }).catch(() => {});
-setUpPage("portal", () => (view ? lookUp().catch(() => {}) : null));
+setUpPage("portal", () => {
+  showLostMessage();
+  lookUpAgain();
+});

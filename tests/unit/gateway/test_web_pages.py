@@ -1,6 +1,8 @@
-"""The web clients' pages and files (gateway/web.py, web/): served at their clean URLs with the
-pages' Content-Security-Policy, no inline script or style anywhere, the API's strict policy kept,
-and every page's script and stylesheet present."""
+"""The web clients' pages and files (gateway/web/, web/): Jinja templates extending
+web/common/page.html, served at their clean URLs with the pages' Content-Security-Policy, no
+inline script or style anywhere, the API's strict policy kept, and every page's script and
+stylesheet present. How they are served (fingerprints, caching, compression, the app's files):
+test_web_serving.py."""
 import re
 
 import pytest
@@ -10,6 +12,9 @@ from tests.unit.gateway.test_gateway import rpc  # noqa: F401  (the citizen rout
 from tests.unit.gateway.test_gateway_security_headers import client_with
 
 PAGE_FILES = sorted(web.WEB_ROOT.rglob("*.html"))
+BASE = "common/page.html"
+# what a template names under web/: asset('…'), {% set script = "…" %}, or an old /web/… address
+REFERENCE = re.compile(r"asset\(\s*[\"']([^\"']+)[\"']\s*\)" r'|set script = "([^"]+)"' r'|(?:src|href)="/web/([^"]+)"')
 
 
 @pytest.fixture
@@ -25,6 +30,20 @@ def test_every_page_is_html_with_the_pages_policy(client, path):
     assert response.headers["Content-Security-Policy"] == security.PAGE_CONTENT_SECURITY_POLICY
     assert response.headers["X-Frame-Options"] == "DENY" and response.headers["X-Content-Type-Options"] == "nosniff"
     assert b'<html lang="tr">' in response.data
+
+
+@pytest.mark.parametrize("path", sorted(web.PAGES))
+def test_every_page_extends_the_base_template_and_says_what_it_is(client, path):
+    template = (web.WEB_ROOT / web.PAGES[path]).read_text()
+    page = client.get(path).get_data(as_text=True)
+
+    assert template.startswith('{% extends "' + BASE + '" %}')
+    assert re.search(r'{% set area = "(portal|console)" %}', template)
+    assert re.search(r"<title[^>]*>[^<]{3,}</title>", page)
+    assert re.search(r'<meta name="description" content="[^"]{20,}">', page), "a meta description"
+    assert '<main id="main" tabindex="-1"' in page and '<footer class="site">' in page
+    assert re.search(r'<script type="module" src="/web/v/\w+/[\w/.-]+\.js"></script>', page)
+    assert ('<link rel="manifest"' in page) == (path in web.PORTAL_PAGES)  # the app is the portal
 
 
 def test_the_pages_policy_allows_this_origin_only_and_nothing_inline():
@@ -54,14 +73,15 @@ def test_nothing_else_is_served(client, path):
     assert client.get(path).status_code == 404
 
 
-@pytest.mark.parametrize("page", PAGE_FILES, ids=lambda page: page.name)
+@pytest.mark.parametrize("page", PAGE_FILES, ids=lambda page: str(page.relative_to(web.WEB_ROOT)))
 def test_pages_have_no_inline_script_or_style_and_their_files_exist(page):
     text = page.read_text()
 
     assert not re.search(r"<script(?![^>]*\bsrc=)", text), "inline script"
     assert "<style" not in text and " style=" not in text and " on" + "click=" not in text
-    for reference in re.findall(r'(?:src|href)="(/web/[^"]+)"', text):
-        assert (web.WEB_ROOT / reference[len("/web/"):]).is_file(), reference
+    for groups in REFERENCE.findall(text):
+        reference = next(group for group in groups if group)
+        assert (web.WEB_ROOT / reference).is_file(), reference
 
 
 def test_scripts_have_no_inline_styles_or_eval():

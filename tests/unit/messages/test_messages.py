@@ -90,7 +90,7 @@ def test_a_bilingual_text_is_the_turkish_then_the_english():
 def test_a_message_without_values_is_its_template():
     assert "{application_no}" in message("sms.application_answered", "en")
     assert message("sms.application_answered", "tr", application_no="2026-000001", tracking_url="x").startswith(
-        "Başvurunuz 2026-000001 sonuçlandı.")
+        "Başvurunuz sonuçlandı. Yanıtı takip kodunuzla x/takip?no=2026-000001 ")
 
 
 def test_by_language_is_every_language_of_one_message():

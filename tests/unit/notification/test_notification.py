@@ -294,6 +294,11 @@ def answered_event():
                      answer_text=ANSWER_TEXT, answered_at="2026-03-05T14:00:00.000+03:00", step=2)
 
 
+# The "concluded" texts begin with where to read the answer: the tracking page, the number filled in.
+CONCLUDED_TR = "Başvurunuz sonuçlandı. Yanıtı takip kodunuzla acikkapi.gov.tr/takip?no={} ".format(NUMBER)
+CONCLUDED_EN = "Your application has been concluded. Read the answer at acikkapi.gov.tr/takip?no={} ".format(NUMBER)
+
+
 def concluded(store):
     return list(store.messages.find({"application_no": NUMBER, "template": domain.CONCLUDED}))
 
@@ -308,8 +313,8 @@ def test_answered_application_queues_one_concluded_sms(notification, store, kick
     assert message["template"] == "application_answered"
     assert message["state"] == QUEUED
     assert message["language"] == "tr"
-    assert message["text"].startswith("Başvurunuz {} sonuçlandı.".format(NUMBER))
-    assert message["segments"] == 1
+    assert message["text"].startswith(CONCLUDED_TR)
+    assert message["segments"] == 2  # the link takes the text past one (tests/unit/notification/test_sms_templates.py)
     assert kick_counter.count == 1
 
 
@@ -320,7 +325,7 @@ def test_concluded_sms_is_in_english_for_an_english_applicant(notification, stor
 
     [message] = concluded(store)
     assert message["language"] == "en"
-    assert message["text"].startswith("Your application {} has been concluded.".format(NUMBER))
+    assert message["text"].startswith(CONCLUDED_EN)
 
 
 def test_answered_event_twice_still_queues_one_concluded_sms(notification, store, kick_counter, received_event):
@@ -392,7 +397,7 @@ def test_rendering_a_waiting_concluded_sms_leaves_the_received_sms_and_other_app
     notification.handle_application_received(received_event(NUMBER, tracking_code=CODE, language="en"))
 
     [message] = concluded(store)
-    assert message["text"].startswith("Your application {} has been concluded.".format(NUMBER))
+    assert message["text"].startswith(CONCLUDED_EN)
     [received_sms] = store.messages.find({"application_no": NUMBER, "template": domain.RECEIVED})
     assert received_sms["text"].startswith("Your application has been received")
     [waiting] = store.messages.find({"application_no": "2026-000002"})
@@ -409,7 +414,7 @@ def test_concluded_message_without_a_language_is_rendered_later_in_the_language_
     assert waiting["text"] is None and waiting["language"] is None
     assert domain.rendered(waiting, "en") == {field: at_once[field]
                                               for field in ("language", "text", "encoding", "segments")}
-    assert at_once["text"].startswith("Your application {} has been concluded.".format(NUMBER))
+    assert at_once["text"].startswith(CONCLUDED_EN)
 
 
 def test_concluded_sms_without_text_yet_waits_without_calling_the_provider(notification, store):
@@ -458,7 +463,7 @@ def test_concluded_sms_rendered_after_waiting_is_sent_in_the_applicants_language
 
     [sms] = provider.sent
     assert sms.phone == PHONE
-    assert sms.text.startswith("Your application {} has been concluded.".format(NUMBER))
+    assert sms.text.startswith(CONCLUDED_EN)
     assert concluded(store)[0]["state"] == SENT
 
 
@@ -492,4 +497,4 @@ def test_concluded_sms_is_rendered_when_the_received_event_is_handled_while_it_i
 
     [message] = concluded(store)
     assert message["text"] is not None
-    assert message["text"].startswith("Your application {} has been concluded.".format(NUMBER))
+    assert message["text"].startswith(CONCLUDED_EN)

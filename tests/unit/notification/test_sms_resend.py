@@ -15,7 +15,7 @@ from services.notification.delivery_reports import apply_reports
 from services.notification.domain import DELIVERED, FAILED, QUEUED, SENT
 from services.notification.providers import DeliveryReport, SmsSendError
 from services.notification.service import NotificationService
-from services.notification.store import ONE_PER_TEMPLATE, NotificationStore
+from services.notification.store import ONE_PER_TEMPLATE, ONE_PER_TEMPLATE_AND_RESEND, NotificationStore
 from tests.support.samples import APPLICANT_PHONE_E164 as PHONE
 from tests.support.samples import staff_principal
 from tests.unit.notification.test_sms_dispatch import Provider, make_dispatcher
@@ -25,6 +25,7 @@ ANKARA_ADMIN = staff_principal("ankara.admin")
 ISTANBUL_ADMIN = staff_principal("istanbul.admin")
 PROVIDER_DOWN = "verimor: HTTP 503 Service Unavailable"
 INVALID_NUMBER = "INVALID_DESTINATION_ADDRESS gsm_error=1"
+ONE_PER_FACT_INDEX = "application_no_1_template_1_resend_of_1_occasion_1"
 
 
 @pytest.fixture
@@ -227,17 +228,35 @@ def test_a_message_outside_the_admins_province_is_not_found(notification, failed
                                     failed["_id"] if message_id == "another province" else message_id)
 
 
-# --- the unique key, before and after resends existed -----------------------------------------
+# --- the unique key, before and after resends (and reminders) existed ---------------------------
 
-def test_the_unique_key_of_older_stores_gives_way_to_the_one_with_resends(store, notification, received_event):
-    store.messages.drop_index("application_no_1_template_1_resend_of_1")
-    store.messages.create_index([("application_no", ASCENDING), ("template", ASCENDING)], unique=True)
+OLDER_KEYS = {
+    ONE_PER_TEMPLATE: [("application_no", ASCENDING), ("template", ASCENDING)],
+    ONE_PER_TEMPLATE_AND_RESEND: [("application_no", ASCENDING), ("template", ASCENDING), ("resend_of", ASCENDING)],
+}
+
+
+@pytest.mark.parametrize("older", sorted(OLDER_KEYS))
+def test_the_unique_key_of_older_stores_gives_way_to_the_one_with_resends_and_reminders(
+        store, notification, received_event, older):
+    store.messages.drop_index(ONE_PER_FACT_INDEX)
+    store.messages.create_index(OLDER_KEYS[older], unique=True)
     failed_before = fail(store, received(notification, received_event), PROVIDER_DOWN)
-    store.messages.update_one({"_id": failed_before["_id"]}, {"$unset": {"resend_of": ""}})  # as stored before
+    unset = {"occasion": ""} if older == ONE_PER_TEMPLATE_AND_RESEND else {"resend_of": "", "occasion": ""}
+    store.messages.update_one({"_id": failed_before["_id"]}, {"$unset": unset})  # as stored before
 
     store.create_indexes()
 
-    assert ONE_PER_TEMPLATE not in store.messages.index_information()
+    assert set(store.messages.index_information()) & set(OLDER_KEYS) == set()
+    assert ONE_PER_FACT_INDEX in store.messages.index_information()
     notification.resend_message(ANKARA_ADMIN, failed_before["_id"])
     notification.handle_application_received(received_event(NUMBER, province_code="06"))  # replayed
     assert store.messages.count_documents({"application_no": NUMBER}) == 2
+
+
+def test_creating_the_indexes_again_changes_nothing(store):
+    before = store.messages.index_information()
+
+    store.create_indexes()
+
+    assert store.messages.index_information() == before

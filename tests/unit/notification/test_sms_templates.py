@@ -3,17 +3,20 @@ import re
 import pytest
 
 from services.notification.segments import GSM7, GSM7_TURKISH, measure
-from services.notification.templates import DEFAULT_TRACKING_URL, REQUIRED_VALUES, TEMPLATES, render
+from services.notification.templates import DEFAULT_TRACKING_URL, REQUIRED_VALUES, SEGMENTS, TEMPLATES, render
 
 # The longest values the system produces: a 12-character number, an 8-character code from
-# the tracking alphabet, and a tracking address longer than the default.
+# the tracking alphabet, and a portal address (TRACKING_URL) longer than the default.
 LONGEST_VALUES = {
     "application_no": "2026-0001234",
     "tracking_code": "WWWWWWWW",
-    "tracking_url": "https://acikkapi.gov.tr/takip",
+    "tracking_url": "https://www.acikkapi.gov.tr",
 }
 ENCODINGS_ALLOWED = {"tr": {GSM7, GSM7_TURKISH}, "en": {GSM7}}
 CASES = [(template, language) for template, texts in TEMPLATES.items() for language in texts]
+# What each template may take, as the issues asked: the received SMS and the reminder one segment,
+# the concluded one (with its link) two.
+SEGMENTS_ASKED = {"application_received": 1, "tracking_code_reminder": 1, "application_answered": 2}
 
 
 def test_every_template_has_turkish_and_english_and_declares_its_values():
@@ -22,13 +25,41 @@ def test_every_template_has_turkish_and_english_and_declares_its_values():
         assert set(texts) == set(ENCODINGS_ALLOWED)
 
 
+def test_each_template_is_allowed_the_segments_asked_for():
+    assert {template: SEGMENTS.get(template, 1) for template in TEMPLATES} == SEGMENTS_ASKED
+
+
 @pytest.mark.parametrize("template, language", CASES)
-def test_longest_rendering_fits_one_segment(template, language):
+def test_longest_rendering_fits_its_segments(template, language):
     text = render(template, language, LONGEST_VALUES)
 
     encoding = measure(text)
-    assert encoding.segments == 1, (text, encoding)
+    assert encoding.segments <= SEGMENTS_ASKED[template], (text, encoding)
     assert encoding.name in ENCODINGS_ALLOWED[language]
+
+
+@pytest.mark.parametrize("language", ["tr", "en"])
+@pytest.mark.parametrize("template", ["application_answered", "tracking_code_reminder"])
+def test_the_link_opens_the_tracking_page_with_the_number_filled_in(template, language):
+    text = render(template, language, LONGEST_VALUES)
+
+    link = "https://www.acikkapi.gov.tr/takip?no=2026-0001234"
+    assert link in text
+    assert re.search(re.escape(link) + r"(\s|$)", text), "the link must end at a space or the text's end: " + text
+
+
+@pytest.mark.parametrize("language", ["tr", "en"])
+def test_the_concluded_sms_never_carries_the_tracking_code(language):
+    text = render("application_answered", language, LONGEST_VALUES)
+
+    assert LONGEST_VALUES["tracking_code"] not in text
+
+
+@pytest.mark.parametrize("tracking_url", ["acikkapi.gov.tr/", "https://acikkapi.gov.tr/"])
+def test_a_trailing_slash_of_the_address_is_not_doubled(tracking_url):
+    text = render("application_answered", "tr", dict(LONGEST_VALUES, tracking_url=tracking_url))
+
+    assert tracking_url + "takip?no=2026-0001234" in text
 
 
 @pytest.mark.parametrize("template, language", CASES)

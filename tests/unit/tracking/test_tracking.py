@@ -211,6 +211,16 @@ def test_a_failed_concluded_sms_gives_the_notice_even_if_the_first_was_delivered
     assert tracking.get_application_status(NUMBER, CODE)["notice"] == public_view.SMS_FAILED_NOTICE["tr"]
 
 
+def test_a_failed_tracking_code_reminder_gives_no_notice(tracking, received):
+    """The reminder was asked for on the tracking page; the applicant's own notices went through."""
+    tracking.handle_application_received(received)
+    tracking.handle_sms_delivered(sms_event("sms_delivered"))
+    tracking.handle_sms_failed(sms_at("sms_failed", "2026-03-06T10:00:00.000+03:00",
+                                      template="tracking_code_reminder", reason="EXPIRED"))
+
+    assert "notice" not in tracking.get_application_status(NUMBER, CODE)
+
+
 @pytest.mark.parametrize("handlers", [(), ("handle_sms_sent",), ("handle_sms_sent", "handle_sms_delivered")])
 def test_sms_that_did_not_fail_leave_the_public_view_as_it_was(tracking, received, handlers):
     tracking.handle_application_received(received)

@@ -32,8 +32,35 @@ def install(app):
         COMPRESS_BR_LEVEL=5,  # on-the-fly quality: ~gzip's speed, smaller
         COMPRESS_STREAMS=False,
         COMPRESS_EVALUATE_CONDITIONAL_REQUEST=True,  # If-None-Match with a ":br" ETag → 304
+        COMPRESS_CACHE_BACKEND=WebFileCompressions,
+        COMPRESS_CACHE_KEY=web_file_key,
     )
-    WholeAnswerCompression(app)
+    app.extensions["compression"] = WholeAnswerCompression(app)
+
+
+WEB_FILES = "/web/"
+
+
+def web_file_key(request):
+    """The web files (gateway/web/assets.py) are the same bytes for every request of a path while
+    the gateway runs: compressed once per algorithm. Every other answer has no key ("")."""
+    return request.path if request.path.startswith(WEB_FILES) else ""
+
+
+class WebFileCompressions:
+    """Flask-Compress's cache, keeping only the web files' compressed bytes (keys
+    ``"<algorithm>;/web/…"``; a few hundred kilobytes in all): an answer without a key (the API,
+    the pages) is compressed afresh every time."""
+
+    def __init__(self):
+        self._compressed = {}
+
+    def get(self, key):
+        return self._compressed.get(key)
+
+    def set(self, key, value):
+        if not key.endswith(";"):  # dict assignment is atomic: two threads at most compress a file twice
+            self._compressed[key] = value
 
 
 class WholeAnswerCompression(Compress):

@@ -302,7 +302,7 @@ def test_errors_are_in_the_page_language_only(open_tab):
 
 def test_offline_the_application_waits_encrypted_and_goes_once_as_the_app(open_tab, staff, running_system):
     """Opened from the installed app's start address; the connection drops before sending."""
-    tab = open_tab()
+    tab = open_tab(service_workers="allow")
     page = tab.page
     person = someone()
     page.goto("/?kaynak=uygulama")
@@ -347,7 +347,7 @@ def test_offline_the_application_waits_encrypted_and_goes_once_as_the_app(open_t
 
 
 def test_a_kept_application_goes_once_however_many_tabs_try(open_tab, staff, running_system):
-    tab = open_tab()
+    tab = open_tab(service_workers="allow")
     first = tab.page
     person = someone()
     first.goto("/")
@@ -378,7 +378,7 @@ def test_a_kept_application_goes_once_however_many_tabs_try(open_tab, staff, run
 
 
 def test_a_kept_application_the_server_refuses_comes_back_into_the_form(open_tab, staff):
-    tab = open_tab()
+    tab = open_tab(service_workers="allow")
     page = tab.page
     page.goto("/")
     wait_for_service_worker(page)
@@ -408,7 +408,7 @@ def test_a_kept_application_the_server_refuses_comes_back_into_the_form(open_tab
 
 
 def test_a_kept_application_discarded_is_gone_and_never_sent(open_tab, staff):
-    tab = open_tab()
+    tab = open_tab(service_workers="allow")
     page = tab.page
     person = someone()
     page.goto("/")

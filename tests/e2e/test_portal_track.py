@@ -244,7 +244,7 @@ def test_without_an_answer_there_is_no_letter_and_no_print_button(open_tab, runn
 def test_offline_the_page_shows_the_last_view_it_saw_without_the_answers_text(open_tab, running_system):
     receipt = answered(running_system, first_nine="462918357")
     number, code = receipt["application_no"], receipt["tracking_code"]
-    tab = open_tab()
+    tab = open_tab(service_workers="allow")
     page = tab.page
     look_up(page, number, code, "#answer:not([hidden])")
     kept = page.evaluate("key => localStorage.getItem(key)", "acikkapi.last-view." + number)

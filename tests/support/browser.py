@@ -52,9 +52,12 @@ class Tab:
     """A page in its own browser context (its own sessionStorage and localStorage), recording
     console errors, CSP violations included."""
 
-    def __init__(self, browser, base_url, width=1280, height=900):
+    # The portal's service worker precaches every file of the portal when it installs, in each new
+    # context: only the tests of what it does (offline) let it in, the rest spare the gateway that.
+    def __init__(self, browser, base_url, width=1280, height=900, service_workers="block"):
         self.context = browser.new_context(base_url=base_url, viewport={"width": width, "height": height},
-                                           locale="tr-TR", timezone_id="Europe/Istanbul")
+                                           locale="tr-TR", timezone_id="Europe/Istanbul",
+                                           service_workers=service_workers)
         self.context.set_default_timeout(15000)
         self.page = self.context.new_page()
         self.console_errors = []
@@ -121,11 +124,12 @@ def browser():
 
 @pytest.fixture
 def open_tab(browser, running_system):
-    """``open_tab(width=, height=)``: a new Tab on the session's system; all closed after the test."""
+    """``open_tab(width=, height=, service_workers="allow")``: a new Tab on the session's system; all
+    closed after the test."""
     tabs = []
 
-    def open_(**size):
-        tab = Tab(browser, running_system.url, **size)
+    def open_(**options):
+        tab = Tab(browser, running_system.url, **options)
         tabs.append(tab)
         return tab
 

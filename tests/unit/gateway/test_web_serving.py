@@ -179,6 +179,18 @@ def test_pages_and_api_json_are_compressed_too(client):
     assert page.headers["Content-Encoding"] == "br" and b"record-heading" in brotli.decompress(page.data)
 
 
+def test_a_web_file_is_compressed_once_and_a_page_every_time(client):
+    address = "/web/v/{}/{}".format(tree_hash(), LARGE_SCRIPT)
+    compressed = client.application.extensions["compression"].cache
+
+    first = client.get(address, headers={"Accept-Encoding": "br"})
+    client.get("/konsol/basvuru", headers={"Accept-Encoding": "br"})
+
+    assert compressed.get("br;" + address) == first.data
+    assert compressed.get("br;") is None and compressed.get("br;/konsol/basvuru") is None
+    assert client.get(address, headers={"Accept-Encoding": "br"}).data == first.data
+
+
 def test_small_answers_are_not_compressed(client):
     svg = (web.WEB_ROOT / "icons" / "favicon.svg").read_bytes()
 

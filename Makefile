@@ -27,8 +27,10 @@ run: install
 $(addprefix run-,$(SERVICES)): run-%: install
 	@$(BIN)/python -m common.launcher $*
 
+# Three workers on two cores: the browser and process tests spend part of their time waiting (a page, a
+# process starting, a broker restarting), and a third file in flight fills it (~700 s against ~760).
 test: install
-	$(BIN)/python -m pytest -n 2 --dist loadfile tests
+	$(BIN)/python -m pytest -n 3 --dist loadfile tests
 
 # Style, import order and likely bugs (ruff), then types (mypy): both read pyproject.toml.
 lint: install

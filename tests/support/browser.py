@@ -92,10 +92,14 @@ class Tab:
             self.page.set_viewport_size(size)
 
     def assert_accessible(self, name):
-        """axe-core on the page as it is now: no serious or critical violation (all are saved)."""
-        from axe_playwright_python.sync_playwright import Axe
+        """axe-core on the page as it is now: no serious or critical violation (all are saved).
+        axe's 560 KB script goes into a page once, not at every check of it."""
+        from axe_playwright_python.base import AXE_SCRIPT
+        from axe_playwright_python.sync_playwright import DEFAULT_OPTIONS, AxeResults
 
-        results = Axe().run(self.page)
+        if not self.page.evaluate("() => typeof window.axe === 'object'"):
+            self.page.evaluate(AXE_SCRIPT)
+        results = AxeResults(self.page.evaluate("options => axe.run(document, options)", DEFAULT_OPTIONS))
         ACCESSIBILITY.mkdir(parents=True, exist_ok=True)
         (ACCESSIBILITY / (name + ".json")).write_text(json.dumps(results.response["violations"], indent=1))
         blocking = [violation for violation in results.response["violations"]

@@ -215,6 +215,14 @@ class StagedDatabase:
 
 # --- the simulation ------------------------------------------------------------------------------
 
+def confirm_all(owed):
+    """A batch publisher for ``relay_collection`` that takes every event into ``owed`` and confirms it."""
+    def publish_batch(events):
+        owed.extend(events)
+        return {event["event_id"] for event in events}
+    return publish_batch
+
+
 @contextlib.contextmanager
 def clock_at(moment):
     """``common.clock.now()`` answers ``moment`` meanwhile (every service module calls it so)."""
@@ -309,7 +317,7 @@ class Simulation:
                 owed = []
                 for collection in self.outboxes:
                     if any(document.get(PENDING) for document in collection.documents.values()):
-                        relay_collection(collection, owed.append, batch_size=100, now=moment)
+                        relay_collection(collection, confirm_all(owed), batch_size=100, now=moment)
                 if not owed:
                     return
                 for event in owed:
@@ -320,13 +328,14 @@ class Simulation:
         """The dispatcher sends what is due; the provider reports delivery a few seconds later."""
         with clock_at(moment):
             while True:
-                # as SmsDispatcher claims: naming the provider, which the message then records
-                message = self.stores["notification"].claim_next(moment, moment + self.dispatcher.lease,
-                                                                 self.dispatcher.provider.name)
-                if message is None:
+                # as SmsDispatcher claims a batch: naming the provider, which the messages then record
+                messages = self.stores["notification"].claim_due(moment, moment + self.dispatcher.lease,
+                                                                 self.dispatcher.provider.name, 50)
+                if not messages:
                     break
-                self.dispatcher.send(message)
-                self.sent.append(message["_id"])
+                for message in messages:
+                    self.dispatcher.send(message)
+                    self.sent.append(message["_id"])
         self.settle(moment + timedelta(milliseconds=50))
         delivered_at = moment + timedelta(seconds=4)
         with clock_at(delivered_at):

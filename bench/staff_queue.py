@@ -46,6 +46,7 @@ from preload import (  # noqa: E402
     StagedDatabase,
     chunks,
     clock_at,
+    confirm_all,
     environment,
     random_national_id,
 )
@@ -119,7 +120,7 @@ class Life:
             for collection in (self.intake_store.applications, self.routing_store.applications):
                 owed = []
                 if any(document.get(PENDING) for document in collection.documents.values()):
-                    relay_collection(collection, owed.append, batch_size=100, now=moment)
+                    relay_collection(collection, confirm_all(owed), batch_size=100, now=moment)
                 for event in owed:
                     if event["event_name"] == "application_received":
                         self.routing.handle_application_received(json.loads(json.dumps(event)))

@@ -2,22 +2,25 @@
 
 A service stores a state change and the events it owes in one document
 write: ``outbox`` holds the events, ``outbox_pending`` (indexed) marks the
-document for the relay. The relay publishes with publisher confirms and
-``mandatory`` (an event no queue would take is refused, not dropped) and
-removes an event from the document only once the broker has confirmed it.
+document for the relay. The relay claims a batch of such documents, publishes
+all their events with ``mandatory`` and waits for the broker's confirms once
+(common/confirmed_publisher.py: an event no queue would take is refused, not
+dropped), and removes an event from its document only once it is confirmed.
 """
 import logging
+import os
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+import eventlet
 from kombu import Connection
-from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY
 
 from common import clock, config, topology
 from common.background import BackgroundLoop
+from common.confirmed_publisher import ConfirmedPublisher, Outgoing
 from common.metrics import OUTBOX_PENDING
 from contracts.events import CATALOGUE
 
@@ -25,7 +28,11 @@ log = logging.getLogger(__name__)
 
 PENDING = "outbox_pending"
 LEASE = "outbox_lease"
-LEASE_DURATION = timedelta(seconds=30)  # far longer than publishing one document's events
+CLAIM = "outbox_claim"  # which claim holds the lease: a batch reads back only its own documents
+LEASE_DURATION = timedelta(seconds=30)  # far longer than publishing one batch's events
+
+# ``publish_batch(events)``: the ids of those of ``events`` the broker confirmed.
+PublishBatch = Callable[[list[dict[str, Any]]], Collection[str]]
 
 
 def new_document_fields(events: Iterable[dict[str, Any]]) -> dict[str, Any]:
@@ -46,59 +53,96 @@ def create_outbox_index(collection: Any) -> None:
     collection.create_index([(PENDING, 1), (LEASE, 1)])
 
 
-def _claim(collection: Any, now: datetime) -> dict[str, Any] | None:
-    """One document owing events, leased to this relay: two processes of a service never
-    publish the same events at once. A relay that dies mid-publish loses its lease, and what
-    it had not cleared is published again (consumers are idempotent).
+def _claim(collection: Any, batch_size: int, now: datetime,
+           look_for_lapsed: bool) -> tuple[str, list[dict[str, Any]]]:
+    """Up to ``batch_size`` documents owing events, leased to this claim: two processes of a
+    service never publish the same events at once. A relay that dies mid-publish loses its lease,
+    and what it had not cleared is published again (consumers are idempotent).
 
-    Never-leased documents first, then lapsed leases: two exact index lookups. (One query with
-    ``$or`` read every document this relay had already leased in the batch before finding a free
-    one: a hundred-document batch decoded ~5,000 — the notification service's main cost.)"""
-    for free in ({LEASE: None}, {LEASE: {"$lt": now}}):  # None: no lease field, or a released one
-        document = collection.find_one_and_update(
-            dict({PENDING: True}, **free), {"$set": {LEASE: now + LEASE_DURATION}}, projection={"outbox": 1})
-        if document is not None:
-            return document
-    return None
-
-
-def _clear_all(collection: Any, document_id: Any, owed_count: int) -> bool:
-    """The usual case in one write: every event the document owed is out. Only a relay holding
-    the lease removes events, others only add, so an unchanged count means nothing new came."""
-    cleared = collection.update_one({"_id": document_id, "outbox": {"$size": owed_count}},
-                                    {"$set": {"outbox": [], PENDING: False, LEASE: None}})
-    return cleared.matched_count == 1
-
-
-def relay_collection(collection: Any, publish: Callable[[dict[str, Any]], None], batch_size: int,
-                     now: datetime | None = None) -> int:
-    """Publishes what documents of ``collection`` owe; returns how many documents were seen."""
-    now = now or clock.now()
-    documents: list[dict[str, Any]] = []
-    while len(documents) < batch_size:
-        document = _claim(collection, now)
-        if document is None:
+    Never-leased documents first, then lapsed leases, each an exact index lookup (one ``$or``
+    read every leased document). The lease is one write over those found, conditional on each
+    still having the lease and the claim mark it was read with: a mark is new at every claim and
+    a release or a clearing empties the lease, so an unchanged pair means no relay claimed,
+    cleared or released the document since, and what was read is what it owes (events added
+    meanwhile only lengthen it; ``_clear`` counts them). When a concurrent claim took some first,
+    the batch is read back by this claim's mark."""
+    claim = os.urandom(12).hex()
+    lease = {"$set": {LEASE: now + LEASE_DURATION, CLAIM: claim}}
+    found: list[dict[str, Any]] = []
+    leased = 0
+    for free in ({LEASE: None}, {LEASE: {"$lt": now}})[:2 if look_for_lapsed else 1]:
+        if len(found) == batch_size:  # None: no lease field, or a released one
             break
-        documents.append(document)
+        more = list(collection.find(dict({PENDING: True}, **free), {"outbox": 1, CLAIM: 1}).limit(
+            batch_size - len(found)))
+        if more:
+            marks = list({document.get(CLAIM) for document in more})
+            leased += collection.update_many(
+                dict({"_id": {"$in": [document["_id"] for document in more]}, CLAIM: {"$in": marks}}, **free),
+                lease).matched_count
+            found += more
+    if leased == len(found):
+        return claim, found
+    return claim, list(collection.find({"_id": {"$in": [document["_id"] for document in found]}, CLAIM: claim},
+                                       {"outbox": 1}))
+
+
+def _confirmed_prefix(owed: list[dict[str, Any]], confirmed: Collection[str]) -> list[dict[str, Any]]:
+    """The events a document may drop: those before its first unconfirmed one (the rest go out
+    again after it, in the order they were owed)."""
+    for position, event in enumerate(owed):
+        if event["event_id"] not in confirmed:
+            return owed[:position]
+    return owed
+
+
+def _clear(collection: Any, claim: str, documents: list[dict[str, Any]], confirmed: Collection[str]) -> None:
+    """Removes the confirmed events and releases the lease, in a few writes whatever the batch.
+
+    The usual case, every owed event out: one write per number of events owed, conditional on that
+    number. Only a relay holding the lease removes events, others only add, so an unchanged count
+    means nothing new came. The rest (some event not confirmed, or events added meanwhile): the
+    confirmed ones pulled, the emptied documents no longer pending, the leases released."""
+    all_out: dict[int, list[Any]] = {}
+    rest, published = [], []
     for document in documents:
         owed = document.get("outbox", [])
-        published = []
-        for event in owed:
-            try:
-                publish(event)
-            except Exception as exc:  # the event stays owed; the timer tries again
-                log.warning("event %s not published yet: %s", event.get("event_name"), type(exc).__name__)
-                break
-            published.append(event["event_id"])
-        if len(published) == len(owed) and _clear_all(collection, document["_id"], len(owed)):
-            continue
-        if published:
-            collection.update_one(
-                {"_id": document["_id"]},
-                {"$pull": {"outbox": {"event_id": {"$in": published}}}},
-            )
-        collection.update_one({"_id": document["_id"], "outbox": []}, {"$set": {PENDING: False}})
-        collection.update_one({"_id": document["_id"]}, {"$set": {LEASE: None}})
+        out = _confirmed_prefix(owed, confirmed)
+        if owed and len(out) == len(owed):
+            all_out.setdefault(len(owed), []).append(document["_id"])
+        else:
+            rest.append(document["_id"])
+            published += [event["event_id"] for event in out]
+    for owed_count, ids in all_out.items():
+        cleared = collection.update_many(
+            {"_id": {"$in": ids}, CLAIM: claim, "outbox": {"$size": owed_count}},
+            {"$set": {"outbox": [], PENDING: False, LEASE: None}})
+        if cleared.matched_count < len(ids):  # some owe more now; the others no longer match
+            rest += ids
+            published += [event["event_id"] for document in documents if document["_id"] in ids
+                          for event in document["outbox"]]
+    if not rest:
+        return
+    if published:
+        collection.update_many({"_id": {"$in": rest}, CLAIM: claim},
+                               {"$pull": {"outbox": {"event_id": {"$in": published}}}})
+    collection.update_many({"_id": {"$in": rest}, CLAIM: claim, "outbox": {"$size": 0}}, {"$set": {PENDING: False}})
+    collection.update_many({"_id": {"$in": rest}, CLAIM: claim}, {"$set": {LEASE: None}})
+
+
+def relay_collection(collection: Any, publish_batch: PublishBatch, batch_size: int,
+                     now: datetime | None = None, look_for_lapsed: bool = True) -> int:
+    """Publishes what up to ``batch_size`` documents of ``collection`` owe, in one batch; returns
+    how many documents were seen. Nothing is removed that ``publish_batch`` did not confirm.
+    ``look_for_lapsed``: also take documents whose lease ran out (a relay died holding them)."""
+    claim, documents = _claim(collection, batch_size, now or clock.now(), look_for_lapsed)
+    if not documents:
+        return 0
+    confirmed: Collection[str] = ()
+    try:
+        confirmed = publish_batch([event for document in documents for event in document.get("outbox", [])])
+    finally:  # even when publishing raised: the leases go, whatever was not confirmed stays owed
+        _clear(collection, claim, documents, confirmed)
     return len(documents)
 
 
@@ -110,12 +154,26 @@ class OutboxRelay(BackgroundLoop):
     """
 
     batch_size = 100
+    # Kicked again within this time of the last round, the relay waits out the rest: under load a
+    # round takes the events of many writes (its store operations and the broker's confirm round
+    # trip cost the same for one event or a hundred) for at most this much more latency.
+    min_round_seconds = 0.05
+    # Lapsed leases appear only when a relay died holding them (LEASE_DURATION after), so they
+    # are looked for now and then, not at every round.
+    lapsed_lookup_seconds = 5.0
 
     def setup(self) -> None:
         super().setup()
         self.amqp_uri = self.container.config.get(AMQP_URI_CONFIG_KEY) or config.amqp_uri()
-        self.publisher = Publisher(self.amqp_uri, use_confirms=True, mandatory=True, retry=False)
+        self.publisher = ConfirmedPublisher(self.amqp_uri)
         self.queues_declared = False
+        self._round_at = self._lapsed_looked_at = float("-inf")
+
+    def stop(self) -> None:
+        super().stop()
+        self.publisher.close()
+
+    kill = stop
 
     def run_once(self) -> bool:
         if not self.queues_declared:
@@ -125,7 +183,13 @@ class OutboxRelay(BackgroundLoop):
                 log.warning("consumer queues not declared yet: %s", type(exc).__name__)
                 self.sample_backlog()  # the backlog grows exactly while the broker is away
                 return False
-        seen = [relay_collection(c, self.publish, self.batch_size) for c in self.store.outbox_collections()]
+        eventlet.sleep(max(0.0, self._round_at + self.min_round_seconds - time.monotonic()))
+        self._round_at = now = time.monotonic()
+        look_for_lapsed = now - self._lapsed_looked_at >= self.lapsed_lookup_seconds
+        if look_for_lapsed:
+            self._lapsed_looked_at = now
+        seen = [relay_collection(c, self.publish_batch, self.batch_size, look_for_lapsed=look_for_lapsed)
+                for c in self.store.outbox_collections()]
         self.sample_backlog()
         return any(count == self.batch_size for count in seen)
 
@@ -145,10 +209,17 @@ class OutboxRelay(BackgroundLoop):
             topology.declare_consumer_queues(connection.default_channel, self.container.service_name)
         self.queues_declared = True
 
-    def publish(self, event: dict[str, Any]) -> None:
-        exchange = topology.event_exchange(CATALOGUE[event["event_name"]].producer)
-        try:
-            self.publisher.publish(event, exchange=exchange, routing_key=event["event_name"], declare=[exchange])
-        except Exception:
+    def publish_batch(self, events: list[dict[str, Any]]) -> Collection[str]:
+        answer = self.publisher.publish([
+            Outgoing(topology.event_exchange(CATALOGUE[event["event_name"]].producer), event["event_name"],
+                     event, event["event_id"]) for event in events])
+        if answer.failure is not None:
+            log.warning("%d events not confirmed yet: %s", len(events) - len(answer.confirmed),
+                        type(answer.failure).__name__)
+        if answer.refused:  # no queue bound (or the broker could not take them): they stay owed
+            log.warning("%d events refused by the broker: %s", len(answer.refused),
+                        ", ".join(sorted({event["event_name"] for event in events
+                                          if event["event_id"] in answer.refused})))
+        if answer.failure is not None or answer.refused:
             self.queues_declared = False
-            raise
+        return answer.confirmed

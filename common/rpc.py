@@ -8,21 +8,42 @@ given up and the request is dropped as late (below); if not, the client's idempo
 running it twice harmless.
 
 A caller that stops waiting answers "not done" (the gateway's 503/504), so a request must not run
-after that. The gateway sends with each request the latest time it may start (``START_BY_KEY``:
-nameko context data, header ``nameko.rpc_start_by``, epoch seconds) and the same per-message TTL
-in the broker. The TTL alone is not enough: the broker does not take back a message it has
+after that. The gateway sends with each request the latest time it may start and the same
+per-message TTL in the broker. The time travels as header ``nameko.rpc_start_by_ms`` (epoch
+milliseconds, an integer: pika cannot put a float in a header table), or, from nameko proxies
+(tests, tools) and gateways before issue 20, as ``nameko.rpc_start_by`` (``START_BY_KEY``: nameko
+context data, epoch seconds); both are read. The TTL alone is not enough: the broker does not take back a message it has
 already handed to a consumer (prefetched while the service was paused, or held in its socket),
 so each entrypoint checks the time itself before it starts a worker; a late request is acked
 and dropped, logged by method name only and counted in ``acikkapi_rpc_requests_expired_total``.
 Requests without the header (health checks, tests, bench tools) run as before. The check compares
 clocks of two machines: they must be kept in step (NTP), which keeps them within milliseconds.
+
+Replies. The gateway waits on RabbitMQ's direct reply-to (``reply_to`` ``amq.rabbitmq.reply-to.…``),
+a pseudo-queue reached only through the default exchange; nameko's responder sends every reply to
+the ``nameko-rpc`` exchange, where such a key routes nowhere. So a reply goes to the default
+exchange when its address is a direct reply-to one, and to ``nameko-rpc`` otherwise (nameko's own
+proxies, in tests and tools, bind their reply queues there). Replies are transient and published
+without confirms: a confirm would hold the worker for a round trip and tell it nothing it could act
+on — the work is done whatever happens to the reply, and a reply the broker loses leaves the caller
+to answer 504, which it does at its timeout anyway. A reply that cannot even be written (the
+connection is gone) is logged and the request left unacked, as above.
 """
 import logging
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
-from nameko.rpc import Rpc, RpcConsumer
+from kombu import Exchange
+from nameko.amqp.publish import Publisher
+from nameko.constants import (
+    AMQP_SSL_CONFIG_KEY,
+    AMQP_URI_CONFIG_KEY,
+    DEFAULT_SERIALIZER,
+    LOGIN_METHOD_CONFIG_KEY,
+    SERIALIZER_CONFIG_KEY,
+)
+from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
 from prometheus_client import Counter
 
 from common.broker import BROKER_GONE, ResilientQueueConsumer
@@ -31,6 +52,11 @@ log = logging.getLogger(__name__)
 
 START_BY_KEY = "rpc_start_by"
 START_BY_HEADER = "nameko." + START_BY_KEY
+START_BY_MS_KEY = "rpc_start_by_ms"
+START_BY_MS_HEADER = "nameko." + START_BY_MS_KEY
+DIRECT_REPLY_TO = "amq.rabbitmq.reply-to"
+DEFAULT_EXCHANGE = Exchange("")
+TRANSIENT = 1
 
 RPC_REQUESTS_EXPIRED = Counter("acikkapi_rpc_requests_expired_total",
                                "RPC requests dropped unrun: their caller had given up before they could start",
@@ -39,10 +65,16 @@ RPC_REQUESTS_EXPIRED = Counter("acikkapi_rpc_requests_expired_total",
 
 def start_by(headers: Mapping[str, Any] | None) -> float | None:
     """The latest start time a request's headers carry, or None (absent or not a number)."""
-    value = (headers or {}).get(START_BY_HEADER)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return value
+    headers = headers or {}
+    milliseconds = headers.get(START_BY_MS_HEADER)
+    if _is_number(milliseconds):
+        return milliseconds / 1000
+    seconds = headers.get(START_BY_HEADER)
+    return seconds if _is_number(seconds) else None
+
+
+def _is_number(value: Any) -> TypeGuard[int | float]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def expired(headers: Mapping[str, Any] | None, now: float) -> bool:
@@ -50,16 +82,37 @@ def expired(headers: Mapping[str, Any] | None, now: float) -> bool:
     return latest is not None and now > latest
 
 
+def reply_exchange(reply_to: str | None, rpc_exchange: Exchange) -> Exchange:
+    """Where a reply to ``reply_to`` is published: the default exchange for a direct reply-to."""
+    return DEFAULT_EXCHANGE if (reply_to or "").startswith(DIRECT_REPLY_TO) else rpc_exchange
+
+
+class ReplyPublisher(Publisher):
+    use_confirms = False
+    delivery_mode = TRANSIENT
+
+
+class UnconfirmedResponder(Responder):
+    publisher_cls = ReplyPublisher
+
+
 class ReplyTolerantRpcConsumer(RpcConsumer):
     queue_consumer = ResilientQueueConsumer()
 
     def handle_result(self, message: Any, result: Any, exc_info: Any) -> tuple[Any, Any]:
+        config = self.container.config
+        exchange = reply_exchange(message.properties.get("reply_to"), get_rpc_exchange(config))
+        responder = UnconfirmedResponder(
+            config[AMQP_URI_CONFIG_KEY], exchange, config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
+            ssl=config.get(AMQP_SSL_CONFIG_KEY), login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
         try:
-            return super().handle_result(message, result, exc_info)
+            result, exc_info = responder.send_response(result, exc_info)
         except BROKER_GONE as error:
             log.warning("reply to %s not sent, the broker is unreachable: %s",
                         message.delivery_info.get("routing_key"), type(error).__name__)
             return result, exc_info
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
 
     def drop(self, message: Any) -> None:
         self.queue_consumer.ack_message(message)
@@ -81,6 +134,7 @@ class ReplyTolerantRpc(Rpc):
         """The caller's context data, without the start time: it is this hop's alone."""
         context_data = super().unpack_message_headers(message)
         context_data.pop(START_BY_KEY, None)
+        context_data.pop(START_BY_MS_KEY, None)
         return context_data
 
 

@@ -41,7 +41,11 @@ CATALOGUE = {
         consumers=("notification", "tracking")),
     "deadline_approaching": EventSpec("routing", ("unit_id", "due_at"), consumers=("tracking",)),
     "deadline_missed": EventSpec("routing", ("unit_id", "due_at"), consumers=("tracking",)),
+    # No longer published (issue 20): only staff views used it, and the staff record asks notification.
+    # Tracking still handles it, so one published by an older notification during a rolling deploy lands.
     "sms_sent": EventSpec("notification", ("message_id", "template", "provider"), consumers=("tracking",)),
+    # Published only when it clears a citizen's notice: an earlier SMS of the same application and
+    # template had failed (tracking shows "we could not reach you" until one is delivered).
     "sms_delivered": EventSpec(
         "notification", ("message_id", "template", "provider"), consumers=("tracking",)),
     "sms_failed": EventSpec(
@@ -53,6 +57,11 @@ CATALOGUE = {
     # texts the code to the phone on record. requested_at tells one request from another (at most
     # one an hour), so a redelivered event still gives one SMS.
     "tracking_code_requested": EventSpec("intake", ("tracking_code", "requested_at"), consumers=("notification",)),
+    # An SMS provider's delivery report as the gateway received it, once its URL token matched:
+    # published with confirms before the provider is answered, applied by notification (which holds
+    # the providers' secrets and checks signatures). ``callback``: url, content_type, form, json,
+    # signature. A report covers many messages, so ``application_no`` is null.
+    "sms_report_received": EventSpec("gateway", ("provider", "callback"), consumers=("notification",)),
 }
 
 

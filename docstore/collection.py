@@ -297,12 +297,13 @@ class Collection:
         self._write_index_rows(connection, info, rid, document)
 
     def _write_index_rows(self, connection: sqlite3.Connection, info: CollectionInfo, rid: int, document: dict[str,
-                          Any], previous: Any = None, specs: Any = None) -> None:
-        """Index rows for a new ``document``, or for one replacing ``previous`` in ``specs``."""
+                          Any], previous_keys: Any = None, specs: Any = None) -> None:
+        """Index rows for a new ``document``, or for one replacing a document whose keys in ``specs``
+        were ``previous_keys`` (index name -> keys)."""
         for spec in info.indexes if specs is None else specs:
             keys, multikey = document_keys(spec, document)
-            if previous is not None:
-                if document_keys(spec, previous)[0] == keys:
+            if previous_keys is not None:
+                if previous_keys[spec.name] == keys:
                     continue
                 connection.execute(f"DELETE FROM {spec.table} WHERE rid = ?", (rid,))
             self._insert_keys(connection, spec, rid, keys, document)
@@ -348,13 +349,16 @@ class Collection:
             for rid, text, document in found:
                 assert info is not None  # a matched row's collection exists
                 first = after is None
-                new = rewrite(document, False)  # may change ``document``: ``text`` is the original
+                # Before ``rewrite``, which may change ``document`` (``text`` is the original): cheaper
+                # than decoding ``text`` again.
+                previous_keys = {spec.name: document_keys(spec, document)[0] for spec in affected}
+                new = rewrite(document, False)
                 new_text = encode(new)
-                previous = decode(text) if (first and want_before) or (affected and new_text != text) else None
+                previous = decode(text) if first and want_before else None
                 if new_text != text:
                     connection.execute(f"UPDATE {info.table} SET doc = ? WHERE rid = ?", (new_text, rid))
                     if affected:
-                        self._write_index_rows(connection, info, rid, new, previous, affected)
+                        self._write_index_rows(connection, info, rid, new, previous_keys, affected)
                     modified += 1
                 if first:
                     before, after = previous, new

@@ -5,9 +5,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from common import config, logs
 from gateway import body, callbacks, compression, errors, limits, metrics, parameters, request_ids, security, web
 from gateway.admin_privacy import admin_privacy
+from gateway.amqp import ThreadConnections
 from gateway.auth import TokenGenerations, TokenSigner, secret_key
 from gateway.ceiling import ceiling
 from gateway.citizen import CatalogCache, citizen
+from gateway.events import EventPublisher
 from gateway.health import health
 from gateway.open311.routes import open311
 from gateway.openapi import openapi
@@ -30,8 +32,9 @@ def create_app(settings=None):
     app.json.sort_keys = False
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.config["RETRY_AFTER_SECONDS"] = settings.retry_after_seconds
-    app.extensions["rpc"] = RpcPool(settings.amqp_uri, settings.rpc_timeout_seconds)
-    app.extensions["readiness_rpc"] = RpcPool(settings.amqp_uri, settings.readiness_timeout_seconds)
+    broker = ThreadConnections(settings.amqp_uri)  # one connection per thread, whatever uses it
+    app.extensions["rpc"] = RpcPool(settings.amqp_uri, settings.rpc_timeout_seconds, broker)
+    app.extensions["readiness_rpc"] = RpcPool(settings.amqp_uri, settings.readiness_timeout_seconds, broker)
     app.extensions["catalog_cache"] = CatalogCache()
     signing_key = settings.secret_key or secret_key()
     app.extensions["token_signer"] = TokenSigner(signing_key, settings.token_lifetime_seconds)
@@ -40,7 +43,7 @@ def create_app(settings=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
     app.register_blueprint(citizen)
     app.register_blueprint(staff)
-    callbacks.install(app, settings.callbacks)  # SMS providers' delivery reports
+    callbacks.install(app, settings.callbacks, EventPublisher(broker))  # SMS providers' delivery reports
     app.register_blueprint(health)
     app.register_blueprint(admin_privacy)
     app.register_blueprint(open311)  # /open311/v2/… (GeoReport v2) and the admin routes of client keys

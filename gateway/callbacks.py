@@ -1,8 +1,14 @@
 """SMS providers' delivery reports (machines, not people).
 
 The URL carries ``SMS_CALLBACK_TOKEN`` (compared in constant time): a wrong token is 403 and
-nothing reaches a service. Signed reports (Twilio) are verified by notification, which holds the
-provider's secret; the gateway forwards what a signature covers: the URL as called, the form.
+nothing reaches a service. A report with the right token is published as the event
+``sms_report_received`` (gateway/events.py: persistent, ``mandatory``, confirmed) and the provider
+is answered 200 once the broker has confirmed it; 503 (retry later) if it could not be published.
+No RPC round trip: notification applies the report when it takes the event. Signed reports
+(Twilio) are verified there, where the provider's secret is; the gateway forwards what a signature
+covers: the URL as called, the form. A report notification cannot apply (bad signature, unknown
+provider, unreadable) has been answered 200 already: notification logs and counts it
+(``acikkapi_sms_delivery_reports_refused_total``) — a provider pushing it again would change nothing.
 """
 import hmac
 from dataclasses import dataclass
@@ -12,7 +18,7 @@ from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import Forbidden
 
 from common import config
-from gateway.rpc import services
+from contracts.events import new_event
 
 callbacks = Blueprint("callbacks", __name__)
 
@@ -29,8 +35,10 @@ class CallbackSettings:
         return cls(token=config.setting("SMS_CALLBACK_TOKEN"), base_url=config.setting("SMS_CALLBACK_BASE_URL"))
 
 
-def install(app, settings):
+def install(app, settings, events):
+    """``events``: the app's event publisher (gateway/events.py)."""
     app.extensions["sms_callbacks"] = settings
+    app.extensions["events"] = events
     app.register_blueprint(callbacks)
 
 
@@ -50,7 +58,9 @@ def delivery_report(provider, token):
         "json": request.get_json(silent=True) if request.is_json else None,
         "signature": next((request.headers[name] for name in SIGNATURE_HEADERS if name in request.headers), None),
     }
-    return jsonify(services().call("notification", "record_delivery_report", provider, callback))
+    current_app.extensions["events"].publish(new_event("sms_report_received", None, provider=provider,
+                                                       callback=callback))
+    return jsonify(received=True)
 
 
 def _url_as_called():

@@ -1,4 +1,4 @@
-"""``GET /bench/rpc-echo``: one bare nameko RPC round trip (intake's ``ping``) through the same
+"""``GET /bench/rpc-echo``: one bare RPC round trip (intake's ``ping``, gateway/rpc.py) through the same
 server as every other route, and nothing else — the ceiling ``make bench`` compares the real
 paths with (issue 9). Registered only when ``BENCH_PROBE_ENABLED`` is on (off by default and in
 every deployment file): it is unauthenticated and unlimited, so it must not be reachable in

@@ -1,17 +1,17 @@
-"""RPC from the gateway to the services: one started proxy per worker thread, with a timeout.
+"""RPC from the gateway to the services: nameko's wire protocol over each thread's pika connection.
 
-A nameko standalone proxy is not thread-safe, and opening one per request
-is about 4x slower (stack notes), so each gunicorn thread keeps its own.
-A proxy whose connection broke, or whose call timed out, is dropped and opened again on next use.
+A request is what a nameko proxy sends: JSON ``{"args": [...], "kwargs": {...}}`` to the
+``nameko-rpc`` exchange with routing key ``<service>.<method>``, a ``correlation_id``, a
+``reply_to`` and nameko's context headers (``nameko.call_id_stack``, ``nameko.request_id``: the
+current request id of gateway/request_ids.py, ``nameko.rpc_start_by_ms``: see below). Replies come
+on RabbitMQ's direct reply-to (``amq.rabbitmq.reply-to``), consumed by each thread's RPC channel:
+no reply queue to declare or delete, nothing stored by the broker. The services send replies to
+such an address through the default exchange (common/rpc.py). A reply's error is rebuilt by
+nameko's ``deserialize``: the registered ``common.errors`` classes come back as themselves.
 
-With the broker down a client must hear 503 within seconds, never wait: kombu's defaults retry
-a publish for up to ~9 s, so calls here retry once, at once (enough to reconnect a proxy whose
-socket died in a broker restart), and a new proxy first checks the broker's port answers at all.
-
-Every call carries the current request id (gateway/request_ids.py) as nameko context data
-``request_id`` (message header ``nameko.request_id``). A standalone proxy reads its context data
-from the dict it was created with at every publish, so each thread's proxy gets its own dict and
-``call`` sets the id in it just before publishing.
+With the broker down a client hears 503 within seconds, never waits: the connection is opened
+with short timeouts (gateway/amqp.py), and a call meeting a connection that died while its thread
+was idle (a broker restart) retries once, at once, on a new one, before anything was published.
 
 A 503 or a 504 means "not done", always (a client told its submission failed must never find it
 made later, nor get a second one by retrying). RPC queues are durable and outlive their consumers,
@@ -20,30 +20,44 @@ so a request published while a service is down would wait there and run when it 
   the consumer count comes from a passive declare, remembered per service for at most
   ``CONSUMERS_FRESH_SECONDS`` so the hot path does not pay a second round trip per call;
 - a request that is published carries the latest time it may start (``common.rpc``'s
-  ``START_BY_KEY``, epoch seconds) and expires in the broker at that moment, so neither a
-  service that comes back nor one that was paused runs what its caller gave up on.
+  ``START_BY_MS_HEADER``, epoch milliseconds) and expires in the broker at that moment, so neither a
+  service that comes back nor one that was paused runs what its caller gave up on;
+- requests are published ``mandatory``: one no queue takes (the service's queue is gone) comes
+  back at once, a 503, rather than as a 504 after the timeout.
 A request must start a little before the caller's timeout (``start_budget``), or it could start
-in time and finish after the caller has answered 504.
-"""
-import socket
-import threading
-import time
-import urllib.parse
+in time and finish after the caller has answered 504. A call that times out replaces its
+thread's connection, so a reply arriving later is never read as another call's.
 
-from amqp.exceptions import NotFound
-from nameko.exceptions import RpcTimeout, UnknownService
+Requests are transient and published without confirms, on purpose. The reply is the confirmation:
+a request the broker lost (it restarted, refused it) gets no reply, the caller answers 504 or 503,
+and that means "not done" — the request was lost before any service could start it. A persistent
+request would be written to disk by the broker, only to be discarded after a restart anyway (it
+would be late). A confirm would add a round trip to every call and tell nothing the reply does not.
+The one window where 503 cannot be sure: the connection drops after the request went out and
+before the reply came; the client's Idempotency-Key makes its retry safe there.
+"""
+import itertools
+import os
+import time
+from typing import Any
+
+import pika
+import pika.exceptions
+from kombu.utils import json
+from nameko.exceptions import deserialize
 from nameko.rpc import RPC_QUEUE_TEMPLATE
-from nameko.standalone.rpc import ClusterProxy, ClusterRpcProxy, ServiceProxy
 
 from common import logs
-from common.broker import BROKER_GONE
-from common.rpc import START_BY_KEY
+from common.rpc import DIRECT_REPLY_TO, START_BY_MS_HEADER
+from gateway.amqp import BROKER_GONE, ThreadConnections
 
-RETRY_ONCE_AT_ONCE = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
-PUBLISH_OPTIONS = {"retry_policy": RETRY_ONCE_AT_ONCE, "transport_options": RETRY_ONCE_AT_ONCE}
-BROKER_PROBE_SECONDS = 1.0
+RPC_EXCHANGE = "nameko-rpc"
+CALL_ID_STACK_HEADER = "nameko.call_id_stack"
+REQUEST_ID_HEADER = "nameko." + logs.REQUEST_ID_KEY
 CONSUMERS_FRESH_SECONDS = 1.0
 FINISH_MARGIN_SECONDS = 1.0  # at most; see start_budget
+NOT_FOUND = 404
+TRANSIENT = 1
 
 
 def start_budget(timeout):
@@ -61,118 +75,136 @@ class RpcTimedOut(Exception):
     """A service did not answer within the timeout; ``args[0]`` names it."""
 
 
+class Returned(Exception):
+    """The broker returned a ``mandatory`` request: no queue is bound to its routing key."""
+
+
+class RpcChannel:
+    """A thread's RPC channel: consumes its direct reply-to, publishes requests, waits for one reply.
+
+    Correlation ids need only be unique on this channel (its replies come to it alone): a counter
+    behind a per-channel prefix, no random bytes per call.
+    """
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.channel = connection.channel()
+        self.channel.add_on_return_callback(self._on_return)
+        self.channel.basic_consume(DIRECT_REPLY_TO, self._on_reply, auto_ack=True)
+        self._prefix = "{}-{}".format(os.getpid(), os.urandom(4).hex())
+        self._numbers = itertools.count(1)
+        self._awaited = None
+        self._reply = None
+        self._returned = False
+
+    def consumer_count(self, queue_name):
+        """Consumers of ``queue_name`` now; raises ``pika.exceptions.ChannelClosedByBroker`` (404,
+        the channel closed) if it does not exist."""
+        return self.channel.queue_declare(queue_name, passive=True).method.consumer_count
+
+    def request(self, routing_key, body, headers, expiration_seconds):
+        """Publishes a request; returns its correlation id."""
+        correlation_id = "{}.{}".format(self._prefix, next(self._numbers))
+        headers = dict(headers, **{CALL_ID_STACK_HEADER: ["gateway.call." + correlation_id]})
+        properties = pika.BasicProperties(
+            content_type="application/json", content_encoding="utf-8", headers=headers,
+            delivery_mode=TRANSIENT, correlation_id=correlation_id, reply_to=DIRECT_REPLY_TO,
+            expiration=str(max(1, int(expiration_seconds * 1000))))
+        self._awaited, self._reply, self._returned = correlation_id, None, False
+        self.channel.basic_publish(RPC_EXCHANGE, routing_key, body, properties, mandatory=True)
+        return correlation_id
+
+    def reply(self, deadline):
+        """The awaited reply's body; None once ``deadline`` (monotonic) passes; raises Returned."""
+        while True:
+            if self._reply is not None:
+                return self._reply
+            if self._returned:
+                raise Returned()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            self.connection.process_data_events(time_limit=remaining)
+
+    def _on_reply(self, channel, method, properties, body):
+        if properties.correlation_id == self._awaited:  # else a reply to a call given up on
+            self._reply = body
+
+    def _on_return(self, channel, method, properties, body):
+        if properties.correlation_id == self._awaited:
+            self._returned = True
+
+
 class RpcPool:
-    def __init__(self, amqp_uri, timeout):
-        self._config = {"AMQP_URI": amqp_uri, "serializer": "json"}
+    """``call(service, method, *args, **kwargs)`` on the calling thread's connection."""
+
+    def __init__(self, amqp_uri, timeout, connections=None):
+        self._connections = connections or ThreadConnections(amqp_uri)
         self._timeout = timeout
         self._start_budget = start_budget(timeout)
-        self._local = threading.local()
         self._consumers = {}  # service: (monotonic time checked, consumer count); shared by threads
 
     def call(self, service, method, *args, **kwargs):
+        deadline = time.monotonic() + self._timeout
+        body = json.dumps({"args": args, "kwargs": kwargs}).encode("utf-8")
+        headers = {START_BY_MS_HEADER: int((time.time() + self._start_budget) * 1000)}
+        request_id = logs.current_request_id()
+        if request_id:
+            headers[REQUEST_ID_HEADER] = request_id
+        channel = self._published(service, "{}.{}".format(service, method), body, headers)
         try:
-            self._require_consumer(service)
-            proxy = self._proxy()
-            self._set_context(logs.current_request_id(), time.time() + self._start_budget)
-            return getattr(getattr(proxy, service), method)(*args, **kwargs)
-        except RpcTimeout:
-            # After a broker restart a proxy's reply consumer can be dead without an error: its
-            # calls go out but no answer comes back. A fresh proxy costs one connection.
-            self._discard()
-            raise RpcTimedOut(service) from None
-        except UnknownService:
+            reply = channel.reply(deadline)
+        except Returned:
             raise ServiceUnavailable(service) from None
         except BROKER_GONE:
-            self._discard()
+            self._connections.discard()
             raise ServiceUnavailable("broker") from None
+        if reply is None:
+            self._connections.discard()
+            raise RpcTimedOut(service)
+        answer = json.loads(reply)
+        if answer.get("error"):
+            raise deserialize(answer["error"])
+        return answer.get("result")
 
-    def _proxy(self):
-        cluster = getattr(self._local, "cluster", None)
-        if cluster is None:
-            _probe_broker(self._config["AMQP_URI"])
-            context = {}  # the proxy's worker context keeps this very dict as its data
-            runner = FailFastClusterRpcProxy(self._config, context_data=context, timeout=self._timeout,
-                                             expiration=self._start_budget)
-            cluster = runner.start()
-            self._local.runner, self._local.cluster, self._local.context = runner, cluster, context
-        return cluster
+    def _published(self, service, routing_key, body, headers):
+        """The channel a request went out on; at most one fresh connection on the way."""
+        for attempt in (1, 2):
+            try:
+                channel = self._channel(fresh=attempt == 1)
+                self._require_consumer(channel, service)
+                channel.request(routing_key, body, headers, self._start_budget)
+                return channel
+            except ServiceUnavailable:
+                raise
+            except BROKER_GONE:
+                self._connections.discard()
+        raise ServiceUnavailable("broker")
 
-    def _require_consumer(self, service):
-        self._proxy()  # the count is asked on the thread's own connection
+    def _channel(self, fresh):
+        if fresh:
+            self._connections.fresh()
+        return self._connections.channel("rpc", RpcChannel)
+
+    def _require_consumer(self, channel, service):
         checked = self._consumers.get(service)
         if checked is None or time.monotonic() - checked[0] > CONSUMERS_FRESH_SECONDS:
             try:
-                count = self._local.runner.consumer_count(RPC_QUEUE_TEMPLATE.format(service))
-            except BROKER_GONE:  # a proxy whose connection died in a broker restart: one fresh try
-                self._discard()
-                self._proxy()
-                count = self._local.runner.consumer_count(RPC_QUEUE_TEMPLATE.format(service))
+                count = channel.consumer_count(RPC_QUEUE_TEMPLATE.format(service))
+            except pika.exceptions.ChannelClosedByBroker as closed:
+                if closed.reply_code != NOT_FOUND:
+                    raise
+                # The service never ran on this broker; the broker closed the channel, not the connection.
+                self._connections.forget("rpc")
+                count = 0
             checked = self._consumers[service] = (time.monotonic(), count)
         if not checked[1]:
             raise ServiceUnavailable(service)
 
-    def _set_context(self, request_id, start_by):
-        context = self._local.context
-        if request_id:
-            context[logs.REQUEST_ID_KEY] = request_id
-        else:  # nameko warns about (and drops) None header values
-            context.pop(logs.REQUEST_ID_KEY, None)
-        context[START_BY_KEY] = start_by
 
-    def _discard(self):
-        runner = getattr(self._local, "runner", None)
-        self._local.runner = self._local.cluster = None
-        if runner is not None:
-            try:
-                runner.stop()
-            except Exception:  # the connection is already gone; nothing to close cleanly
-                pass
-
-
-class FailFastClusterProxy(ClusterProxy):
-    def __init__(self, worker_ctx, reply_listener, **options):
-        super().__init__(worker_ctx, reply_listener)
-        self._options = options
-
-    def __getattr__(self, name):
-        if name not in self._proxies:
-            self._proxies[name] = ServiceProxy(self._worker_ctx, name, self._reply_listener, **self._options)
-        return self._proxies[name]
-
-
-class FailFastClusterRpcProxy(ClusterRpcProxy):
-    """nameko's cluster proxy, publishing with ``PUBLISH_OPTIONS`` and, with ``expiration``
-    (seconds), a per-message TTL; it also tells how many consumers a queue has."""
-
-    def __init__(self, *args, expiration=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        options = dict(PUBLISH_OPTIONS, expiration=expiration) if expiration else PUBLISH_OPTIONS
-        self._proxy = FailFastClusterProxy(self._worker_ctx, self._reply_listener, **options)
-
-    def consumer_count(self, queue_name):
-        """Consumers of ``queue_name`` now (0 if it does not exist), on the reply connection."""
-        channel = self._reply_listener.queue_consumer.connection.channel()
-        try:
-            return channel.queue_declare(queue=queue_name, passive=True).consumer_count
-        except NotFound:  # the service never ran on this broker: the broker has closed the channel
-            return 0
-        finally:
-            try:
-                channel.close()
-            except BROKER_GONE:
-                pass
-
-
-def _probe_broker(amqp_uri):
-    """Raises OSError at once if nothing listens on the broker's port (kombu would wait 2 s)."""
-    parts = urllib.parse.urlparse(amqp_uri.split(";")[0])  # kombu's failover list: the first
-    default_port = 5671 if parts.scheme == "amqps" else 5672
-    socket.create_connection((parts.hostname or "localhost", parts.port or default_port),
-                             timeout=BROKER_PROBE_SECONDS).close()
-
-
-def services():
+def services() -> Any:
     """The RPC pool of the running Flask app."""
     from flask import current_app
 
     return current_app.extensions["rpc"]
+

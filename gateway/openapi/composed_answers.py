@@ -78,8 +78,7 @@ class MessageAnswer(typing.TypedDict):
 
 
 class DeliveryReportAnswer(typing.TypedDict):
-    applied: int
-    ignored: int
+    received: bool  # the report is with the broker (published with confirms); notification applies it
 
 
 class Health(typing.TypedDict):

@@ -264,8 +264,10 @@ OPERATIONS = {
         "SMS delivery reports (providers)", "machines", {200: DeliveryReportAnswer},
         body=lambda: {"type": "object", "description": "the provider's report as it sends it"},
         content_types=("application/json", "application/x-www-form-urlencoded"),
-        errors=(403, 404, 422),
-        description="The URL carries SMS_CALLBACK_TOKEN; Twilio's reports are signed (X-Twilio-Signature)."),
+        errors=(403,),
+        description="The URL carries SMS_CALLBACK_TOKEN. Answered once the report is published (with confirms) "
+                    "for notification, which checks Twilio's signature (X-Twilio-Signature) and applies it; "
+                    "503 while the broker cannot take it (the provider sends it again)."),
     "health.healthz": Operation("The process is up", "machines", {200: Health}, rpc=False),
     "health.readyz": Operation("The broker and every service answer", "machines",
                                {200: Readiness, 503: Readiness}, rpc=False),

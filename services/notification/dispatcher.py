@@ -1,14 +1,24 @@
 """Sends queued SMS in the background, so no event handler waits on a provider."""
 import logging
 import time
+from collections import Counter, defaultdict
+from datetime import timedelta
 
+import eventlet
 from eventlet.greenpool import GreenPool
 
 from common import clock
 from common.background import BackgroundLoop
 from services.notification import domain
 from services.notification.metrics import PROVIDER_CALL_SECONDS, SMS_MESSAGES
-from services.notification.providers import AlreadySent, OutgoingSms, SendReceipt, SmsSendError, build_provider
+from services.notification.providers import (
+    AlreadySent,
+    BatchSending,
+    OutgoingSms,
+    SendReceipt,
+    SmsSendError,
+    build_provider,
+)
 from services.notification.settings import NotificationSettings
 
 log = logging.getLogger(__name__)
@@ -17,13 +27,20 @@ log = logging.getLogger(__name__)
 class SmsDispatcher(BackgroundLoop):
     """Claims due messages from the ``store`` dependency and hands them to the provider.
 
-    Up to ``SMS_CONCURRENCY`` calls run at once, so one hanging provider call holds up no other
-    message. A message is leased while it is being sent; if the process dies mid-call, the lease
-    (``SMS_SENDING_LEASE_SECONDS``, longer than a call's timeout) runs out and it is sent again
-    with the same message id. The sms_* events it owes go out with the outbox relay's next round.
+    Where the provider takes several messages in one call (``BatchSending``: Verimor), a round
+    claims up to ``SMS_BATCH_SIZE`` and sends those of one encoding in one call, each under its own
+    message id; after a round short of a full batch the next waits ``SMS_BATCH_WAIT_MS``, so that
+    calls carry what came meanwhile. Through other providers, one message per call. Up to ``SMS_CONCURRENCY`` calls
+    run at once, so one hanging provider call holds up no other message. A message is leased
+    while it is being sent; if the process dies mid-call, the lease (``SMS_SENDING_LEASE_SECONDS``,
+    longer than a call's timeout) runs out and it is sent again with the same message id. A sent
+    message owes no event; a failed one owes sms_failed, which the outbox relay publishes.
     """
 
     lease = domain.SENDING_LEASE
+    batch_size = 1
+    batch_wait_seconds = 0.0
+    call_timeout_seconds = 10.0
 
     def setup(self):
         super().setup()
@@ -31,8 +48,13 @@ class SmsDispatcher(BackgroundLoop):
         self.provider = build_provider(settings.provider_settings)
         self.pool = GreenPool(settings.sms_concurrency)
         self.lease = settings.sending_lease
+        self.batch_size = settings.sms_batch_size
+        self.batch_wait_seconds = settings.sms_batch_wait_seconds
+        self.call_timeout_seconds = settings.sms_timeout_seconds
         if self.lease.total_seconds() <= settings.sms_timeout_seconds:  # else a slow call would be sent again meanwhile
             raise ValueError("SMS_SENDING_LEASE_SECONDS must be longer than SMS_TIMEOUT_SECONDS")
+        if self.batch_size < 1:
+            raise ValueError("SMS_BATCH_SIZE must be at least 1")
 
     def stop(self):
         super().stop()
@@ -40,45 +62,87 @@ class SmsDispatcher(BackgroundLoop):
 
     def run_once(self):
         now = clock.now()
-        message = self.store.claim_next(now, now + self.lease, self.provider.name)
-        if message is None:
+        per_call = self.batch_size if isinstance(self.provider, BatchSending) else 1
+        messages = self.store.claim_due(now, now + self.lease, self.provider.name, per_call)
+        if not messages:
             return False
-        self.pool.spawn_n(self.send_safely, message)  # waits only while every slot is busy
+        # A call carries one encoding (Verimor's datacoding is the campaign's).
+        by_encoding = defaultdict(list)
+        for message in messages:
+            by_encoding[message.get("encoding")].append(message)
+        for call in by_encoding.values():
+            self.pool.spawn_n(self.send_safely, call)  # waits only while every slot is busy
+        if len(messages) < per_call and self.batch_wait_seconds:
+            # Messages come one by one at a steady rate: the first goes at once, the next call waits
+            # a moment to carry those that came meanwhile (a call costs ~3 ms of CPU whatever it carries).
+            eventlet.sleep(self.batch_wait_seconds)
         return True
 
-    def send_safely(self, message):
+    def send_safely(self, messages):
         try:
-            self.send(message)
-        except Exception:  # the lease brings the message back; this green thread must not die loud
-            log.exception("sending SMS %s failed", message["_id"])
+            self.send_batch(messages)
+        except Exception:  # the lease brings the messages back; this green thread must not die loud
+            log.exception("sending %d SMS failed", len(messages))
 
     def send(self, message):
-        now = clock.now()
-        if domain.gives_up(dict(message, attempts=message["attempts"] - 1), now):
-            self.record_failure(message, SmsSendError("gave up: too many attempts or too old", retryable=False))
-            return
-        phone = self.store.phone_for(message["application_no"])
-        if phone is None or message["text"] is None:
-            # The event that names the recipient may still be on its way: retry, bounded.
-            self.record_failure(message, SmsSendError("no recipient on record yet", retryable=True))
-            return
-        sms = OutgoingSms(message_id=message["_id"], phone=phone, text=message["text"],
-                          encoding=message["encoding"])
-        receipt, error = self._call_provider(sms)
-        if error is not None:
-            self.record_failure(message, error)
-            return
-        self.store.mark_sent(message["_id"], receipt, domain.sent_event(message, receipt), clock.now())
-        SMS_MESSAGES.labels(self.provider.name, message["template"], domain.SENT).inc()
+        """One claimed message (bench/preload.py plays the services one message at a time)."""
+        self.send_batch([message])
 
-    def _call_provider(self, sms):
-        """(receipt, None) if the provider has the message, else (None, SmsSendError); timed."""
+    def send_batch(self, messages):
+        """Sends claimed messages of one encoding: those the provider can be given go in one call."""
+        now = clock.now()
+        recipients = self.store.recipients_of(message["application_no"] for message in messages)
+        ready = []
+        for message in messages:
+            recipient = recipients.get(message["application_no"]) or {}
+            if domain.gives_up(dict(message, attempts=message["attempts"] - 1), now):
+                self.record_failure(message, SmsSendError("gave up: too many attempts or too old", retryable=False))
+            elif recipient.get("erased_at"):  # erased after this was queued: never sent
+                self.store.cancel_unsent(message["application_no"], now)
+            elif not recipient.get("phone") or message["text"] is None:
+                # The event that names the recipient may still be on its way: retry, bounded.
+                self.record_failure(message, SmsSendError("no recipient on record yet", retryable=True))
+            else:
+                ready.append((message, OutgoingSms(message_id=message["_id"], phone=recipient["phone"],
+                                                   text=message["text"], encoding=message["encoding"])))
+        if len(ready) == 1 or not ready:
+            for message, sms in ready:
+                self._deliver_outcome([message], *self._call_provider(self.provider.send, sms))
+            return
+        receipt, error = self._call_provider(self.provider.send_batch, [sms for _, sms in ready])
+        if error is not None and not error.retryable:
+            # The provider refused the whole call; which message it objected to, it did not say.
+            self._send_one_by_one(ready, error)
+            return
+        self._deliver_outcome([message for message, _ in ready], receipt, error)
+
+    def _send_one_by_one(self, ready, refusal):
+        """After a call of several was refused: each alone, for its own verdict, while the lease
+        leaves room for a call; the rest wait for their next attempt."""
+        lease_until = min(message["lease_until"] for message, _ in ready)
+        for message, sms in ready:
+            if clock.now() + timedelta(seconds=self.call_timeout_seconds) >= lease_until:
+                self.record_failure(message, SmsSendError(refusal.reason, retryable=True))
+                continue
+            self._deliver_outcome([message], *self._call_provider(self.provider.send, sms))
+
+    def _deliver_outcome(self, messages, receipt, error):
+        if error is not None:
+            for message in messages:
+                self.record_failure(message, error)
+            return
+        self.store.mark_sent([message["_id"] for message in messages], receipt, clock.now())
+        for template, count in Counter(message["template"] for message in messages).items():
+            SMS_MESSAGES.labels(self.provider.name, template, domain.SENT).inc(count)
+
+    def _call_provider(self, send, sms):
+        """(receipt, None) if the provider has the message(s), else (None, SmsSendError); timed."""
         started, outcome = time.monotonic(), "sent"
         try:
-            return self.provider.send(sms), None
+            return send(sms), None
         except AlreadySent as copy:  # an earlier attempt of ours got there before a crash
             outcome = "already_sent"
-            log.info("SMS %s was already with the provider: %s", sms.message_id, copy.reason)
+            log.info("SMS already with the provider: %s", copy.reason)
             return SendReceipt(provider=self.provider.name, provider_message_id=None), None
         except SmsSendError as error:
             outcome = "error"

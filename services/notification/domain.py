@@ -1,7 +1,7 @@
 """Notification's rules with no I/O: which SMS a fact owes, and when to try again."""
 import random
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -103,9 +103,12 @@ def gives_up(message: Mapping[str, Any], now: datetime) -> bool:
     return bool(message["attempts"] >= MAX_ATTEMPTS or now - message["created_at"] >= MAX_AGE)
 
 
-def sent_event(message: Mapping[str, Any], receipt: Any) -> dict[str, Any]:
-    return new_event("sms_sent", message["application_no"], message_id=message["_id"],
-                     template=message["template"], provider=receipt.provider)
+def delivery_is_news(message: Mapping[str, Any], failed_facts: Collection[tuple[str, str]]) -> bool:
+    """Whether delivering ``message`` owes sms_delivered: only where it clears a citizen's notice,
+    i.e. this message, or another of the same application and template (``failed_facts``: such
+    pairs with a failed message), had failed (tracking shows "we could not reach you" until one is
+    delivered). Every other delivery the staff record asks notification for (issue 20)."""
+    return message["state"] == FAILED or (message["application_no"], message["template"]) in failed_facts
 
 
 def delivered_event(message: Mapping[str, Any], provider: str) -> dict[str, Any]:

@@ -6,3 +6,8 @@ SMS_MESSAGES = Counter(
 PROVIDER_CALL_SECONDS = Histogram(
     "acikkapi_sms_provider_call_seconds", "Time of one send call to the SMS provider", ["provider", "outcome"],
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30))
+DELIVERY_REPORTS_REFUSED = Counter(
+    "acikkapi_sms_delivery_reports_refused_total",
+    "Delivery reports the gateway accepted that notification could not apply "
+    "(bad signature, unreadable, unknown provider)",
+    ["provider", "reason"])

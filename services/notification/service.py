@@ -27,20 +27,20 @@ class NotificationService(Pingable):
 
     @event_handler("intake", "application_received")
     def handle_application_received(self, event):
+        """Three store calls: the recipient, the message, and messages waiting for its language."""
         if not self.messages.remember_recipient(event["application_no"], event["phone"], event["language"],
                                                 event["province_code"]):
             return  # the applicant's personal data was erased: no phone kept, no SMS
         self.queue(domain.received_message(event, clock.now(), settings().tracking_url))
-        self.render_waiting(event["application_no"])
+        self.render_waiting(event["application_no"], event["language"])
 
     @event_handler("routing", "application_answered")
     def handle_application_answered(self, event):
         recipient = self.messages.recipient(event["application_no"]) or {}
         if recipient.get("erased_at"):
             return
-        self.queue(domain.concluded_message(event, recipient.get("language"), clock.now(), settings().tracking_url))
-        # The received event may have been handled between the read above and the queueing.
-        self.render_waiting(event["application_no"])
+        self.queue_and_render(domain.concluded_message(event, recipient.get("language"), clock.now(),
+                                                       settings().tracking_url))
 
     @event_handler("intake", "tracking_code_requested")
     def handle_tracking_code_requested(self, event):
@@ -49,8 +49,8 @@ class NotificationService(Pingable):
         recipient = self.messages.recipient(event["application_no"]) or {}
         if recipient.get("erased_at"):
             return
-        self.queue(domain.reminder_message(event, recipient.get("language"), clock.now(), settings().tracking_url))
-        self.render_waiting(event["application_no"])
+        self.queue_and_render(domain.reminder_message(event, recipient.get("language"), clock.now(),
+                                                      settings().tracking_url))
 
     @event_handler("intake", "applicant_data_erased")
     def handle_applicant_data_erased(self, event):
@@ -62,28 +62,41 @@ class NotificationService(Pingable):
         self.messages.purge_erased()
 
     def queue(self, message):
-        """Queues ``message`` for the dispatcher; False if its unique key says it is there already."""
+        """Queues ``message`` for the dispatcher; False if its unique key says it is there already.
+        A recipient erased meanwhile is the dispatcher's to see (it reads the recipient anyway):
+        it cancels the message instead of sending it."""
         if not self.messages.enqueue(message):
             return False
-        if self.messages.is_erased(message["application_no"]):  # erased while this was queued
-            self.messages.cancel_unsent(message["application_no"], clock.now())
-        else:
-            self.send_queued_sms()
+        self.send_queued_sms()
         return True
 
-    def render_waiting(self, application_no):
-        """Messages queued before their recipient's language was known get their text now."""
-        recipient = self.messages.recipient(application_no)
-        if recipient is None or recipient.get("erased_at"):
-            return
+    def queue_and_render(self, message):
+        """Queues a message of a recipient read just before; without a language then, its text
+        waits for the received event, which may have been handled since that read."""
+        self.queue(message)
+        if message["text"] is None:
+            self.render_waiting(message["application_no"])
+
+    def render_waiting(self, application_no, language=None):
+        """Messages queued before their recipient's language was known get their text now
+        (``language``: the recipient's, when the caller knows it; else read)."""
+        if language is None:
+            recipient = self.messages.recipient(application_no)
+            if recipient is None or recipient.get("erased_at"):
+                return
+            language = recipient["language"]
         for waiting in self.messages.unrendered(application_no):
-            self.messages.set_rendering(waiting["_id"], domain.rendered(waiting, recipient["language"],
-                                                                        settings().tracking_url))
+            self.messages.set_rendering(waiting["_id"], domain.rendered(waiting, language, settings().tracking_url))
+
+    @event_handler("gateway", "sms_report_received")
+    def handle_sms_report_received(self, event):
+        """A provider's delivery report as the gateway received it (authenticated by its URL token);
+        signatures are checked here, where the provider's secrets are."""
+        self.delivery_reports.record_received(event)
 
     @rpc(expected_exceptions=AppError)
     def record_delivery_report(self, provider, callback):
-        """A provider's delivery report as the gateway received it (authenticated by its URL token);
-        signatures are checked here, where the provider's secrets are."""
+        """The same over RPC, as gateways before issue 20 send it (kept for a rolling deploy)."""
         return self.delivery_reports.record(provider, callback)
 
     @rpc(expected_exceptions=AppError)

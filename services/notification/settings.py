@@ -15,6 +15,8 @@ from services.notification.domain import SENDING_LEASE
 class NotificationSettings:
     tracking_url: str | None  # where the SMS sends citizens to track (TRACKING_URL; None: the template's)
     sms_concurrency: int  # provider calls at once (SMS_CONCURRENCY)
+    sms_batch_size: int  # messages one provider call may carry, where its API takes several (SMS_BATCH_SIZE)
+    sms_batch_wait_seconds: float  # after a call short of a full batch, the wait before the next (SMS_BATCH_WAIT_MS)
     sending_lease: timedelta  # a message being sent is someone's for this long (SMS_SENDING_LEASE_SECONDS)
     sms_timeout_seconds: float  # one provider call's limit (SMS_TIMEOUT_SECONDS)
     status_poll_seconds: float  # how often to ask about missing delivery reports (SMS_STATUS_POLL_SECONDS)
@@ -28,6 +30,8 @@ class NotificationSettings:
         return cls(
             tracking_url=setting("TRACKING_URL"),
             sms_concurrency=int(setting("SMS_CONCURRENCY", "8")),
+            sms_batch_size=int(setting("SMS_BATCH_SIZE", "50")),
+            sms_batch_wait_seconds=float(setting("SMS_BATCH_WAIT_MS", "100")) / 1000,
             sending_lease=timedelta(seconds=float(setting("SMS_SENDING_LEASE_SECONDS",
                                                           str(SENDING_LEASE.total_seconds())))),
             sms_timeout_seconds=float(setting("SMS_TIMEOUT_SECONDS", "10")),

@@ -1,11 +1,23 @@
 """Notification's database: who to text for each application, and every SMS with its state."""
+import uuid
+from collections import Counter
+
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from common import clock
 from common.outbox import create_outbox_index, owe
 from common.storage import insert_new, purge_erased
-from services.notification.domain import CANCELLED, FAILED, QUEUED, SENDING, SENT, UNSENT, states_before
+from services.notification.domain import (
+    CANCELLED,
+    DELIVERED,
+    FAILED,
+    QUEUED,
+    SENDING,
+    SENT,
+    UNSENT,
+    states_before,
+)
 
 ONE_PER_FACT = [("application_no", ASCENDING), ("template", ASCENDING), ("resend_of", ASCENDING),
                 ("occasion", ASCENDING)]
@@ -69,10 +81,6 @@ class NotificationStore:
         """After erase_recipient: no earlier copy of the phone stays in the store's files."""
         purge_erased(self.recipients.database)
 
-    def is_erased(self, application_no):
-        recipient = self.recipient(application_no)
-        return bool(recipient and recipient.get("erased_at"))
-
     def cancel_unsent(self, application_no, now):
         """Messages of the application not yet with the provider are never sent."""
         self.messages.update_many(
@@ -81,6 +89,11 @@ class NotificationStore:
 
     def recipient(self, application_no):
         return self.recipients.find_one({"_id": application_no})
+
+    def recipients_of(self, application_nos):
+        """{application_no: recipient} of those on record, in one read."""
+        return {recipient["_id"]: recipient
+                for recipient in self.recipients.find({"_id": {"$in": list(set(application_nos))}})}
 
     def phone_for(self, application_no):
         recipient = self.recipient(application_no)
@@ -104,23 +117,50 @@ class NotificationStore:
 
         A message left ``sending`` by a crashed process is due again when its lease ends.
         """
-        claim = {"$set": {"state": SENDING, "lease_until": lease_until}, "$inc": {"attempts": 1}}
-        if provider is not None:
-            claim["$addToSet"] = {"providers": provider}
-        # Due ones first, then lapsed leases: each an exact index lookup (an $or read every
-        # message being sent before finding a due one).
-        for due in ({"state": QUEUED, "next_attempt_at": {"$lte": now}},
-                    {"state": SENDING, "lease_until": {"$lte": now}}):
+        claim = _claim(lease_until, provider)
+        for due, _ in _due(now):
             message = self.messages.find_one_and_update(due, claim, return_document=ReturnDocument.AFTER)
             if message is not None:
                 return message
         return None
 
-    def mark_sent(self, message_id, receipt, event, now):
-        """The provider took it. Its id is kept even if a delivery report got here first."""
-        self.messages.update_one({"_id": message_id}, {"$set": {
-            "provider": receipt.provider, "provider_message_id": receipt.provider_message_id, "sent_at": now}})
-        self.advance(message_id, SENT, {}, event, now)
+    def claim_due(self, now, lease_until, provider, limit):
+        """Takes up to ``limit`` due messages at once, as ``claim_next`` takes one: read their ids,
+        claim those still due in one write under a token of this claim, and return them (read
+        again only when another process took some meanwhile)."""
+        if limit <= 1:
+            message = self.claim_next(now, lease_until, provider)
+            return [] if message is None else [message]
+        token = uuid.uuid4().hex
+        claimed = []
+        for due, oldest_first in _due(now):
+            wanted = limit - len(claimed)
+            if wanted == 0:
+                break
+            candidates = list(self.messages.find(due).sort(oldest_first, ASCENDING).limit(wanted))
+            if not candidates:
+                continue
+            ids = [message["_id"] for message in candidates]
+            claim = _claim(lease_until, provider)
+            claim["$set"]["claim"] = token
+            taken = self.messages.update_many(dict(due, _id={"$in": ids}), claim)
+            if taken.modified_count == len(ids):
+                claimed.extend(_as_claimed(message, lease_until, provider, token) for message in candidates)
+            else:  # another process took some of them between the read and the write
+                claimed.extend(self.messages.find({"_id": {"$in": ids}, "claim": token}))
+        return claimed
+
+    def mark_sent(self, message_ids, receipt, now):
+        """The provider took them (owing no event: the staff record asks us, issue 20). The
+        provider's id is kept even where a delivery report got here first; that costs a second
+        write only then."""
+        ids = list(message_ids)
+        fields = {"provider": receipt.provider, "provider_message_id": receipt.provider_message_id, "sent_at": now}
+        moved = self.messages.update_many({"_id": {"$in": ids}, "state": {"$in": states_before(SENT)}},
+                                          {"$set": dict(fields, state=SENT, updated_at=now)})
+        if moved.matched_count < len(ids):
+            self.messages.update_many({"_id": {"$in": ids}, "state": {"$nin": states_before(SENT)}},
+                                      {"$set": fields})
 
     def mark_retry(self, message_id, next_attempt_at, reason, now):
         self.messages.update_one({"_id": message_id, "state": SENDING}, {"$set": {
@@ -133,23 +173,56 @@ class NotificationStore:
                      event, now)
 
     def advance(self, message_id, state, fields, event, now):
-        """Moves a message forward to ``state`` (owing ``event``), never back; False if it was
-        there or past it already, so a replayed or late report changes nothing."""
-        result = self.messages.update_one(
-            {"_id": message_id, "state": {"$in": states_before(state)}},
-            owe({"$set": dict(fields, state=state, updated_at=now)}, [event]))
+        """Moves a message forward to ``state`` (owing ``event``, unless None), never back; False if
+        it was there or past it already, so a replayed or late report changes nothing."""
+        update = {"$set": dict(fields, state=state, updated_at=now)}
+        result = self.messages.update_one({"_id": message_id, "state": {"$in": states_before(state)}},
+                                          update if event is None else owe(update, [event]))
         return result.matched_count == 1
 
+    def deliver(self, message_ids, now):
+        """Moves messages still short of ``failed`` to ``delivered``, owing no event, in one write;
+        returns how many moved. (A failed one owes sms_delivered: ``advance`` it one by one.)"""
+        moved = self.messages.update_many(
+            {"_id": {"$in": list(message_ids)}, "state": {"$in": states_before(FAILED)}},
+            {"$set": {"state": DELIVERED, "delivered_at": now, "updated_at": now}})
+        return moved.modified_count
+
+    def states_of(self, message_ids):
+        """{message id: the message's state, template and delivered_at} now, in one read."""
+        return {message["_id"]: message for message in self.messages.find(
+            {"_id": {"$in": list(message_ids)}}, {"state": 1, "template": 1, "delivered_at": 1})}
+
     def find_reported(self, report, provider):
-        """The message a delivery report is about: by our id when the provider echoes it, else by
-        the provider's own id. Either way only a message handed to that provider: two providers'
-        ids may look alike, and one provider's report must never move another's message."""
-        if report.message_id:
-            sent_through = [{"provider": provider}, {"providers": provider}]
-            return self.messages.find_one({"_id": report.message_id, "$or": sent_through})
-        if report.provider_message_id:
-            return self.messages.find_one({"provider_message_id": report.provider_message_id, "provider": provider})
-        return None
+        """The message a delivery report is about (``reported_messages`` of one)."""
+        return self.reported_messages([report], provider)[0]
+
+    def reported_messages(self, reports, provider):
+        """The message each report is about (None where unknown), in at most two reads: by our id
+        when the provider echoes it, else by the provider's own id. Either way only a message
+        handed to that provider: two providers' ids may look alike, and one provider's report must
+        never move another's message. A provider id that several messages share (a Verimor
+        campaign of many) names none of them."""
+        ours = {report.message_id for report in reports if report.message_id}
+        theirs = {report.provider_message_id for report in reports
+                  if not report.message_id and report.provider_message_id}
+        by_ours = {message["_id"]: message for message in self.messages.find({"_id": {"$in": list(ours)}})
+                   if provider in (message.get("provider"), *message.get("providers", ()))} if ours else {}
+        by_theirs = {}
+        if theirs:
+            sharing = Counter()
+            for message in self.messages.find({"provider_message_id": {"$in": list(theirs)}, "provider": provider}):
+                by_theirs[message["provider_message_id"]] = message
+                sharing[message["provider_message_id"]] += 1
+            by_theirs = {key: message for key, message in by_theirs.items() if sharing[key] == 1}
+        return [by_ours.get(report.message_id) if report.message_id else by_theirs.get(report.provider_message_id)
+                for report in reports]
+
+    def failed_facts(self, application_nos):
+        """(application_no, template) of every failed message of these applications, in one read."""
+        return {(message["application_no"], message["template"]) for message in self.messages.find(
+            {"application_no": {"$in": list(set(application_nos))}, "state": FAILED},
+            {"application_no": 1, "template": 1})}
 
     def awaiting_report(self, provider, sent_before, limit):
         """Sent through ``provider`` before ``sent_before``, still without a final report; the
@@ -159,8 +232,7 @@ class NotificationStore:
         return list(self.messages.find(query).sort("polled_at", ASCENDING).limit(limit))
 
     def mark_polled(self, message_ids):
-        for message_id in message_ids:
-            self.messages.update_one({"_id": message_id}, {"$set": {"polled_at": clock.now()}})
+        self.messages.update_many({"_id": {"$in": list(message_ids)}}, {"$set": {"polled_at": clock.now()}})
 
     def for_application(self, application_no):
         return list(self.messages.find({"application_no": application_no}).sort("created_at", ASCENDING))
@@ -186,3 +258,29 @@ class NotificationStore:
 
     def mark_resent(self, message_id, resent_as):
         self.messages.update_one({"_id": message_id}, {"$set": {"resent_as": resent_as}})
+
+
+def _due(now):
+    """What a claim takes, each with the field it is indexed (and taken oldest first) by: due ones
+    first, then lapsed leases (a message left ``sending`` by a crashed process). Each is an exact
+    index lookup (an $or read every message being sent before finding a due one)."""
+    return (({"state": QUEUED, "next_attempt_at": {"$lte": now}}, "next_attempt_at"),
+            ({"state": SENDING, "lease_until": {"$lte": now}}, "lease_until"))
+
+
+def _claim(lease_until, provider):
+    claim = {"$set": {"state": SENDING, "lease_until": lease_until}, "$inc": {"attempts": 1}}
+    if provider is not None:
+        claim["$addToSet"] = {"providers": provider}
+    return claim
+
+
+def _as_claimed(message, lease_until, provider, token):
+    """``message`` as the claim's write left it (every one was taken: no read needed)."""
+    providers = list(message.get("providers") or [])
+    if provider is not None and provider not in providers:
+        providers.append(provider)
+    claimed = dict(message, state=SENDING, lease_until=lease_until, attempts=message["attempts"] + 1, claim=token)
+    if provider is not None:
+        claimed["providers"] = providers
+    return claimed

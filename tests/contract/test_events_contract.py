@@ -44,6 +44,13 @@ REALISTIC_VALUES = {
     "outcome": "positive", "answer_text": "Kaldırım onarıldı.", "answered_at": "2026-03-05T14:00:00+03:00",
     "message_id": "5d8e89124ddd482baea0899ed704a33e", "template": "application_received",
     "provider": "verimor", "step": 3, "requested_at": "2026-03-06T09:30:00.000+03:00",
+    # A Verimor push as the gateway publishes it (tests/contract/test_rpc_contract.py checks the gateway's own).
+    "callback": {"url": "https://acikkapi.example/api/v1/sms/callbacks/verimor/t", "content_type": "application/json",
+                 "form": {}, "json": [{"type": "outbound", "campaign_id": 1, "message_id": "9",
+                                       "message_custom_id": "5d8e89124ddd482baea0899ed704a33e",
+                                       "dest": "905321234567", "status": "DELIVERED", "gsm_error": "0",
+                                       "sent_at": "2026-03-02 10:15:02", "done_at": "2026-03-02 10:15:04"}],
+                 "signature": None},
 }
 
 
@@ -150,7 +157,8 @@ def test_handler_discovery_finds_the_known_consumers():
 def test_handler_subscribes_to_a_catalogue_event_of_its_producer(service_class, attr, handler):
     assert handler.event_type in CATALOGUE
     assert CATALOGUE[handler.event_type].producer == handler.source_service
-    assert handler.source_service in {cls.name for cls in SERVICES}
+    # the services, and the gateway (delivery reports: gateway/events.py)
+    assert handler.source_service in {cls.name for cls in SERVICES} | {"gateway"}
     assert attr == "handle_{}".format(handler.event_type)
 
 
@@ -258,8 +266,11 @@ ROUTING_EVENTS = {"application_routed", "application_returned", "applicant_conta
 def test_service_code_owes_some_events():
     owed = {name for _, name in owed_event_names()}
 
-    assert owed >= {"application_received", "tracking_code_requested", "applicant_data_erased", "sms_sent",
+    # sms_sent is catalogued (tracking still handles one an older notification published during a
+    # rolling deploy) but no longer produced (issue 20).
+    assert owed >= {"application_received", "tracking_code_requested", "applicant_data_erased",
                     "sms_delivered", "sms_failed"} | ROUTING_EVENTS
+    assert "sms_sent" not in owed
 
 
 NOTIFICATION_EVENTS = {"sms_sent", "sms_delivered", "sms_failed"}
@@ -446,7 +457,8 @@ def _verimor_push(message_id, status):
 
 @pytest.fixture(scope="module")
 def notification_owed_events():
-    """Every event notification owes along two applications' SMS: sent then delivered, and refused."""
+    """Every event notification owes along two applications' SMS: sent, reported failed, then
+    delivered after all (which clears the failure: sms_delivered is owed only then); and refused."""
     from services.notification.delivery_reports import DeliveryReports
     from services.notification.dispatcher import SmsDispatcher
 
@@ -455,14 +467,15 @@ def notification_owed_events():
         for name, value in VERIMOR_ENVIRONMENT.items():
             patch.setenv(name, value)
         patch.delenv("SMS_PROVIDER", raising=False)
-        for number, answer, status in (("2026-000001", None, "DELIVERED"), ("2026-000002", "refused", None)):
+        for number, answer, statuses in (("2026-000001", None, ("EXPIRED", "DELIVERED")),
+                                         ("2026-000002", "refused", ())):
             notification = worker_on_fresh_stores(NotificationService)
             store = notification.messages
             notification.handle_application_received(catalogue_event("application_received", number))
             dispatcher = SmsDispatcher(store="messages")
             dispatcher.store, dispatcher.provider, dispatcher.pool = store, _Accepts(answer), _Inline()
             dispatcher.run_once()
-            if status:
+            for status in statuses:
                 reports = DeliveryReports(store="messages")
                 reports.setup()
                 reports.store = store
@@ -473,8 +486,9 @@ def notification_owed_events():
 
 
 def test_notification_owes_each_of_its_events(notification_owed_events):
+    """Each but sms_sent, which is no longer produced (issue 20)."""
     assert sorted(event["event_name"] for event in notification_owed_events) == [
-        "sms_delivered", "sms_failed", "sms_sent"]
+        "sms_delivered", "sms_failed", "sms_failed"]
 
 
 def test_every_event_notification_owes_carries_exactly_the_catalogue_fields(notification_owed_events):
@@ -491,8 +505,9 @@ def test_tracking_reads_notifications_real_events_through_promised_fields_only(n
     for number in ("2026-000001", "2026-000002"):
         tracking.handle_application_received(catalogue_event("application_received", number))
 
+    # An sms_sent as notification published it before issue 20 (a rolling deploy) lands too.
     handled = set()
-    for event in notification_owed_events:
+    for event in [catalogue_event("sms_sent", "2026-000001"), *notification_owed_events]:
         for cls, attr, handler in ALL_HANDLERS:
             if (handler.source_service, handler.event_type) == ("notification", event["event_name"]):
                 assert cls is TrackingService, "a new consumer of {}: read it here too".format(event["event_name"])
@@ -501,7 +516,7 @@ def test_tracking_reads_notifications_real_events_through_promised_fields_only(n
 
     assert handled == {("tracking", name) for name in NOTIFICATION_EVENTS}
     delivered = tracking.applications.find("2026-000001")["sms"]["application_received"]
-    assert set(delivered) == {"sent", "delivered"}
+    assert set(delivered) == {"sent", "failed", "delivered"}
     assert "notice" not in tracking.get_application_status("2026-000001", "K7M2PQ9X")
     assert set(tracking.applications.find("2026-000002")["sms"]["application_received"]) == {"failed"}
     assert "notice" in tracking.get_application_status("2026-000002", "K7M2PQ9X")

@@ -10,6 +10,7 @@ from nameko.rpc import Rpc
 from nameko.testing.services import worker_factory
 
 from common.errors import AppError, Conflict, NotAllowed, NotFound, Unauthorized, ValidationFailed
+from common.handlers import unsupported_reason
 from common.places import places
 from contracts.events import new_event
 from contracts.intake import rpc as intake_rpc
@@ -36,6 +37,7 @@ from services.routing.store import RoutingStore
 from services.routing.unit_catalog import seed_units
 from services.tracking.service import TrackingService
 from services.tracking.store import TrackingStore
+from tests.support.fake_events import FakeEventPublisher
 from tests.support.samples import PASSWORD, application_body, staff_principal  # noqa: E402
 
 SERVICES = {cls.name: cls for cls in (IntakeService, RoutingService, NotificationService, TrackingService)}
@@ -152,7 +154,7 @@ FAILED_SMS_VIEW = dict(SMS_VIEW, resendable=True, resend_refusal=None, reason={
 RESENT_SMS_VIEW = dict(SMS_VIEW, message_id="9f0c2a5e1b7d4c3a8e6f1d2b3c4a5e6f", state="queued", attempts=0,
                        provider=None, last_error=None, sent_at=None, failed_at=None,
                        created_at="2026-03-02T11:00:00+03:00", updated_at="2026-03-02T11:00:00+03:00")
-REPORT_OUTCOME = {"applied": 1, "ignored": 0}
+REPORT_OUTCOME = {"applied": 1, "ignored": 0}  # the RPC older gateways call (kept for a rolling deploy)
 PLAUSIBLE_ANSWERS.update({
     ("notification", "list_messages"): [SMS_VIEW],
     ("notification", "list_failed_messages"): [FAILED_SMS_VIEW],
@@ -313,10 +315,11 @@ class RecordingPool:
         return PLAUSIBLE_ANSWERS[(service, method)]
 
 
-def gateway_app(calls):
+def gateway_app(calls, events=None):
     app = create_app(Settings(amqp_uri="amqp://guest:guest@127.0.0.1:1/", rpc_timeout_seconds=1.0,
                               readiness_timeout_seconds=1.0, max_body_bytes=64 * 1024, retry_after_seconds=5))
     app.extensions["rpc"] = app.extensions["readiness_rpc"] = RecordingPool(calls)
+    app.extensions["events"] = events or FakeEventPublisher()
     return app
 
 
@@ -331,9 +334,15 @@ def callback_environment():
 
 
 @pytest.fixture(scope="module")
-def recorded_calls(callback_environment):
+def published_events():
+    """What the gateway published while the exercises ran (delivery reports)."""
+    return FakeEventPublisher()
+
+
+@pytest.fixture(scope="module")
+def recorded_calls(callback_environment, published_events):
     calls = []
-    app = gateway_app(calls)
+    app = gateway_app(calls, published_events)
     client = app.test_client()
     for _, method, path, options, role in EXERCISES:
         if role is not None:
@@ -369,7 +378,7 @@ def test_gateway_calls_the_methods_it_is_known_to_need(recorded_calls):
         "return_application", "answer_application", "list_units", "create_unit", "update_unit", "list_staff",
         "create_staff", "update_staff", "staff_profile", "reset_password", "staff_display_names")}
     assert called >= {("notification", method) for method in (
-        "list_messages", "list_failed_messages", "record_delivery_report", "resend_message")}
+        "list_messages", "list_failed_messages", "resend_message")}
     assert {(name, "ping") for name in SERVICES} <= called
 
 
@@ -433,16 +442,17 @@ def test_recorded_calls_run_on_the_real_services_without_a_server_error(recorded
             pass
 
 
-def test_forwarded_delivery_reports_are_read_by_the_real_providers(recorded_calls, application_workers):
-    """What the gateway forwards for each provider parses (and a Twilio signature over the URL as
+def test_published_delivery_reports_are_read_by_the_real_providers(recorded_calls, published_events,
+                                                                   application_workers):
+    """What the gateway publishes for each provider parses (and a Twilio signature over the URL as
     called verifies): a report for a message notification does not know is acknowledged as ignored."""
-    forwarded = [(args, kwargs) for service, method, args, kwargs in recorded_calls
-                 if (service, method) == ("notification", "record_delivery_report")]
+    reports = [event for event in published_events.published if event["event_name"] == "sms_report_received"]
 
-    assert sorted(args[0] for args, _ in forwarded) == ["iletimerkezi", "twilio", "verimor"]
-    for args, kwargs in forwarded:
-        assert application_workers["notification"].record_delivery_report(*args, **kwargs) == {
-            "applied": 0, "ignored": 1}, args[0]
+    assert sorted(event["provider"] for event in reports) == ["iletimerkezi", "twilio", "verimor"]
+    for event in reports:
+        assert unsupported_reason(event, "sms_report_received") is None
+        assert application_workers["notification"].delivery_reports.record_received(event) == {
+            "applied": 0, "ignored": 1}, event["provider"]
 
 
 @pytest.fixture

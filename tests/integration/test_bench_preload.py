@@ -123,15 +123,13 @@ def test_the_running_services_store_what_the_preload_stored(system, data_dir):
     """Field for field (names, not values): a new application once received, its SMS sent and
     delivered, against a preloaded one in the same state (unrouted, no deadline near)."""
     number = submit(system.url, application_body(province="34", district="kadıköy"))["application_no"]
-    message = wait_until(lambda: find(data_dir, "notification", "messages",
-                                      {"application_no": number, "state": "sent", PENDING: False}),
+    message = wait_until(lambda: find(data_dir, "notification", "messages", {"application_no": number, "state": "sent"}),
                          20, what="the SMS sent")[0]
     system.sms_report(message_id=message["_id"], status="delivered")
-    wait_until(lambda: find(data_dir, "tracking", "applications",
-                            {"_id": number, "sms.application_received.delivered": {"$exists": True}}),
-               20, what="the delivery in tracking")
-    wait_until(lambda: find(data_dir, "notification", "messages", {"application_no": number, PENDING: False,
-                                                                    "state": "delivered"}), 20, what="relayed")
+    # A delivery is news to tracking only after a failure (issue 20): notification alone records it.
+    wait_until(lambda: find(data_dir, "notification", "messages", {"application_no": number, "state": "delivered"}),
+               20, what="the delivery")
+    wait_until(lambda: find(data_dir, "tracking", "applications", {"_id": number}), 20, what="tracking's record")
     [twin] = find(data_dir, "routing", "applications", {"status": "unrouted", "deadline_approaching_sent": False,
                                                         "_id": {"$ne": number}})[:1]
     for service, collection in [("intake", "applications"), ("routing", "applications"),
@@ -144,6 +142,5 @@ def test_the_running_services_store_what_the_preload_stored(system, data_dir):
     assert sorted(new) == sorted(old)
     [new] = find(data_dir, "tracking", "applications", {"_id": number})
     [old] = find(data_dir, "tracking", "applications", {"_id": twin["_id"]})
-    assert new["sms"].keys() == old["sms"].keys() and new["sms"]["application_received"].keys() == \
-        old["sms"]["application_received"].keys()
+    assert new.get("sms", {}).keys() == old.get("sms", {}).keys()
     assert len(new["applied_events"]) == len(old["applied_events"])

@@ -6,6 +6,7 @@ from services.notification.providers.base import (
     FAILED,
     SENT,
     AlreadySent,
+    BatchSending,
     CallbackRejected,
     CallbackRequest,
     DeliveryReport,
@@ -22,6 +23,7 @@ from services.notification.providers.verimor import VerimorProvider
 
 __all__ = [
     "AlreadySent",
+    "BatchSending",
     "DELIVERED",
     "FAILED",
     "SENT",

@@ -8,12 +8,16 @@ import threading
 from collections.abc import Mapping
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from common.logs import mask_personal_data
 from services.notification.providers.base import SmsSendError
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
 ERROR_TEXT_LIMIT = 200
+# Connections kept open to the provider for the next call. requests keeps 10 per host; more calls
+# at once (SMS_CONCURRENCY above 10) would each open and drop a connection of their own.
+KEPT_CONNECTIONS = 32
 
 
 def required(settings: Mapping[str, str], name: str, provider: str) -> str:
@@ -49,7 +53,8 @@ def clean_text(text: str, *secrets: str) -> str:
 
 class HttpClient:
     """One ``requests.Session`` made on first use (so building a provider touches no network)
-    and shared by all callers; every call carries ``(timeout, timeout)`` as connect and read
+    and shared by all callers, so calls reuse its kept-alive connections (up to
+    ``KEPT_CONNECTIONS``); every call carries ``(timeout, timeout)`` as connect and read
     timeouts. A read timeout bounds each wait for bytes, which is what a hanging provider
     (accepts, never answers) runs into."""
 
@@ -62,7 +67,10 @@ class HttpClient:
     def session(self) -> requests.Session:
         with self._session_lock:
             if self._session is None:
-                self._session = requests.Session()
+                session = requests.Session()
+                for scheme in ("https://", "http://"):
+                    session.mount(scheme, HTTPAdapter(pool_maxsize=KEPT_CONNECTIONS))
+                self._session = session
             return self._session
 
     def request(self, method: str, url: str, **kwargs) -> requests.Response:

@@ -1,6 +1,8 @@
 """What every SMS provider client takes, gives back and raises.
 
-Sending: ``send(OutgoingSms) -> SendReceipt`` or ``SmsSendError``.
+Sending: ``send(OutgoingSms) -> SendReceipt`` or ``SmsSendError``. Providers whose API takes several
+messages in one call (Verimor's ``messages`` list) also have ``send_batch`` (``BatchSending``); the
+dispatcher sends one message per call through the others.
 
 Delivery reports: the gateway receives a provider's callback and forwards what it saw as a
 ``CallbackRequest`` (plain JSON: ``CallbackRequest.from_dict`` / ``to_dict``); the provider
@@ -148,6 +150,15 @@ class SmsProvider(Protocol):
     def parse_delivery_report(self, request: CallbackRequest) -> list[DeliveryReport]:
         """The reports in one provider callback; CallbackRejected when it fails authentication,
         ValueError when it is malformed. Statuses the provider does not document are skipped."""
+
+
+@runtime_checkable
+class BatchSending(Protocol):
+    """Providers that take several messages in one call, each still under its own message id."""
+
+    def send_batch(self, messages: list[OutgoingSms]) -> SendReceipt:
+        """Hand ``messages`` (one encoding) to the provider in one call: one receipt for all of them,
+        or SmsSendError for all of them alike (the call either carried them all or none)."""
 
 
 @runtime_checkable

@@ -2,9 +2,14 @@
 
 Sending: ``POST {api}/v2/send.json`` with a JSON body; the answer is plain text: the campaign id
 with 200, else an error text such as ``INSUFFICIENT_CREDITS`` (400) or ``Geçersiz kullanıcı
-adı/şifre`` (401). 413 and 429 are its size and rate limits (150 requests a minute). We send one
-message per campaign and pass our message id as both the campaign ``custom_id`` and the
-message ``id``; ``provider_message_id`` is the campaign id.
+adı/şifre`` (401). 413 and 429 are its size and rate limits (150 requests a minute, so one message
+per request would cap us at 2.5 SMS a second). A campaign carries many messages (``messages``, each
+with its own ``msg``, ``dest`` and ``id``) but one ``datacoding``, so ``send_batch`` sends messages of
+one encoding together: each message's ``id`` is our message id, which every report of it echoes as
+``message_custom_id``; ``provider_message_id`` is the campaign id, shared by the campaign's
+messages. The campaign ``custom_id`` is our message id only for a campaign of one (a report naming
+only the campaign could not tell its messages apart). The answer is for the whole campaign: a 4xx
+refuses every message in it (an invalid number among fifty refuses fifty).
 
 Delivery reports, as the guide documents them:
 
@@ -127,22 +132,32 @@ class VerimorProvider:
         return self._http._session
 
     def send(self, sms: OutgoingSms) -> SendReceipt:
-        if sms.encoding not in DATACODING:
-            raise ValueError(f"no Verimor datacoding for encoding {sms.encoding!r}")
+        return self.send_batch([sms])
+
+    def send_batch(self, messages: list[OutgoingSms]) -> SendReceipt:
+        """One campaign of ``messages`` (all of one encoding: ``datacoding`` is the campaign's)."""
+        encodings = {sms.encoding for sms in messages}
+        if len(encodings) != 1:
+            raise ValueError(f"a Verimor campaign has one datacoding, not {len(encodings)}")
+        [encoding] = encodings
+        if encoding not in DATACODING:
+            raise ValueError(f"no Verimor datacoding for encoding {encoding!r}")
         payload = {
             "username": self._username,
             "password": self._password,
             "source_addr": self.sender,
             "valid_for": VALID_FOR,
-            "custom_id": sms.message_id,
-            "datacoding": DATACODING[sms.encoding],
-            "messages": [{"msg": sms.text, "dest": sms.phone.removeprefix("+"), "id": sms.message_id}],
+            "datacoding": DATACODING[encoding],
+            "messages": [{"msg": sms.text, "dest": sms.phone.removeprefix("+"), "id": sms.message_id}
+                         for sms in messages],
         }
+        if len(messages) == 1:
+            payload["custom_id"] = messages[0].message_id
         response = self._http.request("POST", self.send_url, json=payload)
         if response.ok:
             return SendReceipt(provider=self.name, provider_message_id=response.text.strip() or None)
         raise SmsSendError(
-            f"verimor: HTTP {response.status_code} {self._error_text(response, sms)}".rstrip(),
+            f"verimor: HTTP {response.status_code} {self._error_text(response, *messages)}".rstrip(),
             retryable=_http.is_retryable_status(response.status_code),
         )
 
@@ -153,10 +168,11 @@ class VerimorProvider:
         return parse_reports(request.json)
 
     def poll_status(self, provider_message_ids: list[str]) -> list[DeliveryReport]:
-        """One ``GET /v2/status?id=`` per campaign id; campaigns Verimor does not know (404)
-        give no report."""
+        """One ``GET /v2/status?id=`` per campaign id (asked once however many of its messages
+        wait: the answer covers the whole campaign); campaigns Verimor does not know (404) give
+        no report."""
         reports = []
-        for campaign_id in provider_message_ids:
+        for campaign_id in dict.fromkeys(provider_message_ids):
             params = {"id": campaign_id, "username": self._username, "password": self._password}
             response = self._http.request("GET", self.status_url, params=params)
             if response.status_code == 404:
@@ -172,10 +188,10 @@ class VerimorProvider:
                 raise SmsSendError("verimor: status answer is not a report list", retryable=True) from None
         return reports
 
-    def _error_text(self, response, sms=None):
+    def _error_text(self, response, *messages):
         # Verimor's error texts are codes and short sentences; masking and cutting keeps an echoed
         # number, message or credential out of the reason all the same.
-        secrets = (sms.text, sms.phone, sms.phone.removeprefix("+")) if sms else ()
+        secrets = [secret for sms in messages for secret in (sms.text, sms.phone, sms.phone.removeprefix("+"))]
         return _http.clean_text(response.text, *secrets, self._password)
 
 

@@ -1,7 +1,14 @@
-"""Fixtures the gateway tests share: every service answering the readiness probe."""
+"""Fixtures the gateway tests share: every service answering the readiness probe; an event
+publisher that records what it would publish."""
 import pytest
 
+from tests.support.fake_events import FakeEventPublisher
 from tests.support.fake_rpc import FakeRpcPool
+
+
+@pytest.fixture
+def events():
+    return FakeEventPublisher()
 
 
 @pytest.fixture

@@ -1,61 +1,79 @@
 """The gateway's RPC pool never lets a request run after its caller has given up (issue 16):
 no consumer → refused before publishing; every request stamped with the latest time it may start
-and a broker TTL of the same length; the services drop what arrives too late."""
+and a broker TTL of the same length; the services drop what arrives too late. Since issue 20 it
+speaks nameko's wire protocol itself on pika (gateway/rpc.py); the services answer a direct
+reply-to through the default exchange (common/rpc.py)."""
+import json
 import time
 from types import SimpleNamespace
 
 import pytest
+from kombu import Exchange
+from nameko.exceptions import serialize
 
+from common import logs
 from common import rpc as common_rpc
+from common.errors import NotFound
 from gateway import rpc as gateway_rpc
-from gateway.rpc import RpcPool, ServiceUnavailable, start_budget
+from gateway.rpc import RpcPool, RpcTimedOut, ServiceUnavailable, start_budget
 
 
-class FakeRunner:
-    """Stands for the cluster proxy runner: a broker with ``consumers`` per queue, recording what
-    each call would publish."""
+class FakeChannel:
+    """Stands for a thread's RPC channel on a broker with ``consumers`` per queue: records what
+    each call publishes and answers with ``answer`` (a reply body, or None: no reply in time)."""
 
-    consumers = {}
-    made = []
-
-    def __init__(self, config, context_data=None, timeout=None, expiration=None):
-        self.context_data, self.timeout, self.expiration = context_data, timeout, expiration
+    def __init__(self, broker):
+        self.broker = broker
         self.published, self.counts_asked = [], []
-        FakeRunner.made.append(self)
 
     def consumer_count(self, queue_name):
         self.counts_asked.append(queue_name)
-        return FakeRunner.consumers.get(queue_name, 0)
+        if self.broker.dead:
+            raise ConnectionResetError("the broker restarted")
+        return self.broker.consumers.get(queue_name, 0)
 
-    def start(self):
-        runner = self
+    def request(self, routing_key, body, headers, expiration_seconds):
+        self.published.append((routing_key, json.loads(body), dict(headers), expiration_seconds))
+        return "c-1"
 
-        class Service:
-            def __init__(self, name):
-                self.name = name
+    def reply(self, deadline):
+        return self.broker.answer
 
-            def __getattr__(self, method):
-                def call(*args, **kwargs):
-                    runner.published.append((self.name, method, dict(runner.context_data)))
-                    return "ok"
-                return call
 
-        class Cluster:
-            def __getattr__(self, name):
-                return Service(name)
+class FakeConnections:
+    """Stands for gateway.amqp.ThreadConnections: one channel per 'connection', a new one after discard."""
 
-        return Cluster()
+    def __init__(self):
+        self.consumers = {"rpc-intake": 1, "rpc-routing": 0}
+        self.answer = b'{"result": "ok", "error": null}'
+        self.dead = False
+        self.made, self.discarded = [], 0
+        self.current = None
 
-    def stop(self):
+    def fresh(self):
         pass
+
+    def channel(self, name, open_channel):
+        if self.current is None:
+            self.current = FakeChannel(self)
+            self.made.append(self.current)
+        return self.current
+
+    def discard(self):
+        self.discarded += 1
+        self.current = None
+
+    def forget(self, name):
+        self.current = None
 
 
 @pytest.fixture
-def runner(monkeypatch):
-    FakeRunner.made, FakeRunner.consumers = [], {"rpc-intake": 1, "rpc-routing": 0}
-    monkeypatch.setattr(gateway_rpc, "FailFastClusterRpcProxy", FakeRunner)
-    monkeypatch.setattr(gateway_rpc, "_probe_broker", lambda uri: None)
-    return FakeRunner
+def broker():
+    return FakeConnections()
+
+
+def pool_on(broker, timeout=5):
+    return RpcPool("amqp://guest:guest@127.0.0.1:5672/", timeout=timeout, connections=broker)
 
 
 def test_the_start_budget_leaves_time_to_finish_before_the_timeout():
@@ -64,41 +82,66 @@ def test_the_start_budget_leaves_time_to_finish_before_the_timeout():
     assert start_budget(0.4) == pytest.approx(0.3)
 
 
-def test_a_service_without_consumers_is_refused_before_anything_is_published(runner):
-    pool = RpcPool("amqp://guest:guest@127.0.0.1:5672/", timeout=5)
-
+def test_a_service_without_consumers_is_refused_before_anything_is_published(broker):
     with pytest.raises(ServiceUnavailable) as refused:
-        pool.call("routing", "list_applications", {})
+        pool_on(broker).call("routing", "list_applications", {})
 
     assert refused.value.args == ("routing",)
-    (made,) = runner.made
+    (made,) = broker.made
     assert made.published == []
 
 
-def test_every_call_carries_its_latest_start_time_and_the_proxy_its_ttl(runner):
-    pool = RpcPool("amqp://guest:guest@127.0.0.1:5672/", timeout=5)
-
+def test_every_call_carries_its_latest_start_time_its_ttl_and_nameko_s_body(broker):
     before = time.time()
-    assert pool.call("intake", "submit_application", {}) == "ok"
+    assert pool_on(broker).call("intake", "submit_application", {"a": 1}, idempotency_key="k") == "ok"
     after = time.time()
 
-    (made,) = runner.made
-    ((service, method, context),) = made.published
-    assert (service, method) == ("intake", "submit_application")
-    assert before + 4 <= context[common_rpc.START_BY_KEY] <= after + 4
-    assert made.expiration == 4 and made.timeout == 5
+    ((routing_key, body, headers, expiration),) = broker.made[0].published
+    assert routing_key == "intake.submit_application"
+    assert body == {"args": [{"a": 1}], "kwargs": {"idempotency_key": "k"}}
+    assert (before + 4) * 1000 - 1 <= headers[common_rpc.START_BY_MS_HEADER] <= (after + 4) * 1000
+    assert expiration == 4
 
 
-def test_the_consumer_count_is_remembered_briefly_per_service(runner, monkeypatch):
+def test_the_current_request_id_travels_as_nameko_s_header_per_call(broker):
+    pool = pool_on(broker)
+    for request_id in ("first-request", "second-request"):
+        token = logs.bind_request_id(request_id)
+        try:
+            pool.call("intake", "ping")
+        finally:
+            logs.unbind_request_id(token)
+    pool.call("intake", "ping")  # outside any request: no id, and no None header
+
+    assert [headers.get("nameko.request_id", "absent") for _, _, headers, _ in broker.made[0].published] == [
+        "first-request", "second-request", "absent"]
+
+
+def test_an_app_error_in_the_reply_is_raised_as_its_class(broker):
+    broker.answer = json.dumps({"result": None, "error": serialize(NotFound("application"))}).encode()
+    with pytest.raises(NotFound) as raised:
+        pool_on(broker).call("intake", "ping")
+    assert raised.value.args == ("application",)
+
+
+def test_no_reply_in_time_is_a_timeout_and_the_connection_is_replaced(broker):
+    broker.answer = None
+    with pytest.raises(RpcTimedOut) as timed_out:
+        pool_on(broker).call("intake", "ping")
+    assert timed_out.value.args == ("intake",)
+    assert broker.discarded == 1
+
+
+def test_the_consumer_count_is_remembered_briefly_per_service(broker, monkeypatch):
     monkeypatch.setattr(gateway_rpc, "CONSUMERS_FRESH_SECONDS", 0.2)
-    pool = RpcPool("amqp://guest:guest@127.0.0.1:5672/", timeout=5)
+    pool = pool_on(broker)
 
     for _ in range(50):
         pool.call("intake", "ping")
-    (made,) = runner.made
+    (made,) = broker.made
     assert made.counts_asked == ["rpc-intake"]
 
-    runner.consumers["rpc-intake"] = 0  # intake died
+    broker.consumers["rpc-intake"] = 0  # intake died
     time.sleep(0.25)
     with pytest.raises(ServiceUnavailable):
         pool.call("intake", "ping")
@@ -106,11 +149,11 @@ def test_the_consumer_count_is_remembered_briefly_per_service(runner, monkeypatc
     assert len(made.published) == 50
 
 
-def test_a_proxy_whose_connection_died_is_replaced_once_for_the_count(runner, monkeypatch):
+def test_a_connection_that_died_is_replaced_once_at_once(broker, monkeypatch):
     monkeypatch.setattr(gateway_rpc, "CONSUMERS_FRESH_SECONDS", -1)  # asked at every call
-    pool = RpcPool("amqp://guest:guest@127.0.0.1:5672/", timeout=5)
+    pool = pool_on(broker)
     pool.call("intake", "ping")
-    (broken,) = runner.made
+    (broken,) = broker.made
 
     def dead(queue_name):
         raise ConnectionResetError("the broker restarted")
@@ -118,20 +161,15 @@ def test_a_proxy_whose_connection_died_is_replaced_once_for_the_count(runner, mo
     broken.consumer_count = dead
     assert pool.call("intake", "ping") == "ok"
 
-    assert len(runner.made) == 2 and runner.made[1].published
+    assert len(broker.made) == 2 and broker.made[1].published and broker.discarded == 1
 
 
-def test_the_real_proxy_publishes_with_the_ttl_and_the_start_time_header():
-    context = {}
-    runner = gateway_rpc.FailFastClusterRpcProxy({"AMQP_URI": "amqp://guest:guest@127.0.0.1:1/"},
-                                                 context_data=context, timeout=5, expiration=4)
-    method = runner._proxy.intake.submit_application
-
-    context[common_rpc.START_BY_KEY] = 1234.5
-
-    assert method.publisher.expiration == 4  # kombu makes it the message's "expiration": "4000"
-    assert method.get_message_headers(method.worker_ctx)[common_rpc.START_BY_HEADER] == 1234.5
-    assert method.publisher.retry_policy == gateway_rpc.RETRY_ONCE_AT_ONCE
+def test_a_broker_that_stays_gone_is_503_broker_after_one_retry(broker):
+    broker.dead = True
+    with pytest.raises(ServiceUnavailable) as refused:
+        pool_on(broker).call("intake", "ping")
+    assert refused.value.args == ("broker",)
+    assert len(broker.made) == 2 and not any(made.published for made in broker.made)
 
 
 # The services' side (common/rpc.py)
@@ -144,6 +182,10 @@ def test_the_real_proxy_publishes_with_the_ttl_and_the_start_time_header():
     (None, 10 ** 12, False),
     ({"nameko.rpc_start_by": "100"}, 101, False),  # not a number: as if absent
     ({"nameko.rpc_start_by": True}, 101, False),
+    ({"nameko.rpc_start_by_ms": 100_000}, 100.5, True),  # the gateway's, in milliseconds (pika: no floats)
+    ({"nameko.rpc_start_by_ms": 100_000}, 99.5, False),
+    ({"nameko.rpc_start_by_ms": 100_000, "nameko.rpc_start_by": 50.0}, 99.5, False),  # milliseconds win
+    ({"nameko.rpc_start_by_ms": False}, 101, False),
 ])
 def test_a_request_is_late_only_with_a_start_time_that_has_passed(headers, now, late):
     assert common_rpc.expired(headers, now) is late
@@ -204,10 +246,24 @@ def test_a_late_request_is_acked_counted_and_never_started(caplog):
 
 def test_a_request_in_time_runs_without_the_start_time_in_its_context():
     rpc, container, queue_consumer = entrypoint()
-    message = FakeMessage({"nameko.rpc_start_by": time.time() + 5, "nameko.request_id": "r-2"})
+    message = FakeMessage({"nameko.rpc_start_by_ms": int(time.time() * 1000) + 5000, "nameko.request_id": "r-2"})
 
     rpc.handle_message({"args": [{}], "kwargs": {}}, message)
 
     ((args, kwargs, context_data),) = container.spawned
     assert args == [{}] and queue_consumer.acked == []
     assert context_data == {"request_id": "r-2"}
+
+
+@pytest.mark.parametrize("reply_to, exchange", [
+    ("amq.rabbitmq.reply-to.g1h2AA5yZXBseUAxMjM0.abc", ""),  # the gateway's direct reply-to
+    ("e4f1b7a0-9a7e-4c51-8d7a-2b9c2c7f0e11", "nameko-rpc"),  # a nameko proxy's reply queue
+    (None, "nameko-rpc"),
+])
+def test_a_reply_goes_to_the_default_exchange_only_for_a_direct_reply_to(reply_to, exchange):
+    assert common_rpc.reply_exchange(reply_to, Exchange("nameko-rpc", type="topic")).name == exchange
+
+
+def test_replies_are_transient_and_unconfirmed():
+    publisher = common_rpc.UnconfirmedResponder.publisher_cls("amqp://")
+    assert (publisher.use_confirms, publisher.delivery_mode) == (False, 1)

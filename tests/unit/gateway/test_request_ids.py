@@ -8,15 +8,13 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
 from common import logs, request_context
 from common.errors import ValidationFailed
 from gateway import request_ids
-from gateway import rpc as gateway_rpc
-from gateway.rpc import RpcPool, ServiceUnavailable
+from gateway.rpc import ServiceUnavailable
 from tests.support.fake_rpc import FakeRpcPool
 from tests.support.samples import application_body
 from tests.unit.gateway.test_gateway import RECEIPT, build_app
@@ -153,73 +151,6 @@ def test_a_made_id_is_the_one_the_rpc_carries(client, rpc):
     response = submit(client)
 
     assert seen == [response.headers[HEADER]]
-
-
-class FakeRunner:
-    """Stands for nameko's cluster proxy runner: records the context data at each call."""
-
-    made = []
-
-    def __init__(self, config, context_data=None, timeout=None, expiration=None):
-        self.context_data = context_data
-        self.published = []
-        FakeRunner.made.append(self)
-
-    def consumer_count(self, queue_name):
-        return 1
-
-    def start(self):
-        runner = self
-
-        class Method:
-            def __call__(self, *args, **kwargs):
-                runner.published.append(dict(runner.context_data))
-                return "ok"
-
-        return SimpleNamespace(intake=SimpleNamespace(submit_application=Method()))
-
-    def stop(self):
-        pass
-
-
-@pytest.fixture
-def fake_runner(monkeypatch):
-    FakeRunner.made = []
-    monkeypatch.setattr(gateway_rpc, "FailFastClusterRpcProxy", FakeRunner)
-    monkeypatch.setattr(gateway_rpc, "_probe_broker", lambda uri: None)
-    return FakeRunner
-
-
-def test_rpc_pool_sends_the_current_id_as_context_data_per_call(fake_runner):
-    pool = RpcPool("amqp://guest:guest@127.0.0.1:5672/", timeout=1)
-
-    token = logs.bind_request_id("first-request")
-    try:
-        pool.call("intake", "submit_application", {})
-    finally:
-        logs.unbind_request_id(token)
-    token = logs.bind_request_id("second-request")
-    try:
-        pool.call("intake", "submit_application", {})
-    finally:
-        logs.unbind_request_id(token)
-    pool.call("intake", "submit_application", {})  # outside any request: no id, no None header
-
-    (runner,) = fake_runner.made  # one proxy for the thread, its context changed per call
-    assert [{key: value for key, value in published.items() if key != "rpc_start_by"}
-            for published in runner.published] == [{"request_id": "first-request"}, {"request_id": "second-request"},
-                                                   {}]
-
-
-def test_the_real_proxy_publishes_the_dict_the_pool_changes():
-    context = {}
-    runner = gateway_rpc.FailFastClusterRpcProxy({"AMQP_URI": "amqp://guest:guest@127.0.0.1:1/"},
-                                                 context_data=context, timeout=1)
-    method = runner._proxy.intake.submit_application
-
-    context["request_id"] = "abc"
-
-    assert method.get_message_headers(method.worker_ctx)["nameko.request_id"] == "abc"
 
 
 # It is in the gateway's log lines

@@ -56,6 +56,12 @@ def test_tracking_code_has_the_documented_length_and_alphabet():
         assert set(code) <= set(domain.TRACKING_CODE_ALPHABET)
 
 
+def test_tracking_code_letters_are_equally_likely_and_all_used():
+    assert 256 % len(domain.TRACKING_CODE_ALPHABET) == 0  # a random byte maps onto it evenly
+    letters = "".join(domain.new_tracking_code() for _ in range(500))
+    assert set(letters) == set(domain.TRACKING_CODE_ALPHABET)
+
+
 def test_tracking_code_alphabet_leaves_out_characters_misread_aloud():
     assert not set("0O1I") & set(domain.TRACKING_CODE_ALPHABET)
 

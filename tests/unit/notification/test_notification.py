@@ -71,6 +71,60 @@ def test_received_event_handled_twice_queues_one_message_and_kicks_once(
     assert store.phone_for(NUMBER) == PHONE
 
 
+class StoreCalls:
+    """Records the store's calls by name, passing each through (a fake that counts, not a mock)."""
+
+    def __init__(self, store, monkeypatch):
+        self.names = []
+        for name in ("remember_recipient", "recipient", "enqueue", "unrendered", "set_rendering",
+                     "cancel_unsent", "recipients_of"):
+            original = getattr(store, name)
+            monkeypatch.setattr(store, name, self._counting(name, original))
+
+    def _counting(self, name, original):
+        def counted(*args, **kwargs):
+            self.names.append(name)
+            return original(*args, **kwargs)
+        return counted
+
+
+def test_a_received_event_costs_three_store_calls(notification, store, received_event, monkeypatch):
+    """Issue 20: the recipient is known from the event, so it is not read back; a recipient erased
+    meanwhile is the dispatcher's to see."""
+    calls = StoreCalls(store, monkeypatch)
+
+    notification.handle_application_received(received_event(NUMBER, tracking_code=CODE, phone=PHONE))
+
+    assert calls.names == ["remember_recipient", "enqueue", "unrendered"]
+
+
+def test_a_concluded_message_of_a_known_recipient_reads_nothing_more(notification, store, received_event,
+                                                                     monkeypatch):
+    notification.handle_application_received(received_event(NUMBER, tracking_code=CODE, phone=PHONE))
+    calls = StoreCalls(store, monkeypatch)
+
+    notification.handle_application_answered(answered_event())
+
+    assert calls.names == ["recipient", "enqueue"]
+
+
+def test_a_concluded_message_before_the_received_event_gets_its_text_from_it(notification, store, received_event):
+    notification.handle_application_answered(answered_event())
+    assert store.messages.find_one({"template": domain.CONCLUDED})["text"] is None
+
+    notification.handle_application_received(received_event(NUMBER, tracking_code=CODE, phone=PHONE, language="en"))
+
+    concluded = store.messages.find_one({"template": domain.CONCLUDED})
+    assert concluded["language"] == "en" and concluded["text"]
+
+
+def answered_event():
+    from contracts.events import new_event
+
+    return new_event("application_answered", NUMBER, unit_id="34-health", outcome="positive", answer_text="Yapıldı.",
+                     answered_at=clock.to_iso(clock.now(), "milliseconds"), step=2)
+
+
 def test_received_event_remembers_the_recipients_province(notification, store, received_event):
     notification.handle_application_received(received_event(NUMBER, tracking_code=CODE, phone=PHONE,
                                                             province_code="06", language="en"))
@@ -116,7 +170,8 @@ def test_nothing_due_means_no_work(store):
     assert dispatcher.run_once() is False
 
 
-def test_sent_message_is_marked_sent_and_owes_sms_sent(store, queued_message):
+def test_sent_message_is_marked_sent_and_owes_no_event(store, queued_message):
+    """Issue 20: sms_sent is no longer published; the staff record asks notification."""
     provider = FakeProvider()
     dispatcher = make_dispatcher(store, provider)
 
@@ -126,12 +181,8 @@ def test_sent_message_is_marked_sent_and_owes_sms_sent(store, queued_message):
     assert (sms.phone, sms.text, sms.message_id) == (PHONE, queued_message["text"], queued_message["_id"])
     message = stored(store, queued_message)
     assert message["state"] == SENT
-    assert message["provider_message_id"] == "prov-1"
-    assert message["outbox_pending"] is True
-    [event] = message["outbox"]
-    assert event["event_name"] == "sms_sent"
-    assert (event["application_no"], event["message_id"], event["template"], event["provider"]) == (
-        NUMBER, queued_message["_id"], "application_received", "fake")
+    assert (message["provider"], message["provider_message_id"]) == ("fake", "prov-1")
+    assert not message.get("outbox_pending") and not message.get("outbox")
 
 
 def test_sent_message_is_not_sent_again(store, queued_message):

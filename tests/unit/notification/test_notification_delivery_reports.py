@@ -1,5 +1,6 @@
 """Delivery reports reaching notification (issue 5): ``record_delivery_report(provider, callback)``
-parses with the provider named, applies forward-only, owes sms_delivered / sms_failed; and the
+parses with the provider named, applies forward-only, owes sms_failed, and sms_delivered only where
+it clears an earlier failure (issue 20); and the
 staff views of messages (``list_messages``, ``list_failed_messages``)."""
 import json
 import logging
@@ -62,7 +63,7 @@ def sent_message(store, received_event, number=NUMBER, provider="verimor", provi
     store.enqueue(message)
     store.messages.update_one({"_id": message["_id"]}, {"$set": {"state": SENDING, "attempts": 1}})
     receipt = SendReceipt(provider=provider, provider_message_id=provider_message_id)
-    store.mark_sent(message["_id"], receipt, domain.sent_event(message, receipt), clock.now())
+    store.mark_sent([message["_id"]], receipt, clock.now())
     return stored(store, message)
 
 
@@ -122,7 +123,8 @@ def test_the_service_records_reports_through_delivery_reports_on_its_message_sto
 
 # Applied forward-only
 
-def test_a_delivered_report_delivers_the_message_and_owes_sms_delivered(notification, store, received_event):
+def test_a_delivered_report_delivers_the_message_and_owes_no_event(notification, store, received_event):
+    """Issue 20: nothing failed before, so there is no notice to clear; staff ask notification."""
     message = sent_message(store, received_event)
     before = counted("verimor", DELIVERED)
 
@@ -132,11 +134,71 @@ def test_a_delivered_report_delivers_the_message_and_owes_sms_delivered(notifica
     document = stored(store, message)
     assert document["state"] == DELIVERED
     assert document["delivered_at"] is not None
-    assert owed(store, message) == ["sms_sent", "sms_delivered"]
-    event = document["outbox"][-1]
+    assert owed(store, message) == []
+    assert counted("verimor", DELIVERED) == before + 1
+
+
+def test_a_delivery_after_the_message_itself_failed_owes_sms_delivered(notification, store, received_event):
+    """A handset can report delivery after we gave up: tracking's notice is to be cleared."""
+    message = sent_message(store, received_event)
+    notification.record_delivery_report("verimor", verimor_push(verimor_report(message["_id"], "EXPIRED")))
+
+    outcome = notification.record_delivery_report("verimor", verimor_push(verimor_report(message["_id"], "DELIVERED")))
+
+    assert outcome == {"applied": 1, "ignored": 0}
+    assert owed(store, message) == ["sms_failed", "sms_delivered"]
+    event = stored(store, message)["outbox"][-1]
     assert (event["application_no"], event["message_id"], event["template"], event["provider"]) == (
         NUMBER, message["_id"], domain.RECEIVED, "verimor")
-    assert counted("verimor", DELIVERED) == before + 1
+
+
+def test_a_delivery_of_a_resend_after_the_first_failed_owes_sms_delivered(notification, store, received_event):
+    failed = sent_message(store, received_event)
+    store.advance(failed["_id"], FAILED, {}, None, clock.now())
+    resend = domain.resent_message(stored(store, failed), store.recipient(NUMBER), "istanbul.admin", clock.now())
+    store.enqueue(resend)
+    store.messages.update_one({"_id": resend["_id"]}, {"$set": {"state": SENDING}})
+    store.mark_sent([resend["_id"]], SendReceipt("verimor", "20130"), clock.now())
+
+    notification.record_delivery_report("verimor", verimor_push(verimor_report(resend["_id"], "DELIVERED", 20130)))
+
+    assert owed(store, resend) == ["sms_delivered"]
+
+
+def test_a_failure_of_another_template_owes_no_delivered_event(notification, store, received_event):
+    received = sent_message(store, received_event, provider_message_id="20121")
+    concluded = sent_message(store, received_event, template=domain.CONCLUDED, provider_message_id="20125")
+    store.advance(received["_id"], FAILED, {}, None, clock.now())
+
+    notification.record_delivery_report("verimor", verimor_push(verimor_report(concluded["_id"], "DELIVERED", 20125)))
+
+    assert (stored(store, concluded)["state"], owed(store, concluded)) == (DELIVERED, [])
+
+
+def test_a_failure_and_a_delivery_of_one_message_in_one_push_owe_both_events(notification, store, received_event):
+    message = sent_message(store, received_event)
+
+    outcome = notification.record_delivery_report("verimor", verimor_push(
+        verimor_report(message["_id"], "EXPIRED"), verimor_report(message["_id"], "DELIVERED")))
+
+    assert outcome == {"applied": 2, "ignored": 0}
+    assert owed(store, message) == ["sms_failed", "sms_delivered"]
+
+
+def test_a_push_of_many_deliveries_is_two_reads_and_one_write(notification, store, received_event):
+    messages = [sent_message(store, received_event, f"2026-00010{i}", provider_message_id="20140") for i in range(5)]
+    calls = []
+    for method in ("find", "find_one", "update_one", "update_many"):
+        original = getattr(store.messages, method)
+        setattr(store.messages, method, lambda *args, _original=original, _method=method, **kwargs: (
+            calls.append(_method), _original(*args, **kwargs))[1])
+
+    outcome = notification.record_delivery_report("verimor", verimor_push(
+        *(verimor_report(message["_id"], "DELIVERED", 20140) for message in messages)))
+
+    assert outcome == {"applied": 5, "ignored": 0}
+    assert sorted(calls) == ["find", "find", "update_many"]
+    assert {stored(store, message)["state"] for message in messages} == {DELIVERED}
 
 
 def test_a_failed_report_fails_the_message_with_the_reason(notification, store, received_event):
@@ -199,10 +261,10 @@ def test_a_report_that_arrives_while_the_message_is_being_sent_is_applied(notifi
         "verimor", verimor_push(verimor_report(message["_id"], "DELIVERED")))["applied"] == 1
 
     receipt = SendReceipt("verimor", "20121")
-    store.mark_sent(message["_id"], receipt, domain.sent_event(message, receipt), clock.now())
+    store.mark_sent([message["_id"]], receipt, clock.now())
     document = stored(store, message)
     assert (document["state"], document["provider_message_id"]) == (DELIVERED, "20121")
-    assert owed(store, message) == ["sms_delivered"]
+    assert owed(store, message) == []
 
 
 def test_a_push_of_several_reports_counts_what_it_applied(notification, store, received_event):
@@ -242,7 +304,7 @@ def test_iletimerkezi_reports_find_the_message_by_the_order_id(notification, sto
 
     document = stored(store, message)
     assert (document["state"], document["last_error"]) == (FAILED, "undelivered")
-    assert owed(store, message) == ["sms_sent", "sms_failed"]
+    assert owed(store, message) == ["sms_failed"]
 
 
 def test_a_signed_twilio_report_is_applied(notification, store, received_event):
@@ -259,9 +321,10 @@ def test_the_concluded_sms_is_reported_with_its_own_template(notification, store
     message = sent_message(store, received_event, template=domain.CONCLUDED, provider_message_id="20125")
     before = counted("verimor", DELIVERED, template=domain.CONCLUDED)
 
-    notification.record_delivery_report("verimor", verimor_push(verimor_report(message["_id"], "DELIVERED", 20125)))
+    notification.record_delivery_report("verimor", verimor_push(verimor_report(message["_id"], "EXPIRED", 20125)))
 
     assert stored(store, message)["outbox"][-1]["template"] == domain.CONCLUDED
+    notification.record_delivery_report("verimor", verimor_push(verimor_report(message["_id"], "DELIVERED", 20125)))
     assert counted("verimor", DELIVERED, template=domain.CONCLUDED) == before + 1
 
 

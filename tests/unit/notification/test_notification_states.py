@@ -44,10 +44,6 @@ def owed(store, message):
     return [event["event_name"] for event in stored(store, message).get("outbox", [])]
 
 
-def sent_event(message):
-    return domain.sent_event(message, SendReceipt(provider="verimor", provider_message_id="20121"))
-
-
 def delivered_event(message):
     return domain.delivered_event(message, "verimor")
 
@@ -108,13 +104,23 @@ def test_max_age_is_a_day():
 def test_advance_moves_forward_and_owes_the_event_in_the_same_write(store, message):
     now = clock.now()
 
-    assert store.advance(message["_id"], SENT, {"sent_at": now}, sent_event(message), now) is True
+    assert store.advance(message["_id"], FAILED, {"failed_at": now}, failed_event(message), now) is True
 
     document = stored(store, message)
-    assert document["state"] == SENT
-    assert document["updated_at"] == ms(now) and document["sent_at"] == ms(now)
+    assert document["state"] == FAILED
+    assert document["updated_at"] == ms(now) and document["failed_at"] == ms(now)
     assert document["outbox_pending"] is True
-    assert owed(store, message) == ["sms_sent"]
+    assert owed(store, message) == ["sms_failed"]
+
+
+def test_advance_without_an_event_owes_nothing(store, message):
+    now = clock.now()
+
+    assert store.advance(message["_id"], SENT, {"sent_at": now}, None, now) is True
+
+    document = stored(store, message)
+    assert (document["state"], document["sent_at"]) == (SENT, ms(now))
+    assert not document.get("outbox_pending") and owed(store, message) == []
 
 
 def test_advance_replayed_changes_nothing_and_owes_nothing_more(store, message):
@@ -131,7 +137,7 @@ def test_advance_replayed_changes_nothing_and_owes_nothing_more(store, message):
 
 @pytest.mark.parametrize("first, late", [(DELIVERED, SENT), (FAILED, SENT), (DELIVERED, FAILED)])
 def test_a_late_state_changes_nothing(store, message, first, late):
-    events = {SENT: sent_event, DELIVERED: delivered_event, FAILED: failed_event}
+    events = {SENT: lambda message: None, DELIVERED: delivered_event, FAILED: failed_event}
     now = clock.now()
     assert store.advance(message["_id"], first, {}, events[first](message), now) is True
     before = stored(store, message)
@@ -144,12 +150,12 @@ def test_a_late_state_changes_nothing(store, message, first, late):
 
 def test_delivered_may_follow_sent_and_owes_its_own_event(store, message):
     now = clock.now()
-    store.advance(message["_id"], SENT, {}, sent_event(message), now)
+    store.advance(message["_id"], SENT, {}, None, now)
 
     assert store.advance(message["_id"], DELIVERED, {}, delivered_event(message), now) is True
 
     assert stored(store, message)["state"] == DELIVERED
-    assert owed(store, message) == ["sms_sent", "sms_delivered"]
+    assert owed(store, message) == ["sms_delivered"]
 
 
 def test_advance_of_an_unknown_message_is_false(store):
@@ -161,22 +167,57 @@ def test_advance_of_an_unknown_message_is_false(store):
 
 # store: the dispatcher's writes
 
-def test_mark_sent_records_the_provider_and_owes_sms_sent(store, message):
+def test_mark_sent_records_the_provider_and_owes_no_event(store, message):
     now = clock.now()
 
-    store.mark_sent(message["_id"], SendReceipt("verimor", "20121"), sent_event(message), now)
+    store.mark_sent([message["_id"]], SendReceipt("verimor", "20121"), now)
 
     document = stored(store, message)
     assert (document["state"], document["provider"], document["provider_message_id"]) == (SENT, "verimor", "20121")
     assert document["sent_at"] == ms(now)
-    assert owed(store, message) == ["sms_sent"]
+    assert owed(store, message) == []
+
+
+def test_mark_sent_of_a_batch_is_one_write_and_moves_only_those_short_of_sent(store, message, received_event):
+    """A Verimor campaign: one provider id for every message in it."""
+    other = new_message(store, received_event, "2026-000002")
+    store.advance(message["_id"], DELIVERED, {}, None, clock.now())  # its report came first
+    writes = count_calls(store.messages, "update_many")
+
+    store.mark_sent([message["_id"], other["_id"]], SendReceipt("verimor", "20121"), clock.now())
+
+    assert [stored(store, each)["state"] for each in (message, other)] == [DELIVERED, SENT]
+    assert {stored(store, each)["provider_message_id"] for each in (message, other)} == {"20121"}
+    assert writes() == 2  # the second only because a report was first
+
+
+def test_mark_sent_of_a_batch_in_the_usual_case_is_one_write(store, received_event):
+    ids = [new_message(store, received_event, f"2026-00001{i}")["_id"] for i in range(3)]
+    writes = count_calls(store.messages, "update_many")
+
+    store.mark_sent(ids, SendReceipt("verimor", "20122"), clock.now())
+
+    assert writes() == 1
+    assert [message["state"] for message in store.messages.find({"_id": {"$in": ids}})] == [SENT] * 3
+
+
+def count_calls(collection, method):
+    """Counts calls of ``collection.method`` from now on; returns the count's reader."""
+    calls, original = [], getattr(collection, method)
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    setattr(collection, method, counted)
+    return lambda: len(calls)
 
 
 def test_mark_sent_after_a_delivery_report_keeps_the_provider_id_and_the_delivered_state(store, message):
     now = clock.now()
     store.advance(message["_id"], DELIVERED, {"delivered_at": now}, delivered_event(message), now)
 
-    store.mark_sent(message["_id"], SendReceipt("verimor", "20121"), sent_event(message), now)
+    store.mark_sent([message["_id"]], SendReceipt("verimor", "20121"), now)
 
     document = stored(store, message)
     assert document["state"] == DELIVERED
@@ -250,7 +291,7 @@ def test_remembering_a_recipient_again_keeps_one_record(store):
 
 
 def test_a_report_finds_its_message_by_our_id_first(store, message):
-    store.mark_sent(message["_id"], SendReceipt("verimor", "20121"), sent_event(message), clock.now())
+    store.mark_sent([message["_id"]], SendReceipt("verimor", "20121"), clock.now())
 
     by_ours = DeliveryReport(message_id=message["_id"], provider_message_id="other", state="delivered")
     by_theirs = DeliveryReport(message_id=None, provider_message_id="20121", state="delivered")
@@ -311,7 +352,7 @@ def test_message_view_times_are_iso_with_an_offset_and_updated_falls_back_to_cre
     assert view["updated_at"] == view["created_at"]
 
     later = clock.now() + timedelta(minutes=1)
-    store.advance(message["_id"], SENT, {}, sent_event(message), later)
+    store.advance(message["_id"], SENT, {}, None, later)
     assert clock.from_iso(domain.message_view(stored(store, message))["updated_at"]) == later.replace(microsecond=0)
 
 

@@ -93,11 +93,11 @@ def test_run_once_claims_the_message_and_hands_its_sending_to_the_pool(store, qu
 
     assert dispatcher.run_once() is True
 
-    [(function, (message,))] = pool.spawned
+    [(function, ([message],))] = pool.spawned
     assert message["_id"] == queued["_id"]
     assert stored(store, queued)["state"] == SENDING
     assert provider.sent == []  # nothing waited on the provider in run_once
-    function(message)
+    function([message])
     assert stored(store, queued)["state"] == SENT
 
 
@@ -108,7 +108,7 @@ def test_the_class_default_lease_is_the_domains():
 @pytest.fixture
 def dispatcher_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    for name in ("SMS_PROVIDER", "SMS_CONCURRENCY", "SMS_SENDING_LEASE_SECONDS"):
+    for name in ("SMS_PROVIDER", "SMS_CONCURRENCY", "SMS_SENDING_LEASE_SECONDS", "SMS_BATCH_SIZE", "SMS_BATCH_WAIT_MS"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -121,18 +121,21 @@ def test_setup_gives_a_green_pool_of_eight_and_the_default_lease(dispatcher_envi
     assert isinstance(dispatcher.pool, GreenPool)
     assert dispatcher.pool.size == 8
     assert dispatcher.lease == domain.SENDING_LEASE
+    assert dispatcher.batch_size == 50
     assert dispatcher.provider.name == "log"
 
 
 def test_concurrency_and_lease_come_from_the_environment(dispatcher_environment):
     dispatcher_environment.setenv("SMS_CONCURRENCY", "3")
     dispatcher_environment.setenv("SMS_SENDING_LEASE_SECONDS", "90")
+    dispatcher_environment.setenv("SMS_BATCH_SIZE", "20")
     dispatcher = SmsDispatcher(store="messages")
 
     dispatcher.setup()
 
     assert dispatcher.pool.size == 3
     assert dispatcher.lease == timedelta(seconds=90)
+    assert dispatcher.batch_size == 20
 
 
 def test_the_configured_lease_is_the_one_a_claim_takes(store, queued):
@@ -195,7 +198,7 @@ def test_stop_waits_for_the_sends_in_flight(store, queued, dispatcher_environmen
 def test_an_unexpected_error_in_a_send_is_logged_and_the_lease_brings_the_message_back(
         store, queued, caplog, monkeypatch):
     dispatcher = make_dispatcher(store, Provider("fake"))
-    monkeypatch.setattr(store, "phone_for", lambda number: (_ for _ in ()).throw(RuntimeError("store gone")))
+    monkeypatch.setattr(store, "recipients_of", lambda numbers: (_ for _ in ()).throw(RuntimeError("store gone")))
 
     with caplog.at_level(logging.ERROR, logger="services.notification.dispatcher"):
         assert dispatcher.run_once() is True
@@ -218,8 +221,7 @@ def test_already_sent_counts_as_sent(store, queued):
     message = stored(store, queued)
     assert message["state"] == SENT
     assert (message["provider"], message["provider_message_id"]) == ("iletimerkezi-test", None)
-    [event] = message["outbox"]
-    assert (event["event_name"], event["provider"]) == ("sms_sent", "iletimerkezi-test")
+    assert not message.get("outbox")
     assert len(provider.sent) == 1
     assert (messages_counted("iletimerkezi-test", SENT), calls_timed("iletimerkezi-test", "already_sent")) == (
         before[0] + 1, before[1] + 1)
@@ -384,3 +386,199 @@ def test_metric_labels_carry_no_personal_data(store, queued):
                 labels = " ".join(each.labels.values())
                 for private in (PHONE, PHONE[1:], NUMBER, queued["_id"], queued["values"]["tracking_code"]):
                     assert private not in labels
+
+
+# Batches (issue 20): through a provider that takes several messages per call
+
+class BatchProvider(Provider):
+    """Takes a batch in one call (recording each call's message ids), after raising the queued
+    outcomes in turn; a single send is a batch of one."""
+
+    def __init__(self, name, *outcomes):
+        super().__init__(name, *outcomes)
+        self.calls = []
+
+    def send_batch(self, messages):
+        self.calls.append([sms.message_id for sms in messages])
+        self.sent.extend(messages)
+        if self.outcomes:
+            raise self.outcomes.pop(0)
+        return SendReceipt(provider=self.name, provider_message_id="campaign-{}".format(len(self.calls)))
+
+    def send(self, sms):
+        return self.send_batch([sms])
+
+
+def queue_many(store, received_event, count, language="tr"):
+    return [queue_message(store, received_event, "2026-{:06d}".format(100 + i)) for i in range(count)]
+
+
+def test_a_round_claims_a_batch_and_sends_it_in_one_call_and_one_write(store, received_event):
+    queued = queue_many(store, received_event, 5)
+    provider = BatchProvider("batch-sent")
+    dispatcher = make_dispatcher(store, provider)
+    dispatcher.batch_size = 50
+    before = messages_counted("batch-sent", SENT)
+
+    assert dispatcher.run_once() is True
+
+    [call] = provider.calls
+    assert sorted(call) == sorted(message["_id"] for message in queued)
+    assert {stored(store, message)["state"] for message in queued} == {SENT}
+    assert {stored(store, message)["provider_message_id"] for message in queued} == {"campaign-1"}
+    assert {stored(store, message)["attempts"] for message in queued} == {1}
+    assert messages_counted("batch-sent", SENT) == before + 5
+    assert dispatcher.run_once() is False
+
+
+def test_a_batch_takes_at_most_the_batch_size(store, received_event):
+    queue_many(store, received_event, 5)
+    provider = BatchProvider("batch-size")
+    dispatcher = make_dispatcher(store, provider)
+    dispatcher.batch_size = 2
+
+    while dispatcher.run_once():
+        pass
+
+    assert [len(call) for call in provider.calls] == [2, 2, 1]
+
+
+def test_a_provider_without_a_batch_api_gets_one_message_per_call(store, received_event):
+    queue_many(store, received_event, 3)
+    provider = Provider("one-by-one")
+    dispatcher = make_dispatcher(store, provider)
+    dispatcher.batch_size = 50
+
+    assert dispatcher.run_once() is True
+
+    assert len(provider.sent) == 1
+
+
+def test_messages_of_two_encodings_go_in_two_calls(store, received_event):
+    turkish, other = queue_many(store, received_event, 2)
+    store.messages.update_one({"_id": other["_id"]}, {"$set": {"encoding": "ucs2"}})
+    pool, provider = HeldPool(), BatchProvider("batch-encodings")
+    dispatcher = make_dispatcher(store, provider, pool)
+    dispatcher.batch_size = 50
+
+    dispatcher.run_once()
+
+    assert sorted(len(messages) for _, (messages,) in pool.spawned) == [1, 1]  # two calls, each its own slot
+    for function, args in pool.spawned:
+        function(*args)
+    assert sorted(provider.calls) == sorted([[turkish["_id"]], [other["_id"]]])
+
+
+def test_a_retryable_failure_of_a_batch_queues_each_message_again(store, received_event):
+    queued = queue_many(store, received_event, 3)
+    dispatcher = make_dispatcher(store, BatchProvider("batch-busy", SmsSendError("HTTP 503", retryable=True)))
+    dispatcher.batch_size = 50
+
+    dispatcher.run_once()
+
+    assert {(stored(store, m)["state"], stored(store, m)["last_error"]) for m in queued} == {(QUEUED, "HTTP 503")}
+
+
+def test_a_refused_batch_is_sent_one_by_one_so_only_the_bad_message_fails(store, received_event):
+    """Verimor refuses a whole campaign for one bad number and does not say which."""
+    good, bad, other = queue_many(store, received_event, 3)
+    refusal = SmsSendError("verimor: HTTP 400 INVALID_DESTINATION_ADDRESS", retryable=False)
+    provider = BatchProvider("batch-refused", refusal)
+    original = provider.send
+    provider.send = lambda sms: (_ for _ in ()).throw(refusal) if sms.message_id == bad["_id"] else original(sms)
+    dispatcher = make_dispatcher(store, provider)
+    dispatcher.batch_size = 50
+
+    dispatcher.run_once()
+
+    assert len(provider.calls[0]) == 3 and sorted(provider.calls[1:]) == sorted([[good["_id"]], [other["_id"]]])
+    assert [stored(store, m)["state"] for m in (good, bad, other)] == [SENT, FAILED, SENT]
+    [event] = stored(store, bad)["outbox"]
+    assert event["event_name"] == "sms_failed"
+
+
+def test_one_by_one_stops_where_the_lease_leaves_no_room_for_a_call(store, received_event):
+    queued = queue_many(store, received_event, 2)
+    provider = BatchProvider("batch-lease", SmsSendError("HTTP 400", retryable=False))
+    dispatcher = make_dispatcher(store, provider)
+    dispatcher.batch_size = 50
+    dispatcher.call_timeout_seconds = domain.SENDING_LEASE.total_seconds()  # no call fits in the lease
+
+    dispatcher.run_once()
+
+    assert len(provider.calls) == 1  # the batch only
+    assert {stored(store, m)["state"] for m in queued} == {QUEUED}
+
+
+def test_a_batch_sorts_out_its_messages_before_the_call(store, received_event):
+    """Too old: failed; no recipient yet: back in the queue; erased meanwhile: cancelled; the rest sent."""
+    sendable = queue_message(store, received_event, "2026-000201")
+    old = queue_message(store, received_event, "2026-000202", created_at=clock.now() - MAX_AGE - timedelta(minutes=1))
+    unknown = queue_message(store, received_event, "2026-000203")
+    store.recipients.delete_one({"_id": "2026-000203"})
+    erased = queue_message(store, received_event, "2026-000204")
+    store.erase_recipient("2026-000204", clock.now())
+    provider = BatchProvider("batch-sorted")
+    dispatcher = make_dispatcher(store, provider)
+    dispatcher.batch_size = 50
+
+    dispatcher.run_once()
+
+    assert provider.calls == [[sendable["_id"]]]
+    assert [stored(store, m)["state"] for m in (sendable, old, unknown, erased)] == [
+        SENT, FAILED, QUEUED, domain.CANCELLED]
+
+
+def test_two_dispatchers_never_claim_the_same_message(store, received_event):
+    queued = queue_many(store, received_event, 6)
+    now = clock.now()
+    first = store.claim_due(now, now + domain.SENDING_LEASE, "a", 4)
+    second = store.claim_due(now, now + domain.SENDING_LEASE, "b", 4)
+
+    assert (len(first), len(second)) == (4, 2)
+    assert {m["_id"] for m in first} | {m["_id"] for m in second} == {m["_id"] for m in queued}
+    assert [m["state"] for m in first + second] == [SENDING] * 6
+    assert stored(store, first[0])["providers"] == ["a"]
+
+
+def test_a_claim_that_lost_some_messages_to_another_returns_only_its_own(store, received_event, monkeypatch):
+    """Another process claims two between this claim's read and its write."""
+    queued = queue_many(store, received_event, 4)
+    original_update_many = store.messages.update_many
+
+    def another_process_first(query, update):
+        now = clock.now()
+        for message in queued[:2]:
+            store.messages.update_one({"_id": message["_id"]}, {"$set": {"state": SENDING, "lease_until": now}})
+        return original_update_many(query, update)
+
+    monkeypatch.setattr(store.messages, "update_many", another_process_first)
+    now = clock.now()
+
+    claimed = store.claim_due(now, now + domain.SENDING_LEASE, "verimor", 10)
+
+    assert sorted(m["_id"] for m in claimed) == sorted(m["_id"] for m in queued[2:])
+    assert {m["attempts"] for m in claimed} == {1}
+
+
+def test_after_a_round_short_of_a_batch_the_next_waits_so_calls_carry_more(store, received_event, monkeypatch):
+    waits = []
+    monkeypatch.setattr("services.notification.dispatcher.eventlet.sleep", waits.append)
+    queue_many(store, received_event, 3)
+    dispatcher = make_dispatcher(store, BatchProvider("batch-wait"))
+    dispatcher.batch_size, dispatcher.batch_wait_seconds = 2, 0.1
+
+    assert dispatcher.run_once() is True  # a full batch: the next round at once
+    assert waits == []
+    assert dispatcher.run_once() is True  # one of two: the next round waits
+    assert waits == [0.1]
+    assert dispatcher.run_once() is False
+
+
+def test_the_batch_wait_comes_from_the_environment(dispatcher_environment):
+    dispatcher_environment.setenv("SMS_BATCH_WAIT_MS", "250")
+    dispatcher = SmsDispatcher(store="messages")
+
+    dispatcher.setup()
+
+    assert dispatcher.batch_wait_seconds == 0.25

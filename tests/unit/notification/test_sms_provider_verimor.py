@@ -263,3 +263,47 @@ def test_the_same_text_to_the_same_number_on_the_same_day_ends_as_double_send_er
     [first_report] = provider.poll_status([first])
     assert first_report.state == "sent"
     assert provider.poll_status([second]) == []  # DOUBLE_SEND_ERROR: about the copy, not the message
+
+
+# --- batches: one campaign, each message under its own id (issue 20)
+
+
+def test_a_batch_is_one_campaign_whose_reports_name_each_message(fake):
+    provider = build_provider(settings(fake.url))
+    batch = [OutgoingSms(f"msg-00{i}", f"+90532123450{i}", f"Başvurunuz alındı. Takip kodu: ABCD000{i}.",
+                         GSM7_TURKISH) for i in range(3)]
+
+    campaign_id = provider.send_batch(batch).provider_message_id
+
+    assert [(record["message_id"], record["campaign_id"]) for record in fake.messages] == [
+        (sms.message_id, campaign_id) for sms in batch]
+    assert {record["custom_id"] for record in fake.messages} == {None}  # the campaign names no one message
+    reports = provider.poll_status([campaign_id, campaign_id])  # asked once, however many of its messages wait
+    assert sorted(report.message_id for report in reports) == ["msg-000", "msg-001", "msg-002"]
+
+
+def test_a_campaign_of_one_carries_the_message_id_as_its_custom_id_too(fake):
+    build_provider(settings(fake.url)).send_batch([SMS])
+
+    [record] = fake.messages
+    assert (record["custom_id"], record["message_id"]) == ("msg-0001", "msg-0001")
+
+
+def test_a_batch_of_two_encodings_is_refused_before_any_call(fake):
+    provider = build_provider(settings(fake.url))
+
+    with pytest.raises(ValueError, match="one datacoding"):
+        provider.send_batch([SMS, OutgoingSms("msg-0002", PHONE, "Merhaba", "ucs2")])
+
+    assert fake.messages == []
+
+
+def test_one_bad_number_refuses_the_whole_campaign_and_the_reason_names_no_number(fake):
+    provider = build_provider(settings(fake.url))
+    bad = OutgoingSms("msg-0002", "+4915112345678", "Hallo", GSM7_TURKISH)
+
+    with pytest.raises(SmsSendError) as raised:
+        provider.send_batch([SMS, bad])
+
+    assert not raised.value.retryable and "INVALID_DESTINATION_ADDRESS" in raised.value.reason
+    assert "4915112345678" not in raised.value.reason and fake.messages == []

@@ -1,0 +1,105 @@
+"""The gateway's broker connections: one pika ``BlockingConnection`` per gunicorn thread.
+
+A blocking connection belongs to the thread that uses it, so each thread opens its own on first
+use and keeps it; the RPC client (gateway/rpc.py) and the event publisher (gateway/events.py)
+keep their channels on it. nameko's machinery (eventlet-minded proxies, a connection pool, a
+reply queue per proxy) is not needed for a thread that sends one request and waits for its answer.
+
+Never a hang when the broker is gone:
+- opening a connection gives up after ``CONNECT_SECONDS`` (a refused port fails at once);
+- before a request goes out, ``fresh()`` reads what the broker sent since the last use (no
+  waiting): a connection the broker closed while the thread was idle (a restart, a heartbeat
+  timeout) shows up there and is replaced once, at once, before anything is published;
+- the wait the gateway controls (an RPC's reply) has its caller's deadline; pika's own
+  synchronous round trips (an event's confirm, a passive declare, opening a channel) are bounded
+  by the connection: a closed socket fails them at once, and a broker that stops answering
+  without closing it is given up after its heartbeat (``HEARTBEAT_SECONDS`` and a little more);
+- a broker that blocks publishers (a memory or disk alarm) has the connection closed after
+  ``BLOCKED_SECONDS`` instead of holding the thread.
+"""
+import logging
+import os
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pika
+import pika.exceptions
+
+log = logging.getLogger(__name__)
+# pika tells every channel and connection opened and closed at INFO: noise at one connection per thread.
+logging.getLogger("pika").setLevel(logging.WARNING)
+
+# What "the broker cannot be reached" looks like from pika and from the socket underneath it.
+BROKER_GONE = (OSError, pika.exceptions.AMQPError)
+
+CONNECT_SECONDS = 2.0
+HEARTBEAT_SECONDS = 20
+BLOCKED_SECONDS = 5.0
+
+
+def connection_parameters(amqp_uri: str) -> pika.URLParameters:
+    """pika's parameters for ``amqp_uri`` (of kombu's ``;`` failover list, the first), failing fast."""
+    parameters = pika.URLParameters(amqp_uri.split(";")[0].strip())
+    parameters.connection_attempts = 1
+    parameters.retry_delay = 0
+    parameters.socket_timeout = CONNECT_SECONDS
+    parameters.stack_timeout = CONNECT_SECONDS
+    parameters.heartbeat = HEARTBEAT_SECONDS
+    parameters.blocked_connection_timeout = BLOCKED_SECONDS
+    parameters.client_properties = {"connection_name": "gateway {}".format(os.getpid())}
+    return parameters
+
+
+class ThreadConnections:
+    """Each thread's connection to the broker, and the channels kept on it by name.
+
+    ``channel(name, open_channel)`` returns what ``open_channel(connection)`` made on the thread's
+    current connection (a channel, or an object holding one), made again when the connection
+    was replaced or ``forget(name)`` was called. Shared by every pool of the app: one connection
+    per thread, whatever uses it.
+    """
+
+    def __init__(self, amqp_uri: str) -> None:
+        self.parameters = connection_parameters(amqp_uri)
+        self._local = threading.local()
+
+    def connection(self) -> pika.BlockingConnection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None or not connection.is_open:
+            self.discard()
+            connection = pika.BlockingConnection(self.parameters)
+            self._local.connection, self._local.channels = connection, {}
+        return connection
+
+    def fresh(self) -> pika.BlockingConnection:
+        """The thread's connection, replaced once if the broker closed it since its last use."""
+        try:
+            connection = self.connection()
+            connection.process_data_events(0)
+            return connection
+        except BROKER_GONE as gone:
+            log.info("broker connection lost while idle (%s); opening another", type(gone).__name__)
+            self.discard()
+            return self.connection()
+
+    def channel(self, name: str, open_channel: Callable[[pika.BlockingConnection], Any]) -> Any:
+        connection = self.connection()
+        channels = self._local.channels
+        if name not in channels:
+            channels[name] = open_channel(connection)
+        return channels[name]
+
+    def forget(self, name: str) -> None:
+        """The channel ``name`` is made again on next use (the broker closed it)."""
+        getattr(self._local, "channels", {}).pop(name, None)
+
+    def discard(self) -> None:
+        """Closes the thread's connection (if it is still open) and forgets it and its channels."""
+        connection = getattr(self._local, "connection", None)
+        self._local.connection, self._local.channels = None, {}
+        if connection is not None and connection.is_open:
+            try:
+                connection.close()
+            except Exception:  # broken already: nothing is left to close cleanly
+                pass

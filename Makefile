@@ -39,8 +39,9 @@ lint: install
 
 # First the staff queue and its search with 100,000 applications stored (bench/staff_queue.py, the
 # stores kept under $(DATA_DIR)/bench-queue and reused while the code that shapes them is the same;
-# BENCH_QUEUE_ARGS='--no-http' to skip its HTTP part), then the whole system under HTTP load, one
-# table (bench/README.md); BENCH_ARGS='--seconds 10' for a quick run.
+# BENCH_QUEUE_ARGS='--no-http' to skip its HTTP part), then issue 20's measure of the whole system
+# (bench/run.py: the ceilings, CPU per submission at 50/s, the carried rate; ~8 minutes, one report;
+# bench/README.md); BENCH_ARGS='--seconds 20' for a quick look.
 BENCH_QUEUE_ARGS ?=
 bench: bench-queue
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -14,8 +14,12 @@ costs about a third of what a ``requests.Session`` did per request.
     ... --rate 50                             # open loop: 50 requests/s in all, on a fixed schedule
                                               # (each thread takes the next slot), not back to back
 
-Only requests that finish inside the window count; a request is an error unless it answers
-200 (201 for submissions). Run by bench/run.py, which starts the system; usable alone too.
+Closed loop: only requests that finish inside the window count. Open loop: every request whose slot
+falls inside the window counts, however late it finishes (a slow system cannot drop its tail).
+A request is an error unless it answers 200 (201 for submissions). The JSON also gives the client's
+own CPU seconds over the window (``client_cpu``), the window's start (``started_at``) and the
+moment the last counted request finished (``finished_at``), as epoch seconds. Run by
+bench/run.py, which starts the system; usable alone too.
 """
 import argparse
 import http.client
@@ -131,7 +135,7 @@ def main(argv=None):
                 time.sleep(max(0.0, due - time.perf_counter()))
             sent = time.time()
             began = time.perf_counter()
-            if began >= end:
+            if began >= end and not args.rate:
                 break
             if args.rate:  # latency from the slot, not from when a free thread got to it
                 sent, began = sent - (began - due), due
@@ -157,7 +161,7 @@ def main(argv=None):
             except (OSError, http.client.HTTPException) as error:
                 status, expected, text = type(error).__name__, 200, None
             finished = time.perf_counter()
-            if finished > end:
+            if finished > end and not args.rate:
                 break
             mine_statuses[str(status)] = mine_statuses.get(str(status), 0) + 1
             if status == expected:
@@ -180,15 +184,18 @@ def main(argv=None):
         thread.start()
     window["start"] = time.perf_counter()
     window["end"] = window["start"] + args.seconds
+    started_at, cpu_before = time.time(), time.process_time()
     start_gate.wait()
     for thread in threads:
         thread.join(args.seconds + 60)
+    finished_at, client_cpu = time.time(), time.process_time() - cpu_before
 
     if args.out:
         with open(args.out, "w") as out:
             for record in created:
                 out.write(json.dumps(record) + "\n")
-    print(json.dumps(summary(latencies, errors[0], args.seconds, statuses)))
+    print(json.dumps(dict(summary(latencies, errors[0], args.seconds, statuses), client_cpu=client_cpu,
+                          started_at=started_at, finished_at=finished_at)))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ messages, scripted misbehaviour, and pushing delivery reports to a callback URL.
 Test controls, the same on every fake:
 
 * ``GET /_fake/messages`` — every accepted message, oldest first, each with ``received_at``
-  (epoch seconds) and ``message_id`` (OUR id, where the provider's API can carry it, else null).
+  (epoch seconds) and ``message_id`` (OUR id, where the provider's API can carry it, else null);
+  ``?since=N`` leaves out the first N (a poller that has read N asks only for what is new).
 * ``POST /_fake/behaviour`` — script the next sends:
   ``{"fail_next": N, "status": 503, "body": "..."}`` (the next N sends fail so; ``"status":
   "hang"`` makes them hang) or ``{"steps": [500, 500, "hang", {"status": 429, "body": "..."}]}``
@@ -22,6 +23,14 @@ Test controls, the same on every fake:
   callback URL the way the real provider does; ``status`` ``repeat`` times, then (if given)
   ``reverse_order_with`` ``repeat`` times — the later state arriving first. Answers
   ``{"pushed": [{"status": ..., "http_status": ...}, ...]}`` once all were sent.
+* Reports by themselves (``auto_report_seconds=`` / ``--auto-report SECONDS``; off by default, so
+  tests that push reports explicitly see no others): every SECONDS the fake pushes the reports of
+  every message accepted since its last push, in posts of at most ``auto_report_batch`` (200)
+  reports, as a provider that batches its pushes does (the fake must implement
+  ``report_batch_request``). A post that fails (no answer, or an answer other than 2xx and 4xx) is
+  tried again at the next round; a 4xx answer drops the post's reports (counted as refused).
+  ``GET /_fake/auto-report`` tells ``{"seconds", "due": reports not pushed yet, "pushed": reports
+  answered with a 2xx, "refused", "posts", "failed_posts", "rounds"}``.
 """
 import argparse
 import json
@@ -36,6 +45,8 @@ MESSAGES_PATH = "/_fake/messages"
 BEHAVIOUR_PATH = "/_fake/behaviour"
 RELEASE_PATH = "/_fake/release"
 REPORT_PATH = "/_fake/report"
+AUTO_REPORT_PATH = "/_fake/auto-report"
+AUTO_REPORT_BATCH = 200
 MAX_BODY_BYTES = 10 * 1024 * 1024
 HANG = "hang"
 
@@ -101,26 +112,38 @@ class FakeProviderServer(LoopbackServer):
 
     name = "fake"
 
-    def __init__(self, host="127.0.0.1", port=0, callback_url=None):
+    def __init__(self, host="127.0.0.1", port=0, callback_url=None, auto_report_seconds=None,
+                 auto_report_batch=AUTO_REPORT_BATCH):
         self.callback_url = callback_url
         self._lock = threading.Lock()
         self._messages = []
         self._steps = []
         self._hanging = []  # an Event per hanging send
         self._stopping = threading.Event()
+        self._auto_reports = AutoReports(self, auto_report_seconds, auto_report_batch)
         super().__init__(_handler_for(self), host, port)
+
+    def start(self):
+        super().start()
+        self._auto_reports.start()
+        return self
 
     def stop(self):
         self._stopping.set()
         self.release()
+        self._auto_reports.stop()
         super().stop()
 
     # --- record
 
     @property
     def messages(self):
+        return self.messages_since(0)
+
+    def messages_since(self, count):
+        """Every accepted message after the first ``count``."""
         with self._lock:
-            return [dict(record) for record in self._messages]
+            return [dict(record) for record in self._messages[count:]]
 
     def _record(self, records):
         with self._lock:
@@ -211,11 +234,98 @@ class FakeProviderServer(LoopbackServer):
         """(url, headers, body bytes) of one report push for ``record``."""
         raise NotImplementedError
 
+    def report_batch_request(self, records):
+        """(url, headers, body bytes) of one push of the final reports of ``records`` (the
+        fake's own push, ``auto_report_seconds``)."""
+        raise NotImplementedError
+
+    def _take_unreported(self, after):
+        """The records accepted after the first ``after``, and how many there are in all."""
+        with self._lock:
+            return self._messages[after:], len(self._messages)
+
+    @property
+    def auto_report_state(self):
+        return self._auto_reports.state()
+
     # --- routing
 
     def route(self, request):
         """An Answer for a provider request (not a /_fake one)."""
         raise NotImplementedError
+
+
+class AutoReports:
+    """A fake's own pushes of delivery reports (see the module's docstring): a thread that, every
+    ``seconds``, takes the messages accepted since its last round and posts their reports in
+    batches, keeping a batch that failed for the next round."""
+
+    def __init__(self, fake, seconds, batch):
+        if seconds is not None and not seconds > 0:
+            raise ValueError("auto_report_seconds must be > 0")
+        self.fake, self.seconds, self.batch = fake, seconds, max(1, int(batch))
+        self._lock = threading.Lock()
+        self._taken = 0  # how many of the fake's records were taken into _due
+        self._due = []
+        self._counts = {"pushed": 0, "refused": 0, "posts": 0, "failed_posts": 0, "rounds": 0}
+        self._stop = threading.Event()
+        self._thread = None
+        self._session = None
+
+    def start(self):
+        if self.seconds is None:
+            return
+        self._session = requests.Session()  # keep-alive, as a provider's pusher would
+        self._thread = threading.Thread(target=self._run, name=f"fake-{self.fake.name}-reports", daemon=True)
+        self._thread.start()
+
+    def stop(self):
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(15)
+            self._session.close()
+
+    def state(self):
+        with self._lock:
+            unread = len(self.fake._take_unreported(self._taken)[0])
+            return {"seconds": self.seconds, "due": len(self._due) + unread, **self._counts}
+
+    def _run(self):
+        while not self._stop.wait(self.seconds):
+            self.push_round()
+
+    def push_round(self):
+        """One round: take what is new, post it batch by batch until done or a post fails."""
+        with self._lock:
+            new, self._taken = self.fake._take_unreported(self._taken)
+            self._due.extend(new)
+            self._counts["rounds"] += 1
+        while not self._stop.is_set():
+            with self._lock:
+                batch = self._due[: self.batch]
+            if not batch:
+                return
+            outcome = self._post(batch)
+            with self._lock:
+                self._counts["posts"] += 1
+                if outcome == "retry":
+                    self._counts["failed_posts"] += 1
+                    return
+                del self._due[: len(batch)]
+                self._counts[outcome] += len(batch)
+
+    def _post(self, batch):
+        url, headers, body = self.fake.report_batch_request(batch)
+        if not url:
+            return "retry"
+        try:
+            answer = self._session.post(url, data=body, headers=headers, timeout=10)
+        except requests.RequestException:
+            return "retry"
+        if 200 <= answer.status_code < 300:
+            return "pushed"
+        # A refusal is final: the same reports would be refused again.
+        return "refused" if 400 <= answer.status_code < 500 else "retry"
 
 
 class Request:
@@ -286,9 +396,22 @@ def _report(fake, request):
     return {"pushed": fake.push_reports(message_id, provider_message_id, status, repeat, other)}
 
 
+def _count(text):
+    try:
+        count = int(text)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise RejectedSend(400, "since must be a count >= 0")
+    return count
+
+
 def _handler_for(fake):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes: with Nagle's algorithm the second waits for the
+        # client's delayed ACK, ~40 ms a call on a kept-alive connection (a real provider has no such pause).
+        disable_nagle_algorithm = True
 
         def do_GET(self):
             self._serve("GET", b"")
@@ -314,7 +437,9 @@ def _handler_for(fake):
 
         def _dispatch(self, request):
             if request.path == MESSAGES_PATH and request.method == "GET":
-                return json_answer(200, fake.messages)
+                return json_answer(200, fake.messages_since(_count(request.query.get("since", "0"))))
+            if request.path == AUTO_REPORT_PATH and request.method == "GET":
+                return json_answer(200, fake.auto_report_state)
             if request.path == BEHAVIOUR_PATH and request.method == "GET":
                 return json_answer(200, {"pending": len(fake.pending_steps), "hanging": fake.hanging})
             if request.path == BEHAVIOUR_PATH and request.method == "POST":
@@ -348,6 +473,8 @@ def argument_parser(description):
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--callback-url", default=None, help="where delivery reports are pushed")
+    parser.add_argument("--auto-report", type=float, default=None, metavar="SECONDS",
+                        help="push the reports of new messages by itself every SECONDS (off by default)")
     return parser
 
 
@@ -359,7 +486,10 @@ def run_fake(fake_class, description, credentials, argv=None):
         parser.add_argument(option, required=True)
     args = parser.parse_args(argv)
     values = [getattr(args, option.lstrip("-").replace("-", "_")) for option in credentials]
-    serve_until_stopped(fake_class(*values, host=args.host, port=args.port, callback_url=args.callback_url))
+    # Only a fake that pushes batches takes the option; the others keep their signature.
+    auto_report = {} if args.auto_report is None else {"auto_report_seconds": args.auto_report}
+    serve_until_stopped(fake_class(*values, host=args.host, port=args.port, callback_url=args.callback_url,
+                                   **auto_report))
 
 
 def serve_until_stopped(fake):

@@ -15,6 +15,10 @@ Behaves as Verimor documents it (github.com/verimor/SMS-API, user_guide.md):
   ``status``, ``gsm_error``, ``sent_at``, ``done_at`` (Turkey time, no offset). ``/_fake/report``
   statuses: ``delivered`` → DELIVERED, ``failed`` → NOT_DELIVERED (gsm_error 1), ``sent`` →
   WAITING; anything else is sent as given (e.g. ``EXPIRED`` or an undocumented status).
+* With ``auto_report_seconds=`` / ``--auto-report SECONDS`` the fake pushes by itself, as Verimor
+  does: every SECONDS one array (at most 200 objects a post) with the final report of each message
+  accepted since its last push — DELIVERED for a message still WAITING, else the status it has
+  (``DOUBLE_SEND_ERROR``, or one a ``/_fake/report`` set). ``GET /_fake/auto-report`` counts them.
 
 Deduplication: Verimor documents none by custom_id (custom ids only label reports), so the
 fake records EVERY accepted send, retries included. What Verimor does document is content-based:
@@ -39,6 +43,7 @@ from collections import deque
 from datetime import datetime, timedelta, timezone
 
 from tests.fakes._base import (
+    AUTO_REPORT_BATCH,
     MAX_BODY_BYTES,
     Answer,
     FakeProviderServer,
@@ -68,8 +73,9 @@ class FakeVerimor(FakeProviderServer):
     name = "verimor"
 
     def __init__(self, username, password, host="127.0.0.1", port=0, callback_url=None,
-                 double_send_check=True, status_limit_per_minute=20):
-        super().__init__(host, port, callback_url)
+                 double_send_check=True, status_limit_per_minute=20, auto_report_seconds=None,
+                 auto_report_batch=AUTO_REPORT_BATCH):
+        super().__init__(host, port, callback_url, auto_report_seconds, auto_report_batch)
         self.username = username
         self.password = password
         self.double_send_check = double_send_check
@@ -164,15 +170,32 @@ class FakeVerimor(FakeProviderServer):
 
     def report_request(self, record, status):
         verimor_status, gsm_error = REPORT_STATUSES.get(status, (status, "0"))
-        now = datetime.now(TURKEY_TIME).strftime("%Y-%m-%d %H:%M:%S")
+        now = _turkey_now()
         with self._lock:
-            record["status"] = verimor_status
-            record["gsm_error"] = gsm_error
-            record["done_at"] = now
-            if verimor_status in FINAL:
-                record["sent_at"] = now
+            _set_status(record, verimor_status, gsm_error, now)
             body = [_report_object(record, with_type=True)]
         return self.callback_url, {"Content-Type": "application/json"}, json.dumps(body).encode("utf-8")
+
+    def report_batch_request(self, records):
+        now = _turkey_now()
+        with self._lock:
+            for record in records:
+                if record["status"] == "WAITING":
+                    _set_status(record, "DELIVERED", "0", now)
+            body = [_report_object(record, with_type=True) for record in records]
+        return self.callback_url, {"Content-Type": "application/json"}, json.dumps(body).encode("utf-8")
+
+
+def _turkey_now():
+    return datetime.now(TURKEY_TIME).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _set_status(record, verimor_status, gsm_error, now):
+    record["status"] = verimor_status
+    record["gsm_error"] = gsm_error
+    record["done_at"] = now
+    if verimor_status in FINAL:
+        record["sent_at"] = now
 
 
 def _report_object(record, with_type):

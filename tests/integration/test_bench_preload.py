@@ -123,8 +123,8 @@ def test_the_running_services_store_what_the_preload_stored(system, data_dir):
     """Field for field (names, not values): a new application once received, its SMS sent and
     delivered, against a preloaded one in the same state (unrouted, no deadline near)."""
     number = submit(system.url, application_body(province="34", district="kadıköy"))["application_no"]
-    message = wait_until(lambda: find(data_dir, "notification", "messages", {"application_no": number, "state": "sent"}),
-                         20, what="the SMS sent")[0]
+    message = wait_until(lambda: find(data_dir, "notification", "messages",
+                                      {"application_no": number, "state": "sent"}), 20, what="the SMS sent")[0]
     system.sms_report(message_id=message["_id"], status="delivered")
     # A delivery is news to tracking only after a failure (issue 20): notification alone records it.
     wait_until(lambda: find(data_dir, "notification", "messages", {"application_no": number, "state": "delivered"}),

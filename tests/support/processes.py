@@ -120,8 +120,10 @@ class FakeProvider:
         settings[api_url_name] = sms_url + self.api_path
         return settings
 
-    def command(self, port, env, callback_url):
+    def command(self, port, env, callback_url, auto_report_seconds=None):
         command = [sys.executable, "-m", self.module, "--port", str(port), "--callback-url", callback_url]
+        if auto_report_seconds is not None:
+            command += ["--auto-report", str(auto_report_seconds)]
         for name, (option, _) in self.credentials.items():
             command += [option, env[name]]
         return command
@@ -166,13 +168,17 @@ class RunningSystem:
 
     ``provider`` names the fake (and ``SMS_PROVIDER``): ``verimor`` (default), ``twilio`` or
     ``iletimerkezi``; ``extra_env`` is added to every process's environment last (it wins).
+    ``sms_auto_report_seconds``: the fake pushes the delivery reports of what it accepted by itself
+    every so many seconds (tests/fakes/_base.py; Verimor's fake only); off by default, so a test's
+    explicit ``sms_report`` is the only report.
     Two systems must not share a vhost: their services would consume each other's events.
     """
 
-    def __init__(self, amqp_uri, data_dir, provider="verimor", extra_env=None):
+    def __init__(self, amqp_uri, data_dir, provider="verimor", extra_env=None, sms_auto_report_seconds=None):
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.provider = FAKE_PROVIDERS[provider]
+        self.sms_auto_report_seconds = sms_auto_report_seconds
         self.port = free_port()
         self.sms_port = free_port()
         self.service_labels = []
@@ -230,7 +236,7 @@ class RunningSystem:
         return self
 
     def start_fake(self):
-        command = self.provider.command(self.sms_port, self.env, self.callback_url())
+        command = self.provider.command(self.sms_port, self.env, self.callback_url(), self.sms_auto_report_seconds)
         self.processes[self.fake_label] = Process(self.fake_label, command, self.env, self.data_dir)
 
     def start_service(self, service, label=None, extra_env=None):

@@ -549,7 +549,9 @@ def test_a_claim_that_lost_some_messages_to_another_returns_only_its_own(store, 
     def another_process_first(query, update):
         now = clock.now()
         for message in queued[:2]:
-            store.messages.update_one({"_id": message["_id"]}, {"$set": {"state": SENDING, "lease_until": now}})
+            # leased as a real claim leases (a lease ending "now" is due again within the same millisecond)
+            store.messages.update_one({"_id": message["_id"]},
+                                      {"$set": {"state": SENDING, "lease_until": now + domain.SENDING_LEASE}})
         return original_update_many(query, update)
 
     monkeypatch.setattr(store.messages, "update_many", another_process_first)

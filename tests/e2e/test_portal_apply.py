@@ -337,7 +337,7 @@ def test_offline_the_application_waits_encrypted_and_goes_once_as_the_app(open_t
     tab.context.set_offline(False)
     page.wait_for_selector(RECEIPT, timeout=20000)
     number = receipt_value(page, "Başvuru numarası")
-    assert page.locator("#waiting").is_hidden()
+    page.wait_for_selector("#waiting", state="hidden")  # the page hides it after the receipt shows
     (application,) = applications_of(staff, person)
     assert application["application_no"] == number
     record = staff.wait_visible(ROUTER, number)
@@ -391,7 +391,9 @@ def test_a_kept_application_the_server_refuses_comes_back_into_the_form(open_tab
 
     tab.context.set_offline(False)
     page.locator("#f-applicant-national_id-error").wait_for(timeout=20000)
-    assert page.locator("#application-form").is_visible() and page.locator("#waiting").is_hidden()
+    # The error, the form and the hidden waiting list come in separate steps of the page.
+    page.wait_for_selector("#application-form", state="visible")
+    page.wait_for_selector("#waiting", state="hidden")
     assert page.locator("#f-applicant-national_id").input_value() == "12345678901"
     assert page.locator("#f-subject").input_value() == "Düzeltilecek başvuru"
     assert page.locator("#f-district").input_value() == "Çankaya"

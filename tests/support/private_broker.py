@@ -18,6 +18,7 @@ Erlang boot, 2 s of RabbitMQ finding its boot steps, 0.1 s of actual start; ``st
         ... broker.amqp_uri ... broker.restart() ...
 """
 import os
+import random
 import secrets
 import signal
 import socket
@@ -29,6 +30,10 @@ from kombu import Connection
 
 RABBITMQ_SERVER = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")
 SHARED_PORTS = {5672, 25672}  # the shared broker's AMQP and dist ports: never ours
+# Below the kernel's ephemeral range (32768-60999 here): a port the kernel hands out for
+# binding to port 0 can be handed out again to the next outgoing connection before the node
+# listens on it (seen: ``dist_port_already_used``).
+PRIVATE_PORTS = range(20000, 32000)
 
 
 class BrokerUnavailable(RuntimeError):
@@ -37,10 +42,8 @@ class BrokerUnavailable(RuntimeError):
 
 def _free_port(taken=()):
     while True:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        if port not in SHARED_PORTS and port not in taken:
+        port = random.choice(PRIVATE_PORTS)
+        if port not in SHARED_PORTS and port not in taken and _port_free(port):
             return port
 
 
@@ -87,13 +90,25 @@ class PrivateBroker:
 
     # --- life cycle
 
-    def start(self, timeout=60):
-        """Starts the node; returns once an AMQP connection succeeds."""
+    def start(self, timeout=60, attempts=3):
+        """Starts the node; returns once an AMQP connection succeeds. A dist port someone
+        took meanwhile is replaced (nothing outside the node knows it); the AMQP port stays,
+        as clients of a restarted node reconnect to it."""
         if self._popen is not None:
             raise RuntimeError("the private broker is running already")
-        for port in (self.port, self.dist_port):
-            if not _port_free(port):
-                raise BrokerUnavailable("port {} is taken; the private node cannot use it".format(port))
+        if not _port_free(self.port):
+            raise BrokerUnavailable("port {} is taken; the private node cannot use it".format(self.port))
+        for attempt in range(attempts):
+            if not _port_free(self.dist_port):
+                self.dist_port = _free_port(taken={self.port})
+            try:
+                return self._start_once(timeout)
+            except BrokerUnavailable as exc:
+                if "dist_port_already_used" not in str(exc) or attempt == attempts - 1:
+                    raise
+                self.dist_port = _free_port(taken={self.port, self.dist_port})
+
+    def _start_once(self, timeout):
         self._log = open(self.log_path, "ab")
         self._popen = subprocess.Popen(
             [str(RABBITMQ_SERVER)], cwd=self.base_dir, env=self._env(),

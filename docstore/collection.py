@@ -303,9 +303,11 @@ class Collection:
         for spec in info.indexes if specs is None else specs:
             keys, multikey = document_keys(spec, document)
             if previous_keys is not None:
-                if previous_keys[spec.name] == keys:
+                previous = previous_keys[spec.name]
+                if previous == keys:
                     continue
-                connection.execute(f"DELETE FROM {spec.table} WHERE rid = ?", (rid,))
+                _delete_keys(connection, spec, rid, previous - keys)
+                keys = keys - previous
             self._insert_keys(connection, spec, rid, keys, document)
             if multikey and not spec.multikey:
                 self._storage.mark_multikey(connection, self._database.name, self._name, spec)
@@ -316,8 +318,8 @@ class Collection:
             return
         marks = ", ".join("?" * len(spec.fields))
         try:
-            connection.executemany(f"INSERT INTO {spec.table} VALUES (?, {marks})",
-                                   [(rid, *key) for key in keys])
+            connection.executemany(f"INSERT INTO {spec.table} VALUES ({marks}, ?)",
+                                   [(*key, rid) for key in keys])
         except sqlite3.IntegrityError:
             raise self._duplicate(spec, document) from None
 
@@ -519,7 +521,8 @@ class Collection:
                 assert info is not None  # a matched row's collection exists
                 connection.executemany(f"DELETE FROM {info.table} WHERE rid = ?", rids)
                 for spec in info.indexes:
-                    connection.executemany(f"DELETE FROM {spec.table} WHERE rid = ?", rids)
+                    for rid, _, document in found:
+                        _delete_keys(connection, spec, rid, document_keys(spec, document)[0])
         return found
 
     def delete_one(self, filter: Any, collation: Any = None, hint: Any = None, session: Any = None, let: Any = None,
@@ -626,6 +629,15 @@ class Collection:
                 raise CollectionInvalid(f"collection {self._name} already exists")
             self._storage.ensure_collection(connection, self._database.name, self._name)
         return self
+
+
+def _delete_keys(connection: sqlite3.Connection, spec: IndexSpec, rid: int, keys: Any) -> None:
+    """Removes ``rid``'s entries under ``keys`` (each a primary key lookup: an index table has no
+    rowid, storage.py): the keys a stored document gives, computed again from it."""
+    if not keys:
+        return
+    where = " AND ".join(f"k{number} = ?" for number in range(len(spec.fields)))
+    connection.executemany(f"DELETE FROM {spec.table} WHERE {where} AND rid = ?", [(*key, rid) for key in keys])
 
 
 def _sorted_rows(rows: list[Row], sort: Any) -> list[Row]:

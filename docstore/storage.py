@@ -108,6 +108,7 @@ class Storage:
                 connection.execute(statement)
             if created:
                 connection.execute(f"PRAGMA user_version={_SECURELY_DELETED}")
+            _rebuild_rowid_index_tables(connection)
             connection.execute("COMMIT")
         except BaseException:
             connection.execute("ROLLBACK")
@@ -269,12 +270,7 @@ class Storage:
 
     def add_index(self, connection: sqlite3.Connection, db: str, coll: str, spec: IndexSpec) -> IndexSpec:
         table = self._new_table_name(connection, "ix")
-        columns = [f"k{number}" for number in range(len(spec.fields))]
-        connection.execute(f"CREATE TABLE {table} (rid INTEGER NOT NULL, {', '.join(columns)})")
-        key_columns = ", ".join(columns if spec.unique else columns + ["rid"])
-        connection.execute(f"CREATE {'UNIQUE ' if spec.unique else ''}INDEX {table}_keys"
-                           f" ON {table} ({key_columns})")
-        connection.execute(f"CREATE INDEX {table}_rid ON {table} (rid)")
+        _create_index_table(connection, table, len(spec.fields), spec.unique)
         connection.execute(
             "INSERT INTO embedded_indexes (db, coll, name, fields, is_unique, is_sparse, tbl)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -304,6 +300,34 @@ class Storage:
         connection.execute("DELETE FROM embedded_indexes WHERE db = ? AND coll = ?", (db, name))
         connection.execute("DELETE FROM embedded_collections WHERE db = ? AND name = ?", (db, name))
         self._changed(connection)
+
+
+def _create_index_table(connection: sqlite3.Connection, table: str, field_count: int, unique: bool) -> None:
+    """One B-tree per index: the keys (and the document's ``rid``) are the table's primary key,
+    with no rowid. The layout before 2026-12-04 — a rowid table with an index on the keys and
+    another on ``rid`` — wrote three B-trees per index at every insert (routing's 16 indexes:
+    ~220 KB of log per application); entries are now deleted by their keys, which the writer
+    has from the old document anyway. A unique index's key leaves ``rid`` out, so a key is
+    taken once. No key is ever NULL (``indexes.sql_key``), as a primary key here must not be."""
+    columns = [f"k{number}" for number in range(field_count)]
+    primary_key = ", ".join(columns if unique else columns + ["rid"])
+    connection.execute(f"CREATE TABLE {table} ({', '.join(columns)}, rid INTEGER NOT NULL,"
+                       f" PRIMARY KEY ({primary_key})) WITHOUT ROWID")
+
+
+def _rebuild_rowid_index_tables(connection: sqlite3.Connection) -> None:
+    """A file written before the one-B-tree layout: each of its index tables (found by their
+    ``_rid`` index) is copied into the new layout, once, in the opening transaction."""
+    old_tables = [name[:-len("_rid")] for (name,) in connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix!_%!_rid' ESCAPE '!'")]
+    for table in old_tables:
+        (fields, unique) = connection.execute(
+            "SELECT fields, is_unique FROM embedded_indexes WHERE tbl = ?", (table,)).fetchone()
+        columns = ", ".join(f"k{number}" for number in range(len(json.loads(fields))))
+        connection.execute(f"ALTER TABLE {table} RENAME TO {table}_old")
+        _create_index_table(connection, table, len(json.loads(fields)), bool(unique))
+        connection.execute(f"INSERT INTO {table} ({columns}, rid) SELECT {columns}, rid FROM {table}_old")
+        connection.execute(f"DROP TABLE {table}_old")
 
 
 _open_storages: "weakref.WeakSet[Storage]" = weakref.WeakSet()

@@ -283,3 +283,84 @@ def test_in_matches_as_the_equalities_it_lists_however_many(candidates):
 
     assert [document["_id"] for document in documents if by_in(document)] == [
         document["_id"] for document in documents if by_equalities(document)]
+
+
+# --- index tables: one B-tree each, entries removed by their keys --------------------------------
+
+def index_rows_and_expected(client, db_name, collection_name):
+    """{index name: (rows in its table, rows the stored documents give)} read from the file."""
+    from docstore.indexes import document_keys
+
+    storage = client.get_database(db_name).get_collection(collection_name)._storage
+    with storage.transaction(write=False) as connection:
+        info = storage.collection(db_name, collection_name)
+        stored = [(rid, decode(text)) for rid, text in connection.execute(f"SELECT rid, doc FROM {info.table}")]
+        found = {}
+        for spec in info.indexes:
+            columns = ", ".join(f"k{number}" for number in range(len(spec.fields)))
+            rows = sorted(map(tuple, connection.execute(f"SELECT {columns}, rid FROM {spec.table}")), key=repr)
+            expected = sorted(((*key, rid) for rid, document in stored for key in document_keys(spec, document)[0]),
+                              key=repr)
+            found[spec.name] = rows, expected
+    return found
+
+
+def test_index_entries_follow_every_insert_update_and_delete(tmp_path):
+    """Entries are deleted by the keys computed again from the stored document (no rowid, no index
+    on rid): after every kind of write, each index holds exactly what the documents give."""
+    client = EmbeddedClient(str(tmp_path / "ix.db"))
+    items = client.get_database("db").get_collection("items")
+    items.create_index([("tags", 1), ("at", 1)])
+    items.create_index("code", unique=True, sparse=True)
+    items.create_index([("status", 1), ("n", -1)])
+    at = datetime.datetime(2026, 12, 4, 10, 0, 0, 123456, tzinfo=UTC)  # microseconds: cut to ms when stored
+    items.insert_many([dict({"_id": n, "tags": ["a", "b", "a"][: n % 4], "at": at, "status": "new", "n": n % 3},
+                            **({"code": "c{}".format(n)} if n % 2 else {})) for n in range(40)])
+    items.update_many({"n": 1}, {"$set": {"status": "done", "at": at + datetime.timedelta(seconds=1)}})
+    items.update_many({"n": 2}, {"$push": {"tags": {"$each": ["z", "b"]}}, "$unset": {"code": ""}})
+    items.update_one({"_id": 3}, {"$set": {"tags": ("x", "y")}})  # a tuple, stored as a list
+    items.replace_one({"_id": 5}, {"status": "replaced", "n": 1.0, "tags": []})
+    items.delete_many({"status": "done"})
+    items.delete_one({"_id": 6})
+
+    for name, (rows, expected) in index_rows_and_expected(client, "db", "items").items():
+        assert rows == expected, name
+    assert items.count_documents({"tags": "b"}) == len([d for d in items.find() if "b" in d.get("tags", [])])
+    client.close()
+
+
+OLD_LAYOUT_DDL = (  # an index table as files written before 2026-12-04 hold it
+    "CREATE TABLE {t} (rid INTEGER NOT NULL, k0, k1)",
+    "CREATE INDEX {t}_keys ON {t} (k0, k1, rid)",
+    "CREATE INDEX {t}_rid ON {t} (rid)",
+)
+
+
+def test_a_file_with_index_tables_of_the_old_layout_is_rebuilt_on_opening(tmp_path):
+    path = str(tmp_path / "old.db")
+    client = EmbeddedClient(path)
+    items = client.get_database("db").get_collection("items")
+    items.create_index([("status", 1), ("n", 1)])
+    items.insert_many([{"_id": n, "status": "open" if n % 2 else "closed", "n": n} for n in range(10)])
+    storage = items._storage
+    table = storage.collection("db", "items").indexes[0].table
+    client.close()
+    with sqlite3.connect(path) as db:  # back to the old layout, with the same rows
+        rows = db.execute(f"SELECT k0, k1, rid FROM {table}").fetchall()
+        db.execute(f"DROP TABLE {table}")
+        for statement in OLD_LAYOUT_DDL:
+            db.execute(statement.format(t=table))
+        db.executemany(f"INSERT INTO {table} (rid, k0, k1) VALUES (?, ?, ?)", [(rid, a, b) for a, b, rid in rows])
+
+    reopened = EmbeddedClient(path)
+    items = reopened.get_database("db").get_collection("items")
+    assert items.count_documents({"status": "open", "n": {"$gte": 5}}) == 3
+    items.update_one({"_id": 1}, {"$set": {"status": "closed"}})
+    items.delete_one({"_id": 3})
+    for name, (rows, expected) in index_rows_and_expected(reopened, "db", "items").items():
+        assert rows == expected, name
+    with sqlite3.connect(path) as db:
+        (ddl,) = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+        assert "WITHOUT ROWID" in ddl
+        assert db.execute("SELECT name FROM sqlite_master WHERE name LIKE ?", (table + "_%",)).fetchall() == []
+    reopened.close()

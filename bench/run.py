@@ -130,6 +130,27 @@ def snapshot(system):
     return result
 
 
+def written(system):
+    """{process name: bytes it caused to be written to storage so far} (``write_bytes`` of
+    /proc/<pid>/io, each process with its descendants, RabbitMQ's server too): a database's
+    write-ahead log pages, RabbitMQ's message store."""
+    table = _all_processes()
+    groups = {name: _descendants({process.popen.pid}, table) for name, process in system.processes.items()}
+    groups["rabbitmq"] = _descendants(_broker_pids(), table)
+    return {name: sum(_write_bytes(pid) for pid in pids) for name, pids in groups.items()}
+
+
+def _write_bytes(pid):
+    try:
+        with open("/proc/{}/io".format(pid)) as io:
+            for line in io:
+                if line.startswith("write_bytes:"):
+                    return int(line.split()[1])
+    except OSError:  # gone meanwhile, or not ours to read
+        pass
+    return 0
+
+
 def machine_busy():
     """CPU seconds the whole machine spent busy (user, nice, system, irq, softirq) since boot."""
     with open("/proc/stat") as stat:
@@ -147,11 +168,14 @@ class CpuWindow:
 
     def start(self):
         self.before, self.busy_before, self.began = snapshot(self.system), machine_busy(), time.monotonic()
+        self.written_before = written(self.system)
         return self
 
     def stop(self):
-        after, busy = snapshot(self.system), machine_busy()
+        after, busy, written_after = snapshot(self.system), machine_busy(), written(self.system)
         self.wall = time.monotonic() - self.began
+        self.written = {name: written_after[name] - self.written_before[name] for name in written_after
+                        if name in self.written_before}
         self.seconds = {name: after[name][0] - self.before[name][0] for name in after
                         if name in self.before and name != "load client"}
         self.rss = {name: after[name][1] for name in after if after[name][1] is not None}
@@ -233,6 +257,7 @@ def open_loop(system, args, run, rate, seconds, label):
         drained_in=drained_in, left_in_queues=sum((depths_after or {}).values()),
         reports={key: reports[key] - reports_before[key] for key in ("pushed", "refused", "posts", "failed_posts")},
         cpu_seconds=window.seconds, machine_cpu_seconds=window.machine, wall=window.wall, rss=window.rss,
+        written_bytes=window.written,
     )
     result["verdict"] = verdict(result, rate)
     result["carried"] = result["verdict"] == "carried"
@@ -445,17 +470,21 @@ def print_report(measured, args):
     print("CPU per submission at {:g}/s open loop: {} submissions, {:.0f} s from the first request until "
           "drained ({:.1f} s after the load)".format(args.cpu_rate, cpu["ok"], cpu["wall"], cpu["drained_in"]))
     idle = measured["idle_cpu_percent"]
-    header = "{:<40} {:>12} {:>12} {:>10} {:>12}".format("process", "ms/submit", "% of a core", "RSS MiB",
-                                                         "idle % core")
+    header = "{:<40} {:>12} {:>12} {:>10} {:>12} {:>12}".format("process", "ms/submit", "% of a core", "RSS MiB",
+                                                                "idle % core", "KB/submit")
     print(header)
     print("-" * len(header))
+    written_per = {name: (None if not cpu["ok"] else bytes_ / 1024 / cpu["ok"])
+                   for name, bytes_ in cpu.get("written_bytes", {}).items()}
     for name, per, share in rows:
         rss = cpu["rss"].get(name)
-        print("{:<40} {:>12} {:>12.1f} {:>10} {:>12.1f}".format(
+        print("{:<40} {:>12} {:>12.1f} {:>10} {:>12.1f} {:>12}".format(
             name, fmt(per, "{:.2f}"), share, "-" if rss is None else "{:.0f}".format(rss / 2 ** 20),
-            idle.get(name, 0.0)))
-    print("{:<40} {:>12} {:>12.1f} {:>10} {:>12.1f}".format("total (the system)", fmt(total_ms, "{:.2f}"),
-                                                             total_share, "", sum(idle.values())))
+            idle.get(name, 0.0), fmt(written_per.get(name), "{:.0f}")))
+    print("{:<40} {:>12} {:>12.1f} {:>10} {:>12.1f} {:>12}".format(
+        "total (the system)", fmt(total_ms, "{:.2f}"), total_share, "", sum(idle.values()),
+        fmt(sum(value for value in written_per.values() if value is not None), "{:.0f}")))
+    print("(KB/submit: KiB written to storage per submission, from /proc/<pid>/io: WAL pages, RabbitMQ's store)")
     print("{:<40} {:>12} {:>12.1f}".format("load client (not in the total)", fmt(_per(cpu["client_cpu"], cpu["ok"]),
                                                                                   "{:.2f}"),
                                            100.0 * cpu["client_cpu"] / cpu["wall"]))

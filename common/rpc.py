@@ -26,27 +26,25 @@ exchange when its address is a direct reply-to one, and to ``nameko-rpc`` otherw
 proxies, in tests and tools, bind their reply queues there). Replies are transient and published
 without confirms: a confirm would hold the worker for a round trip and tell it nothing it could act
 on — the work is done whatever happens to the reply, and a reply the broker loses leaves the caller
-to answer 504, which it does at its timeout anyway. A reply that cannot even be written (the
-connection is gone) is logged and the request left unacked, as above.
+to answer 504, which it does at its timeout anyway. They go out on one connection the process
+keeps (common/reply_publisher.py), not on a publisher made per reply. A reply that cannot even be
+written (the connection is gone, and a new one too) is logged and the request left unacked, as above.
 """
 import logging
+import sys
 import time
 from collections.abc import Mapping
 from typing import Any, TypeGuard
 
+import kombu.serialization
 from kombu import Exchange
-from nameko.amqp.publish import Publisher
-from nameko.constants import (
-    AMQP_SSL_CONFIG_KEY,
-    AMQP_URI_CONFIG_KEY,
-    DEFAULT_SERIALIZER,
-    LOGIN_METHOD_CONFIG_KEY,
-    SERIALIZER_CONFIG_KEY,
-)
-from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
+from nameko.constants import AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, LOGIN_METHOD_CONFIG_KEY
+from nameko.exceptions import UnserializableValueError, serialize
+from nameko.rpc import Rpc, RpcConsumer, get_rpc_exchange
 from prometheus_client import Counter
 
 from common.broker import BROKER_GONE, ResilientQueueConsumer
+from common.reply_publisher import KeptReplyPublisher
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +54,6 @@ START_BY_MS_KEY = "rpc_start_by_ms"
 START_BY_MS_HEADER = "nameko." + START_BY_MS_KEY
 DIRECT_REPLY_TO = "amq.rabbitmq.reply-to"
 DEFAULT_EXCHANGE = Exchange("")
-TRANSIENT = 1
 
 RPC_REQUESTS_EXPIRED = Counter("acikkapi_rpc_requests_expired_total",
                                "RPC requests dropped unrun: their caller had given up before they could start",
@@ -87,26 +84,39 @@ def reply_exchange(reply_to: str | None, rpc_exchange: Exchange) -> Exchange:
     return DEFAULT_EXCHANGE if (reply_to or "").startswith(DIRECT_REPLY_TO) else rpc_exchange
 
 
-class ReplyPublisher(Publisher):
-    use_confirms = False
-    delivery_mode = TRANSIENT
-
-
-class UnconfirmedResponder(Responder):
-    publisher_cls = ReplyPublisher
+def serialised_reply(message: Any, result: Any, exc_info: Any) -> tuple[tuple[str, str, bytes], Any, Any]:
+    """``((content type, encoding, body), result, exc_info)`` of the reply to ``message``, as
+    nameko's responder makes it: encoded as the request was; a result that cannot be encoded
+    becomes an ``UnserializableValueError`` (the caller gets an error, the service lives on)."""
+    serializer = kombu.serialization.registry.type_to_name[message.properties["content_type"]]
+    error = serialize(exc_info[1]) if exc_info is not None else None
+    try:
+        return kombu.serialization.dumps({"result": result, "error": error}, serializer), result, exc_info
+    except Exception:
+        exc_info = sys.exc_info()
+        error = serialize(UnserializableValueError(result))
+        return kombu.serialization.dumps({"result": None, "error": error}, serializer), None, exc_info
 
 
 class ReplyTolerantRpcConsumer(RpcConsumer):
     queue_consumer = ResilientQueueConsumer()
 
-    def handle_result(self, message: Any, result: Any, exc_info: Any) -> tuple[Any, Any]:
+    def setup(self) -> None:
+        super().setup()
         config = self.container.config
-        exchange = reply_exchange(message.properties.get("reply_to"), get_rpc_exchange(config))
-        responder = UnconfirmedResponder(
-            config[AMQP_URI_CONFIG_KEY], exchange, config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
-            ssl=config.get(AMQP_SSL_CONFIG_KEY), login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+        self.replies = KeptReplyPublisher(config[AMQP_URI_CONFIG_KEY], ssl=config.get(AMQP_SSL_CONFIG_KEY),
+                                          login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+
+    def stop(self) -> None:
+        super().stop()
+        self.replies.close()
+
+    def handle_result(self, message: Any, result: Any, exc_info: Any) -> tuple[Any, Any]:
+        exchange = reply_exchange(message.properties.get("reply_to"), get_rpc_exchange(self.container.config))
+        (content_type, encoding, body), result, exc_info = serialised_reply(message, result, exc_info)
         try:
-            result, exc_info = responder.send_response(result, exc_info)
+            self.replies.publish(body, content_type, encoding, exchange.name, message.properties["reply_to"],
+                                 message.properties.get("correlation_id"))
         except BROKER_GONE as error:
             log.warning("reply to %s not sent, the broker is unreachable: %s",
                         message.delivery_info.get("routing_key"), type(error).__name__)

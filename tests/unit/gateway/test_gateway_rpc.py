@@ -4,6 +4,7 @@ and a broker TTL of the same length; the services drop what arrives too late. Si
 speaks nameko's wire protocol itself on pika (gateway/rpc.py); the services answer a direct
 reply-to through the default exchange (common/rpc.py)."""
 import json
+import sys
 import time
 from types import SimpleNamespace
 
@@ -264,6 +265,25 @@ def test_a_reply_goes_to_the_default_exchange_only_for_a_direct_reply_to(reply_t
     assert common_rpc.reply_exchange(reply_to, Exchange("nameko-rpc", type="topic")).name == exchange
 
 
-def test_replies_are_transient_and_unconfirmed():
-    publisher = common_rpc.UnconfirmedResponder.publisher_cls("amqp://")
-    assert (publisher.use_confirms, publisher.delivery_mode) == (False, 1)
+class Request:
+    properties = {"content_type": "application/json"}
+
+
+def test_a_reply_carries_the_result_or_the_error_encoded_as_the_request_was():
+    (content_type, _, body), result, exc_info = common_rpc.serialised_reply(Request(), {"no": "2026-000001"}, None)
+    assert content_type == "application/json" and json.loads(body) == {"result": {"no": "2026-000001"},
+                                                                       "error": None}
+    assert (result, exc_info) == ({"no": "2026-000001"}, None)
+
+    try:
+        raise ValueError("kötü")
+    except ValueError:
+        failure = sys.exc_info()
+    (_, _, body), _, exc_info = common_rpc.serialised_reply(Request(), None, failure)
+    assert json.loads(body)["error"]["exc_type"] == "ValueError" and exc_info is failure
+
+
+def test_a_result_that_cannot_be_encoded_becomes_an_error_not_a_dead_service():
+    (_, _, body), result, exc_info = common_rpc.serialised_reply(Request(), {"at": object()}, None)
+    assert json.loads(body)["error"]["exc_type"] == "UnserializableValueError"
+    assert result is None and exc_info[0] is not None

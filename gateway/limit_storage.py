@@ -151,13 +151,12 @@ class SqliteStorage(Storage, MovingWindowSupport):
 
 def _open_in_wal(path):
     """A connection to the file in WAL mode: readers never wait for the writer. The mode stays in
-    the file, but switching a new file needs an exclusive lock that SQLite refuses at once, with no
-    busy wait, while another worker opens it too (measured: 12 of 40 four-process races); and a
-    connection that saw the file before another switched it may keep being refused (seen in the
-    two-worker e2e test) — either way the limiter would let that request through uncounted. So a
-    refused connection is closed and the file opened again, as long as a busy wait lasts. The
-    switch itself does not wait: two connections each waiting for the other's lock to switch held
-    both for the whole busy timeout (seen: two requests of 5 s, one of them uncounted)."""
+    the file, but switching a new file needs an exclusive lock the first connections of several
+    workers race for: with a busy wait, two of them each waited on the other's lock for the whole
+    busy timeout (seen: two requests of 5 s, one of them uncounted); without one, the loser is
+    refused at once (12 of 40 four-process races). A request whose count fails goes through
+    unlimited, so the switch is tried without waiting, and a refused connection is closed and the
+    file opened again until the switch holds or a busy timeout has passed."""
     deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
     while True:
         connection = sqlite3.connect(str(path), timeout=0, isolation_level=None, check_same_thread=False)

@@ -1,8 +1,10 @@
 """Update documents (``{"$set": ..., "$inc": ...}``) applied to a document, as MongoDB applies them."""
 import copy
+import datetime
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from bson import ObjectId
 from pymongo.errors import WriteError
 
 from docstore import paths
@@ -128,6 +130,11 @@ def _pull_test(condition: Any) -> Callable[[Any], bool]:
 
 
 def _check_conflicts(touched: list[paths.Path]) -> None:
+    # Sorted, a path lies right before every path it is a prefix of: one pass finds whether any two
+    # conflict; the pairwise loop then names the first pair in the update's own order.
+    ordered = sorted(touched)
+    if all(later[:len(earlier)] != earlier for earlier, later in zip(ordered, ordered[1:])):
+        return
     for index, parts in enumerate(touched):
         for other in touched[index + 1:]:
             shorter = min(len(parts), len(other))
@@ -188,9 +195,26 @@ def _current(document: dict[str, Any], parts: paths.Path) -> Any:
     return MISSING
 
 
+_IMMUTABLE = frozenset({str, int, float, bool, type(None), bytes, datetime.datetime, ObjectId})
+
+
+def _copied(value: Any) -> Any:
+    """A copy of a normalised value (codec.normalise): only its dicts and lists can change, so only
+    they are copied; anything else goes to ``copy.deepcopy``. Several times faster than deepcopy
+    alone, which weighed a quarter of tracking's store write."""
+    kind = type(value)
+    if kind is dict:
+        return {key: _copied(item) for key, item in value.items()}
+    if kind is list:
+        return [_copied(item) for item in value]
+    if kind in _IMMUTABLE:
+        return value
+    return copy.deepcopy(value)
+
+
 def set_path(document: dict[str, Any], parts: paths.Path, value: Any) -> None:
     if type(value) in (dict, list):  # one update's value may land in many documents
-        value = copy.deepcopy(value)
+        value = _copied(value)
     _store(_parent(document, parts, create=True), parts[-1], value, parts)
 
 
@@ -230,7 +254,7 @@ def _push(document: dict[str, Any], parts: paths.Path, items: list[Any]) -> None
     if current is None:
         set_path(document, parts, items)
     else:
-        current.extend(copy.deepcopy(items))
+        current.extend(_copied(items))
 
 
 def _add_to_set(document: dict[str, Any], parts: paths.Path, items: list[Any]) -> None:
@@ -241,7 +265,7 @@ def _add_to_set(document: dict[str, Any], parts: paths.Path, items: list[Any]) -
         current = _current(document, parts)
     for item in items:
         if not any(equal(existing, item) for existing in current):
-            current.append(copy.deepcopy(item))
+            current.append(_copied(item))
 
 
 def _pull(document: dict[str, Any], parts: paths.Path, matches: Callable[[Any], bool]) -> None:

@@ -364,3 +364,25 @@ def test_a_file_with_index_tables_of_the_old_layout_is_rebuilt_on_opening(tmp_pa
         assert "WITHOUT ROWID" in ddl
         assert db.execute("SELECT name FROM sqlite_master WHERE name LIKE ?", (table + "_%",)).fetchall() == []
     reopened.close()
+
+
+def test_update_paths_that_overlap_are_refused_and_siblings_are_not(tmp_path):
+    """The conflict check finds a path that is a prefix of another in one sorted pass, and names the
+    first conflicting pair in the update's own order, as MongoDB does (code 40)."""
+    from pymongo.errors import WriteError
+
+    client = EmbeddedClient(str(tmp_path / "u.db"))
+    items = client.get_database("db").get_collection("items")
+    items.insert_one({"_id": 1, "a": {"b": 0}, "ab": 0, "tags": []})
+    items.update_one({"_id": 1}, {"$set": {"a.b": 1, "a.c": 2, "ab": 3, "b": {"x": [1, {"y": 2}]}},
+                                  "$push": {"tags": {"$each": [{"t": 1}, [2]]}}})
+    assert items.find_one({"_id": 1}) == {"_id": 1, "a": {"b": 1, "c": 2}, "ab": 3, "tags": [{"t": 1}, [2]],
+                                          "b": {"x": [1, {"y": 2}]}}
+    for update, named in (({"$set": {"a.b": 1, "a": 2}}, "Updating the path 'a' would create a conflict at 'a'"),
+                          ({"$set": {"z": 1}, "$inc": {"a.b.c": 1, "a.b": 1}},
+                           "Updating the path 'a.b' would create a conflict at 'a.b'"),
+                          ({"$set": {"q": 1}, "$unset": {"q": ""}}, "conflict at 'q'")):
+        with pytest.raises(WriteError) as refused:
+            items.update_one({"_id": 1}, update)
+        assert refused.value.code == 40 and named in str(refused.value)
+    client.close()

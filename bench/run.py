@@ -119,8 +119,7 @@ def snapshot(system):
     """{process name: (cpu seconds, rss bytes)}: each system process with its descendants, RabbitMQ's
     server, and this process's finished children as "load client" (bench/memory.py reads it)."""
     table = _all_processes()
-    groups = {name: _descendants({process.popen.pid}, table) for name, process in system.processes.items()}
-    groups["rabbitmq"] = _descendants(_broker_pids(), table)
+    groups = _process_groups(system, table)
     result = {}
     for name, pids in groups.items():
         stats = [table[pid] for pid in pids if pid in table]
@@ -134,10 +133,15 @@ def written(system):
     """{process name: bytes it caused to be written to storage so far} (``write_bytes`` of
     /proc/<pid>/io, each process with its descendants, RabbitMQ's server too): a database's
     write-ahead log pages, RabbitMQ's message store."""
-    table = _all_processes()
+    return {name: sum(_write_bytes(pid) for pid in pids)
+            for name, pids in _process_groups(system, _all_processes()).items()}
+
+
+def _process_groups(system, table):
+    """{process name: its pids with their descendants}, and RabbitMQ's server as "rabbitmq"."""
     groups = {name: _descendants({process.popen.pid}, table) for name, process in system.processes.items()}
     groups["rabbitmq"] = _descendants(_broker_pids(), table)
-    return {name: sum(_write_bytes(pid) for pid in pids) for name, pids in groups.items()}
+    return groups
 
 
 def _write_bytes(pid):

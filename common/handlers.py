@@ -85,11 +85,18 @@ class RetryingEventHandler(EventHandler):
         self.publisher = Publisher(amqp_uri, use_confirms=True, retry=True)
 
     def handle_message(self, body: Any, message: Any) -> Any:
-        reason = unsupported_reason(body, self.event_type)
-        if reason is not None:
-            log.warning("event on %s refused: %s", self.queue.name, reason)
-            return self.retry_or_park(message, UnsupportedEvent.__name__)
+        if self.refused(body, message):
+            return None
         return super().handle_message(body, message)
+
+    def refused(self, body: Any, message: Any) -> bool:
+        """True when ``body`` is not an event this handler may act on; it is then retried or parked."""
+        reason = unsupported_reason(body, self.event_type)
+        if reason is None:
+            return False
+        log.warning("event on %s refused: %s", self.queue.name, reason)
+        self.retry_or_park(message, UnsupportedEvent.__name__)
+        return True
 
     def handle_undecodable(self, message: Any, exc: BaseException) -> None:
         log.warning("event on %s could not be decoded: %s", self.queue.name, type(exc).__name__)

@@ -1,5 +1,6 @@
 """notification: texts the applicant, exactly once per fact (application, template; a reminder per request)."""
 from common import clock
+from common.batch_handlers import batch_event_handler
 from common.errors import AppError, NotFound
 from common.handlers import event_handler
 from common.health import Pingable
@@ -25,14 +26,15 @@ class NotificationService(Pingable):
     poll_delivery_status = StatusPoller(store="messages")
     metrics = MetricsEndpoint()
 
-    @event_handler("intake", "application_received")
-    def handle_application_received(self, event):
-        """Three store calls: the recipient, the message, and messages waiting for its language."""
-        if not self.messages.remember_recipient(event["application_no"], event["phone"], event["language"],
-                                                event["province_code"]):
-            return  # the applicant's personal data was erased: no phone kept, no SMS
-        self.queue(domain.received_message(event, clock.now(), settings().tracking_url))
-        self.render_waiting(event["application_no"], event["language"])
+    @batch_event_handler("intake", "application_received")
+    def handle_application_received(self, *events):
+        """Three store calls an event: the recipient, the message, and messages waiting for its language."""
+        for event in events:
+            if not self.messages.remember_recipient(event["application_no"], event["phone"], event["language"],
+                                                    event["province_code"]):
+                continue  # the applicant's personal data was erased: no phone kept, no SMS
+            self.queue(domain.received_message(event, clock.now(), settings().tracking_url))
+            self.render_waiting(event["application_no"], event["language"])
 
     @event_handler("routing", "application_answered")
     def handle_application_answered(self, event):

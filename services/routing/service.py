@@ -1,5 +1,6 @@
 """routing: the officers' half — queues, units, staff accounts, transitions and deadlines."""
 from common import clock
+from common.batch_handlers import batch_event_handler
 from common.errors import AppError, Conflict, NotFound, Unauthorized, ValidationFailed
 from common.handlers import event_handler
 from common.health import Pingable
@@ -30,12 +31,13 @@ class RoutingService(Pingable):
     watch_deadlines = DeadlineWatcher(store="applications")
     reference_data = ReferenceData(units_store="applications", accounts_store="accounts")
 
-    @event_handler("intake", "application_received")
-    def handle_application_received(self, event):
-        units = domain.staffed(self.applications.active_units(event["province_code"]),
-                               self.accounts.staffed_unit_ids(event["province_code"]))
-        suggestion = suggest_unit(units, event["category"], event["district"])
-        self.applications.add_to_queue(domain.queued_application(event, suggestion))
+    @batch_event_handler("intake", "application_received")
+    def handle_application_received(self, *events):
+        for event in events:
+            units = domain.staffed(self.applications.active_units(event["province_code"]),
+                                   self.accounts.staffed_unit_ids(event["province_code"]))
+            suggestion = suggest_unit(units, event["category"], event["district"])
+            self.applications.add_to_queue(domain.queued_application(event, suggestion))
 
     @event_handler("intake", "applicant_data_erased")
     def handle_applicant_data_erased(self, event):

@@ -1,5 +1,6 @@
 """tracking: the public read model of every application, built from every service's events."""
 from common import clock
+from common.batch_handlers import batch_event_handler
 from common.errors import AppError, NotFound
 from common.handlers import event_handler
 from common.health import Pingable
@@ -17,9 +18,10 @@ class TrackingService(Pingable):
     metrics = MetricsEndpoint()
     applications = Store(TrackingStore)
 
-    @event_handler("intake", "application_received")
-    def handle_application_received(self, event):
-        self.applications.apply(event["application_no"], event["event_id"], *domain.received(event))
+    @batch_event_handler("intake", "application_received")
+    def handle_application_received(self, *events):
+        for event in events:
+            self.applications.apply(event["application_no"], event["event_id"], *domain.received(event))
 
     @event_handler("routing", "application_routed")
     def handle_application_routed(self, event):

@@ -20,7 +20,8 @@ answer the first 30 through the API.
 
     Cross-check, independent of our metrics code: the scaled processes run with
     ``LOG_LEVEL=DEBUG``, so nameko logs ``spawning <WorkerContext [<service>.<handler>] …>`` once
-    per event delivered to that process; per process it must equal the counter (and the RPC
+    per worker — one event, or a batch whose size ``common.batch_handlers`` logs beside it
+    (``batch of N events for <service>.<handler>``); per process it must equal the counter (and the RPC
     counter the ``rpc routing.<method>: ok`` line each call logs). The sums are
     exactly one per event and per message (no redelivery, no error, no second send).
     On the broker side, every handler queue of routing and notification, and their RPC queues,
@@ -53,9 +54,11 @@ PROCESSES = {service: (service, service + "-2") for service in SCALED}
 COUNT, RATE = 300, 30
 ANSWERED = 30  # applications a router routes and a unit officer answers
 MIN_SHARE = 0.2
-DEBUG = {"LOG_LEVEL": "DEBUG"}  # nameko's "spawning <WorkerContext …>" line per event handled
+DEBUG = {"LOG_LEVEL": "DEBUG"}  # nameko's "spawning <WorkerContext …>" line per worker
 SPAWNING = re.compile(r"^spawning <WorkerContext \[(?P<service>\w+)\.(?P<method>\w+)\]")
 RPC_LINE = re.compile(r"^rpc (?P<service>\w+)\.(?P<method>\w+): ok in")
+# a batching handler's worker takes several events (common/batch_handlers.py), and says how many
+BATCH_LINE = re.compile(r"^batch of (?P<count>\d+) events for (?P<service>\w+)\.(?P<method>\w+)$")
 CONCLUDED = [re.compile(re.escape(text).replace(re.escape("{application_no}"), r"(?P<no>\d{4}-\d{6,})")
                         .replace(re.escape("{tracking_url}"), ".+?"))
              for text in TEMPLATES["application_answered"].values()]
@@ -104,6 +107,9 @@ def _handled(process):
         spawned = SPAWNING.match(message) if logger == "nameko.containers" else None
         if spawned and spawned.group("method").startswith("handle_"):
             handled[spawned.group("method")] += 1
+        batch = BATCH_LINE.match(message) if logger == "common.batch_handlers" else None
+        if batch:  # its worker's spawning line counted one event of the batch already
+            handled[batch.group("method")] += int(batch.group("count")) - 1
         rpc = RPC_LINE.match(message) if logger == "common.request_context" else None
         if rpc:
             handled["rpc " + rpc.group("method")] += 1

@@ -40,12 +40,12 @@ def event_entrypoint(event):
 
 
 class WorkerContext:
-    def __init__(self, entrypoint, service_name):
-        self.entrypoint, self.service_name = entrypoint, service_name
+    def __init__(self, entrypoint, service_name, args):
+        self.entrypoint, self.service_name, self.args = entrypoint, service_name, args
 
 
-def run_worker(endpoint, entrypoint, exc=None):
-    worker_ctx = WorkerContext(entrypoint, endpoint.container.service_name)
+def run_worker(endpoint, entrypoint, exc=None, args=({"event": "one"},)):
+    worker_ctx = WorkerContext(entrypoint, endpoint.container.service_name, args)
     endpoint.worker_setup(worker_ctx)
     endpoint.worker_result(worker_ctx, None, None if exc is None else (type(exc), exc, None))
     endpoint.worker_teardown(worker_ctx)
@@ -76,6 +76,18 @@ def test_an_event_handler_is_counted_by_service_event_and_outcome():
     assert value("acikkapi_event_handler_calls_total", outcome="ok", **labels) == ok + 1
     assert value("acikkapi_event_handler_calls_total", outcome="error", **labels) == error + 1
     assert value("acikkapi_event_handler_duration_seconds_count", **labels) >= 2
+
+
+def test_a_batching_handlers_worker_counts_each_of_its_events_and_is_timed_once():
+    endpoint = endpoint_of("routing")
+    labels = dict(service="routing", event="application_received")
+    ok = value("acikkapi_event_handler_calls_total", outcome="ok", **labels)
+    timed = value("acikkapi_event_handler_duration_seconds_count", **labels)
+
+    run_worker(endpoint, event_entrypoint("application_received"), args=({"n": 1}, {"n": 2}, {"n": 3}))
+
+    assert value("acikkapi_event_handler_calls_total", outcome="ok", **labels) == ok + 3
+    assert value("acikkapi_event_handler_duration_seconds_count", **labels) == timed + 1
 
 
 def test_other_entrypoints_are_not_counted_and_nothing_is_kept_per_worker():

@@ -318,8 +318,12 @@ class Collection:
             return
         marks = ", ".join("?" * len(spec.fields))
         try:
-            connection.executemany(f"INSERT INTO {spec.table} VALUES ({marks}, ?)",
-                                   [(*key, rid) for key in keys])
+            if len(keys) == 1:  # the usual case, and one execute is cheaper than executemany of one row
+                [key] = keys
+                connection.execute(f"INSERT INTO {spec.table} VALUES ({marks}, ?)", (*key, rid))
+            else:
+                connection.executemany(f"INSERT INTO {spec.table} VALUES ({marks}, ?)",
+                                       [(*key, rid) for key in keys])
         except sqlite3.IntegrityError:
             raise self._duplicate(spec, document) from None
 
@@ -345,8 +349,9 @@ class Collection:
             if not multi:
                 found = found[:1]
             info = self._info()
+            # Only for documents found: an upsert that inserts writes every index anyway.
             affected = [spec for spec in info.indexes
-                        if changed_paths is None or spec.covers_any(changed_paths)] if info else []
+                        if changed_paths is None or spec.covers_any(changed_paths)] if info and found else []
             modified, before, after = 0, None, None
             for rid, text, document in found:
                 assert info is not None  # a matched row's collection exists

@@ -98,6 +98,9 @@ def default_name(fields: Iterable[tuple[str, int]]) -> str:
 
 def sql_key(value: Any) -> SqlKey:
     """One index key as the SQLite value that compares like MongoDB within its type."""
+    kind = type(value)
+    if kind is str or kind is int:  # the most frequent, before the general bracket
+        return value  # type: ignore[no-any-return]
     if value is MISSING:
         return NULL_KEY
     kind = bracket(value)
@@ -158,9 +161,33 @@ def field_keys(document: Any, parts: paths.Path) -> set[SqlKey]:
     return keys
 
 
+def _plain_value(document: Any, parts: paths.Path) -> Any:
+    """The value ``parts`` reaches through sub-documents only (``MISSING`` where it ends), or
+    ``_ARRAY_ON_PATH`` when an array is on the way or at the end (the general case then)."""
+    value = document
+    for part in parts:
+        kind = type(value)
+        if kind is dict:
+            value = value.get(part, MISSING)
+        elif kind is list:
+            return _ARRAY_ON_PATH
+        else:
+            return MISSING
+    return _ARRAY_ON_PATH if type(value) is list else value
+
+
+_ARRAY_ON_PATH = object()
+
+
 def document_keys(spec: IndexSpec, document: Any) -> tuple[set[tuple[SqlKey, ...]], bool]:
     """``(key tuples, multikey)`` of ``document`` in ``spec``; no keys if a sparse index skips it."""
     all_parts = spec.parts
+    # The usual document: no array on any indexed path, so one key, not multikey.
+    plain = [_plain_value(document, parts) for parts in all_parts]
+    if _ARRAY_ON_PATH not in plain:
+        if spec.sparse and all(value is MISSING for value in plain):
+            return set(), False
+        return {tuple(sql_key(value) for value in plain)}, False
     if spec.sparse and all(
         all(value is MISSING for value in paths.reachable(document, parts)) for parts in all_parts
     ):

@@ -98,8 +98,8 @@ def default_name(fields: Iterable[tuple[str, int]]) -> str:
 
 def sql_key(value: Any) -> SqlKey:
     """One index key as the SQLite value that compares like MongoDB within its type."""
-    kind = type(value)
-    if kind is str or kind is int:  # the most frequent, before the general bracket
+    exact = type(value)
+    if exact is str or exact is int:  # the most frequent, before the general bracket
         return value  # type: ignore[no-any-return]
     if value is MISSING:
         return NULL_KEY

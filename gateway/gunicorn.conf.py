@@ -13,6 +13,7 @@ timeout = 30
 # machine would share it, and nothing here uses it.
 control_socket_disable = True
 accesslog = None  # request lines carry application numbers and codes; metrics cover traffic
+logger_class = "gateway.gunicorn_logger.NoAccessLogLogger"  # and no atoms built for it either
 
 # Prometheus multiprocess mode (gateway/metrics.py): every worker writes its counts to files in one
 # directory and GET /metrics, in whichever worker answers, adds up all of them. Set here, in the

@@ -6,7 +6,7 @@ import re
 import secrets
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict
+from dataclasses import fields as dataclass_fields
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -111,7 +111,8 @@ def new_application(application: ValidApplication, number: str, received_at: dat
     """The stored record, owing its ``application_received`` event (one write)."""
     tracking_code = new_tracking_code()
     due = due_at(received_at, application.kind, answer_periods)
-    fields = asdict(application)
+    # its fields are all plain values: no deep copy (asdict's) needed
+    fields = {field.name: getattr(application, field.name) for field in dataclass_fields(application)}
     applicant = {name: fields.pop(name) for name in ("national_id", "first_name", "last_name", "phone", "email")}
     event = new_event(
         "application_received", number,

@@ -373,6 +373,34 @@ def test_malformed_phone_numbers_are_refused(phone):
     assert refusal("applicant.phone", phone) == rules.PHONE_INVALID
 
 
+def test_the_phone_check_agrees_with_phonenumbers_definition_on_every_kind_of_number():
+    """The check accepts a Turkish mobile in one pass over the patterns; what it answers must be
+    what phonenumbers' full validity and type checks answer, over 5,000 numbers of every shape."""
+    import phonenumbers
+
+    def by_definition(spelt):
+        try:
+            number = phonenumbers.parse(spelt, "TR")
+        except phonenumbers.NumberParseException:
+            return rules.PHONE_INVALID
+        if not phonenumbers.is_valid_number(number):
+            return rules.PHONE_INVALID
+        if number.country_code != 90 or phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE:
+            return rules.PHONE_NOT_TURKISH_MOBILE
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    rng = random.Random(20)
+    prefixes = ["0", "+90 ", "0090 ", "", "+44 ", "+1 ", "+49 ", "+994 ", "+357 ", "05", "+90 5", "053", "+90 54"]
+    kinds = {"accepted": 0, rules.PHONE_INVALID: 0, rules.PHONE_NOT_TURKISH_MOBILE: 0}
+    for _ in range(5000):
+        spelt = rng.choice(prefixes) + "".join(rng.choice("0123456789") for _ in range(rng.choice([9, 10, 10, 11])))
+        expected = by_definition(spelt)
+        answer = refusal("applicant.phone", spelt) if expected in kinds else normalised("applicant.phone", spelt)
+        assert answer == expected, spelt
+        kinds[expected if expected in kinds else "accepted"] += 1
+    assert all(count > 100 for count in kinds.values()), kinds  # every branch was met
+
+
 # --- email -----------------------------------------------------------------------------------
 
 

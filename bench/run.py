@@ -40,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import timeit
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -403,8 +404,16 @@ def machine(system=None):
         pass
     with open("/proc/meminfo") as meminfo:
         memory = int(meminfo.readline().split()[1]) // 1024
-    return "{} cores ({}), {} MiB RAM, Python {} ({}), RabbitMQ {}, Linux {}".format(
-        os.cpu_count(), model, memory, platform.python_version(), sys.executable, rabbit, platform.release())
+    return "{} cores ({}), {} MiB RAM, Python {} ({}), RabbitMQ {}, Linux {}; {}".format(
+        os.cpu_count(), model, memory, platform.python_version(), sys.executable, rabbit, platform.release(),
+        python_speed())
+
+
+def python_speed():
+    """A fixed piece of pure Python, timed (best of five): machines called alike differ up to
+    threefold (bench/README.md "Issue 20, third session"), and every figure here moves with it."""
+    best = min(timeit.repeat("sum(range(1000))", number=10000, repeat=5)) / 10000
+    return "sum(range(1000)) in {:.1f} µs".format(best * 1e6)
 
 
 def commit():

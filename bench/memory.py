@@ -1,6 +1,7 @@
 """``make bench-memory``: does any process grow in memory under a long steady load? (issue 9)
 
-Starts the system as ``make bench`` does (bench/run.py), sends submissions on a fixed schedule
+Starts the system as ``make bench`` does (bench/run.py; the fake provider pushes delivery reports
+back), sends submissions on a fixed schedule
 (``--rate`` per second, open loop, bench/load.py) for ``--minutes``, samples every process's
 resident memory every ``--sample-seconds``, and prints RSS over time and, per process, the
 growth over the second half of the run — after caches (SQLite's page cache, up to 64 MiB per
@@ -36,7 +37,9 @@ def main(argv=None):
     seconds = args.minutes * 60.0
 
     extra_env = {"STORE_CACHE_MIB": "{:g}".format(args.store_cache_mib)} if args.store_cache_mib else {}
-    with bench.system_running(args.preload, extra_env) as (system, data_dir):
+    # the fake provider pushes delivery reports back as Verimor does (bench/run.py, REPORT_SECONDS)
+    reports = bench.REPORT_SECONDS
+    with bench.system_running(args.preload, extra_env, sms_auto_report_seconds=reports) as (system, data_dir):
         info = bench.machine(system)
         command = [sys.executable, str(bench.ROOT / "bench" / "load.py"), "--url", system.url,
                    "--mode", "submit", "--concurrency", "64", "--rate", str(args.rate),
@@ -58,9 +61,10 @@ def main(argv=None):
 def report(info, args, samples, result, exited):
     names = [name for name in samples[0][1] if samples[0][1][name][1] is not None]
     print()
-    print("Açık Kapı memory run — {:g} min of submissions at {:g}/s (open loop), {} stored before, "
-          "store page cache {} MiB".format(args.minutes, args.rate, args.preload, "{:g}".format(args.store_cache_mib)
-                                             if args.store_cache_mib else "64 (default)"))
+    cache = "{:g}".format(args.store_cache_mib) if args.store_cache_mib else "64 (default)"
+    print("Açık Kapı memory run — {:g} min of submissions at {:g}/s (open loop), delivery reports pushed every "
+          "{:g} s, {} stored before, store page cache {} MiB".format(args.minutes, args.rate, bench.REPORT_SECONDS,
+                                                                    args.preload, cache))
     print("machine: " + info)
     print("load: {ok} created at {rate:.1f}/s, p50 {p50_ms:.1f} ms, p99 {p99_ms:.1f} ms, {errors} errors".format(
         **result))

@@ -1,7 +1,7 @@
 """common.batch_handlers: events gathered into one worker by count or by time, each message acked
 after its batch, a failed batch's events handled again alone (the failing one retried or parked on
 its own), refused events never gathered, gathered ones handed out at stop or requeued when the
-container is being killed. The broker's side is in tests/integration/test_batch_handlers.py."""
+container is being killed. The broker's side is in tests/integration/test_batched_events_on_the_broker.py."""
 import sys
 from types import SimpleNamespace
 

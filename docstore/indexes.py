@@ -161,6 +161,9 @@ def field_keys(document: Any, parts: paths.Path) -> set[SqlKey]:
     return keys
 
 
+_ARRAY_ON_PATH = object()
+
+
 def _plain_value(document: Any, parts: paths.Path) -> Any:
     """The value ``parts`` reaches through sub-documents only (``MISSING`` where it ends), or
     ``_ARRAY_ON_PATH`` when an array is on the way or at the end (the general case then)."""
@@ -174,9 +177,6 @@ def _plain_value(document: Any, parts: paths.Path) -> Any:
         else:
             return MISSING
     return _ARRAY_ON_PATH if type(value) is list else value
-
-
-_ARRAY_ON_PATH = object()
 
 
 def document_keys(spec: IndexSpec, document: Any) -> tuple[set[tuple[SqlKey, ...]], bool]:

@@ -106,13 +106,14 @@ class ReplyTolerantRpcConsumer(RpcConsumer):
         config = self.container.config
         self.replies = KeptReplyPublisher(config[AMQP_URI_CONFIG_KEY], ssl=config.get(AMQP_SSL_CONFIG_KEY),
                                           login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+        self.rpc_exchange = get_rpc_exchange(config)  # once, not per reply
 
     def stop(self) -> None:
         super().stop()
         self.replies.close()
 
     def handle_result(self, message: Any, result: Any, exc_info: Any) -> tuple[Any, Any]:
-        exchange = reply_exchange(message.properties.get("reply_to"), get_rpc_exchange(self.container.config))
+        exchange = reply_exchange(message.properties.get("reply_to"), self.rpc_exchange)
         (content_type, encoding, body), result, exc_info = serialised_reply(message, result, exc_info)
         try:
             self.replies.publish(body, content_type, encoding, exchange.name, message.properties["reply_to"],

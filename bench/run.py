@@ -36,6 +36,7 @@ import json
 import os
 import platform
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -202,10 +203,24 @@ def run_load(system, args, seconds, phase, **options):
     profilers = start_profilers(system, args, phase, seconds) if args.profile else []
     finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=seconds + 180)
     for profiler in profilers:
-        profiler.wait(timeout=60)
+        stop_profiler(profiler)
     if finished.returncode != 0:
         raise RuntimeError("load failed: " + finished.stderr[-3000:])
     return json.loads(finished.stdout.strip().splitlines()[-1])
+
+
+def stop_profiler(profiler):
+    """py-spy 0.4 with ``--gil`` sometimes outlives its ``--duration`` on a process that sits idle;
+    an interrupt makes it write what it has."""
+    try:
+        profiler.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        profiler.send_signal(signal.SIGINT)
+        try:
+            profiler.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            profiler.kill()
+            profiler.wait()
 
 
 def start_profilers(system, args, phase, seconds):

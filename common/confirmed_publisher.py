@@ -16,8 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kombu import Connection, Exchange, Producer
+from kombu import Exchange, Producer
 from kombu.common import maybe_declare
+
+from common.kept_connection import open_prepared, release_quietly
 
 log = logging.getLogger(__name__)
 
@@ -79,26 +81,20 @@ class ConfirmedPublisher:
     def close(self) -> None:
         connection, self._connection, self._producer = self._connection, None, None
         self._waiting, self._last_tag = {}, 0
-        if connection is not None:
-            try:
-                connection.release()
-            except Exception:  # already broken; nothing more to release
-                pass
+        release_quietly(connection)
 
     def _open(self) -> Any:
         if self._producer is None:
-            connection = Connection(self.amqp_uri, connect_timeout=self.connect_timeout)
-            try:
-                channel = connection.channel()
-                channel.confirm_select()
-                channel.events["basic_ack"].add(self._on_ack)
-                channel.events["basic_nack"].add(self._on_nack)
-                self._producer = Producer(channel, on_return=self._on_return)
-            except Exception:
-                connection.release()
-                raise
-            self._connection = connection
+            self._connection, self._producer = open_prepared(self.amqp_uri, self._confirming_producer,
+                                                             connect_timeout=self.connect_timeout)
         return self._producer
+
+    def _confirming_producer(self, connection: Any) -> Any:
+        channel = connection.channel()
+        channel.confirm_select()
+        channel.events["basic_ack"].add(self._on_ack)
+        channel.events["basic_nack"].add(self._on_nack)
+        return Producer(channel, on_return=self._on_return)
 
     def _answered(self, delivery_tag: int, multiple: bool) -> list[str]:
         tags = [tag for tag in self._waiting if tag <= delivery_tag] if multiple else [delivery_tag]

@@ -13,9 +13,10 @@ from typing import Any
 
 import eventlet.patcher
 import eventlet.semaphore
-from kombu import Connection, Producer
+from kombu import Producer
 
 from common.broker import BROKER_GONE
+from common.kept_connection import open_prepared, release_quietly
 
 TRANSIENT = 1
 _select = eventlet.patcher.original("select").select
@@ -52,14 +53,9 @@ class KeptReplyPublisher:
         if self._producer is not None and self._broker_closed():
             self._close()
         if self._producer is None:
-            connection = Connection(self.amqp_uri, ssl=self.ssl, login_method=self.login_method,
-                                    connect_timeout=self.connect_timeout)
-            try:
-                self._producer = Producer(connection.channel())
-            except BaseException:
-                connection.release()
-                raise
-            self._connection = connection
+            self._connection, self._producer = open_prepared(
+                self.amqp_uri, lambda connection: Producer(connection.channel()), ssl=self.ssl,
+                login_method=self.login_method, connect_timeout=self.connect_timeout)
         return self._producer
 
     def _broker_closed(self) -> bool:
@@ -76,8 +72,4 @@ class KeptReplyPublisher:
 
     def _close(self) -> None:
         connection, self._connection, self._producer = self._connection, None, None
-        if connection is not None:
-            try:
-                connection.release()
-            except Exception:  # already broken; nothing more to release
-                pass
+        release_quietly(connection)

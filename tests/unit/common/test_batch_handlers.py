@@ -117,6 +117,22 @@ def test_a_batch_that_does_not_fill_goes_out_after_the_gathering_time():
     assert container.workers == [[1, 2], [3]]
 
 
+def test_messages_arriving_while_a_full_batch_is_handed_out_never_make_it_larger_nor_wait_forever():
+    """nameko hands each message to the handler in a green thread of its own, and cancelling the
+    gathering timer yields (eventlet's kill does): messages arriving meanwhile start the next batch."""
+    container = Container(handled_all)
+    handler = handler_on(container, batch_size=3, batch_seconds=0.05)
+
+    pool = eventlet.GreenPool()
+    for n in range(1, 11):
+        pool.spawn(deliver, handler, n)
+    pool.waitall()
+    eventlet.sleep(0.1)  # the last, partial batch goes out on its timer
+
+    assert max(len(worker) for worker in container.workers) <= 3
+    assert sorted(n for worker in container.workers for n in worker) == list(range(1, 11))
+
+
 def test_a_failed_batch_is_handled_again_event_by_event_and_only_the_failing_one_is_retried():
     def fails_on_poison(*events):
         if any(event.get("poison") for event in events):

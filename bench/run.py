@@ -210,8 +210,8 @@ def run_load(system, args, seconds, phase, **options):
 
 
 def stop_profiler(profiler):
-    """py-spy 0.4 with ``--gil`` sometimes outlives its ``--duration`` on a process that sits idle;
-    an interrupt makes it write what it has."""
+    """A py-spy that outlives its ``--duration`` is interrupted, then killed, so the bench goes on
+    (py-spy 0.4.0 did, on idle services; 0.3.14 did not: bench/README.md names the version)."""
     try:
         profiler.wait(timeout=30)
     except subprocess.TimeoutExpired:

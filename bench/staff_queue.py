@@ -44,6 +44,7 @@ from preload import (  # noqa: E402
     MOBILE_PREFIXES,
     Reference,
     StagedDatabase,
+    Unrelayed,
     chunks,
     clock_at,
     confirm_all,
@@ -108,10 +109,10 @@ class Life:
         self.routing_store.active_units, self.routing_store.find_unit = units.active_units, units.find_unit
         self.intake_store.sequences.insert_one({"_id": sequence_name, "value": number - 1})
         self.intake = object.__new__(IntakeService)
-        self.intake.applications, self.intake.publish_owed_events = self.intake_store, lambda: None
+        self.intake.applications, self.intake.publish_owed_events = self.intake_store, Unrelayed()
         self.routing = object.__new__(RoutingService)
         self.routing.applications, self.routing.accounts = self.routing_store, units
-        self.routing.publish_owed_events = lambda: None
+        self.routing.publish_owed_events = Unrelayed()
 
     def settle(self, moment):
         """Every owed event relayed; intake's received event handled by routing (the other events go
@@ -362,10 +363,10 @@ class Services:
     def __init__(self, data_dir):
         self.stores = open_stores(Path(data_dir))
         self.intake = object.__new__(IntakeService)
-        self.intake.applications, self.intake.publish_owed_events = self.stores["intake"][1], lambda: None
+        self.intake.applications, self.intake.publish_owed_events = self.stores["intake"][1], Unrelayed()
         self.routing = object.__new__(RoutingService)
         self.routing.applications, self.routing.accounts = self.stores["routing"][1], self.stores["accounts"][1]
-        self.routing.publish_owed_events = lambda: None
+        self.routing.publish_owed_events = Unrelayed()
 
     def busiest_unit(self, province_code):
         """The unit of the province with the most applications routed to it (open or answered)."""

@@ -30,6 +30,9 @@ PENDING = "outbox_pending"
 LEASE = "outbox_lease"
 CLAIM = "outbox_claim"  # which claim holds the lease: a batch reads back only its own documents
 LEASE_DURATION = timedelta(seconds=30)  # far longer than publishing one batch's events
+# A document written already leased to its process's relay (``leased_to``) goes out at that relay's
+# next round, ~0.1 s later; if the process dies first, any relay takes it this long after.
+HANDED_LEASE = timedelta(seconds=10)
 
 # ``publish_batch(events)``: the ids of those of ``events`` the broker confirmed.
 PublishBatch = Callable[[list[dict[str, Any]]], Collection[str]]
@@ -46,6 +49,13 @@ def owe(update: Mapping[str, Mapping[str, Any]], events: Iterable[dict[str, Any]
     owing.setdefault("$push", {})["outbox"] = {"$each": list(events)}
     owing.setdefault("$set", {})[PENDING] = True
     return owing
+
+
+def leased_to(claim: str, document: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """A copy of a new ``document`` owing events, written already leased under ``claim``: once it
+    is stored, ``relay_handed`` publishes its events without claiming it first (a store read and
+    a write fewer per document). Until ``HANDED_LEASE`` has passed no other relay takes it."""
+    return dict(document, **{LEASE: now + HANDED_LEASE, CLAIM: claim})
 
 
 def create_outbox_index(collection: Any) -> None:
@@ -146,6 +156,36 @@ def relay_collection(collection: Any, publish_batch: PublishBatch, batch_size: i
     return len(documents)
 
 
+def relay_handed(collection: Any, documents: list[dict[str, Any]], claim: str, publish_batch: PublishBatch) -> None:
+    """Publishes what ``documents`` (``{_id, outbox}``, stored by ``leased_to`` under ``claim``)
+    owe, in one batch, and clears them as ``relay_collection`` does: nothing unconfirmed is removed,
+    and the leases go. One that lapsed meanwhile and another relay took keeps that relay's claim:
+    it is left to it (and its events, if published here too, go out twice; consumers are idempotent)."""
+    confirmed: Collection[str] = ()
+    try:
+        confirmed = publish_batch([event for document in documents for event in document["outbox"]])
+    finally:
+        _clear(collection, claim, documents, confirmed)
+
+
+class HandingOver:
+    """What an entrypoint gets from ``OutboxRelay``: call it to kick the relay after a write that
+    owes events; ``leased(document)`` before inserting a new document that owes some, and
+    ``hand_over(document)`` once it is stored, so the relay publishes it without claiming it."""
+
+    def __init__(self, relay: "OutboxRelay") -> None:
+        self._relay = relay
+
+    def __call__(self) -> None:
+        self._relay.kick()
+
+    def leased(self, document: Mapping[str, Any]) -> dict[str, Any]:
+        return leased_to(self._relay.claim, document, clock.now())
+
+    def hand_over(self, document: Mapping[str, Any]) -> None:
+        self._relay.hand_over(document)
+
+
 class OutboxRelay(BackgroundLoop):
     """Publishes the events owed in the collections of one of the service's stores.
 
@@ -171,6 +211,17 @@ class OutboxRelay(BackgroundLoop):
         self.publisher = ConfirmedPublisher(self.amqp_uri)
         self.queues_declared = False
         self._round_at = self._lapsed_looked_at = float("-inf")
+        # The claim of the documents this process writes already leased (``HandingOver.leased``),
+        # and those of them stored and handed over since the last round.
+        self.claim = os.urandom(12).hex()
+        self._handed: list[dict[str, Any]] = []
+
+    def get_dependency(self, worker_ctx: Any) -> HandingOver:
+        return HandingOver(self)
+
+    def hand_over(self, document: Mapping[str, Any]) -> None:
+        self._handed.append({"_id": document["_id"], "outbox": document["outbox"]})
+        self.kick()
 
     def stop(self) -> None:
         super().stop()
@@ -191,10 +242,18 @@ class OutboxRelay(BackgroundLoop):
         look_for_lapsed = now - self._lapsed_looked_at >= self.lapsed_lookup_seconds
         if look_for_lapsed:
             self._lapsed_looked_at = now
+        handed, self._handed = self._handed[:self.batch_size], self._handed[self.batch_size:]
+        if handed:
+            relay_handed(self._handed_collection(), handed, self.claim, self.publish_batch)
         seen = [relay_collection(c, self.publish_batch, self.batch_size, look_for_lapsed=look_for_lapsed)
                 for c in self.store.outbox_collections()]
         self.sample_backlog()
-        return any(count == self.batch_size for count in seen)
+        return bool(self._handed) or any(count == self.batch_size for count in seen)
+
+    def _handed_collection(self) -> Any:
+        """Documents are handed over only by services whose store has one outbox collection."""
+        [collection] = self.store.outbox_collections()
+        return collection
 
     def sample_backlog(self) -> None:
         """The backlog gauge (common/metrics.py), at most once a second: one indexed count."""

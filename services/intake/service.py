@@ -37,13 +37,13 @@ class IntakeService(Pingable):
         received_at = clock.now()
         number = domain.application_number(
             received_at, self.applications.next_sequence(domain.sequence_name(received_at)))
-        document = domain.new_application(application, number, received_at, key, body_fingerprint,
-                                          entered_by=officer and officer["username"], client=client,
-                                          answer_periods=settings().answer_periods)
+        document = self.publish_owed_events.leased(domain.new_application(
+            application, number, received_at, key, body_fingerprint, entered_by=officer and officer["username"],
+            client=client, answer_periods=settings().answer_periods))
         stored = self.applications.insert_application(document)
         if stored is document:  # not a twin that won an idempotency race
             APPLICATIONS_RECEIVED.labels(document["channel"], document["kind"], document["province"]).inc()
-        self.publish_owed_events()
+            self.publish_owed_events.hand_over(document)
         return domain.replay(stored, body_fingerprint)
 
     @rpc(expected_exceptions=AppError)

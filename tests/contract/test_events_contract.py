@@ -30,6 +30,7 @@ from services.routing.service import RoutingService
 from services.routing.unit_catalog import seed_units
 from services.tracking import domain as tracking_domain
 from services.tracking.service import TrackingService
+from tests.support.fake_relay import FakeRelay
 
 SERVICES = (IntakeService, RoutingService, NotificationService, TrackingService)
 SERVICES_DIR = Path(__file__).resolve().parents[2] / "services"
@@ -116,7 +117,8 @@ def service_in(directory):
 
 
 def worker_on_fresh_stores(service_class):
-    """A worker whose Store dependencies are real stores on mongomock and whose loops are no-op kicks."""
+    """A worker whose Store dependencies are real stores on mongomock and whose loops are fakes
+    that only count kicks (an outbox relay's hand-overs included)."""
     database = mongomock.MongoClient(tz_aware=True).get_database(service_class.name)
     dependencies = {}
     for attr, dependency in inspect.getmembers(service_class):
@@ -125,7 +127,7 @@ def worker_on_fresh_stores(service_class):
             store.create_indexes()
             dependencies[attr] = store
         elif isinstance(dependency, BackgroundLoop):
-            dependencies[attr] = lambda: None
+            dependencies[attr] = FakeRelay()
     return worker_factory(service_class, **dependencies)
 
 

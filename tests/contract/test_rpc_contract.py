@@ -38,6 +38,7 @@ from services.routing.unit_catalog import seed_units
 from services.tracking.service import TrackingService
 from services.tracking.store import TrackingStore
 from tests.support.fake_events import FakeEventPublisher
+from tests.support.fake_relay import FakeRelay
 from tests.support.samples import PASSWORD, application_body, staff_principal  # noqa: E402
 
 SERVICES = {cls.name: cls for cls in (IntakeService, RoutingService, NotificationService, TrackingService)}
@@ -472,7 +473,7 @@ def application_workers():
     delivery_reports.setup()
     delivery_reports.store = notification_store
     return {
-        "intake": worker_factory(IntakeService, applications=intake_store, publish_owed_events=lambda: None),
+        "intake": worker_factory(IntakeService, applications=intake_store, publish_owed_events=FakeRelay()),
         "routing": worker_factory(RoutingService, applications=routing_store, accounts=accounts_store,
                                   publish_owed_events=lambda: None, watch_deadlines=lambda: None,
                                   reference_data=None),
@@ -584,7 +585,7 @@ def test_intake_search_subjects_and_kvkk_requests_have_the_shapes_the_gateway_is
 def test_intake_answers_in_the_schema_shapes():
     store = IntakeStore(mongomock.MongoClient(tz_aware=True).get_database("intake"))
     store.create_indexes()
-    intake = worker_factory(IntakeService, applications=store, publish_owed_events=lambda: None)
+    intake = worker_factory(IntakeService, applications=store, publish_owed_events=FakeRelay())
 
     assert set(intake.submit_application(APPLICATION_BODY)) == set(Receipt.__annotations__)
     assert set(intake.get_catalog()) == set(Catalogue.__annotations__)

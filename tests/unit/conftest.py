@@ -3,6 +3,7 @@ import mongomock
 import pytest
 
 from docstore import EmbeddedClient
+from tests.support.fake_relay import FakeRelay
 from tests.support.samples import application_body as make_application_body
 from tests.support.samples import received_event as make_received_event
 
@@ -39,22 +40,7 @@ def received_event():
 
 @pytest.fixture
 def kick_counter():
-    return KickCounter()
-
-
-class KickCounter:
-    """Stands in for a BackgroundLoop's injected ``kick()``: counts calls and, if ``on_kick``
-    is set, records what it returns at each call (what the world looked like when kicked)."""
-
-    def __init__(self):
-        self.count = 0
-        self.observed = []
-        self.on_kick = None
-
-    def __call__(self):
-        self.count += 1
-        if self.on_kick is not None:
-            self.observed.append(self.on_kick())
+    return FakeRelay()
 
 
 # --- routing ----------------------------------------------------------------------------------

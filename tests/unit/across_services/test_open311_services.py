@@ -20,6 +20,7 @@ from services.routing.store import RoutingStore
 from services.tracking import public_requests as tracking_public_requests
 from services.tracking.service import TrackingService
 from services.tracking.store import TrackingStore
+from tests.support.fake_relay import FakeRelay
 from tests.support.samples import application_body, staff_principal
 
 ADMIN = staff_principal("ankara.admin")
@@ -80,7 +81,7 @@ def test_changing_an_unknown_client_is_not_found(routing):
 def test_intake_records_the_client_and_scopes_its_idempotency_keys():
     store = IntakeStore(mongomock.MongoClient(tz_aware=True).get_database("intake"))
     store.create_indexes()
-    intake = worker_factory(IntakeService, applications=store, publish_owed_events=lambda: None)
+    intake = worker_factory(IntakeService, applications=store, publish_owed_events=FakeRelay())
     body = application_body(channel="app")
     client = {"client_id": "c1", "name": "Şehrim Uygulaması"}
 

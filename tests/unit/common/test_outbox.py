@@ -338,6 +338,66 @@ def test_a_lease_left_by_a_crashed_relay_runs_out(collection):
     assert collection.find_one("m1")["outbox_pending"] is False
 
 
+def insert_leased(collection, document_id, events, claim="ours", now=None):
+    document = outbox.leased_to(claim, dict({"_id": document_id}, **outbox.new_document_fields(events)),
+                                now or clock.now())
+    collection.insert_one(document)
+    return {"_id": document_id, "outbox": document["outbox"]}
+
+
+def test_documents_written_leased_go_out_from_their_relay_in_one_batch_and_one_clearing_write(collection):
+    handed = [insert_leased(collection, "doc{}".format(n), [owed_sms_event("2026-000001", "m{}".format(n))])
+              for n in range(5)]
+    counting = CountingCollection(collection)
+    publish = RecordingPublisher()
+
+    outbox.relay_handed(counting, handed, "ours", publish)
+
+    assert len(publish.batches) == 1
+    assert event_ids(publish.published) == [document["outbox"][0]["event_id"] for document in handed]
+    assert counting.operations == ["update_many"]  # no claim: no lookup, no lease written
+    assert collection.count_documents({"outbox_pending": True}) == 0
+    assert collection.count_documents({outbox.LEASE: None}) == 5
+
+
+def test_a_document_written_leased_is_left_alone_by_other_relays_until_its_lease_runs_out(collection):
+    """Its process died between the write and the hand-over: another relay (or the restarted one)
+    takes it once the lease has lapsed."""
+    events = [owed_sms_event("2026-000001", "m1")]
+    insert_leased(collection, "m1", events, claim="a process that died")
+    publish = RecordingPublisher()
+
+    assert outbox.relay_collection(collection, publish, batch_size=10) == 0
+    later = clock.now() + outbox.HANDED_LEASE + timedelta(seconds=1)
+    assert outbox.relay_collection(collection, publish, batch_size=10, now=later) == 1
+    assert event_ids(publish.published) == event_ids(events)
+    assert collection.find_one("m1")["outbox_pending"] is False
+
+
+def test_a_handed_document_the_broker_did_not_confirm_is_released_for_any_relay(collection):
+    events = [owed_sms_event("2026-000001", "m1")]
+    handed = [insert_leased(collection, "m1", events)]
+
+    outbox.relay_handed(collection, handed, "ours", RecordingPublisher(refuse=event_ids(events)))
+
+    document = collection.find_one("m1")
+    assert event_ids(document["outbox"]) == event_ids(events) and document["outbox_lease"] is None
+    publish = RecordingPublisher()
+    assert outbox.relay_collection(collection, publish, batch_size=10) == 1
+    assert event_ids(publish.published) == event_ids(events)
+
+
+def test_a_handed_document_another_relay_took_after_its_lease_lapsed_is_left_to_that_relay(collection):
+    events = [owed_sms_event("2026-000001", "m1")]
+    handed = [insert_leased(collection, "m1", events, now=clock.now() - outbox.HANDED_LEASE - timedelta(seconds=1))]
+    outbox._claim(collection, 10, clock.now(), look_for_lapsed=True)  # another relay, still publishing
+    taken = collection.find_one("m1")
+
+    outbox.relay_handed(collection, handed, "ours", RecordingPublisher())
+
+    assert collection.find_one("m1") == taken  # still owed, still the other relay's lease
+
+
 def test_a_batch_decodes_each_owing_document_once_per_store_operation(tmp_path, monkeypatch):
     """On the embedded store: the lookup is an exact index lookup (pending, no lease) and the two
     writes go by ``_id`` without decoding a document twice, so a batch of 100 decodes 300 (a ``$or``

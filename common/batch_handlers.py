@@ -37,8 +37,9 @@ class BatchingEventHandler(RetryingEventHandler):
         super().setup()
         wanted = int(config.setting("HANDLER_BATCH_SIZE", "10"))
         # 0.1 s, not 0.05: at 50 events a second a batch then holds ~5 events, not ~2.5 (the three
-        # consumers' CPU 3.84 -> 3.47 ms per submission, bench/README.md "Issue 20, fourth
-        # session"), for ~25 ms more on the way to the SMS on average; 0.2 s saved only 0.1 ms more.
+        # consumers' CPU 3.84 -> 3.47 ms per submission in one run each, though alternating runs
+        # could not tell it from the machine's noise: bench/README.md "Issue 20, fourth session"),
+        # for ~25 ms more on the way to the SMS on average; 0.2 s saved only 0.1 ms more.
         self.gather(max(1, min(wanted, self.queue_consumer.prefetch_count)),
                     float(config.setting("HANDLER_BATCH_SECONDS", "0.1")))
 

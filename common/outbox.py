@@ -6,6 +6,8 @@ document for the relay. The relay claims a batch of such documents, publishes
 all their events with ``mandatory`` and waits for the broker's confirms once
 (common/confirmed_publisher.py: an event no queue would take is refused, not
 dropped), and removes an event from its document only once it is confirmed.
+A new document may skip the claim: written already leased to its own process's
+relay and handed to it in memory once stored (``HandingOver``).
 """
 import logging
 import os
@@ -215,9 +217,10 @@ class OutboxRelay(BackgroundLoop):
         # and those of them stored and handed over since the last round.
         self.claim = os.urandom(12).hex()
         self._handed: list[dict[str, Any]] = []
+        self._handing_over = HandingOver(self)
 
     def get_dependency(self, worker_ctx: Any) -> HandingOver:
-        return HandingOver(self)
+        return self._handing_over
 
     def hand_over(self, document: Mapping[str, Any]) -> None:
         self._handed.append({"_id": document["_id"], "outbox": document["outbox"]})

@@ -178,6 +178,17 @@ def test_relay_is_kicked_once_after_the_application_is_stored(intake, relay_kick
     assert relay_kick.observed == [1]
 
 
+def test_the_new_application_is_stored_leased_to_the_relay_and_handed_to_it(intake, store, relay_kick,
+                                                                            application_body):
+    receipt = intake.submit_application(application_body(), idempotency_key="k-1")
+    intake.submit_application(application_body(), idempotency_key="k-1")  # a replay hands nothing over
+
+    [stored] = stored_documents(store)
+    assert stored["outbox_claim"] == relay_kick.claim and stored["outbox_lease"] > clock.now()
+    assert [document["application_no"] for document in relay_kick.handed] == [receipt["application_no"]]
+    assert [event["event_name"] for event in relay_kick.handed[0]["outbox"]] == ["application_received"]
+
+
 def test_catalogue_offers_kinds_categories_and_provinces(intake):
     catalogue = intake.get_catalog()
 

@@ -36,8 +36,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from bson import ObjectId
-from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo import InsertOne, ReturnDocument
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -209,6 +209,25 @@ class StagedCollection:
     def update_many(self, filter, update, upsert=False):
         matched, _, _ = self._write(filter, update, upsert, multi=True)
         return SimpleNamespace(matched_count=matched, modified_count=matched, upserted_id=None)
+
+    def insert_many(self, documents, ordered=True):
+        return self.bulk_write([InsertOne(document) for document in documents], ordered)
+
+    def bulk_write(self, requests, ordered=True):
+        """``InsertOne`` and ``UpdateOne`` requests, each on its own; a duplicate is reported by index."""
+        errors = []
+        for index, request in enumerate(requests):
+            try:
+                if isinstance(request, InsertOne):
+                    self.insert_one(request._doc)
+                else:
+                    self.update_one(request._filter, request._doc, upsert=request._upsert)
+            except DuplicateKeyError as duplicate:
+                errors.append({"index": index, "code": duplicate.code, "errmsg": str(duplicate)})
+                if ordered:
+                    break
+        if errors:
+            raise BulkWriteError({"writeErrors": errors})
 
     def find_one_and_update(self, filter, update, projection=None, sort=None, upsert=False,
                             return_document=ReturnDocument.BEFORE):

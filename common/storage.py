@@ -8,9 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 from nameko.extensions import DependencyProvider
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from common import config
+
+DUPLICATE_KEY = 11000  # MongoDB's error code for a unique index refusing a write
 
 
 def connect(uri: str) -> Any:
@@ -96,3 +98,23 @@ def insert_new(collection: Any, document: dict[str, Any]) -> bool:
     except DuplicateKeyError:
         return False
     return True
+
+
+def insert_all_new(collection: Any, documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Inserts ``documents`` in one write (one commit on the embedded engine); returns those
+    inserted, leaving out each a unique key says exists already."""
+    if not documents:
+        return []
+    try:
+        collection.insert_many(documents, ordered=False)
+    except BulkWriteError as error:
+        return [documents[index] for index in sorted(set(range(len(documents))) - duplicates_in(error))]
+    return documents
+
+
+def duplicates_in(error: BulkWriteError) -> set[int]:
+    """The indexes of the requests a unique key refused; raises ``error`` if any failed otherwise."""
+    failures = error.details["writeErrors"]
+    if any(failure["code"] != DUPLICATE_KEY for failure in failures):
+        raise error
+    return {failure["index"] for failure in failures}

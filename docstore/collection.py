@@ -10,16 +10,17 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMappin
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from bson import ObjectId
-from pymongo import ReturnDocument
+from pymongo import InsertOne, ReturnDocument, UpdateMany, UpdateOne
 from pymongo.errors import (
     BulkWriteError,
     CollectionInvalid,
     DuplicateKeyError,
     InvalidName,
+    InvalidOperation,
     OperationFailure,
     WriteError,
 )
-from pymongo.results import DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
+from pymongo.results import BulkWriteResult, DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
 
 from docstore import paths
 from docstore.codec import decode, encode, is_mapping, normalise
@@ -50,6 +51,14 @@ def _reject(method: str, **options: Any) -> None:
     for option, value in options.items():
         if value not in (None, False):
             raise UnsupportedOperation(f"{method}({option}=...)")
+
+
+def _write_error(index: int, error: WriteError, op: Any) -> dict[str, Any]:
+    """One entry of ``BulkWriteError.details["writeErrors"]``, as MongoDB reports it."""
+    return {"index": index, "code": error.code, "errmsg": str(error),
+            **({"keyPattern": error.details["keyPattern"], "keyValue": error.details["keyValue"]}
+               if error.details else {}),
+            "op": op}
 
 
 def _as_filter(query: Any) -> Any:
@@ -339,45 +348,53 @@ class Collection:
         recomputing the keys of indexes the rewrite cannot touch; ``before``
         is only decoded when ``want_before``.
         """
+        with self._storage.transaction(write=True) as connection:
+            return self._write_matching_in(connection, query, rewrite, multi=multi, upsert=upsert, sort=sort,
+                                           changed_paths=changed_paths, want_before=want_before)
+
+    def _write_matching_in(self, connection: sqlite3.Connection, query: Any, rewrite: Rewrite, *, multi: bool,
+                           upsert: bool, sort: Any = None, changed_paths: Any = None,
+                           want_before: bool = False) -> tuple[int, int, Any, dict[str, Any] | None, dict[str,
+                           Any] | None]:
+        """``_write_matching`` inside the caller's transaction."""
         predicate = compile_filter(query)
         sort = parse_sort(sort) if sort is not None else None
-        with self._storage.transaction(write=True) as connection:
-            found = self._matches(connection, query, predicate,
-                                  None if multi or sort else 1)
-            if sort and len(found) > 1:
-                found = _sorted_rows(found, sort)
-            if not multi:
-                found = found[:1]
-            info = self._info()
-            # Only for documents found: an upsert that inserts writes every index anyway.
-            affected = [spec for spec in info.indexes
-                        if changed_paths is None or spec.covers_any(changed_paths)] if info and found else []
-            modified, before, after = 0, None, None
-            for rid, text, document in found:
-                assert info is not None  # a matched row's collection exists
-                first = after is None
-                # Before ``rewrite``, which may change ``document`` (``text`` is the original): cheaper
-                # than decoding ``text`` again.
-                previous_keys = {spec.name: document_keys(spec, document)[0] for spec in affected}
-                new = rewrite(document, False)
-                new_text = encode(new)
-                previous = decode(text) if first and want_before else None
-                if new_text != text:
-                    connection.execute(f"UPDATE {info.table} SET doc = ? WHERE rid = ?", (new_text, rid))
-                    if affected:
-                        self._write_index_rows(connection, info, rid, new, previous_keys, affected)
-                    modified += 1
-                if first:
-                    before, after = previous, new
-            if found or not upsert:
-                return len(found), modified, None, before, after
-            new = rewrite(upsert_seed(query), True)
-            if "_id" not in new:
-                new = {"_id": ObjectId(), **new}
-            new = self._prepare_new(new)
-            info = self._storage.ensure_collection(connection, self._database.name, self._name)
-            self._insert_document(connection, info, new)
-            return 0, 0, new["_id"], None, new
+        found = self._matches(connection, query, predicate,
+                              None if multi or sort else 1)
+        if sort and len(found) > 1:
+            found = _sorted_rows(found, sort)
+        if not multi:
+            found = found[:1]
+        info = self._info()
+        # Only for documents found: an upsert that inserts writes every index anyway.
+        affected = [spec for spec in info.indexes
+                    if changed_paths is None or spec.covers_any(changed_paths)] if info and found else []
+        modified, before, after = 0, None, None
+        for rid, text, document in found:
+            assert info is not None  # a matched row's collection exists
+            first = after is None
+            # Before ``rewrite``, which may change ``document`` (``text`` is the original): cheaper
+            # than decoding ``text`` again.
+            previous_keys = {spec.name: document_keys(spec, document)[0] for spec in affected}
+            new = rewrite(document, False)
+            new_text = encode(new)
+            previous = decode(text) if first and want_before else None
+            if new_text != text:
+                connection.execute(f"UPDATE {info.table} SET doc = ? WHERE rid = ?", (new_text, rid))
+                if affected:
+                    self._write_index_rows(connection, info, rid, new, previous_keys, affected)
+                modified += 1
+            if first:
+                before, after = previous, new
+        if found or not upsert:
+            return len(found), modified, None, before, after
+        new = rewrite(upsert_seed(query), True)
+        if "_id" not in new:
+            new = {"_id": ObjectId(), **new}
+        new = self._prepare_new(new)
+        info = self._storage.ensure_collection(connection, self._database.name, self._name)
+        self._insert_document(connection, info, new)
+        return 0, 0, new["_id"], None, new
 
     @staticmethod
     def _update_result(matched: int, modified: int, upserted_id: Any) -> UpdateResult:
@@ -425,10 +442,7 @@ class Collection:
                     inserted += 1
                 except WriteError as error:
                     connection.execute("ROLLBACK TO one_document")
-                    errors.append({"index": index, "code": error.code, "errmsg": str(error),
-                                   **({"keyPattern": error.details["keyPattern"],
-                                       "keyValue": error.details["keyValue"]} if error.details else {}),
-                                   "op": documents[index]})
+                    errors.append(_write_error(index, error, documents[index]))
                     if ordered:
                         connection.execute("RELEASE one_document")
                         break
@@ -438,6 +452,68 @@ class Collection:
                                   "nUpserted": 0, "nMatched": 0, "nModified": 0, "nRemoved": 0,
                                   "upserted": []})
         return InsertManyResult([document["_id"] for document in documents], True)
+
+    def bulk_write(self, requests: Any, ordered: bool = True, bypass_document_validation: Any = None,
+                   session: Any = None, comment: Any = None, let: Any = None) -> BulkWriteResult:
+        """``InsertOne``, ``UpdateOne`` and ``UpdateMany`` requests in one transaction (one commit for
+        all: what a batched event handler writes). As MongoDB: each request is atomic on its own, a
+        failed one is reported in ``BulkWriteError.details["writeErrors"]`` with its index, the ones
+        before it stay, and ``ordered`` stops at it where unordered goes on."""
+        _reject("bulk_write", session=session, let=let)
+        operations = [self._bulk_operation(request) for request in requests]
+        if not operations:
+            raise InvalidOperation("No operations to execute")
+        counts = {"nInserted": 0, "nUpserted": 0, "nMatched": 0, "nModified": 0, "nRemoved": 0}
+        upserted: list[dict[str, Any]] = []
+        errors: list[dict[str, Any]] = []
+        with self._storage.transaction(write=True) as connection:
+            for index, (operation, op) in enumerate(operations):
+                connection.execute("SAVEPOINT one_request")
+                try:
+                    upserted_id = operation(connection, counts)
+                    if upserted_id is not None:
+                        upserted.append({"index": index, "_id": upserted_id})
+                except WriteError as error:
+                    connection.execute("ROLLBACK TO one_request")
+                    errors.append(_write_error(index, error, op))
+                    if ordered:
+                        connection.execute("RELEASE one_request")
+                        break
+                connection.execute("RELEASE one_request")
+        result = dict(counts, nUpserted=len(upserted), upserted=upserted, writeErrors=errors, writeConcernErrors=[])
+        if errors:
+            raise BulkWriteError(result)
+        return BulkWriteResult(result, True)
+
+    def _bulk_operation(self, request: Any) -> tuple[Callable[[sqlite3.Connection, dict[str, int]], Any], Any]:
+        """``(operation(connection, counts) -> upserted _id or None, what an error names as its op)``."""
+        if isinstance(request, InsertOne):
+            document: Any = request._doc
+            if not isinstance(document, MutableMapping):
+                raise TypeError("document must be an instance of dict or MutableMapping")
+            if "_id" not in document:
+                document["_id"] = ObjectId()
+
+            def insert(connection: sqlite3.Connection, counts: dict[str, int]) -> None:
+                stored = self._prepare_new(dict(document))
+                info = self._storage.ensure_collection(connection, self._database.name, self._name)
+                self._insert_document(connection, info, stored)
+                counts["nInserted"] += 1
+            return insert, document
+        if isinstance(request, (UpdateOne, UpdateMany)):
+            _reject(type(request).__name__, collation=request._collation, array_filters=request._array_filters)
+            query, update = _as_filter(request._filter), Update(request._doc)
+            multi, upsert = isinstance(request, UpdateMany), bool(request._upsert)
+
+            def write(connection: sqlite3.Connection, counts: dict[str, int]) -> Any:
+                matched, modified, upserted_id, _, _ = self._write_matching_in(
+                    connection, query, update.apply, multi=multi, upsert=upsert, sort=request._sort,
+                    changed_paths=update.changed_paths)
+                counts["nMatched"] += matched
+                counts["nModified"] += modified
+                return upserted_id
+            return write, {"q": request._filter, "u": request._doc, "multi": multi, "upsert": upsert}
+        raise UnsupportedOperation(f"bulk_write({type(request).__name__})")
 
     def update_one(self, filter: Any, update: Any, upsert: bool = False, bypass_document_validation: Any = None,
                    collation: Any = None,

@@ -1,8 +1,11 @@
 """Fixtures shared by the tiers: the private vhost and the running system (real processes)."""
 import pytest
 
+from tests.support import mongomock_compat
 from tests.support.broker import temporary_vhost
 from tests.support.processes import RunningSystem
+
+mongomock_compat.install()
 
 
 @pytest.fixture(scope="session")

@@ -28,13 +28,15 @@ class NotificationService(Pingable):
 
     @batch_event_handler("intake", "application_received")
     def handle_application_received(self, *events):
-        """Three store calls an event: the recipient, the message, and messages waiting for its language."""
-        for event in events:
-            if not self.messages.remember_recipient(event["application_no"], event["phone"], event["language"],
-                                                    event["province_code"]):
-                continue  # the applicant's personal data was erased: no phone kept, no SMS
-            self.queue(domain.received_message(event, clock.now(), settings().tracking_url))
-            self.render_waiting(event["application_no"], event["language"])
+        """Three store calls a batch: the recipients, the messages, and messages waiting for their
+        language. An applicant whose personal data was erased gets no phone kept and no SMS."""
+        remembered = set(self.messages.remember_recipients([
+            (event["application_no"], event["phone"], event["language"], event["province_code"]) for event in events]))
+        kept = [event for event in events if event["application_no"] in remembered]
+        now, tracking_url = clock.now(), settings().tracking_url
+        if self.messages.enqueue_all([domain.received_message(event, now, tracking_url) for event in kept]):
+            self.send_queued_sms()
+        self.render_waiting({event["application_no"]: event["language"] for event in kept})
 
     @event_handler("routing", "application_answered")
     def handle_application_answered(self, event):
@@ -77,18 +79,18 @@ class NotificationService(Pingable):
         waits for the received event, which may have been handled since that read."""
         self.queue(message)
         if message["text"] is None:
-            self.render_waiting(message["application_no"])
+            recipient = self.messages.recipient(message["application_no"])
+            if recipient is not None and not recipient.get("erased_at"):
+                self.render_waiting({message["application_no"]: recipient["language"]})
 
-    def render_waiting(self, application_no, language=None):
+    def render_waiting(self, languages):
         """Messages queued before their recipient's language was known get their text now
-        (``language``: the recipient's, when the caller knows it; else read)."""
-        if language is None:
-            recipient = self.messages.recipient(application_no)
-            if recipient is None or recipient.get("erased_at"):
-                return
-            language = recipient["language"]
-        for waiting in self.messages.unrendered(application_no):
-            self.messages.set_rendering(waiting["_id"], domain.rendered(waiting, language, settings().tracking_url))
+        (``languages``: application number -> the recipient's language)."""
+        if not languages:
+            return
+        for waiting in self.messages.unrendered(*languages):
+            self.messages.set_rendering(waiting["_id"], domain.rendered(
+                waiting, languages[waiting["application_no"]], settings().tracking_url))
 
     @event_handler("gateway", "sms_report_received")
     def handle_sms_report_received(self, event):

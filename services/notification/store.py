@@ -2,12 +2,12 @@
 import uuid
 from collections import Counter
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
-from pymongo.errors import DuplicateKeyError, OperationFailure
+from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
+from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
 from common import clock
 from common.outbox import create_outbox_index, owe
-from common.storage import insert_new, purge_erased
+from common.storage import duplicates_in, insert_all_new, insert_new, purge_erased
 from services.notification.domain import (
     CANCELLED,
     DELIVERED,
@@ -60,13 +60,23 @@ class NotificationStore:
     def remember_recipient(self, application_no, phone, language, province_code):
         """False, and nothing written, if the applicant's personal data was erased already (the
         received event came late, or was replayed from a dead-letter queue)."""
+        return bool(self.remember_recipients([(application_no, phone, language, province_code)]))
+
+    def remember_recipients(self, recipients):
+        """``remember_recipient`` of each ``(application_no, phone, language, province_code)`` in
+        one write; returns the application numbers remembered (an erased one's is left out)."""
+        if not recipients:
+            return []
+        requests = [UpdateOne({"_id": application_no, "erased_at": None},
+                              {"$set": {"phone": phone, "language": language, "province_code": province_code}},
+                              upsert=True)
+                    for application_no, phone, language, province_code in recipients]
         try:
-            self.recipients.update_one(
-                {"_id": application_no, "erased_at": None},
-                {"$set": {"phone": phone, "language": language, "province_code": province_code}}, upsert=True)
-        except DuplicateKeyError:  # the application's recipient is there, erased
-            return False
-        return True
+            self.recipients.bulk_write(requests, ordered=False)
+        except BulkWriteError as error:  # the application's recipient is there, erased
+            erased = duplicates_in(error)
+            return [recipient[0] for index, recipient in enumerate(recipients) if index not in erased]
+        return [recipient[0] for recipient in recipients]
 
     def erase_recipient(self, application_no, now):
         """KVKK: the phone goes; the record of the erasure stays, so a late received event cannot
@@ -99,8 +109,9 @@ class NotificationStore:
         recipient = self.recipient(application_no)
         return recipient and recipient["phone"]
 
-    def unrendered(self, application_no):
-        return list(self.messages.find({"application_no": application_no, "text": None}))
+    def unrendered(self, *application_nos):
+        """The messages of these applications still without a text, in one read."""
+        return list(self.messages.find({"application_no": {"$in": list(application_nos)}, "text": None}))
 
     def set_rendering(self, message_id, fields):
         self.messages.update_one({"_id": message_id, "text": None}, {"$set": fields})
@@ -109,6 +120,10 @@ class NotificationStore:
         """False when this (application, template) already has its message, or, for a resend, when
         the failed message it sends again was resent already."""
         return insert_new(self.messages, message)
+
+    def enqueue_all(self, messages):
+        """``enqueue`` of each in one write; returns those queued."""
+        return insert_all_new(self.messages, messages)
 
     def claim_next(self, now, lease_until, provider=None):
         """Takes one due message for sending through ``provider``; another process never takes the

@@ -1,4 +1,6 @@
 """routing: the officers' half — queues, units, staff accounts, transitions and deadlines."""
+import functools
+
 from common import clock
 from common.batch_handlers import batch_event_handler
 from common.errors import AppError, Conflict, NotFound, Unauthorized, ValidationFailed
@@ -33,11 +35,15 @@ class RoutingService(Pingable):
 
     @batch_event_handler("intake", "application_received")
     def handle_application_received(self, *events):
-        for event in events:
-            units = domain.staffed(self.applications.active_units(event["province_code"]),
-                                   self.accounts.staffed_unit_ids(event["province_code"]))
-            suggestion = suggest_unit(units, event["category"], event["district"])
-            self.applications.add_to_queue(domain.queued_application(event, suggestion))
+        """A batch's entries in one write; each province's staffed units read once a batch."""
+        @functools.cache
+        def staffed_units(province_code):
+            return domain.staffed(self.applications.active_units(province_code),
+                                  self.accounts.staffed_unit_ids(province_code))
+        self.applications.add_to_queue(*(
+            domain.queued_application(event, suggest_unit(staffed_units(event["province_code"]), event["category"],
+                                                          event["district"]))
+            for event in events))
 
     @event_handler("intake", "applicant_data_erased")
     def handle_applicant_data_erased(self, event):

@@ -4,11 +4,11 @@ import heapq
 from collections import Counter
 from itertools import islice
 
-from pymongo import ASCENDING, DESCENDING
-from pymongo.errors import OperationFailure
+from pymongo import ASCENDING, DESCENDING, UpdateOne
+from pymongo.errors import BulkWriteError, OperationFailure
 
 from common.outbox import create_outbox_index, owe
-from common.storage import insert_new, purge_erased
+from common.storage import duplicates_in, insert_new, purge_erased
 from services.routing.domain import DEADLINE_EVENTS, OPEN_STATUSES, QUEUE_ORDER, ROUTED
 
 # Indexes the queue used before issue 18, superseded by those create_indexes makes: dropped, since
@@ -65,11 +65,18 @@ class RoutingStore:
 
     # --- applications ---------------------------------------------------------------------------
 
-    def add_to_queue(self, entry):
-        """Idempotent: a redelivered event finds the entry there and changes nothing."""
-        self.applications.update_one({"_id": entry["_id"]},
-                                     {"$setOnInsert": dict(entry, is_open=entry["status"] in OPEN_STATUSES)},
-                                     upsert=True)
+    def add_to_queue(self, *entries):
+        """Idempotent: a redelivered event finds its entry there and changes nothing. One write for
+        all ``entries`` (a batch of events: one commit on the embedded engine)."""
+        requests = [UpdateOne({"_id": entry["_id"]},
+                              {"$setOnInsert": dict(entry, is_open=entry["status"] in OPEN_STATUSES)}, upsert=True)
+                    for entry in entries]
+        if not requests:
+            return
+        try:
+            self.applications.bulk_write(requests, ordered=False)
+        except BulkWriteError as error:
+            duplicates_in(error)  # two processes upserted one entry at once: it is there
 
     def find_application(self, application_no):
         return self.applications.find_one({"_id": application_no})

@@ -20,8 +20,8 @@ class TrackingService(Pingable):
 
     @batch_event_handler("intake", "application_received")
     def handle_application_received(self, *events):
-        for event in events:
-            self.applications.apply(event["application_no"], event["event_id"], *domain.received(event))
+        self.applications.apply_all([(event["application_no"], event["event_id"], *domain.received(event))
+                                     for event in events])
 
     @event_handler("routing", "application_routed")
     def handle_application_routed(self, event):

@@ -1,5 +1,8 @@
 """Tracking's database: the read model, one document per application."""
-from pymongo.errors import DuplicateKeyError
+from pymongo import UpdateOne
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from common.storage import duplicates_in
 
 
 class TrackingStore:
@@ -22,16 +25,23 @@ class TrackingStore:
         another event created the document a moment ago, so the update runs
         once more without upsert: it applies the event, or finds it applied.
         """
-        update = {"$addToSet": {"applied_events": event_id}}
-        if fields:
-            update["$set"] = fields
-        if timeline_entry:
-            update["$push"] = {"timeline": timeline_entry}
-        not_yet_applied = {"_id": application_no, "applied_events": {"$ne": event_id}}
+        not_yet_applied, update = _applying(application_no, event_id, fields, timeline_entry)
         try:
             self.applications.update_one(not_yet_applied, update, upsert=True)
         except DuplicateKeyError:
             self.applications.update_one(not_yet_applied, update)
+
+    def apply_all(self, changes):
+        """``apply`` of each ``(application_no, event_id, fields, timeline_entry)`` in one write (a
+        batch of events: one commit on the embedded engine); a collision is run again as ``apply``'s."""
+        writes = [_applying(*change) for change in changes]
+        if not writes:
+            return
+        try:
+            self.applications.bulk_write([UpdateOne(*write, upsert=True) for write in writes], ordered=False)
+        except BulkWriteError as error:
+            for index in sorted(duplicates_in(error)):
+                self.applications.update_one(*writes[index])
 
     def find(self, application_no):
         return self.applications.find_one({"_id": application_no})
@@ -64,3 +74,13 @@ def _public_requests_filter(wanted):
     elif wanted["statuses"] == ["open"]:
         query["answer"] = {"$exists": False}
     return query
+
+
+def _applying(application_no, event_id, fields, timeline_entry):
+    """(filter, update) applying one event unless the document has it already."""
+    update = {"$addToSet": {"applied_events": event_id}}
+    if fields:
+        update["$set"] = fields
+    if timeline_entry:
+        update["$push"] = {"timeline": timeline_entry}
+    return {"_id": application_no, "applied_events": {"$ne": event_id}}, update

@@ -11,7 +11,7 @@ import mongomock
 import pymongo
 import pytest
 from bson import ObjectId
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, InsertOne, ReturnDocument, UpdateMany, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError, WriteError
 
 from docstore import EmbeddedClient
@@ -135,6 +135,54 @@ def test_insert_many_ordered_stops_at_the_first_duplicate(coll):
     assert caught.value.details["writeErrors"][0]["code"] == 11000
     assert caught.value.details["writeErrors"][0]["index"] == 1
     assert ids(coll.find()) == [1, 2]
+
+
+def test_bulk_write_inserts_and_updates_with_pymongo_counts(coll):
+    coll.insert_many([{"_id": 1, "n": 0}, {"_id": 2, "n": 0}, {"_id": 3, "n": 5}])
+    added = {"name": "new"}
+    result = coll.bulk_write([
+        InsertOne(added),
+        UpdateOne({"_id": 1}, {"$inc": {"n": 1}}),
+        UpdateOne({"_id": 9}, {"$setOnInsert": {"n": 9}}, upsert=True),
+        UpdateMany({"n": {"$lt": 5}}, {"$set": {"small": True}}),
+        UpdateOne({"_id": 3}, {"$set": {"n": 5}}),
+    ])
+    assert isinstance(added["_id"], ObjectId)
+    assert (result.inserted_count, result.matched_count, result.modified_count, result.upserted_count) == (1, 4, 3, 1)
+    assert coll.find_one({"_id": 9}) == {"_id": 9, "n": 9}
+    assert ids(coll.find({"small": True})) == [1, 2]
+
+
+def test_bulk_write_names_each_upsert_by_the_index_of_its_request(coll, mongomock_differs):
+    mongomock_differs("names every upsert index 0")
+    coll.insert_one({"_id": 1})
+    result = coll.bulk_write([InsertOne({"_id": 2}), UpdateOne({"_id": 1}, {"$set": {"n": 1}}),
+                              UpdateOne({"_id": 9}, {"$set": {"n": 9}}, upsert=True)])
+    assert result.upserted_ids == {2: 9}
+
+
+def test_bulk_write_unordered_reports_each_duplicate_by_index_and_writes_the_rest(coll):
+    coll.create_index("key", unique=True)
+    coll.insert_one({"_id": 1, "key": "a"})
+    with pytest.raises(BulkWriteError) as caught:
+        coll.bulk_write([
+            InsertOne({"_id": 2, "key": "a"}),
+            UpdateOne({"_id": 3, "gone": None}, {"$set": {"key": "b"}}, upsert=True),
+            UpdateOne({"_id": 1, "key": "zz"}, {"$set": {"n": 1}}, upsert=True),
+            InsertOne({"_id": 4, "key": "c"}),
+        ], ordered=False)
+    details = caught.value.details
+    assert [(error["index"], error["code"]) for error in details["writeErrors"]] == [(0, 11000), (2, 11000)]
+    assert (details["nInserted"], details["nUpserted"]) == (1, 1)
+    assert ids(coll.find()) == [1, 3, 4]
+
+
+def test_bulk_write_ordered_stops_at_the_first_error_and_keeps_what_came_before(coll):
+    coll.insert_one({"_id": 1})
+    with pytest.raises(BulkWriteError) as caught:
+        coll.bulk_write([InsertOne({"_id": 0}), InsertOne({"_id": 1}), InsertOne({"_id": 2})])
+    assert [error["index"] for error in caught.value.details["writeErrors"]] == [1]
+    assert ids(coll.find()) == [0, 1]
 
 
 # -- queries -----------------------------------------------------------------------

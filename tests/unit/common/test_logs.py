@@ -80,3 +80,17 @@ def test_formatter_masks_personal_data_in_exceptions_and_keeps_them_on_one_line(
     assert "Traceback" in entry["exception"]
     assert "ValueError: no recipient <phone> (national id <national-id>)" in entry["exception"]
     assert "10000000146" not in line and "123 45 67" not in line
+
+
+def test_formatter_masks_personal_data_in_a_request_id_a_client_sent():
+    record = logging.LogRecord("acikkapi.test", logging.INFO, __file__, 1, "seen", (), None)
+    record.request_id = "caller-05321234567"
+
+    entry = json.loads(JsonFormatter().format(record))
+
+    assert entry["request_id"] == "caller-<phone>"
+
+
+@pytest.mark.parametrize("text", ["(532) 123 45 67", "0 (532) 123-45-67", "532.123.45.67"])
+def test_the_quick_check_lets_every_spelling_with_two_characters_between_digits_through(text):
+    assert "<phone>" in mask_personal_data("call " + text)

@@ -1,8 +1,11 @@
-"""common/storage.py's Store: a service with two stores (routing's applications and accounts) opens
-one client for both, on its one database, and closes it once."""
+"""common/storage.py: a service with two stores (routing's applications and accounts) opens one
+client for both, on its one database, and closes it once; the batch insert's helpers."""
 from types import SimpleNamespace
 
-from common.storage import Store
+import pytest
+from pymongo.errors import BulkWriteError
+
+from common.storage import Store, duplicates_in, insert_all_new
 from services.routing.accounts_store import AccountsStore
 from services.routing.store import RoutingStore
 
@@ -41,3 +44,24 @@ def test_only_the_store_that_opened_the_client_closes_it(tmp_path, monkeypatch):
     applications.stop()
     assert closed == [True]
     close()
+
+
+def test_insert_all_new_returns_the_documents_inserted_and_leaves_out_those_a_unique_key_refused(
+        database_on_each_engine):
+    things = database_on_each_engine.get_collection("things")
+    things.create_index("key", unique=True)
+    things.insert_one({"_id": 1, "key": "a"})
+    documents = [{"_id": 2, "key": "a"}, {"_id": 3, "key": "b"}, {"_id": 1, "key": "c"}, {"_id": 4, "key": "d"}]
+
+    inserted = insert_all_new(things, documents)
+
+    assert [document["_id"] for document in inserted] == [3, 4]
+    assert sorted(document["_id"] for document in things.find()) == [1, 3, 4]
+    assert insert_all_new(things, []) == []
+
+
+def test_duplicates_in_raises_a_bulk_error_that_is_not_only_duplicates():
+    error = BulkWriteError({"writeErrors": [{"index": 0, "code": 11000}, {"index": 1, "code": 14}]})
+
+    with pytest.raises(BulkWriteError):
+        duplicates_in(error)

@@ -76,8 +76,8 @@ class StoreCalls:
 
     def __init__(self, store, monkeypatch):
         self.names = []
-        for name in ("remember_recipient", "recipient", "enqueue", "unrendered", "set_rendering",
-                     "cancel_unsent", "recipients_of"):
+        for name in ("remember_recipient", "remember_recipients", "recipient", "enqueue", "enqueue_all",
+                     "unrendered", "set_rendering", "cancel_unsent", "recipients_of"):
             original = getattr(store, name)
             monkeypatch.setattr(store, name, self._counting(name, original))
 
@@ -95,7 +95,20 @@ def test_a_received_event_costs_three_store_calls(notification, store, received_
 
     notification.handle_application_received(received_event(NUMBER, tracking_code=CODE, phone=PHONE))
 
-    assert calls.names == ["remember_recipient", "enqueue", "unrendered"]
+    assert calls.names == ["remember_recipients", "enqueue_all", "unrendered"]
+
+
+def test_a_batch_of_received_events_costs_three_store_calls_and_one_kick(
+        notification, store, received_event, monkeypatch, kick_counter):
+    calls = StoreCalls(store, monkeypatch)
+    numbers = ["2026-000{}".format(n) for n in range(401, 405)]
+
+    notification.handle_application_received(*(received_event(number, phone=PHONE) for number in numbers))
+
+    assert calls.names == ["remember_recipients", "enqueue_all", "unrendered"]
+    assert kick_counter.count == 1
+    queued = store.messages.find({"template": "application_received"})
+    assert sorted(message["application_no"] for message in queued) == numbers
 
 
 def test_a_concluded_message_of_a_known_recipient_reads_nothing_more(notification, store, received_event,

@@ -109,6 +109,19 @@ def test_a_received_event_after_the_erasure_brings_back_no_phone_and_no_sms(noti
     assert kick_counter.count == 0
 
 
+def test_in_a_batch_only_the_erased_applicant_gets_no_phone_and_no_sms(notification, store, received,
+                                                                        received_event, kick_counter):
+    other = received_event("2026-000002", tracking_code=CODE, phone=PHONE)
+    notification.handle_applicant_data_erased(erased_event())
+
+    notification.handle_application_received(received, other)
+
+    assert store.recipient(NUMBER)["phone"] is None and messages_of(store) == []
+    assert store.recipient("2026-000002")["phone"] == PHONE
+    assert [message["template"] for message in messages_of(store, "2026-000002")] == ["application_received"]
+    assert kick_counter.count == 1
+
+
 def test_an_answer_after_the_erasure_queues_no_sms(notification, store, received):
     notification.handle_application_received(received)
     notification.handle_applicant_data_erased(erased_event())

@@ -103,6 +103,18 @@ def test_same_event_applied_twice_leaves_one_timeline_entry(tracking, store, rec
     assert len(store.find(NUMBER)["timeline"]) == 1
 
 
+def test_a_batch_holding_an_event_twice_and_one_applied_before_applies_each_once(tracking, store, received,
+                                                                                 received_event):
+    other = received_event("2026-000002", tracking_code=CODE, phone=PHONE)
+    tracking.handle_application_received(received)
+
+    tracking.handle_application_received(received, other, other)
+
+    assert len(store.find(NUMBER)["timeline"]) == 1
+    assert len(store.find("2026-000002")["timeline"]) == 1
+    assert store.find("2026-000002")["applied_events"] == [other["event_id"]]
+
+
 def test_sms_state_arriving_before_the_application_still_gives_a_complete_view(tracking, store, received):
     tracking.handle_sms_sent(sms_event("sms_sent"))
     tracking.handle_application_received(received)

@@ -80,9 +80,10 @@ KICKED = ("publish_owed_events", "send_queued_sms")
 
 
 class Unrelayed:
-    """Injected for the loops of ``KICKED``: the simulation relays what the outboxes owe itself
-    (``settle``), so a kick does nothing and intake's new application is written unleased (the
-    real relay leases it to its own process and takes it over in memory: common/outbox.py)."""
+    """Injected for the loops of ``KICKED``: the simulation relays what the outboxes owe and sends
+    the SMS itself (``settle``), so a kick does nothing and new documents are written unleased (the
+    real loops lease them to their own process and take them over in memory:
+    common/background.py ``HandingOver``)."""
 
     def __call__(self):
         pass
@@ -90,7 +91,7 @@ class Unrelayed:
     def leased(self, document):
         return document
 
-    def hand_over(self, document):
+    def hand_over(self, *documents):
         pass
 
 BATCH = 2000  # applications per insert_many transaction

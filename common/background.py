@@ -6,7 +6,7 @@ kicks; the loop does the work; the timer retries whatever a crash or an
 outage left behind.
 """
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from eventlet.queue import Empty, LightQueue
@@ -15,6 +15,26 @@ from nameko.extensions import DependencyProvider
 from common.storage import store_of
 
 log = logging.getLogger(__name__)
+
+
+class HandingOver:
+    """What an entrypoint gets from a loop that takes work handed over in memory (the outbox relay,
+    the SMS dispatcher): call it to kick the loop; ``leased(document)`` before inserting a new
+    document, which writes it already claimed by this process's loop; ``hand_over(*documents)``
+    once they are stored, so the loop takes them without claiming them from the store first."""
+
+    def __init__(self, loop: Any) -> None:
+        self._loop = loop
+
+    def __call__(self) -> None:
+        self._loop.kick()
+
+    def leased(self, document: Mapping[str, Any]) -> dict[str, Any]:
+        leased: dict[str, Any] = self._loop.leased(document)
+        return leased
+
+    def hand_over(self, *documents: Mapping[str, Any]) -> None:
+        self._loop.hand_over(*documents)
 
 
 class BackgroundLoop(DependencyProvider):
@@ -28,8 +48,7 @@ class BackgroundLoop(DependencyProvider):
 
     def __init__(self, store: str) -> None:
         self.store_attr = store
-
-    def setup(self) -> None:
+        # Plain state, no I/O: nameko binds a new instance per container, calling this again.
         self._wake = LightQueue()
         self._running = False
         self._thread: Any = None

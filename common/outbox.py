@@ -21,7 +21,7 @@ from kombu import Connection
 from nameko.constants import AMQP_URI_CONFIG_KEY
 
 from common import clock, config, topology
-from common.background import BackgroundLoop
+from common.background import BackgroundLoop, HandingOver
 from common.confirmed_publisher import ConfirmedPublisher, Outgoing
 from common.metrics import OUTBOX_PENDING
 from contracts.events import CATALOGUE
@@ -170,24 +170,6 @@ def relay_handed(collection: Any, documents: list[dict[str, Any]], claim: str, p
         _clear(collection, claim, documents, confirmed)
 
 
-class HandingOver:
-    """What an entrypoint gets from ``OutboxRelay``: call it to kick the relay after a write that
-    owes events; ``leased(document)`` before inserting a new document that owes some, and
-    ``hand_over(document)`` once it is stored, so the relay publishes it without claiming it."""
-
-    def __init__(self, relay: "OutboxRelay") -> None:
-        self._relay = relay
-
-    def __call__(self) -> None:
-        self._relay.kick()
-
-    def leased(self, document: Mapping[str, Any]) -> dict[str, Any]:
-        return leased_to(self._relay.claim, document, clock.now())
-
-    def hand_over(self, document: Mapping[str, Any]) -> None:
-        self._relay.hand_over(document)
-
-
 class OutboxRelay(BackgroundLoop):
     """Publishes the events owed in the collections of one of the service's stores.
 
@@ -222,8 +204,11 @@ class OutboxRelay(BackgroundLoop):
     def get_dependency(self, worker_ctx: Any) -> HandingOver:
         return self._handing_over
 
-    def hand_over(self, document: Mapping[str, Any]) -> None:
-        self._handed.append({"_id": document["_id"], "outbox": document["outbox"]})
+    def leased(self, document: Mapping[str, Any]) -> dict[str, Any]:
+        return leased_to(self.claim, document, clock.now())
+
+    def hand_over(self, *documents: Mapping[str, Any]) -> None:
+        self._handed.extend({"_id": document["_id"], "outbox": document["outbox"]} for document in documents)
         self.kick()
 
     def stop(self) -> None:

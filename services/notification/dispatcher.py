@@ -1,6 +1,7 @@
 """Sends queued SMS in the background, so no event handler waits on a provider."""
 import logging
 import time
+import uuid
 from collections import Counter, defaultdict
 from datetime import timedelta
 
@@ -8,7 +9,7 @@ import eventlet
 from eventlet.greenpool import GreenPool
 
 from common import clock
-from common.background import BackgroundLoop
+from common.background import BackgroundLoop, HandingOver
 from services.notification import domain
 from services.notification.metrics import PROVIDER_CALL_SECONDS, SMS_MESSAGES
 from services.notification.providers import (
@@ -20,6 +21,7 @@ from services.notification.providers import (
     build_provider,
 )
 from services.notification.settings import NotificationSettings
+from services.notification.store import as_claimed
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +37,28 @@ class SmsDispatcher(BackgroundLoop):
     while it is being sent; if the process dies mid-call, the lease (``SMS_SENDING_LEASE_SECONDS``,
     longer than a call's timeout) runs out and it is sent again with the same message id. A sent
     message owes no event; a failed one owes sms_failed, which the outbox relay publishes.
+
+    A new message whose text is ready is written already claimed by this process (``leased``) and
+    handed over in memory once stored (``hand_over``): the next round sends it with no claim, a
+    store read and a write fewer. Due messages of other kinds (retries, lapsed leases, texts that
+    waited for their language) are then looked for at most every ``due_lookup_seconds``, and at
+    every round that was handed nothing. A handed message whose lease no longer leaves room for a
+    call is left to lapse and be claimed like any other; if the process dies, the lease lapses too.
     """
 
     lease = domain.SENDING_LEASE
     batch_size = 1
     batch_wait_seconds = 0.0
     call_timeout_seconds = 10.0
+    due_lookup_seconds = 1.0
+
+    def __init__(self, store):
+        super().__init__(store)
+        # Plain state, no I/O (nameko binds a new instance per container, calling this again).
+        self.claim = uuid.uuid4().hex  # of the messages this process writes already claimed
+        self._handed = []
+        self._due_looked_at = float("-inf")
+        self._handing_over = HandingOver(self)
 
     def setup(self):
         super().setup()
@@ -56,6 +74,20 @@ class SmsDispatcher(BackgroundLoop):
         if self.batch_size < 1:
             raise ValueError("SMS_BATCH_SIZE must be at least 1")
 
+    def get_dependency(self, worker_ctx):
+        return self._handing_over
+
+    def leased(self, message):
+        """A new ``message`` as written already claimed by this process, if its text is ready."""
+        if message["text"] is None:
+            return message
+        return as_claimed(message, clock.now() + self.lease, self.provider.name, self.claim)
+
+    def hand_over(self, *messages):
+        """Stored messages of ``leased``'s, for the next round to send without claiming them."""
+        self._handed.extend(message for message in messages if message.get("claim") == self.claim)
+        self.kick()
+
     def stop(self):
         super().stop()
         self.pool.waitall()
@@ -63,7 +95,11 @@ class SmsDispatcher(BackgroundLoop):
     def run_once(self):
         now = clock.now()
         per_call = self.batch_size if isinstance(self.provider, BatchSending) else 1
-        messages = self.store.claim_due(now, now + self.lease, self.provider.name, per_call)
+        messages = self._take_handed(now, per_call)
+        looked_at = time.monotonic()
+        if len(messages) < per_call and (not messages or looked_at - self._due_looked_at >= self.due_lookup_seconds):
+            self._due_looked_at = looked_at
+            messages += self.store.claim_due(now, now + self.lease, self.provider.name, per_call - len(messages))
         if not messages:
             return False
         # A call carries one encoding (Verimor's datacoding is the campaign's).
@@ -77,6 +113,17 @@ class SmsDispatcher(BackgroundLoop):
             # a moment to carry those that came meanwhile (a call costs ~3 ms of CPU whatever it carries).
             eventlet.sleep(self.batch_wait_seconds)
         return True
+
+    def _take_handed(self, now, limit):
+        """Up to ``limit`` handed messages whose lease leaves room for a call; the rest of those
+        are dropped (they lapse, and a claim takes them)."""
+        room = timedelta(seconds=self.call_timeout_seconds)
+        taken = []
+        while self._handed and len(taken) < limit:
+            message = self._handed.pop(0)
+            if message["lease_until"] - now > room:
+                taken.append(message)
+        return taken
 
     def send_safely(self, messages):
         try:

@@ -34,8 +34,10 @@ class NotificationService(Pingable):
             (event["application_no"], event["phone"], event["language"], event["province_code"]) for event in events]))
         kept = [event for event in events if event["application_no"] in remembered]
         now, tracking_url = clock.now(), settings().tracking_url
-        if self.messages.enqueue_all([domain.received_message(event, now, tracking_url) for event in kept]):
-            self.send_queued_sms()
+        queued = self.messages.enqueue_all([
+            self.send_queued_sms.leased(domain.received_message(event, now, tracking_url)) for event in kept])
+        if queued:
+            self.send_queued_sms.hand_over(*queued)
         self.render_waiting({event["application_no"]: event["language"] for event in kept})
 
     @event_handler("routing", "application_answered")
@@ -69,9 +71,10 @@ class NotificationService(Pingable):
         """Queues ``message`` for the dispatcher; False if its unique key says it is there already.
         A recipient erased meanwhile is the dispatcher's to see (it reads the recipient anyway):
         it cancels the message instead of sending it."""
+        message = self.send_queued_sms.leased(message)
         if not self.messages.enqueue(message):
             return False
-        self.send_queued_sms()
+        self.send_queued_sms.hand_over(message)
         return True
 
     def queue_and_render(self, message):

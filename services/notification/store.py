@@ -160,7 +160,7 @@ class NotificationStore:
             claim["$set"]["claim"] = token
             taken = self.messages.update_many(dict(due, _id={"$in": ids}), claim)
             if taken.modified_count == len(ids):
-                claimed.extend(_as_claimed(message, lease_until, provider, token) for message in candidates)
+                claimed.extend(as_claimed(message, lease_until, provider, token) for message in candidates)
             else:  # another process took some of them between the read and the write
                 claimed.extend(self.messages.find({"_id": {"$in": ids}, "claim": token}))
         return claimed
@@ -290,8 +290,9 @@ def _claim(lease_until, provider):
     return claim
 
 
-def _as_claimed(message, lease_until, provider, token):
-    """``message`` as the claim's write left it (every one was taken: no read needed)."""
+def as_claimed(message, lease_until, provider, token):
+    """``message`` as a claim's write leaves it (every one was taken: no read needed); also a new
+    message written already claimed (the dispatcher's ``leased``)."""
     providers = list(message.get("providers") or [])
     if provider is not None and provider not in providers:
         providers.append(provider)

@@ -479,7 +479,7 @@ def application_workers():
                                   reference_data=None),
         "tracking": worker_factory(TrackingService, applications=tracking_store),
         "notification": worker_factory(NotificationService, messages=notification_store,
-                                       delivery_reports=delivery_reports, send_queued_sms=lambda: None),
+                                       delivery_reports=delivery_reports, send_queued_sms=FakeRelay(leasing=dict)),
     }
 
 

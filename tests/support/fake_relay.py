@@ -1,15 +1,17 @@
-"""Stands in for what a service gets from ``OutboxRelay`` (common/outbox.py ``HandingOver``)."""
+"""Stands in for what a service gets from a loop that takes work handed over (common/background.py
+``HandingOver``): the outbox relay's, by default, or another's ``leasing``."""
 from common import clock, outbox
 
 
 class FakeRelay:
     """Counts kicks and, if ``on_kick`` is set, records what it returns at each (what the world
-    looked like when kicked). ``leased`` leases a document as the real relay does; ``hand_over``
-    records the document and kicks, as the real one does."""
+    looked like when kicked). ``leased`` leases a document as the real relay does (or as
+    ``leasing`` does); ``hand_over`` records the documents and kicks, as the real one does."""
 
     claim = "claim-of-the-test-process"
 
-    def __init__(self):
+    def __init__(self, leasing=None):
+        self.leasing = leasing
         self.count = 0
         self.observed = []
         self.on_kick = None
@@ -21,8 +23,10 @@ class FakeRelay:
             self.observed.append(self.on_kick())
 
     def leased(self, document):
+        if self.leasing is not None:
+            return self.leasing(document)
         return outbox.leased_to(self.claim, document, clock.now())
 
-    def hand_over(self, document):
-        self.handed.append(document)
+    def hand_over(self, *documents):
+        self.handed.extend(documents)
         self()

@@ -6,6 +6,7 @@ from nameko.testing.services import worker_factory
 from services.notification.service import NotificationService
 from services.notification.store import NotificationStore
 from tests.fakes.callback_sink import CallbackSink
+from tests.support.fake_relay import FakeRelay
 
 
 @pytest.fixture
@@ -14,6 +15,14 @@ def store(mongo_db):
     store = NotificationStore(mongo_db)
     store.create_indexes()
     return store
+
+
+@pytest.fixture
+def kick_counter():
+    """Stands in for the dispatcher's ``HandingOver``: it records the messages handed over but
+    leases none, so they are written queued and a test's own dispatcher claims them from the store
+    (test_sms_hand_over.py hands messages to a real one)."""
+    return FakeRelay(leasing=dict)
 
 
 @pytest.fixture

@@ -1,6 +1,4 @@
 """routing: the officers' half — queues, units, staff accounts, transitions and deadlines."""
-import functools
-
 from common import clock
 from common.batch_handlers import batch_event_handler
 from common.errors import AppError, Conflict, NotFound, Unauthorized, ValidationFailed
@@ -36,12 +34,10 @@ class RoutingService(Pingable):
     @batch_event_handler("intake", "application_received")
     def handle_application_received(self, *events):
         """A batch's entries in one write; each province's staffed units read once a batch."""
-        @functools.cache
-        def staffed_units(province_code):
-            return domain.staffed(self.applications.active_units(province_code),
-                                  self.accounts.staffed_unit_ids(province_code))
+        units = {code: domain.staffed(self.applications.active_units(code), self.accounts.staffed_unit_ids(code))
+                 for code in {event["province_code"] for event in events}}
         self.applications.add_to_queue(*(
-            domain.queued_application(event, suggest_unit(staffed_units(event["province_code"]), event["category"],
+            domain.queued_application(event, suggest_unit(units[event["province_code"]], event["category"],
                                                           event["district"]))
             for event in events))
 

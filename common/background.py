@@ -6,6 +6,7 @@ kicks; the loop does the work; the timer retries whatever a crash or an
 outage left behind.
 """
 import logging
+import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -87,3 +88,29 @@ class BackgroundLoop(DependencyProvider):
                     self._wake.get(timeout=self.interval_seconds)
                 except Empty:
                     pass
+
+
+class HandingOverLoop(BackgroundLoop):
+    """A loop that also takes new documents handed over in memory (``HandingOver``, its injected
+    dependency): subclasses say how a new document is written already claimed by this process
+    (``leased``, under ``self.claim``) and whether a document is so (``holds``); ``hand_over``
+    keeps those for the next round, which takes them from ``self._handed``."""
+
+    def __init__(self, store: str) -> None:
+        super().__init__(store)
+        self.claim = os.urandom(12).hex()  # of the documents this process writes already claimed
+        self._handed: list[Any] = []  # the documents handed over since the last round
+        self._handing_over = HandingOver(self)
+
+    def get_dependency(self, worker_ctx: Any) -> HandingOver:
+        return self._handing_over
+
+    def leased(self, document: Mapping[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def holds(self, document: Mapping[str, Any]) -> bool:
+        raise NotImplementedError
+
+    def hand_over(self, *documents: Mapping[str, Any]) -> None:
+        self._handed.extend(document for document in documents if self.holds(document))
+        self.kick()

@@ -21,7 +21,7 @@ from kombu import Connection
 from nameko.constants import AMQP_URI_CONFIG_KEY
 
 from common import clock, config, topology
-from common.background import BackgroundLoop, HandingOver
+from common.background import HandingOverLoop
 from common.confirmed_publisher import ConfirmedPublisher, Outgoing
 from common.metrics import OUTBOX_PENDING
 from contracts.events import CATALOGUE
@@ -170,7 +170,7 @@ def relay_handed(collection: Any, documents: list[dict[str, Any]], claim: str, p
         _clear(collection, claim, documents, confirmed)
 
 
-class OutboxRelay(BackgroundLoop):
+class OutboxRelay(HandingOverLoop):
     """Publishes the events owed in the collections of one of the service's stores.
 
     ``store`` names the service's ``Store`` dependency; its store object lists
@@ -195,21 +195,12 @@ class OutboxRelay(BackgroundLoop):
         self.publisher = ConfirmedPublisher(self.amqp_uri)
         self.queues_declared = False
         self._round_at = self._lapsed_looked_at = float("-inf")
-        # The claim of the documents this process writes already leased (``HandingOver.leased``),
-        # and those of them stored and handed over since the last round.
-        self.claim = os.urandom(12).hex()
-        self._handed: list[dict[str, Any]] = []
-        self._handing_over = HandingOver(self)
-
-    def get_dependency(self, worker_ctx: Any) -> HandingOver:
-        return self._handing_over
 
     def leased(self, document: Mapping[str, Any]) -> dict[str, Any]:
         return leased_to(self.claim, document, clock.now())
 
-    def hand_over(self, *documents: Mapping[str, Any]) -> None:
-        self._handed.extend({"_id": document["_id"], "outbox": document["outbox"]} for document in documents)
-        self.kick()
+    def holds(self, document: Mapping[str, Any]) -> bool:
+        return document.get(CLAIM) == self.claim
 
     def stop(self) -> None:
         super().stop()

@@ -1,7 +1,6 @@
 """Sends queued SMS in the background, so no event handler waits on a provider."""
 import logging
 import time
-import uuid
 from collections import Counter, defaultdict
 from datetime import timedelta
 
@@ -9,7 +8,7 @@ import eventlet
 from eventlet.greenpool import GreenPool
 
 from common import clock
-from common.background import BackgroundLoop, HandingOver
+from common.background import HandingOverLoop
 from services.notification import domain
 from services.notification.metrics import PROVIDER_CALL_SECONDS, SMS_MESSAGES
 from services.notification.providers import (
@@ -26,7 +25,7 @@ from services.notification.store import as_claimed
 log = logging.getLogger(__name__)
 
 
-class SmsDispatcher(BackgroundLoop):
+class SmsDispatcher(HandingOverLoop):
     """Claims due messages from the ``store`` dependency and hands them to the provider.
 
     Where the provider takes several messages in one call (``BatchSending``: Verimor), a round
@@ -54,11 +53,7 @@ class SmsDispatcher(BackgroundLoop):
 
     def __init__(self, store):
         super().__init__(store)
-        # Plain state, no I/O (nameko binds a new instance per container, calling this again).
-        self.claim = uuid.uuid4().hex  # of the messages this process writes already claimed
-        self._handed = []
         self._due_looked_at = float("-inf")
-        self._handing_over = HandingOver(self)
 
     def setup(self):
         super().setup()
@@ -74,19 +69,14 @@ class SmsDispatcher(BackgroundLoop):
         if self.batch_size < 1:
             raise ValueError("SMS_BATCH_SIZE must be at least 1")
 
-    def get_dependency(self, worker_ctx):
-        return self._handing_over
-
     def leased(self, message):
         """A new ``message`` as written already claimed by this process, if its text is ready."""
         if message["text"] is None:
             return message
         return as_claimed(message, clock.now() + self.lease, self.provider.name, self.claim)
 
-    def hand_over(self, *messages):
-        """Stored messages of ``leased``'s, for the next round to send without claiming them."""
-        self._handed.extend(message for message in messages if message.get("claim") == self.claim)
-        self.kick()
+    def holds(self, message):
+        return message.get("claim") == self.claim
 
     def stop(self):
         super().stop()

@@ -134,9 +134,21 @@ def capture_stray_output() -> None:
             atexit.register(masked.close_pending)
 
 
+def skip_unused_record_fields() -> None:
+    """Log records stop gathering what ``JsonFormatter`` never writes: the caller's file and line
+    (a walk up the stack), the thread's, process's and multiprocessing's names (under eventlet the
+    thread's name is a green lookup). The logging HOWTO's "Optimization"; a line costs 18 -> 11 µs
+    in a service (bench/README.md "Issue 20, sixth session")."""
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+
+
 def configure(level: str | int | None = None) -> None:
     """For processes that don't take logging from a nameko config (the gateway, tools); the level
     is ``level``, else ``LOG_LEVEL`` (as in the services' configs), else INFO."""
+    skip_unused_record_fields()
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()

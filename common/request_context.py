@@ -19,14 +19,16 @@ class RequestLogContext(DependencyProvider):
     worker_setup and worker_teardown run in the worker's own green thread, so the id set here
     is seen by everything the worker logs and by no other worker. Workers without one (event
     handlers: the outbox relays publish events with no request id; timers) log without it.
-    At container start, with ``MASK_STRAY_OUTPUT`` true in the config (services/*/config.yaml),
-    it also routes the process's stray output through the mask (``logs.capture_stray_output``).
+    At container start the log records stop gathering fields no line writes; with
+    ``MASK_STRAY_OUTPUT`` true in the config (services/*/config.yaml), the process's stray output
+    goes through the mask too (``logs.capture_stray_output``).
     """
 
     def __init__(self) -> None:
         self._started: dict[Any, float] = {}
 
     def setup(self) -> None:
+        logs.skip_unused_record_fields()
         if self.container.config.get(logs.MASK_STRAY_OUTPUT_CONFIG_KEY):
             logs.capture_stray_output()
 

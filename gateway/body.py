@@ -65,9 +65,17 @@ def install(app):
         _buffer_chunked_body(app.config.get("MAX_CONTENT_LENGTH"))
         if request.is_json:
             parsed = parsed_json()  # a malformed body is left to the view (400), as is its absence
-            unreadable = unreadable_paths(parsed) if parsed is not _NOT_PARSED else {}
-            if unreadable:
-                raise ValidationFailed(unreadable)
+            if parsed is not _NOT_PARSED and _may_hold_unreadable_text(request.get_data(cache=True)):
+                unreadable = unreadable_paths(parsed)
+                if unreadable:
+                    raise ValidationFailed(unreadable)
+
+
+def _may_hold_unreadable_text(raw):
+    """JSON that parsed holds NUL or a lone surrogate only written as a ``\\u`` escape: a raw
+    control character in a string is refused by the parser, and UTF-8 cannot carry a surrogate.
+    Most bodies have no escape at all, and their walk is skipped."""
+    return b"\\u" in raw
 
 
 def _buffer_chunked_body(limit):

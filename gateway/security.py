@@ -54,15 +54,15 @@ def security_headers(settings):
 
 
 def install(app, settings):
-    headers = security_headers(settings)
+    # Answers carry applications, tokens and personal data: no cache, shared or private, may keep
+    # them. A route that is safe to cache says so itself (its own headers win over these).
+    defaults = list(dict(security_headers(settings), **{"Cache-Control": "no-store"}).items())
 
     @app.after_request
     def add_security_headers(response):
-        for name, value in headers.items():
-            response.headers.setdefault(name, value)
-        # Answers carry applications, tokens and personal data: no cache, shared or private,
-        # may keep them. A route that is safe to cache says so itself.
-        response.headers.setdefault("Cache-Control", "no-store")
+        # One pass over the answer's headers, not a case-insensitive search for each default.
+        present = {name.lower() for name in response.headers.keys()}
+        response.headers.extend([(name, value) for name, value in defaults if name.lower() not in present])
         return response
 
     if settings.cors_origins:

@@ -4,6 +4,7 @@ import sys
 
 import pytest
 
+from common import logs
 from common.logs import JsonFormatter, mask_personal_data
 
 
@@ -94,3 +95,24 @@ def test_formatter_masks_personal_data_in_a_request_id_a_client_sent():
 @pytest.mark.parametrize("text", ["(532) 123 45 67", "0 (532) 123-45-67", "532.123.45.67"])
 def test_the_quick_check_lets_every_spelling_with_two_characters_between_digits_through(text):
     assert "<phone>" in mask_personal_data("call " + text)
+
+
+def test_records_skip_the_fields_no_line_writes_and_lines_stay_whole(monkeypatch):
+    for flag in ("_srcfile", "logThreads", "logProcesses", "logMultiprocessing"):
+        monkeypatch.setattr(logging, flag, getattr(logging, flag))  # restored after the test
+    logs.skip_unused_record_fields()
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("acikkapi.test.lean")
+    logger.addHandler(handler)
+    try:
+        logger.warning("rpc %s: %s", "ping", "ok")
+    finally:
+        logger.removeHandler(handler)
+
+    [record] = records
+    assert (record.threadName, record.processName, record.process) == (None, None, None)
+    assert record.funcName == "(unknown function)"  # no walk up the stack
+    entry = json.loads(JsonFormatter().format(record))
+    assert (entry["message"], entry["level"], entry["logger"]) == ("rpc ping: ok", "WARNING", "acikkapi.test.lean")

@@ -44,7 +44,14 @@ def make_files_private() -> None:
 
 
 def amqp_uri() -> str:
+    """The broker, or a cluster's nodes as kombu's failover list: ``amqp://…@a:5672/;amqp://…@b:5672/``
+    (every process moves to the next node when its node goes away)."""
     return setting("AMQP_URI", DEFAULT_AMQP_URI)
+
+
+def amqp_nodes(uri: str | None = None) -> list[str]:
+    """The node URIs of ``uri`` (default ``AMQP_URI``), in their order."""
+    return [node.strip() for node in (uri or amqp_uri()).split(";") if node.strip()]
 
 
 def system_id() -> str:
@@ -55,7 +62,7 @@ def system_id() -> str:
     explicit = setting("SYSTEM_ID")
     if explicit:
         return explicit
-    broker = urlsplit(amqp_uri())  # never the credentials
+    broker = urlsplit(amqp_nodes()[0])  # never the credentials; a cluster is named by its first node
     where = "{}:{}{}|{}".format(broker.hostname, broker.port or 5672, broker.path or "/", data_dir())
     return hashlib.sha256(where.encode("utf-8")).hexdigest()[:12]
 

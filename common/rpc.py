@@ -43,6 +43,7 @@ from nameko.exceptions import UnserializableValueError, serialize
 from nameko.rpc import Rpc, RpcConsumer, get_rpc_exchange
 from prometheus_client import Counter
 
+from common import topology
 from common.broker import BROKER_GONE, ResilientQueueConsumer
 from common.reply_publisher import KeptReplyPublisher
 
@@ -102,7 +103,11 @@ class ReplyTolerantRpcConsumer(RpcConsumer):
     queue_consumer = ResilientQueueConsumer()
 
     def setup(self) -> None:
-        super().setup()
+        # nameko's RpcConsumer.setup, with the queue of the configured type (common/topology.py).
+        if self.queue is None:  # type: ignore[has-type]  # nameko's class attribute, untyped
+            self.queue = topology.rpc_queue(self.container.service_name, get_rpc_exchange(self.container.config))
+            self.queue_consumer.register_provider(self)
+            self._registered = True
         config = self.container.config
         self.replies = KeptReplyPublisher(config[AMQP_URI_CONFIG_KEY], ssl=config.get(AMQP_SSL_CONFIG_KEY),
                                           login_method=config.get(LOGIN_METHOD_CONFIG_KEY))

@@ -16,7 +16,12 @@ Never a hang when the broker is gone:
   without closing it is given up after its heartbeat (``HEARTBEAT_SECONDS`` and a little more);
 - a broker that blocks publishers (a memory or disk alarm) has the connection closed after
   ``BLOCKED_SECONDS`` instead of holding the thread.
+
+A cluster's nodes, listed in ``AMQP_URI`` as kombu's failover list, are tried in turn by every new
+connection, each starting one node further along: the threads spread over the nodes, and a
+thread whose node went away is on another one at its next call.
 """
+import itertools
 import logging
 import os
 import threading
@@ -25,6 +30,8 @@ from typing import Any
 
 import pika
 import pika.exceptions
+
+from common import config
 
 log = logging.getLogger(__name__)
 # pika tells every channel and connection opened and closed at INFO: noise at one connection per thread.
@@ -38,9 +45,13 @@ HEARTBEAT_SECONDS = 20
 BLOCKED_SECONDS = 5.0
 
 
-def connection_parameters(amqp_uri: str) -> pika.URLParameters:
-    """pika's parameters for ``amqp_uri`` (of kombu's ``;`` failover list, the first), failing fast."""
-    parameters = pika.URLParameters(amqp_uri.split(";")[0].strip())
+def connection_parameters(amqp_uri: str) -> list[pika.URLParameters]:
+    """pika's parameters for each node of ``amqp_uri`` (kombu's ``;`` failover list), failing fast."""
+    return [_node_parameters(node) for node in config.amqp_nodes(amqp_uri)]
+
+
+def _node_parameters(node_uri: str) -> pika.URLParameters:
+    parameters = pika.URLParameters(node_uri)
     parameters.connection_attempts = 1
     parameters.retry_delay = 0
     parameters.socket_timeout = CONNECT_SECONDS
@@ -63,14 +74,21 @@ class ThreadConnections:
     def __init__(self, amqp_uri: str) -> None:
         self.parameters = connection_parameters(amqp_uri)
         self._local = threading.local()
+        self._opened = itertools.count()
 
     def connection(self) -> pika.BlockingConnection:
         connection = getattr(self._local, "connection", None)
         if connection is None or not connection.is_open:
             self.discard()
-            connection = pika.BlockingConnection(self.parameters)
+            connection = pika.BlockingConnection(self._nodes_in_turn())
             self._local.connection, self._local.channels = connection, {}
         return connection
+
+    def _nodes_in_turn(self) -> list[pika.URLParameters]:
+        """Every node, each new connection starting one further along: the threads spread over a
+        cluster's nodes, and one whose node went away tries the others in turn."""
+        start = next(self._opened) % len(self.parameters)
+        return self.parameters[start:] + self.parameters[:start]
 
     def fresh(self) -> pika.BlockingConnection:
         """The thread's connection, replaced once if the broker closed it since its last use."""

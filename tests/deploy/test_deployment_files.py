@@ -18,8 +18,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = ("intake", "routing", "notification", "tracking", "gateway")
-# Set by compose for its own infrastructure images, not read by our code.
-INFRASTRUCTURE_VARIABLES = re.compile(r"^(RABBITMQ_DEFAULT_|MONGO_INITDB_|GF_)|_DB_PASSWORD$")
+# Set by compose for its infrastructure images (RabbitMQ, MongoDB, Grafana), not read by our code.
+INFRASTRUCTURE_VARIABLES = re.compile(r"^(RABBITMQ_|MONGO_INITDB_|GF_)|_DB_PASSWORD$")
 READS = re.compile(
     r'(?:setting\(|settings\.get\(|settings\[|environ\.get\(|required\(settings, )"([A-Z][A-Z0-9_]+)"')
 # Keys of the WSGI environ the gateway reads (request headers come as HTTP_*), not settings.

@@ -5,11 +5,12 @@ import json
 import os
 import time
 
+import pytest
 from kombu import Connection
 from nameko.standalone.events import event_dispatcher, get_event_exchange
 
 from common.topology import dead_letter_queue
-from tests.support.broker import temporary_vhost
+from tests.support.broker import queue_types, temporary_vhost
 from tests.support.processes import BIN, Process, wait_until
 
 QUEUE = "evt-flaky_source-something_happened--flaky"
@@ -23,12 +24,12 @@ def _good(record):
     return [event for event in _handled(record) if not event.get("poison")]
 
 
-def _dead_letters(amqp_uri):
+def _dead_letters(amqp_uri, queue_type="classic"):
     with Connection(amqp_uri) as connection:
         channel = connection.default_channel
         messages = []
         while True:
-            message = dead_letter_queue(QUEUE)(channel).get(no_ack=True)
+            message = dead_letter_queue(QUEUE, queue_type)(channel).get(no_ack=True)
             if message is None:
                 return messages
             messages.append(message)
@@ -49,11 +50,14 @@ def _publish_raw(amqp_uri, body):
                                       content_encoding="utf-8", delivery_mode=2)
 
 
-def test_poison_events_are_parked_after_bounded_retries_while_good_events_pass(tmp_path):
+@pytest.mark.parametrize("queue_type", ["classic", "quorum"])
+def test_poison_events_are_parked_after_bounded_retries_while_good_events_pass(tmp_path, queue_type):
+    """On quorum queues too (QUEUE_TYPE, issue 21): the retry queue's per-message expiry and its
+    at-least-once dead-lettering back into the handler queue."""
     record = tmp_path / "handled.jsonl"
     with temporary_vhost() as amqp_uri:
         env = dict(os.environ, AMQP_URI=amqp_uri, FLAKY_RECORD=str(record), HANDLER_MAX_ATTEMPTS="3",
-                   HANDLER_RETRY_SECONDS="0.2", PYTHONUNBUFFERED="1")
+                   HANDLER_RETRY_SECONDS="0.2", PYTHONUNBUFFERED="1", QUEUE_TYPE=queue_type)
         service = Process("flaky", [str(BIN / "nameko"), "run", "--config", "services/tracking/config.yaml",
                                     "tests.support.flaky_service:FlakyService"], env, tmp_path)
         try:
@@ -68,12 +72,15 @@ def test_poison_events_are_parked_after_bounded_retries_while_good_events_pass(t
 
             wait_until(lambda: len(_good(record)) == 10, timeout=10, what="the good events handled")
             dead = []
-            wait_until(lambda: dead.extend(_dead_letters(amqp_uri)) or len(dead) == 3, timeout=15,
+            wait_until(lambda: dead.extend(_dead_letters(amqp_uri, queue_type)) or len(dead) == 3, timeout=15,
                        what="the three poison events parked")
             parked_after = time.monotonic() - started
             still_running = service.popen.poll() is None
+            types = queue_types(amqp_uri)
         finally:
             service.stop()
+
+    assert {types[QUEUE + suffix] for suffix in ("", ".retry", ".dead")} == {queue_type}
 
     assert still_running, "an undecodable event must not stop the service"
     assert sorted(event["n"] for event in _good(record)) == list(range(10))

@@ -1,5 +1,6 @@
 """A private RabbitMQ vhost per test session, so runs never see each other's queues."""
 import contextlib
+import json
 import shutil
 import subprocess
 import urllib.parse
@@ -11,7 +12,14 @@ from common import config
 def _rabbitmqctl(*args):
     if shutil.which("rabbitmqctl") is None:
         raise RuntimeError("rabbitmqctl is needed to make a test vhost (run the tests on the broker's machine)")
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+    return subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, text=True, timeout=60).stdout
+
+
+def queue_types(amqp_uri):
+    """``{queue name: "classic" | "quorum"}`` of the vhost of ``amqp_uri``, as the broker lists them."""
+    vhost = urllib.parse.unquote(urllib.parse.urlparse(amqp_uri).path[1:]) or "/"
+    listed = json.loads(_rabbitmqctl("list_queues", "-p", vhost, "name", "type", "--formatter", "json") or "[]")
+    return {queue["name"]: queue["type"] for queue in listed}
 
 
 def uri_with_vhost(base_uri, vhost):

@@ -23,6 +23,7 @@ class Outcome:
     application_no: str = None
     answers: list = field(default_factory=list)  # every status (or error name) the client saw
     first_unavailable_seconds: float = None  # how long the first 503/504 took to come back
+    unavailable_at: list = field(default_factory=list)  # time.monotonic() of each 502/503/504 or broken call
 
     @property
     def created(self):
@@ -78,6 +79,7 @@ class SteadySubmissions:
                     answer = session.post(self.url, json=body, headers={"Idempotency-Key": outcome.key}, timeout=15)
                 except requests.RequestException as error:
                     outcome.answers.append(type(error).__name__)
+                    outcome.unavailable_at.append(time.monotonic())
                     time.sleep(0.5)
                     continue
                 outcome.answers.append(answer.status_code)
@@ -86,8 +88,22 @@ class SteadySubmissions:
                     return
                 if answer.status_code not in RETRYABLE:
                     return
+                outcome.unavailable_at.append(time.monotonic())
                 if outcome.first_unavailable_seconds is None:
                     outcome.first_unavailable_seconds = time.monotonic() - sent
                 # Retry-After says 5 s; a test can't wait that long per attempt, and the key makes
                 # an early retry harmless.
                 time.sleep(min(float(answer.headers.get("Retry-After", 1)), 1.0))
+
+
+def unavailable_windows(outcomes, gap_seconds=2.0):
+    """``[(start, end)]`` (``time.monotonic()``) of the spells in which clients met 502/503/504 or a
+    broken call: answers less than ``gap_seconds`` apart belong to one spell."""
+    moments = sorted(moment for outcome in outcomes for moment in outcome.unavailable_at)
+    windows = []
+    for moment in moments:
+        if windows and moment - windows[-1][1] <= gap_seconds:
+            windows[-1][1] = moment
+        else:
+            windows.append([moment, moment])
+    return [tuple(window) for window in windows]

@@ -14,8 +14,19 @@ Never a hang when the broker is gone:
   synchronous round trips (an event's confirm, a passive declare, opening a channel) are bounded
   by the connection: a closed socket fails them at once, and a broker that stops answering
   without closing it is given up after its heartbeat (``HEARTBEAT_SECONDS`` and a little more);
-- a broker that blocks publishers (a memory or disk alarm) has the connection closed after
-  ``BLOCKED_SECONDS`` instead of holding the thread.
+- a broker that blocks publishers (a memory or disk alarm) is answered at once, see below.
+
+A memory or disk alarm: RabbitMQ stops reading from a connection the moment it publishes and sends
+it ``connection.blocked``; a connection that does not publish is told nothing. So the first thread
+to publish during an alarm learns of it (and its request waits out its timeout: the broker holds
+it unread, then drops it as late), and tells the process (``BrokerAlarm``). From then on, before a
+thread publishes anything (``ensure_not_blocked``): a thread whose own connection is blocked is
+refused at once (``BrokerBlocked``, a 503); any other thread first publishes a probe that routes
+nowhere and waits up to ``PROBE_SECONDS`` for ``connection.blocked`` — blocked, refused at once,
+its request never sent; not blocked, the alarm is over and the request goes out. A blocked
+connection reads ``connection.unblocked`` at its thread's next call (``fresh``), or is closed by
+pika after ``BLOCKED_SECONDS`` and replaced. The probes stop ``ALARM_MEMORY_SECONDS`` after the
+last sign of an alarm.
 
 A cluster's nodes, listed in ``AMQP_URI`` as kombu's failover list, are tried in turn by every new
 connection, each starting one node further along: the threads spread over the nodes, and a
@@ -25,6 +36,7 @@ import itertools
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -43,6 +55,32 @@ BROKER_GONE = (OSError, pika.exceptions.AMQPError)
 CONNECT_SECONDS = 2.0
 HEARTBEAT_SECONDS = 20
 BLOCKED_SECONDS = 5.0
+PROBE_SECONDS = 0.2  # RabbitMQ answers a publish during an alarm with connection.blocked at once
+ALARM_MEMORY_SECONDS = 30.0
+PROBE_ROUTING_KEY = "acikkapi.gateway.alarm-probe"  # no queue has this name: the probe is dropped
+
+
+class BrokerBlocked(Exception):
+    """The broker blocks this process's publishers (a memory or disk alarm): nothing was published."""
+
+
+class BrokerAlarm:
+    """When a connection of this process last heard ``connection.blocked`` (``time.monotonic()``),
+    until one hears ``connection.unblocked`` or a probe goes through. Shared by the threads: a
+    float assigned whole, no lock needed."""
+
+    def __init__(self) -> None:
+        self.heard_at: float | None = None
+
+    def raised(self) -> None:
+        self.heard_at = time.monotonic()
+
+    def cleared(self) -> None:
+        self.heard_at = None
+
+    def recent(self) -> bool:
+        heard_at = self.heard_at
+        return heard_at is not None and time.monotonic() - heard_at < ALARM_MEMORY_SECONDS
 
 
 def connection_parameters(amqp_uri: str) -> list[pika.URLParameters]:
@@ -73,6 +111,7 @@ class ThreadConnections:
 
     def __init__(self, amqp_uri: str) -> None:
         self.parameters = connection_parameters(amqp_uri)
+        self.alarm = BrokerAlarm()
         self._local = threading.local()
         self._opened = itertools.count()
 
@@ -81,8 +120,38 @@ class ThreadConnections:
         if connection is None or not connection.is_open:
             self.discard()
             connection = pika.BlockingConnection(self._nodes_in_turn())
+            connection.add_on_connection_blocked_callback(self._on_blocked)
+            connection.add_on_connection_unblocked_callback(self._on_unblocked)
             self._local.connection, self._local.channels = connection, {}
         return connection
+
+    def blocked(self) -> bool:
+        """Whether this thread's connection is blocked by the broker now."""
+        return getattr(self._local, "blocked", False)
+
+    def ensure_not_blocked(self) -> None:
+        """Raises ``BrokerBlocked`` at once, before anything is published, while the broker blocks
+        publishers (see the module's text); call it after ``fresh``."""
+        if self.blocked():
+            raise BrokerBlocked()
+        if not self.alarm.recent():
+            return
+        probe = self.channel("alarm-probe", lambda connection: connection.channel())
+        probe.basic_publish("", PROBE_ROUTING_KEY, b"")
+        self.connection().process_data_events(time_limit=PROBE_SECONDS)  # returns once blocked is read
+        if self.blocked():
+            raise BrokerBlocked()
+        self.alarm.cleared()
+
+    def _on_blocked(self, connection: Any, method_frame: Any) -> None:
+        self._local.blocked = True  # pika calls back in the thread that owns the connection
+        if not self.alarm.recent():
+            log.warning("the broker blocks publishers (a memory or disk alarm): calls are answered 503")
+        self.alarm.raised()
+
+    def _on_unblocked(self, connection: Any, method_frame: Any) -> None:
+        self._local.blocked = False
+        self.alarm.cleared()
 
     def _nodes_in_turn(self) -> list[pika.URLParameters]:
         """Every node, each new connection starting one further along: the threads spread over a
@@ -115,7 +184,7 @@ class ThreadConnections:
     def discard(self) -> None:
         """Closes the thread's connection (if it is still open) and forgets it and its channels."""
         connection = getattr(self._local, "connection", None)
-        self._local.connection, self._local.channels = None, {}
+        self._local.connection, self._local.channels, self._local.blocked = None, {}, False
         if connection is not None and connection.is_open:
             try:
                 connection.close()

@@ -12,8 +12,9 @@ and ``.dead`` side queues, exactly as their consumers declare them (common/topol
 published before its consumer ever ran waits for it rather than being returned.
 
 pika's blocking channel waits for the confirm with no time limit of its own: what bounds the wait
-is the connection's (gateway/amqp.py) — a closed socket at once, a broker alarm after
-``BLOCKED_SECONDS``, a broker that stopped answering after its heartbeat. Events are persistent and
+is the connection's (gateway/amqp.py) — a closed socket at once, a broker alarm at once (nothing is
+published while the broker blocks publishers) or after ``BLOCKED_SECONDS`` for the publish that
+meets it first, a broker that stopped answering after its heartbeat. Events are persistent and
 ``mandatory``, like those of the services' outbox relays.
 """
 import logging
@@ -24,7 +25,7 @@ import pika.exceptions
 from kombu.utils import json
 
 from common.topology import event_exchange, handler_queue, side_queues, subscriptions
-from gateway.amqp import BROKER_GONE, ThreadConnections
+from gateway.amqp import BROKER_GONE, BrokerBlocked, ThreadConnections
 from gateway.rpc import ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -52,11 +53,14 @@ class EventPublisher:
         body = json.dumps(event).encode("utf-8")
         try:
             self._connections.fresh()
+            self._connections.ensure_not_blocked()
             channel = self._connections.channel(
                 self._channel_name, lambda connection: confirmed_channel(connection, self._producer))
             channel.basic_publish(self._exchange, event["event_name"], body, PROPERTIES, mandatory=True)
         except (pika.exceptions.UnroutableError, pika.exceptions.NackError) as refused:
             log.warning("event %s refused by the broker: %s", event["event_name"], type(refused).__name__)
+            raise ServiceUnavailable("broker") from None
+        except BrokerBlocked:
             raise ServiceUnavailable("broker") from None
         except BROKER_GONE:
             self._connections.discard()

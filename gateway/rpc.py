@@ -49,7 +49,7 @@ from nameko.rpc import RPC_QUEUE_TEMPLATE
 
 from common import logs
 from common.rpc import DIRECT_REPLY_TO, START_BY_MS_HEADER
-from gateway.amqp import BROKER_GONE, ThreadConnections
+from gateway.amqp import BROKER_GONE, BrokerBlocked, ThreadConnections
 
 RPC_EXCHANGE = "nameko-rpc"
 CALL_ID_STACK_HEADER = "nameko.call_id_stack"
@@ -160,8 +160,10 @@ class RpcPool:
             self._connections.discard()
             raise ServiceUnavailable("broker") from None
         if reply is None:
+            blocked = self._connections.blocked()
             self._connections.discard()
-            raise RpcTimedOut(service)
+            # Either way not done (the request expired unstarted); a blocked broker is named as such.
+            raise ServiceUnavailable("broker") if blocked else RpcTimedOut(service)
         answer = json.loads(reply)
         if answer.get("error"):
             raise deserialize(answer["error"])
@@ -177,6 +179,8 @@ class RpcPool:
                 return channel
             except ServiceUnavailable:
                 raise
+            except BrokerBlocked:
+                raise ServiceUnavailable("broker") from None
             except BROKER_GONE:
                 self._connections.discard()
         raise ServiceUnavailable("broker")
@@ -184,6 +188,7 @@ class RpcPool:
     def _channel(self, fresh):
         if fresh:
             self._connections.fresh()
+        self._connections.ensure_not_blocked()
         return self._connections.channel("rpc", RpcChannel)
 
     def _require_consumer(self, channel, service):

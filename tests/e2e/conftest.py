@@ -5,6 +5,8 @@ import pytest
 import requests
 
 from tests.support.broker import temporary_vhost
+from tests.support.private_broker import broker_or_skip
+from tests.support.processes import RunningSystem
 from tests.support.samples import application_body  # noqa: F401  (the e2e tests import it from here)
 from tests.support.staff_client import StaffApi
 
@@ -40,3 +42,21 @@ def own_vhost():
     """Not the session's: its running system would consume this system's events."""
     with temporary_vhost() as uri:
         yield uri
+
+
+@pytest.fixture
+def broker(tmp_path):
+    """A RabbitMQ node of the test's own (tests/support/private_broker.py), for tests that stop it,
+    kill it or raise its alarms; the machine's shared broker is never touched."""
+    with broker_or_skip(tmp_path / "rabbitmq") as broker:
+        yield broker
+
+
+@pytest.fixture
+def broker_system(broker, tmp_path):
+    """The whole system on ``broker``."""
+    system = RunningSystem(broker.amqp_uri, tmp_path / "system").start()
+    try:
+        yield system
+    finally:
+        system.stop()

@@ -12,14 +12,11 @@ about 9 s, the two joins take about 3.5 s.
 import json
 import os
 import secrets
-import subprocess
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tests.support.private_broker import RABBITMQ_SERVER, PrivateBroker
-
-RABBITMQCTL = RABBITMQ_SERVER.with_name("rabbitmqctl")
+from tests.support.private_broker import PrivateBroker
 
 
 class BrokerCluster:
@@ -37,9 +34,9 @@ class BrokerCluster:
             list(pool.map(lambda node: node.start(), self.nodes))
         first = self.nodes[0]
         for node in self.nodes[1:]:
-            self.ctl(node, "stop_app")
-            self.ctl(node, "join_cluster", first.node_name)
-            self.ctl(node, "start_app")
+            node.ctl("stop_app")
+            node.ctl("join_cluster", first.node_name)
+            node.ctl("start_app")
         return self
 
     def stop(self):
@@ -57,21 +54,10 @@ class BrokerCluster:
         order = self.nodes[first:] + self.nodes[:first]
         return ";".join(node.amqp_uri for node in order)
 
-    def ctl(self, node, *args, timeout=60):
-        """``rabbitmqctl`` against ``node`` (with its cookie); its standard output."""
-        env = dict(node._env(), HOME=str(node.base_dir))
-        finished = subprocess.run([str(RABBITMQCTL), "-q", "-n", node.node_name, *args], env=env,
-                                  capture_output=True, text=True, timeout=timeout)
-        if finished.returncode != 0:
-            raise RuntimeError("rabbitmqctl {} on {}: {}".format(" ".join(args), node.node_name,
-                                                                 finished.stderr[-2000:]))
-        return finished.stdout
-
     def queues(self, via=None):
         """``[{name, type, leader, members}]`` of the default vhost, as a running node lists them."""
         node = via or next(node for node in self.nodes if node.is_up())
-        return json.loads(self.ctl(node, "list_queues", "name", "type", "leader", "members",
-                                   "--formatter", "json") or "[]")
+        return json.loads(node.ctl("list_queues", "name", "type", "leader", "members", "--formatter", "json") or "[]")
 
     def leaders(self, via=None):
         """How many quorum queues each node (by index) leads."""
@@ -83,9 +69,9 @@ class BrokerCluster:
         """How many client connections each node (by index) holds."""
         node = via or next(node for node in self.nodes if node.is_up())
         index = {node.port: position for position, node in enumerate(self.nodes)}
-        listed = json.loads(self.ctl(node, "list_connections", "port", "--formatter", "json") or "[]")
+        listed = json.loads(node.ctl("list_connections", "port", "--formatter", "json") or "[]")
         return Counter(index[connection["port"]] for connection in listed if connection["port"] in index)
 
     def running_nodes(self, via=None):
         node = via or next(node for node in self.nodes if node.is_up())
-        return sorted(json.loads(self.ctl(node, "cluster_status", "--formatter", "json"))["running_nodes"])
+        return sorted(json.loads(node.ctl("cluster_status", "--formatter", "json"))["running_nodes"])

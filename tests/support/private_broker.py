@@ -161,6 +161,15 @@ class PrivateBroker:
         except Exception:  # refused, reset, or AMQP not ready yet
             return False
 
+    def ctl(self, *args, timeout=60):
+        """``rabbitmqctl`` against this node (with its cookie); its standard output."""
+        finished = subprocess.run([str(RABBITMQ_SERVER.with_name("rabbitmqctl")), "-q", "-n", self.node_name, *args],
+                                  env=self._env(), capture_output=True, text=True, timeout=timeout)
+        if finished.returncode != 0:
+            raise RuntimeError("rabbitmqctl {} on {}: {}".format(" ".join(args), self.node_name,
+                                                                 finished.stderr[-2000:]))
+        return finished.stdout
+
     def __enter__(self):
         return self.start()
 

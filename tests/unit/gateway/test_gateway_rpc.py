@@ -16,6 +16,7 @@ from common import logs
 from common import rpc as common_rpc
 from common.errors import NotFound
 from gateway import rpc as gateway_rpc
+from gateway.amqp import BrokerBlocked
 from gateway.rpc import RpcPool, RpcTimedOut, ServiceUnavailable, start_budget
 
 
@@ -48,11 +49,20 @@ class FakeConnections:
         self.consumers = {"rpc-intake": 1, "rpc-routing": 0}
         self.answer = b'{"result": "ok", "error": null}'
         self.dead = False
+        self.blocking = False  # the broker blocks publishers (an alarm); this thread has heard it
+        self.blocked_meanwhile = False  # heard only while waiting for the reply
         self.made, self.discarded = [], 0
         self.current = None
 
     def fresh(self):
         pass
+
+    def ensure_not_blocked(self):
+        if self.blocking:
+            raise BrokerBlocked()
+
+    def blocked(self):
+        return self.blocking or self.blocked_meanwhile
 
     def channel(self, name, open_channel):
         if self.current is None:
@@ -131,6 +141,26 @@ def test_no_reply_in_time_is_a_timeout_and_the_connection_is_replaced(broker):
         pool_on(broker).call("intake", "ping")
     assert timed_out.value.args == ("intake",)
     assert broker.discarded == 1
+
+
+def test_a_broker_blocking_publishers_is_503_broker_before_anything_is_published(broker):
+    broker.blocking = True
+
+    with pytest.raises(ServiceUnavailable) as unavailable:
+        pool_on(broker).call("intake", "ping")
+
+    assert unavailable.value.args == ("broker",)
+    assert all(channel.published == [] and channel.counts_asked == [] for channel in broker.made)
+
+
+def test_no_reply_in_time_on_a_connection_the_broker_blocked_meanwhile_is_503_broker(broker):
+    broker.answer, broker.blocked_meanwhile = None, True
+
+    with pytest.raises(ServiceUnavailable) as unavailable:
+        pool_on(broker).call("intake", "ping")
+
+    assert unavailable.value.args == ("broker",)
+    assert len(broker.made[0].published) == 1 and broker.discarded == 1
 
 
 def test_the_consumer_count_is_remembered_briefly_per_service(broker, monkeypatch):

@@ -1,5 +1,6 @@
 """QUEUE_TYPE (issue 21): which arguments each queue is declared with, and which queues a service
-declares (common/topology.py, common/queue_types.py). The broker's side: tests/integration/test_queue_types.py."""
+declares (common/topology.py, common/queue_types.py). The broker's side:
+tests/integration/test_queue_types_on_the_broker.py."""
 import pytest
 from nameko.rpc import get_rpc_exchange
 

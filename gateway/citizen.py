@@ -9,7 +9,7 @@ from common.errors import NotFound, ValidationFailed
 from gateway.body import json_body
 from gateway.limits import LOOKUPS, SUBMISSIONS, TRACKING_CODE_REQUESTS, rate_limited
 from gateway.rpc import services
-from messages import bilingual
+from messages import bilingual, message
 
 citizen = Blueprint("citizen", __name__)
 
@@ -34,15 +34,35 @@ def submit_application():
 @citizen.get("/api/v1/applications/<application_no>")
 @rate_limited(LOOKUPS)
 def track_application(application_no):
+    return jsonify(services().call(
+        "tracking", "get_application_status", application_no, _tracking_code(application_no),
+        language=request.args.get("language"),
+    ))
+
+
+@citizen.get("/api/v1/applications/<application_no>/access-log")
+@rate_limited(LOOKUPS)
+def application_access_log(application_no):
+    """Who read the applicant's personal data, by role and unit, never by name (docs/api.md#access-log)."""
+    view = services().call("intake", "get_access_log", application_no, _tracking_code(application_no),
+                           language=request.args.get("language"))
+    named = sorted({read["unit_id"] for read in view["reads"] if "unit_id" in read})
+    names = services().call("routing", "unit_names", named) if named else {}
+    for read in view["reads"]:
+        if "unit_id" in read:
+            read["unit"] = names.get(read.pop("unit_id")) or message("access_log.unknown_unit", view["language"])
+    return jsonify(view)
+
+
+def _tracking_code(application_no):
+    """The query's tracking code; 422 without one, and for a malformed number or code the same 404
+    as an unknown number."""
     tracking_code = request.args.get("tracking_code", "").strip()
     if not tracking_code:
         raise ValidationFailed({"tracking_code": bilingual("field.required")})
     if not APPLICATION_NO.match(application_no) or len(tracking_code) > TRACKING_CODE_MAX_LENGTH:
-        raise NotFound("application")  # the same answer as an unknown number
-    return jsonify(services().call(
-        "tracking", "get_application_status", application_no, tracking_code,
-        language=request.args.get("language"),
-    ))
+        raise NotFound("application")
+    return tracking_code
 
 
 @citizen.post("/api/v1/applications/<application_no>/tracking-code")

@@ -174,4 +174,14 @@ MESSAGES: dict[str, str] = {
                                        "hour)."),
     "sms.tracking_code_reminder": ("Your Acik Kapi tracking code: {tracking_code}. If you did not ask for it, "
                                    "ignore this SMS. Track it at {tracking_url}/takip?no={application_no}"),
+    "access_log.role.desk": "Açık Kapı desk officer",
+    "access_log.role.router": "Açık Kapı routing officer",
+    "access_log.role.unit": "Officer of the unit",
+    "access_log.role.admin": "Açık Kapı administrator",
+    "access_log.office": "The governorship's Açık Kapı office",
+    "access_log.purpose.application_handling": "Handling the application",
+    "access_log.purpose.search": "A staff search for applications",
+    "access_log.purpose.kvkk_export": "A copy of your data under KVKK",
+    "access_log.purpose.kvkk_erasure": "Erasure of your data under KVKK",
+    "access_log.unknown_unit": "A unit",
 }

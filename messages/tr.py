@@ -175,4 +175,14 @@ MESSAGES: dict[str, str] = {
                                        "kodu kayıtlı telefona SMS ile gönderilir (saatte en çok bir kez)."),
     "sms.tracking_code_reminder": ("Açık Kapı takip kodunuz: {tracking_code}. İstemediyseniz dikkate almayın. "
                                    "Başvurunuzu izlemek için: {tracking_url}/takip?no={application_no}"),
+    "access_log.role.desk": "Açık Kapı masası görevlisi",
+    "access_log.role.router": "Açık Kapı yönlendirme görevlisi",
+    "access_log.role.unit": "Birim görevlisi",
+    "access_log.role.admin": "Açık Kapı yöneticisi",
+    "access_log.office": "Valilik Açık Kapı bürosu",
+    "access_log.purpose.application_handling": "Başvurunun işlenmesi",
+    "access_log.purpose.search": "Personelin başvuru araması",
+    "access_log.purpose.kvkk_export": "KVKK kapsamında verilerinizin dökümü",
+    "access_log.purpose.kvkk_erasure": "KVKK kapsamında verilerinizin silinmesi",
+    "access_log.unknown_unit": "Bir birim",
 }

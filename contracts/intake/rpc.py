@@ -9,6 +9,9 @@ client=None) -> Receipt``  (desk: the officer; open311: the client app ``{client
     is the applicant's (an erased applicant's never is), owes ``tracking_code_requested`` (the SMS), at most
     once an hour per application; None whether or not it matched, and for a malformed number.
     ValidationFailed names ``national_id``.
+``get_access_log(application_no, tracking_code, language=None) -> AccessLog``  every audited read of
+    the applicant's personal data, oldest first: when, role, unit (``unit_id`` for a unit's officer,
+    else the office's name as ``unit``), purpose; never who. NotFound unless the code is the application's.
 ``get_application_record(principal, application_no, purpose=None) -> staff record``  with the applicant (audited)
     and ``privacy_notice_version`` (the privacy notice acknowledged at submission; None when not recorded).
 ``export_personal_data(principal, {national_id}) -> {national_id, applications: [...]}``  audited (kvkk_export)
@@ -59,3 +62,18 @@ class PersonalDataRequest(TypedDict):
     national_id_masked: Optional[str]
     applications: int
     reason: Optional[str]
+
+
+class AccessLogRead(TypedDict, total=False):
+    at: str
+    role: str  # desk, router, unit or admin
+    role_text: str
+    unit_id: str  # a unit's officer (the gateway puts the unit's name in ``unit``)
+    unit: str  # any other reader: the office
+    purpose: str
+
+
+class AccessLog(TypedDict):
+    application_no: str
+    language: str
+    reads: list[AccessLogRead]

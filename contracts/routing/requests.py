@@ -82,6 +82,20 @@ def units_query(province: Any) -> str | None:
     return code
 
 
+MAX_UNIT_IDS = 100
+
+
+def unit_ids(value: Any) -> list[str]:
+    """The units a names lookup asks for: a list of at most ``MAX_UNIT_IDS`` unit ids."""
+    check = FieldCheck()
+    if not isinstance(value, list) or len(value) > MAX_UNIT_IDS:
+        check.refuse("unit_ids", bilingual("field.unit_invalid"))
+        check.done()
+    found = [check.apply("unit_ids[{}]".format(index), UNIT_ID, each) for index, each in enumerate(value)]
+    check.done()
+    return found
+
+
 ROUTE_FIELDS = {"unit_id": Field(UNIT_ID, required=True), "note": Field(NOTE)}
 CONTACT_FIELDS = {"channel": Field(CONTACT_CHANNEL, required=True), "note": Field(NOTE, required=True)}
 RETURN_FIELDS = {"reason": Field(REASON, required=True)}

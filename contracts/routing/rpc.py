@@ -16,6 +16,8 @@ application, or (for a unit officer) one not routed to their unit, is ``NotFound
 ``return_application(principal, application_no, {reason}) -> Record``
 ``answer_application(principal, application_no, {text, outcome}) -> Record``
     transitions raise Conflict (code ``invalid_transition``, ``unit_not_available``, ``state_changed``)
+``unit_names(unit_ids) -> {unit_id: name}``  the units among at most 100 ids that exist (a unit's name is
+    public). ValidationFailed names ``unit_ids``.
 ``list_units(principal, province=None) -> [Unit]``  each with its active unit officers
 ``create_unit(principal, {name, type, name_en?, district?}) -> Unit``
 ``update_unit(principal, unit_id, {name?, name_en?, active?}) -> Unit``

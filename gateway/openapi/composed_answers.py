@@ -73,6 +73,21 @@ class PublicStatusView(tracking_rpc.StatusView, total=False):
     notice: str  # the SMS could not be sent: where to read the result
 
 
+class PublicAccessLogRead(typing.TypedDict):
+    at: str
+    role: str  # desk, router, unit or admin
+    role_text: str
+    unit: str  # the unit's name (routing's), or the office for the governorship's own officers
+    purpose: str
+
+
+class PublicAccessLog(typing.TypedDict):
+    """Intake's audited reads, each unit named by routing; never an officer's name."""
+    application_no: str
+    language: str
+    reads: list[PublicAccessLogRead]
+
+
 class MessageAnswer(typing.TypedDict):
     message: str  # Turkish / English
 

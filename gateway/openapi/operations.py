@@ -31,6 +31,7 @@ from gateway.openapi.composed_answers import (
     MessageAnswer,
     PersonalDataExport,
     PersonalDataRequestEntry,
+    PublicAccessLog,
     PublicStatusView,
     Readiness,
     StaffQueuePage,
@@ -157,6 +158,14 @@ OPEN311_ONE_REQUEST = _open311(
     {200: _list_of(open311_mapping.ServiceRequest)}, query=lambda: [_jurisdiction(True)], errors=(400, 404),
     path={"service_request_id": APPLICATION_NO})
 
+def _tracking_query():
+    """What a citizen's lookup of their application takes: the code, and the language of the texts."""
+    return [_query("tracking_code", {"type": "string", "minLength": 1}, required=True,
+                   description="the code sent by SMS"),
+            _query("language", {"type": "string", "examples": sorted(LANGUAGES),
+                                "description": "tr or en; anything else, or none: the application's own language"})]
+
+
 OPERATIONS = {
     "citizen.submit_application": Operation(
         "Apply (web, app)", "citizen", {201: intake_rpc.Receipt},
@@ -166,12 +175,16 @@ OPERATIONS = {
     "citizen.track_application": Operation(
         "Track an application", "citizen", {200: PublicStatusView},
         path={"application_no": APPLICATION_NO},
-        query=lambda: [_query("tracking_code", {"type": "string", "minLength": 1}, required=True,
-                              description="the code sent by SMS"),
-                       _query("language", {"type": "string", "examples": sorted(LANGUAGES),
-                                           "description": "tr or en; anything else, or none: the "
-                                                          "application's own language"})],
+        query=_tracking_query,
         errors=(404, 422), description="A wrong code and an unknown number give the same 404."),
+    "citizen.application_access_log": Operation(
+        "Who read the applicant's personal data", "citizen", {200: PublicAccessLog},
+        path={"application_no": APPLICATION_NO},
+        query=_tracking_query,
+        errors=(404, 422),
+        description="Every audited read by staff (KVKK), oldest first: when, the reader's role and unit "
+                    "(or the governorship's office) and the purpose given; never an officer's name. A "
+                    "wrong code and an unknown number give the same 404, counted as failed lookups."),
     "citizen.request_tracking_code": Operation(
         "A lost tracking code: sent again by SMS to the phone on record", "citizen", {202: MessageAnswer},
         path={"application_no": {"type": "string", "minLength": 1, "examples": ["2026-000001"]}},

@@ -24,7 +24,7 @@ from contracts.intake.requests import (
     TRACKING_CODE_REQUEST_FIELDS,
     ValidApplication,
 )
-from messages import bilingual
+from messages import LANGUAGES, bilingual, by_language
 from services.intake import periods, search
 
 TRACKING_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a desk
@@ -169,7 +169,7 @@ def read_purpose(purpose: object) -> str:
 
 
 def audit_entry(reader: Mapping[str, Any], application_no: str, purpose: object, now: datetime) -> dict[str, Any]:
-    return {"at": now, "reader": reader["username"], "role": reader["role"],
+    return {"at": now, "reader": reader["username"], "role": reader["role"], "unit_id": reader.get("unit_id"),
             "province_code": reader["province_code"], "application_no": application_no, "purpose": purpose}
 
 
@@ -388,3 +388,52 @@ def requested_numbers(application_nos: object) -> list[str]:
             or not all(isinstance(number, str) for number in application_nos)):
         raise ValidationFailed({"application_nos": bilingual("field.length", shortest=0, longest=SUBJECTS_LIMIT)})
     return list(dict.fromkeys(application_nos))
+
+
+# --- who looked at my data (docs/api.md#access-log) ----------------------------------------------
+# The applicant sees every audited read of their personal data: when, in what role, in which unit
+# (officers of the governorship's own office are named as the office), and why — never who.
+
+READER_ROLES = {
+    "desk": by_language("access_log.role.desk"),
+    "router": by_language("access_log.role.router"),
+    "unit": by_language("access_log.role.unit"),
+    "admin": by_language("access_log.role.admin"),
+}
+NAMED_PURPOSES = {  # any other purpose is the officer's own words, shown as typed
+    DEFAULT_READ_PURPOSE: by_language("access_log.purpose.application_handling"),
+    SEARCH_PURPOSE: by_language("access_log.purpose.search"),
+    KVKK_EXPORT: by_language("access_log.purpose.kvkk_export"),
+    KVKK_ERASURE: by_language("access_log.purpose.kvkk_erasure"),
+}
+THE_OFFICE = by_language("access_log.office")
+A_UNIT = by_language("access_log.unknown_unit")
+
+
+def code_matches(document: Mapping[str, Any] | None, tracking_code: object) -> bool:
+    """Whether ``tracking_code`` is the application's, compared in constant time."""
+    if document is None or not isinstance(tracking_code, str):
+        return False
+    return hmac.compare_digest(document["tracking_code"].encode("utf-8"), tracking_code.strip().encode("utf-8"))
+
+
+def access_log_view(document: Mapping[str, Any], entries: Iterable[Mapping[str, Any]],
+                    language: str | None) -> dict[str, Any]:
+    """The reads of the application's personal data, oldest first, in ``language`` (else the
+    application's own). A read by a unit's officer names the unit by ``unit_id`` (the gateway
+    knows unit names; a service does not ask another), any other the office."""
+    chosen = language if language in LANGUAGES else document.get("language", "tr")
+    reads = []
+    for entry in sorted(entries, key=lambda entry: entry["at"]):
+        purpose = entry["purpose"]
+        read = {"at": clock.to_iso(entry["at"]), "role": entry["role"],
+                "role_text": READER_ROLES[entry["role"]][chosen],
+                "purpose": NAMED_PURPOSES[purpose][chosen] if purpose in NAMED_PURPOSES else purpose}
+        if entry["role"] != "unit":
+            read["unit"] = THE_OFFICE[chosen]
+        elif entry.get("unit_id"):
+            read["unit_id"] = entry["unit_id"]
+        else:  # audited before reads kept the reader's unit (2026-12-06)
+            read["unit"] = A_UNIT[chosen]
+        reads.append(read)
+    return {"application_no": document["application_no"], "language": chosen, "reads": reads}

@@ -72,6 +72,15 @@ class IntakeService(Pingable):
         return domain.staff_record(document)
 
     @rpc(expected_exceptions=AppError)
+    def get_access_log(self, application_no, tracking_code, language=None):
+        """Every audited read of the applicant's personal data, for the applicant (docs/api.md#access-log);
+        NotFound, as tracking answers, unless ``tracking_code`` is the application's."""
+        document = self.applications.find_application(application_no)
+        if not domain.code_matches(document, tracking_code):
+            raise NotFound("application")
+        return domain.access_log_view(document, self.applications.reads_of(application_no), language)
+
+    @rpc(expected_exceptions=AppError)
     def export_personal_data(self, principal, body):
         """KVKK: everything intake holds about the applicant of ``body["national_id"]`` in the
         admin's province; audited (``kvkk_export``) before it is handed out."""

@@ -99,6 +99,10 @@ class IntakeStore:
         """After the erasures: no earlier copy of what they removed stays in the store's files."""
         purge_erased(self.applications.database)
 
+    def reads_of(self, application_no):
+        """The audit log's entries of ``application_no`` (indexed)."""
+        return list(self.audit_log.find({"application_no": application_no}))
+
     def record_reads(self, entries):
         for entry in entries:
             self.audit_log.insert_one(entry)

@@ -144,6 +144,12 @@ class RoutingService(Pingable):
                 for unit in self.applications.units_in_province(principal["province_code"])]
 
     @rpc(expected_exceptions=AppError)
+    def unit_names(self, unit_ids):
+        """``{unit_id: name}`` of the units among ``unit_ids`` that exist: a unit's name is public
+        (the citizen's access log names the units that read their data; who works there is not)."""
+        return {unit["_id"]: unit["name"] for unit in self.applications.units_named(requests.unit_ids(unit_ids))}
+
+    @rpc(expected_exceptions=AppError)
     def create_unit(self, principal, body):
         fields = requests.new_unit_request(body, principal["province_code"])
         province = places().find_province(principal["province_code"])

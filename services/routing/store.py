@@ -252,6 +252,9 @@ class RoutingStore:
             query["active"] = True
         return list(self.units.find(query).sort("unit_id", ASCENDING))
 
+    def units_named(self, unit_ids):
+        return list(self.units.find({"_id": {"$in": list(unit_ids)}}, {"name": 1}))
+
     def find_unit(self, unit_id):
         return self.units.find_one({"_id": unit_id})
 

@@ -180,6 +180,10 @@ PUBLIC_REQUEST = {"application_no": NUMBER, "status": "routed", "category": "hea
                   "due_at": "2026-03-09T10:15:00+03:00", "updated_at": "2026-03-02T11:00:00+03:00",
                   "unit": "Çankaya İlçe Sağlık Müdürlüğü"}
 PLAUSIBLE_ANSWERS.update({
+    ("intake", "get_access_log"): {"application_no": NUMBER, "language": "en", "reads": [
+        {"at": "2026-03-02T10:20:00+03:00", "role": "unit", "role_text": "Officer of the unit",
+         "unit_id": "06-cankaya-health", "purpose": "Handling the application"}]},
+    ("routing", "unit_names"): {"06-cankaya-health": "Çankaya İlçe Sağlık Müdürlüğü"},
     ("routing", "create_open311_client"): dict(OPEN311_CLIENT, api_key="ak311_" + "x" * 43),
     ("routing", "list_open311_clients"): [OPEN311_CLIENT],
     ("routing", "update_open311_client"): dict(OPEN311_CLIENT, active=False),
@@ -221,6 +225,8 @@ EXERCISES = [
     ("citizen.track_application", "GET", "/api/v1/applications/{}?tracking_code={}".format(NUMBER, CODE), {}, None),
     ("citizen.track_application", "GET",
      "/api/v1/applications/{}?tracking_code={}&language=en".format(NUMBER, CODE), {}, None),
+    ("citizen.application_access_log", "GET",
+     "/api/v1/applications/{}/access-log?tracking_code={}&language=en".format(NUMBER, CODE), {}, None),
     ("citizen.request_tracking_code", "POST", "/api/v1/applications/{}/tracking-code".format(NUMBER),
      {"json": {"national_id": "10000000146"}}, None),
     ("citizen.catalog", "GET", "/api/v1/catalog", {}, None),
@@ -371,6 +377,7 @@ def test_gateway_calls_the_methods_it_is_known_to_need(recorded_calls):
     called = {(service, method) for service, method, _, _ in recorded_calls}
 
     assert called >= {("intake", "submit_application"), ("intake", "get_catalog"), ("intake", "request_tracking_code"),
+                      ("intake", "get_access_log"), ("routing", "unit_names"),
                       ("tracking", "get_application_status"), ("intake", "get_application_record"),
                       ("intake", "find_applications"), ("intake", "application_subjects"),
                       ("intake", "list_personal_data_requests")}
@@ -423,7 +430,7 @@ def test_desk_calls_carry_the_officer_and_staff_calls_the_principal(recorded_cal
         elif (service, method) == ("intake", "submit_application") and kwargs["entry_point"] == "open311":
             assert set(kwargs["client"]) == set(routing_rpc.Open311ClientIdentity.__annotations__)
         elif service == "routing" and method not in ("authenticate", "ping", "authenticate_open311_client",
-                                                     "token_generation"):
+                                                     "token_generation", "unit_names"):
             assert set(args[0]) == principal_fields, method
         elif (service, method) == ("intake", "get_application_record"):
             assert set(args[0]) == principal_fields

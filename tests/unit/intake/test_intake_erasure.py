@@ -22,11 +22,6 @@ PERSONAL_VALUES = (NATIONAL_ID, "Ayşe", "Yılmaz", "+905321234567", "ayse@examp
                    "Sokağımızdaki")
 
 
-@pytest.fixture
-def intake(store, kick_counter):
-    return worker_factory(IntakeService, applications=store, publish_owed_events=kick_counter)
-
-
 def submit(intake, application_body, national_id=NATIONAL_ID, **overrides):
     body = application_body(**overrides)
     body["applicant"].update(national_id=national_id, email="ayse@example.com")

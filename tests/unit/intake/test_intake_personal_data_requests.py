@@ -4,12 +4,10 @@ are rebuilt from their audit entries."""
 from datetime import timedelta
 
 import pytest
-from nameko.testing.services import worker_factory
 
 from common import clock
 from common.errors import NotFound
 from services.intake import domain
-from services.intake.service import IntakeService
 from tests.support.samples import staff_principal
 
 NATIONAL_ID = "10000000146"
@@ -17,11 +15,6 @@ OTHER_NATIONAL_ID = "10000000078"
 ISTANBUL_ADMIN = staff_principal("istanbul.admin")
 ANKARA_ADMIN = staff_principal("ankara.admin")
 REASON = "KVKK md. 7 silme başvurusu, masada kimlik doğrulandı."
-
-
-@pytest.fixture
-def intake(store, kick_counter):
-    return worker_factory(IntakeService, applications=store, publish_owed_events=kick_counter)
 
 
 def submit(intake, application_body, national_id=NATIONAL_ID, **overrides):

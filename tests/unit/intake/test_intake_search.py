@@ -4,12 +4,10 @@ queue's subjects. On mongomock and on the embedded store."""
 from datetime import timedelta
 
 import pytest
-from nameko.testing.services import worker_factory
 
 from common import clock
 from common.errors import Forbidden, NotAllowed, ValidationFailed
 from services.intake import search
-from services.intake.service import IntakeService
 from services.intake.store import SEARCH_WORDS_MIGRATION, IntakeStore
 from tests.support.samples import staff_principal
 
@@ -79,11 +77,6 @@ def store(database_on_each_engine):
     store = IntakeStore(database_on_each_engine)
     store.create_indexes()
     return store
-
-
-@pytest.fixture
-def intake(store, kick_counter):
-    return worker_factory(IntakeService, applications=store, publish_owed_events=kick_counter)
 
 
 def submit(intake, application_body, subject="Yoldaki çukur", description="Sokağımızda büyük bir çukur var.",

@@ -2,22 +2,15 @@
 routes, stored with the application, shown in the staff record (null when not given), refused
 by name when it is not 1–32 characters of ``[A-Za-z0-9._-]``."""
 import pytest
-from nameko.testing.services import worker_factory
 
 from common.errors import ValidationFailed
 from common.fields import NOT_A_STRING
 from contracts.intake.requests import PRIVACY_NOTICE_VERSION_FORMAT
-from services.intake.service import IntakeService
 from tests.support.samples import staff_principal
 
 ISTANBUL_DESK = staff_principal("istanbul.desk")
 ISTANBUL_ROUTER = staff_principal("istanbul.router")
 ISTANBUL_ADMIN = staff_principal("istanbul.admin")
-
-
-@pytest.fixture
-def intake(store, kick_counter):
-    return worker_factory(IntakeService, applications=store, publish_owed_events=kick_counter)
 
 
 def record_of(intake, receipt):

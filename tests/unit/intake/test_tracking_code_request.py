@@ -5,7 +5,6 @@ store (the conditional write is a query each engine runs)."""
 from datetime import timedelta
 
 import pytest
-from nameko.testing.services import worker_factory
 
 from common import clock
 from common.errors import ValidationFailed
@@ -13,7 +12,6 @@ from common.fields import NOT_A_STRING, REQUIRED, UNKNOWN_FIELD
 from contracts.events import CATALOGUE, ENVELOPE_FIELDS
 from contracts.intake.requests import NATIONAL_ID_FORMAT, NATIONAL_ID_INVALID
 from services.intake import domain
-from services.intake.service import IntakeService
 from services.intake.store import IntakeStore
 from tests.support.samples import national_id, staff_principal
 
@@ -27,11 +25,6 @@ def store(database_on_each_engine):
     store = IntakeStore(database_on_each_engine)
     store.create_indexes()
     return store
-
-
-@pytest.fixture
-def intake(store, kick_counter):
-    return worker_factory(IntakeService, applications=store, publish_owed_events=kick_counter)
 
 
 @pytest.fixture

@@ -239,6 +239,38 @@ def test_without_an_answer_there_is_no_letter_and_no_print_button(open_tab, runn
     assert tab.page.locator("#letter").is_hidden() and tab.page.locator("#status").is_visible()
 
 
+def test_the_page_shows_who_looked_at_the_personal_data_by_role_and_unit_never_by_name(open_tab, running_system):
+    staff = StaffApi(running_system.url)
+    receipt = routed_application(staff)  # the router's wait for it opened its record once
+    assert staff.record("ankara.health", receipt["application_no"]).status_code == 200
+    tab = open_tab()
+    page = tab.page
+    look_up(page, receipt["application_no"], receipt["tracking_code"], "#access-log li >> nth=0")
+
+    section = page.locator("#access-log")
+    assert section.locator("h3").inner_text() == "Kişisel verilerinize kimler erişti?"
+    reads = section.locator("li").all_inner_texts()
+    assert reads[0].endswith("— Açık Kapı yönlendirme görevlisi, Valilik Açık Kapı bürosu: Başvurunun işlenmesi")
+    assert reads[-1].endswith("— Birim görevlisi, {}: Başvurunun işlenmesi".format(UNIT))
+    assert section.locator(".access-log-none").is_hidden()
+    assert "ankara." not in section.inner_text()  # no officer's username (the accounts are ankara.*)
+    tab.screenshots("portal-track-access-log")
+
+    switch_language(page, "Track your application")
+    page.wait_for_selector("#access-log li:has-text('Officer of the unit')")
+    assert section.locator("h3").inner_text() == "Who has looked at your personal data?"
+
+
+def test_before_anyone_looked_the_page_says_so(open_tab, running_system):
+    receipt = submit(running_system.url, ankara_health_body())
+    tab = open_tab()
+    look_up(tab.page, receipt["application_no"], receipt["tracking_code"], "#access-log:not([hidden])")
+
+    assert tab.page.locator("#access-log .access-log-none").inner_text() == (
+        "Henüz hiçbir görevli kişisel verilerinizi görüntülemedi.")
+    assert tab.page.locator("#access-log li").count() == 0
+
+
 # --- offline -------------------------------------------------------------------------------------
 
 def test_offline_the_page_shows_the_last_view_it_saw_without_the_answers_text(open_tab, running_system):

@@ -16,6 +16,13 @@ addStrings({
   lost_code_too_many: ["Çok sayıda deneme yapıldı; lütfen daha sonra tekrar deneyin.",
     "Too many attempts; please try again later."],
 
+  // --- who looked at my data (KVKK) ---
+  access_log_heading: ["Kişisel verilerinize kimler erişti?", "Who has looked at your personal data?"],
+  access_log_intro: ["Personelin başvurunuzdaki kişisel verilerinizi her görüntüleyişi kaydedilir: ne zaman, hangi görevde, hangi birimde ve hangi amaçla. Görevlilerin adları gösterilmez.",
+    "Every time staff view the personal data in your application it is recorded: when, in which role, in which unit and why. Officers' names are not shown."],
+  access_log_none: ["Henüz hiçbir görevli kişisel verilerinizi görüntülemedi.",
+    "No officer has viewed your personal data yet."],
+
   // --- the device's copy, offline ---
   offline_last_view: ["Çevrimdışısınız: bu, {time} itibarıyla gördüğünüz son durumdur.",
     "You are offline: this is the last status you saw, as of {time}."],

@@ -1,7 +1,8 @@
 // The tracking page: number + tracking code → status, timeline, due date, answer
-// (GET /api/v1/applications/{no}); the answer printed as a reply letter (answer-letter.js); a lost
-// code sent again by SMS (POST /api/v1/applications/{no}/tracking-code); offline, the last view
-// this device saw of that number (last-view.js), marked as such.
+// (GET /api/v1/applications/{no}); who looked at the applicant's personal data (GET …/access-log,
+// online only); the answer printed as a reply letter (answer-letter.js); a lost code sent again by
+// SMS (POST /api/v1/applications/{no}/tracking-code); offline, the last view this device saw of
+// that number (last-view.js), marked as such.
 import "./track-strings.js";
 import "./app-shell.js";
 import { ApiError, call, catalog } from "../common/api.js";
@@ -26,9 +27,11 @@ const lostForm = document.querySelector("#lost-code-form");
 const lostNumber = document.querySelector("#f-lost-application_no");
 const nationalId = document.querySelector("#f-lost-national_id");
 const lostResult = document.querySelector("#lost-code-result");
+const accessLog = document.querySelector("#access-log");
 
 const names = new CatalogNames();
-// what the page shows: {view, savedAt (null: fresh from the server), asked: {applicationNo, trackingCode}}
+// what the page shows: {view, savedAt (null: fresh from the server), reads (null: not fetched),
+// asked: {applicationNo, trackingCode}}
 let shown = null;
 // the server's answer to the last lost-code request ("Türkçe / English"), shown in the page's language
 let lostMessage = null;
@@ -69,7 +72,18 @@ function render() {
   fillLetter(letter, view, { kind: names.kind(view.kind), category: names.category(view.category) });
   section.querySelector(".timeline").replaceChildren(...view.timeline.map((entry) =>
     element("li", {}, element("time", { datetime: entry.at, text: formatDate(entry.at) }), " — " + entry.text)));
+  renderAccessLog(shown.reads);
   section.hidden = false;
+}
+
+// Each read: when, the role and unit (or the office), the purpose; the server names no officer.
+function renderAccessLog(reads) {
+  accessLog.hidden = !reads;
+  if (!reads) return;
+  accessLog.querySelector(".access-log-none").hidden = reads.length > 0;
+  accessLog.querySelector(".access-log").replaceChildren(...reads.map((read) =>
+    element("li", {}, element("time", { datetime: read.at, text: formatDate(read.at) }),
+      " — " + read.role_text + ", " + read.unit + ": " + read.purpose)));
 }
 
 // The answer's text only comes from the server: the device's copy has its outcome and date alone.
@@ -84,17 +98,20 @@ function renderAnswer(answer) {
   answerBox.querySelector("#print-answer").hidden = !answer.text;
 }
 
-// {view, savedAt} from the server (kept on the device for later), or — when the server cannot be
-// reached — the device's last view of that number; a refusal is thrown as the server said it.
+// {view, savedAt, reads} from the server (the view kept on the device for later), or — when the
+// server cannot be reached — the device's last view of that number; a refusal is thrown as the
+// server said it. The access log is not kept on the device, and a page without it still tracks.
 async function fetchView({ applicationNo, trackingCode }) {
+  const path = "/applications/" + encodeURIComponent(applicationNo);
+  const query = { tracking_code: trackingCode, language: currentLanguage() };
   try {
-    const view = await call("GET", "/applications/" + encodeURIComponent(applicationNo),
-      { query: { tracking_code: trackingCode, language: currentLanguage() } });
+    const view = await call("GET", path, { query });
     keepLastView(view);
-    return { view, savedAt: null };
+    const reads = await call("GET", path + "/access-log", { query }).then((log) => log.reads, () => null);
+    return { view, savedAt: null, reads };
   } catch (error) {
     const kept = error instanceof ApiError && error.status === 0 ? lastView(applicationNo) : null;
-    if (kept) return { view: kept.view, savedAt: kept.saved_at };
+    if (kept) return { view: kept.view, savedAt: kept.saved_at, reads: null };
     if (error instanceof ApiError && error.status === 404) throw refusal(404, "not_found");
     throw error;
   }

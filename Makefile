@@ -29,8 +29,9 @@ $(addprefix run-,$(SERVICES)): run-%: install
 
 # Two workers for two cores: a third was no faster here (784 s against 705–790 s) and its load made
 # the scaling test's RPC time out.
+# --durations: the slowest tests at the end of every run, to keep CI within its 15 minutes.
 test: install
-	$(BIN)/python -m pytest -n 2 --dist loadfile tests
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=25 tests
 
 # Style, import order and likely bugs (ruff), then types (mypy): both read pyproject.toml.
 lint: install

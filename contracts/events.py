@@ -26,9 +26,11 @@ class EventSpec:
 
 
 CATALOGUE = {
+    # due_at: Açık Kapı's answer target; statutory_due_at (since 2026-12-06): the law's limit (Law 3071,
+    # or as STATUTORY_PERIODS sets per kind). Consumers read it with .get: older events lack it.
     "application_received": EventSpec("intake", (
         "kind", "category", "province", "province_code", "district", "channel",
-        "received_at", "due_at", "phone", "tracking_code", "language",
+        "received_at", "due_at", "statutory_due_at", "phone", "tracking_code", "language",
     ), consumers=("routing", "notification", "tracking")),
     # step: the application's count of routing transitions, ordering steps that share a timestamp.
     "application_routed": EventSpec(

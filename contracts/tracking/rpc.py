@@ -30,9 +30,20 @@ class PublicFacts(TypedDict):
     updated_at: str
 
 
+class Deadline(TypedDict):
+    due_at: str
+    days_left: Optional[int]  # calendar days from today (Turkey's date), negative once past; None once answered
+
+
+class Deadlines(TypedDict, total=False):
+    answer: Deadline  # Açık Kapı's answer target (the same time as due_at)
+    statutory: Deadline  # the law's limit (Law 3071: 30 days, or as configured per kind); not on older records
+
+
 class StatusView(PublicFacts):
     kind: str
     timeline: list[TimelineEntry]
+    deadlines: Deadlines
 
 
 class StatsUnit(TypedDict):

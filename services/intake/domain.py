@@ -87,8 +87,9 @@ def fingerprint(body: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-# Every kind's answer period when ANSWER_PERIODS is not set; the service passes the setting's.
+# Every kind's periods when ANSWER_PERIODS and STATUTORY_PERIODS are not set; the service passes the settings'.
 DEFAULT_ANSWER_PERIODS = periods.default_answer_periods()
+DEFAULT_STATUTORY_PERIODS = periods.default_statutory_periods()
 
 
 def due_at(received_at: datetime, kind: str, answer_periods: Mapping[str,
@@ -106,11 +107,15 @@ def check_desk_officer(application: ValidApplication, officer: Mapping[str, Any]
 
 def new_application(application: ValidApplication, number: str, received_at: datetime, idempotency_key: str | None,
                     body_fingerprint: str, entered_by: str | None = None,
-                    client: Mapping[str, Any] | None = None, answer_periods: Mapping[str,
-                    periods.AnswerPeriod] = DEFAULT_ANSWER_PERIODS) -> dict[str, Any]:
-    """The stored record, owing its ``application_received`` event (one write)."""
+                    client: Mapping[str, Any] | None = None,
+                    answer_periods: Mapping[str, periods.AnswerPeriod] = DEFAULT_ANSWER_PERIODS,
+                    statutory_periods: Mapping[str, periods.AnswerPeriod] = DEFAULT_STATUTORY_PERIODS,
+                    ) -> dict[str, Any]:
+    """The stored record, owing its ``application_received`` event (one write). Two deadlines run
+    from the receipt: Açık Kapı's answer target (``due_at``) and the law's limit (``statutory_due_at``)."""
     tracking_code = new_tracking_code()
     due = due_at(received_at, application.kind, answer_periods)
+    statutory_due = due_at(received_at, application.kind, statutory_periods)
     # its fields are all plain values: no deep copy (asdict's) needed
     fields = {field.name: getattr(application, field.name) for field in dataclass_fields(application)}
     applicant = {name: fields.pop(name) for name in ("national_id", "first_name", "last_name", "phone", "email")}
@@ -120,7 +125,8 @@ def new_application(application: ValidApplication, number: str, received_at: dat
         province=application.province, province_code=application.province_code,
         district=application.district, channel=application.channel,
         received_at=clock.to_iso(received_at, "milliseconds"), due_at=clock.to_iso(due),
-        phone=application.phone, tracking_code=tracking_code, language=application.language,
+        statutory_due_at=clock.to_iso(statutory_due), phone=application.phone,
+        tracking_code=tracking_code, language=application.language,
     )
     return dict(
         fields,
@@ -130,6 +136,7 @@ def new_application(application: ValidApplication, number: str, received_at: dat
         tracking_code=tracking_code,
         received_at=received_at,
         due_at=due,
+        statutory_due_at=statutory_due,
         idempotency_key=idempotency_key or "none:{}".format(number),
         entered_by=entered_by,
         client=client and {"client_id": client["client_id"], "name": client["name"]},

@@ -13,7 +13,7 @@ from services.intake.metrics import APPLICATIONS_RECEIVED
 from services.intake.settings import settings
 from services.intake.store import IntakeStore
 
-settings()  # a bad ANSWER_PERIODS stops the start-up, not a citizen's submission
+settings()  # a bad ANSWER_PERIODS or STATUTORY_PERIODS stops the start-up, not a citizen's submission
 
 
 class IntakeService(Pingable):
@@ -39,7 +39,7 @@ class IntakeService(Pingable):
             received_at, self.applications.next_sequence(domain.sequence_name(received_at)))
         document = self.publish_owed_events.leased(domain.new_application(
             application, number, received_at, key, body_fingerprint, entered_by=officer and officer["username"],
-            client=client, answer_periods=settings().answer_periods))
+            client=client, answer_periods=settings().answer_periods, statutory_periods=settings().statutory_periods))
         stored = self.applications.insert_application(document)
         if stored is document:  # not a twin that won an idempotency race
             APPLICATIONS_RECEIVED.labels(document["channel"], document["kind"], document["province"]).inc()

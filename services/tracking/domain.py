@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from common import clock
@@ -52,6 +52,8 @@ def received(event: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any] |
         received_at=received_at,
         due_at=clock.from_iso(event["due_at"]),
     )
+    if event.get("statutory_due_at"):  # events of before 2026-12-06 have none
+        fields["statutory_due_at"] = clock.from_iso(event["statutory_due_at"])
     return fields, timeline_entry(event, "received", received_at, step=0)
 
 
@@ -134,3 +136,18 @@ def public_facts(document: Mapping[str, Any], timeline: Sequence[Mapping[str, An
         "updated_at": clock.to_iso(timeline[-1]["at"]),
     }
 
+
+def deadlines(document: Mapping[str, Any], today: date) -> dict[str, dict[str, Any]]:
+    """The application's two clocks as the applicant sees them: Açık Kapı's answer target
+    (``answer``) and the law's limit (``statutory``, where the record has one), each its due time
+    and, until the answer came, the calendar days left from ``today`` (Turkey's date; 0 on the day
+    itself, negative once past)."""
+    answered = bool(document.get("answer"))
+    clocks = {"answer": document["due_at"], "statutory": document.get("statutory_due_at")}
+    shown = {}
+    for name, due in clocks.items():
+        if due is not None:
+            due_at = clock.to_iso(due)  # in Turkey's time, so its date is the day it falls due there
+            shown[name] = {"due_at": due_at,
+                           "days_left": None if answered else (clock.from_iso(due_at).date() - today).days}
+    return shown

@@ -1,13 +1,14 @@
 """The citizen's view of one application (GET /api/v1/applications/<no>): its public facts, the
-timeline in the citizen's language, the unit now handling it, the answer, and a notice when the
-SMS could not be sent. Nothing personal (docs/privacy.md#what-is-personal); the answer's text is
-shown: it is what the citizen applied for."""
+timeline in the citizen's language, the unit now handling it, the answer, a notice when the SMS
+could not be sent, and the two deadlines with their days left. Nothing personal
+(docs/privacy.md#what-is-personal); the answer's text is shown: it is what the citizen applied for."""
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from common import clock
 from messages import LANGUAGES, by_language
-from services.tracking.domain import chronological, current_unit, public_facts, sms_failed
+from services.tracking.domain import chronological, current_unit, deadlines, public_facts, sms_failed
 
 # The texts are in the message catalogues (messages/tr.py, messages/en.py: ``tracking.*``).
 STATUS_TEXTS = {
@@ -28,10 +29,12 @@ def choose_language(requested: str | None, document: Mapping[str, Any]) -> str:
 
 
 
-def public_view(document: Mapping[str, Any], language: str) -> dict[str, Any]:
+def public_view(document: Mapping[str, Any], language: str, today: date) -> dict[str, Any]:
+    """``today``: Turkey's date, from which the deadlines count their days left."""
     timeline = sorted(document.get("timeline", []), key=chronological)
     view = dict(
         public_facts(document, timeline),
+        deadlines=deadlines(document, today),
         kind=document["kind"],
         timeline=[
             {

@@ -64,7 +64,7 @@ class TrackingService(Pingable):
         document = self.applications.find(application_no)
         if not domain.code_matches(document, tracking_code):
             raise NotFound("application")
-        return public_view.public_view(document, public_view.choose_language(language, document))
+        return public_view.public_view(document, public_view.choose_language(language, document), clock.now().date())
 
     @rpc(expected_exceptions=AppError)
     def get_statistics(self, principal, query):

@@ -39,7 +39,8 @@ SERVICES_DIR = Path(__file__).resolve().parents[2] / "services"
 REALISTIC_VALUES = {
     "kind": "complaint", "category": "education", "province": "İstanbul", "province_code": "34",
     "district": "Kadıköy", "channel": "web", "received_at": "2026-03-02T10:15:00+03:00",
-    "due_at": "2026-03-09T10:15:00+03:00", "phone": "+905321234567", "tracking_code": "K7M2PQ9X",
+    "due_at": "2026-03-09T10:15:00+03:00", "statutory_due_at": "2026-04-01T10:15:00+03:00",
+    "phone": "+905321234567", "tracking_code": "K7M2PQ9X",
     "language": "tr", "unit_id": "34-meb", "unit_name": "İstanbul İl Milli Eğitim Müdürlüğü",
     "routed_by": "officer-34-7", "reason": "yanlış birim / wrong unit", "contacted_by": "officer-34-7",
     "outcome": "positive", "answer_text": "Kaldırım onarıldı.", "answered_at": "2026-03-05T14:00:00+03:00",

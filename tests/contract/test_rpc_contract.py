@@ -61,6 +61,8 @@ PLAUSIBLE_ANSWERS = {
         "province": "İstanbul", "district": "Kadıköy", "received_at": "2026-03-02T10:15:00+03:00",
         "due_at": "2026-03-09T10:15:00+03:00", "updated_at": "2026-03-02T10:15:00+03:00",
         "timeline": [{"at": "2026-03-02T10:15:00+03:00", "status": "received", "text": "Başvurunuz alındı."}],
+        "deadlines": {"answer": {"due_at": "2026-03-09T10:15:00+03:00", "days_left": 7},
+                      "statutory": {"due_at": "2026-04-01T10:15:00+03:00", "days_left": 30}},
     },
 }
 PLAUSIBLE_ANSWERS.update({(name, "ping"): {"service": name, "ok": True} for name in SERVICES})
@@ -527,7 +529,8 @@ def test_tracking_statistics_in_the_schema_shapes():
     tracking.handle_application_received(new_event(
         "application_received", NUMBER, kind="complaint", category="health", province="Ankara",
         province_code="06", district="Çankaya", channel="web", received_at="2026-03-02T10:15:00+03:00",
-        due_at="2026-03-09T10:15:00+03:00", phone="+905321234567", tracking_code=CODE, language="tr"))
+        due_at="2026-03-09T10:15:00+03:00", statutory_due_at="2026-04-01T10:15:00+03:00", phone="+905321234567",
+        tracking_code=CODE, language="tr"))
     tracking.handle_application_routed(new_event(
         "application_routed", NUMBER, unit_id="06-cankaya-health", unit_name="Çankaya İlçe Sağlık Müdürlüğü",
         routed_by="ankara.router", due_at="2026-03-09T10:15:00+03:00", step=1))
@@ -604,7 +607,8 @@ def test_tracking_answers_in_the_schema_shape():
     tracking.handle_application_received(new_event(
         "application_received", NUMBER, kind="complaint", category="general", province="İstanbul",
         province_code="34", district="Kadıköy", channel="web", received_at="2026-03-02T10:15:00+03:00",
-        due_at="2026-03-09T10:15:00+03:00", phone="+905321234567", tracking_code=CODE, language="tr"))
+        due_at="2026-03-09T10:15:00+03:00", statutory_due_at="2026-04-01T10:15:00+03:00", phone="+905321234567",
+        tracking_code=CODE, language="tr"))
 
     view = tracking.get_application_status(NUMBER, CODE)
 
@@ -640,7 +644,8 @@ def test_routing_answers_in_the_schema_shapes(application_workers):
     routing.handle_application_received(new_event(
         "application_received", NUMBER, kind="complaint", category="health", province="Ankara",
         province_code="06", district="Çankaya", channel="web", received_at="2026-03-02T10:15:00.000+03:00",
-        due_at="2026-03-09T10:15:00+03:00", phone="+905321234567", tracking_code=CODE, language="tr"))
+        due_at="2026-03-09T10:15:00+03:00", statutory_due_at="2026-04-01T10:15:00+03:00", phone="+905321234567",
+        tracking_code=CODE, language="tr"))
     principal = routing.authenticate("ankara.router", PASSWORD)
     admin = PRINCIPALS["admin"]
 

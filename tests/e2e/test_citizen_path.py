@@ -1,5 +1,6 @@
 """A citizen applies on the web or in the app, gets one SMS, and tracks the application."""
 import re
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -37,6 +38,12 @@ def test_apply_sms_and_track(api, running_system, channel):
     assert [entry["status"] for entry in view["timeline"]] == ["received"]
     assert view["timeline"][0]["text"]
     assert not {"applicant", "phone", "national_id", "tracking_code"} & set(view)
+    # The two clocks from the receipt: Açık Kapı's 7 days and Law 3071's 30 (issue 22)
+    received = datetime.fromisoformat(receipt["received_at"])
+    # (one day fewer only when Turkey's midnight fell between the receipt and this look)
+    assert view["deadlines"]["answer"]["due_at"] == receipt["due_at"]
+    assert datetime.fromisoformat(view["deadlines"]["statutory"]["due_at"]) == received + timedelta(days=30)
+    assert (view["deadlines"]["answer"]["days_left"], view["deadlines"]["statutory"]["days_left"]) in ((7, 30), (6, 29))
 
 
 def test_english_applicant_gets_english_sms_and_timeline(api, running_system):

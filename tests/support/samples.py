@@ -64,6 +64,7 @@ def received_event(application_no="2026-000001", **overrides):
         kind="complaint", category="general",
         province="İstanbul", province_code="34", district="Kadıköy", channel="web",
         received_at="2026-03-02T10:15:00+03:00", due_at="2026-03-09T10:15:00+03:00",
+        statutory_due_at="2026-04-01T10:15:00+03:00",
         phone=APPLICANT_PHONE_E164, tracking_code=TRACKING_CODE, language="tr",
     )
     fields.update(overrides)

@@ -9,6 +9,7 @@ from services.intake.periods import (
     due_at,
     is_working_day,
     parse_answer_periods,
+    parse_statutory_periods,
 )
 
 SEVEN_CALENDAR_DAYS = AnswerPeriod(7, working_days=False)
@@ -152,3 +153,23 @@ def test_due_time_is_in_turkish_time_at_plus_three(period):
 def test_naive_receipt_time_is_refused():
     with pytest.raises(ValueError, match="timezone-aware"):
         due_at(datetime(2026, 3, 19, 14, 0), working(1))
+
+
+# --- the statutory limit (issue 22: the legal clock) -------------------------------------------
+
+@pytest.mark.parametrize("text", [None, "", "  "])
+def test_no_setting_gives_every_kind_the_thirty_days_of_law_3071(text):
+    assert parse_statutory_periods(text) == {kind: AnswerPeriod(30) for kind in KINDS}
+
+
+def test_a_kind_may_have_the_fifteen_working_days_of_law_4982():
+    periods = parse_statutory_periods("request=15w")
+
+    assert periods["request"] == working(15) and periods["complaint"] == AnswerPeriod(30)
+    # from Monday 2 March 2026: three weeks of working days, but Friday 20 March is Ramazan Bayramı
+    assert due_at(turkish(2026, 3, 2, 10, 15), periods["request"]) == turkish(2026, 3, 24, 10, 15)
+
+
+def test_a_malformed_statutory_setting_is_refused_naming_it():
+    with pytest.raises(ValueError, match="STATUTORY_PERIODS names unknown kind 'petition'"):
+        parse_statutory_periods("petition=30")

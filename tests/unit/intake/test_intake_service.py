@@ -66,6 +66,17 @@ def test_submission_stores_the_applicant_and_owes_one_received_event(intake, sto
     assert set(event) == set(ENVELOPE_FIELDS) | set(CATALOGUE["application_received"].fields)
 
 
+def test_the_law_s_limit_runs_from_the_receipt_beside_the_answer_target(intake, store, application_body):
+    receipt = intake.submit_application(application_body())
+
+    [document] = stored_documents(store)
+    [event] = document["outbox"]
+    received_at = clock.from_iso(receipt["received_at"])
+    assert clock.from_iso(event["statutory_due_at"]) == received_at + timedelta(days=30)  # Law 3071, art. 7
+    assert document["statutory_due_at"].replace(microsecond=0) == clock.from_iso(event["statutory_due_at"])
+    assert clock.from_iso(event["due_at"]) == received_at + timedelta(days=7)
+
+
 def test_same_key_and_same_body_gives_the_same_receipt_and_one_application(intake, store, application_body):
     first = intake.submit_application(application_body(), idempotency_key="retry-77")
     again = intake.submit_application(application_body(), idempotency_key="retry-77")

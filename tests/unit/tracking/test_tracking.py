@@ -1,4 +1,5 @@
 import json
+from datetime import datetime
 
 import pytest
 from nameko.testing.services import worker_factory
@@ -16,7 +17,7 @@ CODE = "K7M2PQ9X"
 PHONE = "+905321234567"
 VIEW_FIELDS = {
     "application_no", "status", "kind", "category", "province", "district",
-    "received_at", "due_at", "updated_at", "timeline",
+    "received_at", "due_at", "updated_at", "timeline", "deadlines",
 }
 
 
@@ -562,3 +563,36 @@ def test_no_notice_once_a_failed_sms_was_delivered_after_all(tracking, received)
     tracking.handle_sms_delivered(new_event("sms_delivered", NUMBER, **about))
 
     assert "notice" not in tracking.get_application_status(NUMBER, CODE)
+
+
+# --- the legal clock (issue 22) ---------------------------------------------------------------------
+
+def test_both_deadlines_count_the_days_left_from_turkeys_date(tracking, received, monkeypatch):
+    tracking.handle_application_received(received)  # received 2 March 10:15, due 9 March, statutory 1 April
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 3, 9, 23, 30, tzinfo=clock.TURKEY))
+
+    deadlines = tracking.get_application_status(NUMBER, CODE)["deadlines"]
+
+    assert deadlines == {"answer": {"due_at": "2026-03-09T10:15:00+03:00", "days_left": 0},
+                         "statutory": {"due_at": "2026-04-01T10:15:00+03:00", "days_left": 23}}
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 3, 11, 0, 5, tzinfo=clock.TURKEY))
+    assert tracking.get_application_status(NUMBER, CODE)["deadlines"]["answer"]["days_left"] == -2
+
+
+def test_once_answered_no_days_are_left_to_count(tracking, received):
+    tracking.handle_application_received(received)
+    tracking.handle_application_answered(new_event(
+        "application_answered", NUMBER, unit_id="34-health", outcome="positive", answer_text="Yapıldı.",
+        answered_at="2026-03-05T10:00:00+03:00", step=2))
+
+    deadlines = tracking.get_application_status(NUMBER, CODE)["deadlines"]
+
+    assert {name: deadline["days_left"] for name, deadline in deadlines.items()} == {"answer": None, "statutory": None}
+
+
+def test_an_application_received_before_the_statutory_clock_shows_only_the_answer_target(tracking, received):
+    event = dict(received)
+    del event["statutory_due_at"]
+    tracking.handle_application_received(event)
+
+    assert set(tracking.get_application_status(NUMBER, CODE)["deadlines"]) == {"answer"}

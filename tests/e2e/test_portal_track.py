@@ -261,14 +261,27 @@ def test_the_page_shows_who_looked_at_the_personal_data_by_role_and_unit_never_b
     assert section.locator("h3").inner_text() == "Who has looked at your personal data?"
 
 
-def test_before_anyone_looked_the_page_says_so(open_tab, running_system):
+def test_before_anyone_looked_the_page_says_so_and_both_deadlines_count_their_days(open_tab, running_system):
     receipt = submit(running_system.url, ankara_health_body())
     tab = open_tab()
-    look_up(tab.page, receipt["application_no"], receipt["tracking_code"], "#access-log:not([hidden])")
+    page = tab.page
+    look_up(page, receipt["application_no"], receipt["tracking_code"], "#access-log:not([hidden])")
 
-    assert tab.page.locator("#access-log .access-log-none").inner_text() == (
+    assert page.locator("#access-log .access-log-none").inner_text() == (
         "Henüz hiçbir görevli kişisel verilerinizi görüntülemedi.")
-    assert tab.page.locator("#access-log li").count() == 0
+    assert page.locator("#access-log li").count() == 0
+    # Açık Kapı's 7 days and Law 3071's 30 (a day fewer only across Turkey's midnight)
+    assert re.search(r"\((7|6) gün kaldı\)$", fact(page, "Cevap için son tarih")), fact(page, "Cevap için son tarih")
+    assert re.search(r"\((30|29) gün kaldı\)$", fact(page, "Kanuni son tarih"))
+    tab.screenshots("portal-track-deadlines")
+    switch_language(page, "Track your application")
+    page.wait_for_selector("#status dt:text('Legal deadline')")
+    assert re.search(r"\((30|29) days left\)$", fact(page, "Legal deadline"))
+
+
+def fact(page, label):
+    """The value of the tracking view's fact ``label``."""
+    return page.locator("#status > .facts dt", has_text=label).locator("xpath=following-sibling::dd[1]").inner_text()
 
 
 # --- offline -------------------------------------------------------------------------------------

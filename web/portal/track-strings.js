@@ -16,6 +16,14 @@ addStrings({
   lost_code_too_many: ["Çok sayıda deneme yapıldı; lütfen daha sonra tekrar deneyin.",
     "Too many attempts; please try again later."],
 
+  // --- the two deadlines: Açık Kapı's answer target and the law's limit ---
+  statutory_due_at: ["Kanuni son tarih", "Legal deadline"],
+  days_left: ["{n} gün kaldı", "{n} days left"],
+  days_left_one: ["1 gün kaldı", "1 day left"],
+  days_left_today: ["bugün", "today"],
+  days_past: ["{n} gün geçti", "{n} days past"],
+  days_past_one: ["1 gün geçti", "1 day past"],
+
   // --- who looked at my data (KVKK) ---
   access_log_heading: ["Kişisel verilerinize kimler erişti?", "Who has looked at your personal data?"],
   access_log_intro: ["Personelin başvurunuzdaki kişisel verilerinizi her görüntüleyişi kaydedilir: ne zaman, hangi görevde, hangi birimde ve hangi amaçla. Görevlilerin adları gösterilmez.",

@@ -65,7 +65,9 @@ function render() {
     ["province", view.province + " / " + view.district],
     ["unit", view.unit && view.unit.name],
     ["received_at", formatDate(view.received_at)],
-    ["due_at", formatDate(view.due_at)],
+    ["due_at", deadlineText(view.due_at, savedAt ? null : view.deadlines?.answer)],
+    ["statutory_due_at", view.deadlines?.statutory &&
+      deadlineText(view.deadlines.statutory.due_at, savedAt ? null : view.deadlines.statutory)],
     ["updated_at", formatDate(view.updated_at)],
   ]));
   renderAnswer(view.answer);
@@ -84,6 +86,19 @@ function renderAccessLog(reads) {
   accessLog.querySelector(".access-log").replaceChildren(...reads.map((read) =>
     element("li", {}, element("time", { datetime: read.at, text: formatDate(read.at) }),
       " — " + read.role_text + ", " + read.unit + ": " + read.purpose)));
+}
+
+// A due date, and the days left to it as the server counted them today (not on the device's old
+// copy, whose count would be stale; nor once answered, when the server sends none).
+function deadlineText(dueAt, deadline) {
+  const days = deadline ? deadline.days_left : null;
+  if (days === null || days === undefined) return formatDate(dueAt);
+  let left;
+  if (days === 0) left = t("days_left_today");
+  else if (days === 1) left = t("days_left_one");
+  else if (days === -1) left = t("days_past_one");
+  else left = t(days > 0 ? "days_left" : "days_past", { n: Math.abs(days) });
+  return formatDate(dueAt) + " (" + left + ")";
 }
 
 // The answer's text only comes from the server: the device's copy has its outcome and date alone.

@@ -22,5 +22,10 @@ def to_iso(moment: datetime, timespec: str = "seconds") -> str:
     return moment.astimezone(TURKEY).isoformat(timespec=timespec)
 
 
+def aware(moment: datetime) -> datetime:
+    """``moment`` with its time zone: a naive datetime can only be UTC from a store."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def from_iso(text: str) -> datetime:
     return datetime.fromisoformat(text)

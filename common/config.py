@@ -1,6 +1,8 @@
 """Environment settings with the names of docs/configuration.md#environment, the same in every process."""
 import hashlib
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar, overload
 from urllib.parse import urlsplit
@@ -41,6 +43,34 @@ def make_files_private() -> None:
             directory.chmod(0o700)
     except FileNotFoundError:
         pass  # whoever writes there first creates it, under the umask
+
+
+def generated_secret(setting_name: str, file_name: str, generate: Callable[[], str]) -> str:
+    """The setting ``setting_name``, or a secret ``generate()`` made into ``DATA_DIR/file_name`` on
+    first run and reused after (a single machine's processes share it; a deployment of several
+    machines sets the setting). Processes that start together: the first to create the file wins
+    and the others read what it wrote."""
+    configured = setting(setting_name)
+    if configured:
+        return configured
+    path = data_dir() / file_name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_when_written(path)
+    with os.fdopen(descriptor, "w") as secret_file:
+        secret_file.write(generate())
+    return path.read_text().strip()
+
+
+def _read_when_written(path: Path) -> str:
+    for _ in range(100):
+        secret = path.read_text().strip()
+        if secret:
+            return secret
+        time.sleep(0.01)
+    raise RuntimeError("secret file stays empty: {}".format(path))
 
 
 def amqp_uri() -> str:

@@ -38,11 +38,17 @@ CATALOGUE = {
     "application_returned": EventSpec("routing", ("unit_id", "reason", "step"), consumers=("tracking",)),
     "applicant_contacted": EventSpec(
         "routing", ("channel", "contacted_by", "step"), consumers=("tracking",)),
+    # answers_objection (since 2026-12-06): the answer to the applicant's objection, not the first one;
+    # verification_code: the code printed with the answer, under which anyone can verify it (GET
+    # /api/v1/verify/{code}). Consumers read both with .get: older events lack them.
     "application_answered": EventSpec(
-        "routing", ("unit_id", "outcome", "answer_text", "answered_at", "step"),
+        "routing", ("unit_id", "outcome", "answer_text", "answered_at", "step", "answers_objection",
+                    "verification_code"),
         consumers=("notification", "tracking")),
     "deadline_approaching": EventSpec("routing", ("unit_id", "due_at"), consumers=("tracking",)),
     "deadline_missed": EventSpec("routing", ("unit_id", "due_at"), consumers=("tracking",)),
+    # Past the statutory limit (statutory_due_at of application_received) without an answer: owed once.
+    "application_escalated": EventSpec("routing", ("unit_id", "statutory_due_at"), consumers=("tracking",)),
     # No longer published (issue 20): only staff views used it, and the staff record asks notification.
     # Tracking still handles it, so one published by an older notification during a rolling deploy lands.
     "sms_sent": EventSpec("notification", ("message_id", "template", "provider"), consumers=("tracking",)),
@@ -54,7 +60,12 @@ CATALOGUE = {
         "notification", ("message_id", "template", "provider", "reason"), consumers=("tracking",)),
     # KVKK erasure of the applicant's personal data: the number alone, nothing personal. Consumed by
     # every service that holds personal data of an application (tracking holds none).
-    "applicant_data_erased": EventSpec("intake", (), consumers=("notification", "routing")),
+    "applicant_data_erased": EventSpec("intake", (), consumers=("notification", "routing", "tracking")),
+    # The applicant objected to the answer (tracking checked the code, the window and that it is the
+    # first): routing gives it back to the unit that answered (unit_id), due by due_at and by the law
+    # at statutory_due_at; notification confirms receipt by SMS. text: the applicant's words.
+    "objection_filed": EventSpec("tracking", ("unit_id", "text", "filed_at", "due_at", "statutory_due_at"),
+                                 consumers=("routing", "notification")),
     # A citizen who lost the tracking code proved the national ID of the application: notification
     # texts the code to the phone on record. requested_at tells one request from another (at most
     # one an hour), so a redelivered event still gives one SMS.

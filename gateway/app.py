@@ -16,6 +16,7 @@ from gateway.openapi import openapi
 from gateway.rpc import RpcPool
 from gateway.settings import Settings
 from gateway.staff import staff
+from gateway.verify import verify
 
 
 def create_app(settings=None):
@@ -42,6 +43,7 @@ def create_app(settings=None):
     if settings.trusted_proxies:  # else X-Forwarded-For is the client's word, and ignored
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
     app.register_blueprint(citizen)
+    app.register_blueprint(verify)  # /api/v1/verify/…: an answer anyone can check
     app.register_blueprint(staff)
     callbacks.install(app, settings.callbacks, EventPublisher(broker))  # SMS providers' delivery reports
     app.register_blueprint(health)

@@ -12,7 +12,6 @@ import threading
 import time
 from datetime import timedelta
 from functools import wraps
-from pathlib import Path
 
 from flask import current_app, g, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -50,32 +49,9 @@ def credentials(body):
 
 
 def secret_key():
-    """``SECRET_KEY``, or one generated into ``DATA_DIR`` on first run and reused after.
-
-    gunicorn workers start together: the first to create the file wins and
-    the others read what it wrote.
-    """
-    configured = config.setting("SECRET_KEY")
-    if configured:
-        return configured
-    path = config.data_dir() / "secret_key"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return _read_when_written(path)
-    with os.fdopen(descriptor, "w") as key_file:
-        key_file.write(os.urandom(32).hex())
-    return path.read_text().strip()
-
-
-def _read_when_written(path):
-    for _ in range(100):
-        key = Path(path).read_text().strip()
-        if key:
-            return key
-        time.sleep(0.01)
-    raise RuntimeError("secret key file stays empty: {}".format(path))
+    """``SECRET_KEY``, or one generated into ``DATA_DIR`` on first run and reused after (gunicorn
+    workers start together: ``config.generated_secret``)."""
+    return config.generated_secret("SECRET_KEY", "secret_key", lambda: os.urandom(32).hex())
 
 
 class TokenSigner:

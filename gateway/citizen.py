@@ -1,4 +1,5 @@
-"""Citizen routes (no login): apply, track, a lost tracking code, and the catalogue for forms."""
+"""Citizen routes (no login): apply, track, object to the answer, rate it, a lost tracking code, and
+the catalogue for forms."""
 import re
 import threading
 import time
@@ -52,6 +53,34 @@ def application_access_log(application_no):
         if "unit_id" in read:
             read["unit"] = names.get(read.pop("unit_id")) or message("access_log.unknown_unit", view["language"])
     return jsonify(view)
+
+
+@citizen.post("/api/v1/applications/<application_no>/objection")
+@rate_limited(LOOKUPS)
+def object_to_answer(application_no):
+    """The applicant objects to the answer, once, within OBJECTION_DAYS (docs/api.md#objection)."""
+    _require_application_no(application_no)
+    view = services().call("tracking", "file_objection", application_no, json_body(),
+                           language=request.args.get("language"))
+    response = jsonify(view)
+    response.status_code = 201
+    return response
+
+
+@citizen.post("/api/v1/applications/<application_no>/feedback")
+@rate_limited(LOOKUPS)
+def rate_answer(application_no):
+    """The applicant's rating of the latest answer, once per answer (docs/api.md#feedback)."""
+    _require_application_no(application_no)
+    response = jsonify(services().call("tracking", "give_feedback", application_no, json_body()))
+    response.status_code = 201
+    return response
+
+
+def _require_application_no(application_no):
+    """A malformed number: the same 404 as an unknown one."""
+    if not APPLICATION_NO.match(application_no):
+        raise NotFound("application")
 
 
 def _tracking_code(application_no):

@@ -245,6 +245,9 @@ LOOKUPS = (Rule("lookups_per_ip", client_key),
            Rule("failed_lookups_per_number", application_number_at_address_key, counts=not_found,
                 ceiling=Ceiling("failed_lookups_number_ceiling", application_number_key,
                                 "failed_lookups_past_ceiling")))
+# An answer's verification by its code: unguessable codes, guessed from one address at the lookups' pace.
+VERIFICATIONS = (Rule("lookups_per_ip", client_key),
+                 Rule("failed_lookups_per_ip", client_key, counts=not_found))
 # A lost tracking code (citizen.request_tracking_code) spends the failed lookups' own counters, the
 # scopes being shared: a national ID guessed there is a try taken from the tracking-code guesses,
 # not a second budget beside them.

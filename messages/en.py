@@ -44,6 +44,7 @@ MESSAGES: dict[str, str] = {
     "field.length": "must be {shortest}–{longest} characters",
     "field.at_most_characters": "at most {longest} characters",
     "field.between": "from {first} to {last}",
+    "field.whole_number_between": "must be a whole number from {smallest} to {largest}",
     "field.whole_number": "a whole number from 1 to {maximum}",
     "field.at_least_one": "at least one field",
     "field.invalid_list": "invalid list",
@@ -103,6 +104,15 @@ MESSAGES: dict[str, str] = {
     "tracking.status.routed": "Your application has been forwarded to the unit responsible.",
     "tracking.status.returned": "Your application is being reassessed to forward it to the right unit.",
     "tracking.status.answered": "Your application has been concluded; you can read the answer below.",
+    "tracking.status.objected": ("Your objection to the answer was received; the unit will review your "
+                                 "application again."),
+    # Issue 22: objection and rating after an answer (services/tracking/objections.py, feedback.py)
+    "objection.not_answered": "Your application has not been answered yet; an objection can only follow an answer.",
+    "objection.already_objected": "You have already objected to this answer; an objection can be made once.",
+    "objection.window_closed": ("The time to object has passed: an objection can be made within {days} days "
+                                "of the answer."),
+    "feedback.not_answered": "There is no answer to rate yet.",
+    "feedback.already_rated": "You have already rated this answer; each answer can be rated once.",
     "tracking.sms_failed_notice": ("We could not reach you by SMS. You can read your application's status "
                                    "and result at an Açık Kapı desk, on the website and in the mobile app."),
     # Notification: delivery reports from the SMS provider
@@ -146,6 +156,9 @@ MESSAGES: dict[str, str] = {
     "sms.application_answered": ("Your application has been concluded. Read the answer at "
                                  "{tracking_url}/takip?no={application_no} with your tracking code, in the "
                                  "mobile app or at an Acik Kapi desk."),
+    "sms.objection_received": ("Your objection to the answer to application {application_no} was received; "
+                               "the unit will answer again within 7 days. Follow it at "
+                               "{tracking_url}/takip?no={application_no}"),
     # Issue 18, intake: the staff queue's search (services/intake/search.py)
     "intake.search_needs_a_word": ("must hold a word of at least 2 letters, an application number "
                                    "(2026-000123) or an 11-digit national ID"),

@@ -44,6 +44,7 @@ MESSAGES: dict[str, str] = {
     "field.length": "{shortest}–{longest} karakter olmalı",
     "field.at_most_characters": "en çok {longest} karakter",
     "field.between": "{first}–{last} arası",
+    "field.whole_number_between": "{smallest}–{largest} arası tam sayı olmalı",
     "field.whole_number": "1–{maximum} arası tam sayı",
     "field.at_least_one": "en az bir alan",
     "field.invalid_list": "geçersiz liste",
@@ -103,6 +104,15 @@ MESSAGES: dict[str, str] = {
     "tracking.status.routed": "Başvurunuz çözüm için ilgili birime iletildi.",
     "tracking.status.returned": "Başvurunuz doğru birime iletilmek üzere yeniden değerlendiriliyor.",
     "tracking.status.answered": "Başvurunuz sonuçlandı; yanıtı aşağıda okuyabilirsiniz.",
+    "tracking.status.objected": ("Yanıta itirazınız alındı; başvurunuz yeniden değerlendirilmek üzere "
+                                 "birime iletildi."),
+    # Issue 22: objection and rating after an answer (services/tracking/objections.py, feedback.py)
+    "objection.not_answered": "Başvurunuz henüz yanıtlanmadı; itiraz ancak yanıttan sonra yapılabilir.",
+    "objection.already_objected": "Bu başvurunun yanıtına zaten itiraz ettiniz; itiraz bir kez yapılabilir.",
+    "objection.window_closed": ("İtiraz süresi doldu: yanıta, verildiği günden sonraki {days} gün içinde "
+                                "itiraz edilebilir."),
+    "feedback.not_answered": "Değerlendirilecek bir yanıt henüz yok.",
+    "feedback.already_rated": "Bu yanıtı zaten değerlendirdiniz; her yanıt bir kez değerlendirilebilir.",
     "tracking.sms_failed_notice": ("Size SMS ile ulaşamadık. Başvurunuzun durumunu ve sonucunu Açık Kapı "
                                    "masalarında, web sitesinde ve mobil uygulamada görebilirsiniz."),
     # Notification: delivery reports from the SMS provider
@@ -146,6 +156,10 @@ MESSAGES: dict[str, str] = {
     "sms.application_answered": ("Başvurunuz sonuçlandı. Yanıtı takip kodunuzla "
                                  "{tracking_url}/takip?no={application_no} adresinde, mobil uygulamada ve "
                                  "Açık Kapı masasında okuyabilirsiniz."),
+    # two segments at most, as the "concluded" text: the link carries the number
+    "sms.objection_received": ("{application_no} numaralı başvurunuzun yanıtına itirazınız alındı; birim "
+                               "7 gün içinde yeniden yanıtlayacak. Durumu {tracking_url}/takip?no={application_no} "
+                               "adresinden izleyebilirsiniz."),
     # Issue 18, intake: the staff queue's search (services/intake/search.py)
     "intake.search_needs_a_word": ("en az 2 harfli bir sözcük, bir başvuru numarası (2026-000123) ya da "
                                    "11 haneli T.C. kimlik no olmalı"),

@@ -122,6 +122,17 @@ def answer_request(body: Any) -> tuple[str, str]:
     return fields["text"], fields["outcome"]
 
 
+# A copy of an answer pasted to compare with the signed one (POST /api/v1/verify/{code}): as long as
+# an answer may be, with room for what a print or a mail adds around it.
+PASTED_TEXT = bounded_text(range(1, 10001), bilingual("field.length", shortest=1, longest=10000), multiline=True)
+VERIFICATION_FIELDS = {"text": Field(PASTED_TEXT, required=True, description="the answer's text as the citizen has it")}
+
+
+def pasted_answer_text(body: Any) -> str | None:
+    """The text of a verification's body (None: no body, the verification alone is asked for)."""
+    return None if body is None else str(check_body(body, VERIFICATION_FIELDS)["text"])
+
+
 def queue_query(query: Any) -> dict[str, Any]:
     """Filters, sort and page of the staff queue (query-string values arrive as strings)."""
     wanted = check_body(query, QUEUE_QUERY_FIELDS)
@@ -242,6 +253,8 @@ QUEUE_QUERY_FIELDS = {
     "status": Field(one_of(QUEUE_STATUSES, bilingual("routing.queue_status"))),
     "unit_id": Field(UNIT_ID),
     "overdue": Field(_flag),
+    # only those past the statutory limit unanswered (the escalated view)
+    "escalated": Field(_flag),
     "page": Field(_positive_int(10 ** 6), default=1),
     "page_size": Field(_positive_int(MAX_PAGE_SIZE), default=20),
     "sort": Field(one_of(QUEUE_SORTS, bilingual("routing.queue_sort")), default="received"),

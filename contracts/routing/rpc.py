@@ -37,7 +37,7 @@ application, or (for a unit officer) one not routed to their unit, is ``NotFound
 ``authenticate_open311_client(api_key) -> Open311ClientIdentity``  raises Unauthorized (unknown or inactive)
 Bodies are validated here: ValidationFailed names the field.
 """
-from typing import Any, Optional, TypedDict
+from typing import Any, Optional, Required, TypedDict
 
 
 class Principal(TypedDict):
@@ -68,6 +68,10 @@ class QueueEntry(TypedDict):
     suggested_unit: Optional[UnitRef]
     days_left: Optional[int]  # whole days to the deadline, negative once passed; None once answered
     due_state: str  # overdue, due_soon (within 24 hours), fine, closed (answered)
+    statutory_due_at: Optional[str]  # the law's limit; None on records of before 2026-12-06
+    statutory_days_left: Optional[int]  # as days_left, to the law's limit; None once answered or without one
+    escalated: bool  # past the statutory limit unanswered
+    objected: bool  # the applicant objected to the answer: back with the unit that gave it
 
 
 class QueueCounts(TypedDict):
@@ -87,11 +91,40 @@ class QueuePage(TypedDict):
     counts: QueueCounts
 
 
-class Record(QueueEntry):
-    timeline: list[dict[str, Any]]
-    contacts: list[dict[str, Any]]
-    answer: Optional[dict[str, Any]]
-    staff_names: dict[str, str]  # username → display name, for every officer named in the record
+class RecordObjection(TypedDict):
+    text: Optional[str]  # None once the applicant's personal data was erased
+    filed_at: str
+
+
+class Record(QueueEntry, total=False):
+    timeline: Required[list[dict[str, Any]]]
+    contacts: Required[list[dict[str, Any]]]
+    answer: Required[Optional[dict[str, Any]]]  # with its verification_code
+    staff_names: Required[dict[str, str]]  # username → display name, for every officer named in the record
+    objection: RecordObjection  # only once objected
+    first_answer: Optional[dict[str, Any]]  # the answer objected to
+
+
+class VerificationKey(TypedDict):
+    key_id: str
+    algorithm: str  # Ed25519
+    public_key: str  # the raw 32-byte key, base64url without padding
+
+
+class Verification(TypedDict):
+    """An answer as anyone holding its code may check it: nothing personal, the text by its digest."""
+    verification_code: str
+    application_no: str
+    unit: str
+    answered_at: str
+    answer_to: str  # application, or objection (the answer to the applicant's objection)
+    text_sha256: str  # of the normalized text (services/routing/answer_signing.py)
+    key_id: str
+    algorithm: str
+    signature: str  # base64url
+    signature_valid: bool  # the signature holds under the published key, and the stored text is the signed one
+    text_matches: Optional[bool]  # a pasted text's digest equals the signed one; None: nothing pasted
+    history: str  # the application's history chain: intact, broken, partial or unchained
 
 
 class Unit(TypedDict):

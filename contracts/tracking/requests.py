@@ -116,3 +116,41 @@ def public_requests_query(query: Any) -> dict[str, Any]:
     if reasons:
         raise ValidationFailed(reasons)
     return wanted
+
+
+# --- the citizen's objection and rating (POST …/objection, …/feedback) --------------------------
+
+TRACKING_CODE = bounded_text(range(1, 33), bilingual("field.required"))
+OBJECTION_TEXT_LENGTH = range(10, 2001)
+COMMENT_LENGTH = range(1, 1001)
+SCORES = range(1, 6)
+
+
+@described({"type": "integer", "minimum": SCORES.start, "maximum": SCORES.stop - 1})
+def score(value: Any) -> int:
+    # a JSON number only: "4" or 4.0 from a form would be a client's bug worth naming
+    if isinstance(value, bool) or not isinstance(value, int) or value not in SCORES:
+        raise Refused(bilingual("field.whole_number_between", smallest=SCORES.start, largest=SCORES.stop - 1))
+    return value
+
+
+OBJECTION_FIELDS = {
+    "tracking_code": Field(TRACKING_CODE, required=True),
+    "text": Field(bounded_text(OBJECTION_TEXT_LENGTH, bilingual(
+        "field.length", shortest=OBJECTION_TEXT_LENGTH.start, longest=OBJECTION_TEXT_LENGTH.stop - 1),
+        multiline=True), required=True, description="why the answer does not settle the matter"),
+}
+FEEDBACK_FIELDS = {
+    "tracking_code": Field(TRACKING_CODE, required=True),
+    "score": Field(score, required=True, description="1 (not at all satisfied) to 5 (very satisfied)"),
+    "comment": Field(bounded_text(COMMENT_LENGTH, bilingual(
+        "field.length", shortest=COMMENT_LENGTH.start, longest=COMMENT_LENGTH.stop - 1), multiline=True)),
+}
+
+
+def objection_request(body: Any) -> dict[str, Any]:
+    return check_body(body, OBJECTION_FIELDS)
+
+
+def feedback_request(body: Any) -> dict[str, Any]:
+    return check_body(body, FEEDBACK_FIELDS)

@@ -46,12 +46,45 @@ class StatusView(PublicFacts):
     deadlines: Deadlines
 
 
+class Rating(TypedDict):
+    """The applicant's rating of one answer (``give_feedback``'s answer, and in the status view)."""
+    score: int  # 1 to 5
+    comment: Optional[str]  # None: none given, or erased with the applicant's personal data
+    given_at: str
+
+
+class ObjectionAnswer(TypedDict):
+    text: str
+    outcome: str
+    answered_at: str
+    verification_code: Optional[str]
+    feedback: Optional[Rating]
+
+
+class Objection(TypedDict):
+    text: Optional[str]  # the applicant's words; None once their personal data was erased
+    filed_at: str
+    answer: Optional[ObjectionAnswer]  # the unit's answer to the objection, once given
+
+
 class StatsUnit(TypedDict):
     unit_id: str
     name: str
     total: int
     answered: int
     overdue: int
+    escalated: int
+
+
+class Satisfaction(TypedDict):
+    count: int
+    mean: Optional[float]  # two decimals; None when no rating
+    distribution: dict[str, int]  # "1".."5" → ratings with that score
+
+
+class SatisfactionUnit(Satisfaction):
+    unit_id: str
+    name: str
 
 
 class StatsAnswered(TypedDict):
@@ -92,7 +125,10 @@ Statistics = TypedDict("Statistics", {
     "by_channel": dict[str, int],
     "by_unit": list[StatsUnit],
     "answered": StatsAnswered,
+    "escalated": int,  # past the statutory limit unanswered (answered since or not)
     "overdue": OverdueList,
+    "satisfaction": Satisfaction,  # the applicants' ratings of the period's answers, in the scope
+    "satisfaction_by_unit": list[SatisfactionUnit],  # per answering unit, most rated first
 })
 
 

@@ -64,12 +64,16 @@ class PublicAnswer(typing.TypedDict):
     text: str
     outcome: str
     answered_at: str
+    verification_code: typing.Optional[str]  # under which anyone can verify it (GET /api/v1/verify/{code})
+    feedback: typing.Optional[tracking_rpc.Rating]  # the applicant's rating, once given
 
 
 class PublicStatusView(tracking_rpc.StatusView, total=False):
     """Tracking's view with the keys it adds only when they apply."""
     unit: UnitName  # once routed
     answer: PublicAnswer  # once answered
+    objection_until: str  # while an objection may be filed
+    objection: tracking_rpc.Objection  # once objected to
     notice: str  # the SMS could not be sent: where to read the result
 
 
@@ -86,6 +90,10 @@ class PublicAccessLog(typing.TypedDict):
     application_no: str
     language: str
     reads: list[PublicAccessLogRead]
+
+
+class VerificationKeys(typing.TypedDict):
+    keys: list[routing_rpc.VerificationKey]
 
 
 class MessageAnswer(typing.TypedDict):

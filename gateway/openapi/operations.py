@@ -38,6 +38,7 @@ from gateway.openapi.composed_answers import (
     StaffRecord,
     StaffSession,
     TokenAnswer,
+    VerificationKeys,
 )
 
 
@@ -91,6 +92,8 @@ IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
                    "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,100}$"}}
 
 APPLICATION_NO = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{6,9}$", "examples": ["2026-000001"]}
+VERIFICATION_CODE = {"type": "string", "minLength": 1, "maxLength": 40, "examples": ["7KQ2M-9XH4T"],
+                     "description": "as printed with the answer; case, dashes and spaces do not matter"}
 
 APPLICATION_EXAMPLE = {
     "applicant": {"national_id": "10000000146", "first_name": "Ayşe", "last_name": "Yılmaz",
@@ -185,6 +188,43 @@ OPERATIONS = {
         description="Every audited read by staff (KVKK), oldest first: when, the reader's role and unit "
                     "(or the governorship's office) and the purpose given; never an officer's name. A "
                     "wrong code and an unknown number give the same 404, counted as failed lookups."),
+    "citizen.object_to_answer": Operation(
+        "Object to the answer (itiraz)", "citizen", {201: PublicStatusView},
+        path={"application_no": APPLICATION_NO},
+        query=lambda: _tracking_query()[1:],
+        body=lambda: body_schema(tracking_requests.OBJECTION_FIELDS),
+        body_example={"tracking_code": "K7M2-Q9XA", "text": "Yanıt, başvurumdaki sokak lambasını değil başka "
+                                                           "bir lambayı anlatıyor."},
+        errors=(404, 409),
+        description="Once, within OBJECTION_DAYS (15) of the answer: the application goes back to the unit that "
+                    "answered with a new 7-day deadline, and an SMS confirms it. The answer: the tracking view, "
+                    "status objected. 409 `not_answered`, `already_objected` or `objection_window_closed`; a "
+                    "wrong code and an unknown number give the same 404."),
+    "citizen.rate_answer": Operation(
+        "Rate the answer (memnuniyet)", "citizen", {201: tracking_rpc.Rating},
+        path={"application_no": APPLICATION_NO},
+        body=lambda: body_schema(tracking_requests.FEEDBACK_FIELDS),
+        body_example={"tracking_code": "K7M2-Q9XA", "score": 4, "comment": "Hızlı ve açık bir yanıttı."},
+        errors=(404, 409),
+        description="Once per answer (the first, and the one to an objection): 409 `already_rated`, or "
+                    "`not_answered` while there is no answer to rate. Counted in the statistics per unit."),
+    "verify.verification_keys": Operation(
+        "The public keys answers are signed with", "verify", {200: VerificationKeys},
+        description="Ed25519 keys by key id, the signing one first; those after it verify answers signed "
+                    "before a rotation."),
+    "verify.verify_answer": Operation(
+        "Verify an answer by its code", "verify", {200: routing_rpc.Verification},
+        path={"code": VERIFICATION_CODE}, errors=(404,),
+        description="The application number, unit, date and the SHA-256 of the answer's text, the "
+                    "signature's check and whether the application's history chain is intact. Nothing "
+                    "personal. An unknown or malformed code: 404."),
+    "verify.verify_answer_text": Operation(
+        "Verify an answer and compare a copy of its text", "verify", {200: routing_rpc.Verification},
+        path={"code": VERIFICATION_CODE}, errors=(404,),
+        body=lambda: body_schema(routing_requests.VERIFICATION_FIELDS),
+        body_example={"text": "Başvurunuz incelenmiş, sokak lambası 3 Aralık'ta onarılmıştır."},
+        description="As the GET, with `text_matches`: whether the text's digest (after normalising line "
+                    "ends, trailing spaces and the Unicode form) is the signed one."),
     "citizen.request_tracking_code": Operation(
         "A lost tracking code: sent again by SMS to the phone on record", "citizen", {202: MessageAnswer},
         path={"application_no": {"type": "string", "minLength": 1, "examples": ["2026-000001"]}},

@@ -35,6 +35,7 @@ def states_before(state: str) -> list[str]:
 RECEIVED = "application_received"
 CONCLUDED = "application_answered"
 REMINDER = "tracking_code_reminder"
+OBJECTION_RECEIVED = "objection_received"
 
 
 def received_message(event: Mapping[str, Any], now: datetime, tracking_url: str | None = None) -> dict[str, Any]:
@@ -50,7 +51,17 @@ def concluded_message(event: Mapping[str, Any], language: str | None, now: datet
     ``language`` is the recipient's, None while application_received has not been handled yet
     (events of two producers come in any order): the text then waits for it (``rendered``).
     """
-    return _message(CONCLUDED, language, {"application_no": event["application_no"]}, now, tracking_url)
+    # the answer to an objection is a second fact of the template: a second "concluded" SMS
+    occasion = "objection" if event.get("answers_objection") else None
+    return _message(CONCLUDED, language, {"application_no": event["application_no"]}, now, tracking_url,
+                    occasion=occasion)
+
+
+def objection_message(event: Mapping[str, Any], language: str | None, now: datetime,
+                      tracking_url: str | None = None) -> dict[str, Any]:
+    """The objection was received: the number and where to follow it (one per application: an
+    application can be objected to once). ``language`` as for ``concluded_message``."""
+    return _message(OBJECTION_RECEIVED, language, {"application_no": event["application_no"]}, now, tracking_url)
 
 
 def reminder_message(event: Mapping[str, Any], language: str | None, now: datetime,

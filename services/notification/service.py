@@ -42,21 +42,16 @@ class NotificationService(Pingable):
 
     @event_handler("routing", "application_answered")
     def handle_application_answered(self, event):
-        recipient = self.messages.recipient(event["application_no"]) or {}
-        if recipient.get("erased_at"):
-            return
-        self.queue_and_render(domain.concluded_message(event, recipient.get("language"), clock.now(),
-                                                       settings().tracking_url))
+        self.notify_applicant(event, domain.concluded_message)
+
+    @event_handler("tracking", "objection_filed")
+    def handle_objection_filed(self, event):
+        self.notify_applicant(event, domain.objection_message)
 
     @event_handler("intake", "tracking_code_requested")
     def handle_tracking_code_requested(self, event):
-        """The applicant proved the national ID at intake: the code goes to the phone on record (an
-        erased applicant has none: nothing is sent)."""
-        recipient = self.messages.recipient(event["application_no"]) or {}
-        if recipient.get("erased_at"):
-            return
-        self.queue_and_render(domain.reminder_message(event, recipient.get("language"), clock.now(),
-                                                      settings().tracking_url))
+        """The applicant proved the national ID at intake: the code goes to the phone on record."""
+        self.notify_applicant(event, domain.reminder_message)
 
     @event_handler("intake", "applicant_data_erased")
     def handle_applicant_data_erased(self, event):
@@ -66,6 +61,14 @@ class NotificationService(Pingable):
         self.messages.erase_recipient(event["application_no"], now)
         self.messages.cancel_unsent(event["application_no"], now)
         self.messages.purge_erased()
+
+    def notify_applicant(self, event, message_of):
+        """Queues the SMS ``message_of(event, language, now, tracking_url)`` to the applicant of
+        ``event``'s application; an erased applicant has no phone: nothing is sent."""
+        recipient = self.messages.recipient(event["application_no"]) or {}
+        if recipient.get("erased_at"):
+            return
+        self.queue_and_render(message_of(event, recipient.get("language"), clock.now(), settings().tracking_url))
 
     def queue(self, message):
         """Queues ``message`` for the dispatcher; False if its unique key says it is there already.

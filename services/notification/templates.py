@@ -22,17 +22,20 @@ TEMPLATES = {
     "application_answered": by_language("sms.application_answered"),
     # A lost code asked for again (the tracking_code_requested event); the number only in the link.
     "tracking_code_reminder": by_language("sms.tracking_code_reminder"),
+    # The applicant's objection to the answer was received (objection_filed): the number, a link.
+    "objection_received": by_language("sms.objection_received"),
 }
 
 REQUIRED_VALUES = {
     "application_received": ("application_no", "tracking_code"),
     "application_answered": ("application_no",),
     "tracking_code_reminder": ("application_no", "tracking_code"),
+    "objection_received": ("application_no",),
 }
 
 # The most segments a text may take with the longest values; one where not named. The "concluded"
 # text carries a link to the tracking page with the number in it, which one segment cannot hold.
-SEGMENTS = {"application_answered": 2}
+SEGMENTS = {"application_answered": 2, "objection_received": 2}
 
 
 def render(template: str, language: str, values: Mapping[str, str | None]) -> str:

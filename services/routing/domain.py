@@ -2,7 +2,8 @@
 what each transition records and which event it owes, and when deadlines fire.
 
 States: ``unrouted`` → (route) ``routed`` → (answer) ``answered``;
-``routed`` → (return) ``returned`` → (route) ``routed`` again.
+``routed`` → (return) ``returned`` → (route) ``routed`` again;
+``answered`` → (the applicant's objection) ``routed`` to the unit that answered, once.
 """
 import math
 from collections.abc import Iterable, Mapping
@@ -13,6 +14,7 @@ from common import clock
 from common.errors import Conflict, NotFound
 from contracts.events import facts, new_event
 from messages import bilingual
+from services.routing.history_chain import chained
 
 UNROUTED, ROUTED, RETURNED, ANSWERED = "unrouted", "routed", "returned", "answered"
 OPEN_STATUSES = (UNROUTED, ROUTED, RETURNED)
@@ -125,11 +127,14 @@ def queued_application(event: Mapping[str, Any], suggested_unit: Mapping[str, An
         unit_id=None,
         unit_name=None,
         suggested_unit=_unit_ref(suggested_unit),
-        timeline=[{"at": received_at, "action": "received", "by": None}],
+        timeline=[chained({"at": received_at, "action": "received", "by": None}, None)],
         contacts=[],
         answer=None,
         deadline_approaching_sent=False,
         deadline_missed_sent=False,
+        # the law's limit (Law 3071); events of before 2026-12-06 carry none: they never escalate
+        statutory_due_at=clock.from_iso(event["statutory_due_at"]) if event.get("statutory_due_at") else None,
+        escalated_sent=False,
     )
 
 
@@ -149,13 +154,27 @@ def _unit_ref(unit: Mapping[str, Any] | None) -> dict[str, Any] | None:
 # officers acting at once cannot both succeed), the fields to set, the history entry, the event.
 
 class Transition:
+    """``event``: the event it owes (None: it owes none); ``step``: the application's step count
+    after it (the event's, where there is one)."""
+
     def __init__(self, expected_status: str, changes: Mapping[str, Any], history: dict[str, Any], event: Mapping[str,
-                 Any], contact: dict[str, Any] | None = None) -> None:
+                 Any] | None, contact: dict[str, Any] | None = None, step: int | None = None) -> None:
         self.expected_status = expected_status
-        self.changes = dict(changes, step=event["step"])
+        self.changes = dict(changes, step=event["step"] if event else step)
         self.history = history
         self.event = event
         self.contact = contact
+        self.condition: dict[str, Any] = {}  # what else the stored application must still hold
+
+
+def linked(transition: Transition, application: Mapping[str, Any]) -> Transition:
+    """``transition`` with its history entry chained to the application's last one (each entry holds
+    the hash of the one before: an altered history shows), written only while that entry is still
+    the last: two officers acting at once cannot both append to the same one."""
+    timeline = application.get("timeline") or []
+    transition.history = chained(transition.history, timeline[-1] if timeline else None)
+    transition.condition = {"step": application["step"]} if "step" in application else {"step": {"$exists": False}}
+    return transition
 
 
 def next_step(application: Mapping[str, Any]) -> int:
@@ -196,19 +215,37 @@ def return_to_router(application: Mapping[str, Any], principal: Mapping[str, Any
 
 
 def answer(application: Mapping[str, Any], principal: Mapping[str, Any], text: str, outcome: str,
-           now: datetime) -> Transition:
+           now: datetime, verification: Mapping[str, Any]) -> Transition:
+    """``verification``: the answer's code and signature (``verification.sealed``), made for ``now``."""
     _require_status(application, ROUTED, bilingual("routing.only_routed_answered"))
     answered_at = clock.to_iso(now, "milliseconds")
     event = new_event("application_answered", application["application_no"], unit_id=application["unit_id"],
-                      outcome=outcome, answer_text=text, answered_at=answered_at,
-                      step=next_step(application))
+                      outcome=outcome, answer_text=text, answered_at=answered_at, step=next_step(application),
+                      answers_objection=bool(application.get("objection")),
+                      verification_code=verification["code"])
     return Transition(
         ROUTED,
         {"status": ANSWERED, "answer": {"text": text, "outcome": outcome, "answered_at": now,
-                                        "by": principal["username"], "unit_id": application["unit_id"]}},
+                                        "by": principal["username"], "unit_id": application["unit_id"],
+                                        "unit_name": application["unit_name"], "verification": dict(verification)}},
         _history(now, "answered", principal, unit_id=application["unit_id"], outcome=outcome),
         event,
     )
+
+
+def reopen_on_objection(application: Mapping[str, Any], event: Mapping[str, Any], now: datetime) -> Transition | None:
+    """The applicant objected (``objection_filed``): back to the unit that answered, flagged, with
+    the objection's deadlines; its first answer kept as ``first_answer``. None when done already (a
+    redelivered event)."""
+    if application["status"] != ANSWERED or application.get("objection"):
+        return None
+    changes = {"status": ROUTED, "due_at": clock.from_iso(event["due_at"]),
+               "statutory_due_at": clock.from_iso(event["statutory_due_at"]),
+               "objection": {"text": event["text"], "filed_at": clock.from_iso(event["filed_at"])},
+               "first_answer": application["answer"], "answer": None,
+               "deadline_approaching_sent": False, "deadline_missed_sent": False, "escalated_sent": False}
+    return Transition(ANSWERED, changes, {"at": now, "action": "objected", "by": None}, None,
+                      step=next_step(application))
 
 
 def contact(application: Mapping[str, Any], principal: Mapping[str, Any], channel: str, note: str | None,
@@ -246,7 +283,12 @@ DEADLINE_EVENTS = {
     # event name: the flag recording that it was owed, so it is owed once
     "deadline_approaching": "deadline_approaching_sent",
     "deadline_missed": "deadline_missed_sent",
+    # past the statutory limit unanswered: the routers' and admins' escalated view, the statistics
+    "application_escalated": "escalated_sent",
 }
+# event name: the deadline it watches (Açık Kapı's answer target, or the law's limit)
+DEADLINE_FIELDS = {"deadline_approaching": "due_at", "deadline_missed": "due_at",
+                   "application_escalated": "statutory_due_at"}
 
 
 def deadline_window(event_name: str, now: datetime, warning: timedelta) -> tuple[datetime | None, datetime]:
@@ -260,6 +302,9 @@ def deadline_window(event_name: str, now: datetime, warning: timedelta) -> tuple
 
 
 def deadline_event(event_name: str, application: Mapping[str, Any]) -> dict[str, Any]:
+    if event_name == "application_escalated":
+        return new_event("application_escalated", application["application_no"], unit_id=application.get("unit_id"),
+                         statutory_due_at=clock.to_iso(application["statutory_due_at"]))
     fields = {"unit_id": application.get("unit_id"), "due_at": clock.to_iso(application["due_at"])}
     if event_name == "deadline_approaching":
         return new_event("deadline_approaching", application["application_no"], **fields)
@@ -275,12 +320,25 @@ def is_overdue(application: Mapping[str, Any], now: datetime) -> bool:
     return application["status"] in OPEN_STATUSES and application["due_at"] < now
 
 
+def is_escalated(application: Mapping[str, Any]) -> bool:
+    """Owed ``application_escalated`` (past the statutory limit unanswered) and not answered since."""
+    return application["status"] in OPEN_STATUSES and bool(application.get("escalated_sent"))
+
+
 def days_left(application: Mapping[str, Any], now: datetime) -> int | None:
     """Whole days to the deadline, rounded down, so negative once it has passed (-1 for the first
     day overdue); None once answered (no deadline runs any more)."""
     if application["status"] == ANSWERED:
         return None
     left: timedelta = application["due_at"] - now
+    return math.floor(left / timedelta(days=1))
+
+
+def statutory_days_left(application: Mapping[str, Any], now: datetime) -> int | None:
+    """As ``days_left``, to the law's limit; None once answered or where the record has no limit."""
+    if application["status"] == ANSWERED or not application.get("statutory_due_at"):
+        return None
+    left: timedelta = application["statutory_due_at"] - now
     return math.floor(left / timedelta(days=1))
 
 
@@ -313,6 +371,10 @@ def queue_entry_view(application: Mapping[str, Any], now: datetime) -> dict[str,
         "suggested_unit": application.get("suggested_unit"),
         "days_left": days_left(application, now),
         "due_state": due_state(application, now),
+        "statutory_due_at": application.get("statutory_due_at") and clock.to_iso(application["statutory_due_at"]),
+        "statutory_days_left": statutory_days_left(application, now),
+        "escalated": is_escalated(application),
+        "objected": bool(application.get("objection")),
     }
 
 
@@ -329,26 +391,35 @@ def queue_page_view(principal: Mapping[str, Any], applications: Iterable[Mapping
 def staff_usernames(application: Mapping[str, Any]) -> set[str]:
     """Every officer named in the record: the timeline's, the contacts' and the answer's."""
     entries = list(application.get("timeline", [])) + list(application.get("contacts", []))
-    entries.append(application.get("answer") or {})
+    entries += [application.get("answer") or {}, application.get("first_answer") or {}]
     return {entry["by"] for entry in entries if entry.get("by")}
 
 
 def record_view(application: Mapping[str, Any], now: datetime,
                 display_names: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The staff record of routing's part: queue entry, timeline with reasons, contacts, answer, and
-    ``staff_names`` (each officer named in it: their display name, else the username)."""
+    """The staff record of routing's part: queue entry, timeline with reasons, contacts, answer (and
+    after an objection the objection and the first answer), and ``staff_names`` (each officer named
+    in it: their display name, else the username)."""
     view = queue_entry_view(application, now)
     view["timeline"] = [_iso_at(entry) for entry in application.get("timeline", [])]
     view["contacts"] = [_iso_at(entry) for entry in application.get("contacts", [])]
-    answer_given = application.get("answer")
-    view["answer"] = None if not answer_given else {
-        "text": answer_given["text"], "outcome": answer_given["outcome"],
-        "answered_at": clock.to_iso(answer_given["answered_at"]), "by": answer_given["by"],
-    }
+    view["answer"] = _answer_view(application.get("answer"))
+    objection = application.get("objection")
+    if objection:
+        view["objection"] = {"text": objection["text"], "filed_at": clock.to_iso(objection["filed_at"])}
+        view["first_answer"] = _answer_view(application.get("first_answer"))
     names = display_names or {}
     view["staff_names"] = {username: names.get(username) or username
                            for username in sorted(staff_usernames(application))}
     return view
+
+
+def _answer_view(answer_given: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not answer_given:
+        return None
+    return {"text": answer_given["text"], "outcome": answer_given["outcome"],
+            "answered_at": clock.to_iso(answer_given["answered_at"]), "by": answer_given["by"],
+            "verification_code": (answer_given.get("verification") or {}).get("code")}
 
 
 def _iso_at(entry: Mapping[str, Any]) -> dict[str, Any]:

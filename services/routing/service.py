@@ -11,8 +11,9 @@ from common.rpc import rpc
 from common.storage import Store
 from contracts.routing import requests
 from messages import bilingual
-from services.routing import domain, open311_clients, queue, staff
+from services.routing import domain, open311_clients, queue, staff, verification
 from services.routing.accounts_store import AccountsStore
+from services.routing.answer_keys import AnswerKeys
 from services.routing.deadlines import DeadlineWatcher
 from services.routing.metrics import APPLICATIONS_ANSWERED, APPLICATIONS_ROUTED
 from services.routing.passwords import hash_password, verify_password
@@ -30,6 +31,7 @@ class RoutingService(Pingable):
     publish_owed_events = OutboxRelay(store="applications")
     watch_deadlines = DeadlineWatcher(store="applications")
     reference_data = ReferenceData(units_store="applications", accounts_store="accounts")
+    answer_keys = AnswerKeys()  # answers are signed: anyone can verify them (GET /api/v1/verify/{code})
 
     @batch_event_handler("intake", "application_received")
     def handle_application_received(self, *events):
@@ -41,10 +43,20 @@ class RoutingService(Pingable):
                                                           event["district"]))
             for event in events))
 
+    @event_handler("tracking", "objection_filed")
+    def handle_objection_filed(self, event):
+        """Back to the unit that answered, flagged as an objection, with the objection's deadlines.
+        Raced by another routing process, the handler runs again and finds it done."""
+        application = self.applications.find_application(event["application_no"])
+        reopened = application and domain.reopen_on_objection(application, event, clock.now())
+        if reopened and not self.applications.apply(event["application_no"], domain.linked(reopened, application)):
+            raise domain.state_changed()
+
     @event_handler("intake", "applicant_data_erased")
     def handle_applicant_data_erased(self, event):
-        """KVKK: the contact log's notes go (routing holds nothing else personal)."""
+        """KVKK: the contact log's notes and the objection's text go (routing holds nothing else personal)."""
         self.applications.erase_contact_notes(event["application_no"], domain.contacts_erased, clock.now())
+        self.applications.erase_objection_text(event["application_no"])
         self.applications.purge_erased()
 
     @rpc(expected_exceptions=AppError)
@@ -121,17 +133,33 @@ class RoutingService(Pingable):
     @rpc(expected_exceptions=AppError)
     def answer_application(self, principal, application_no, body):
         text, outcome = requests.answer_request(body)
-        record = self._transition(principal, application_no,
-                                  lambda application, now: domain.answer(application, principal, text, outcome, now))
+        record = self._transition(principal, application_no, lambda application, now: domain.answer(
+            application, principal, text, outcome, now, verification.sealed(application, text, now, self.answer_keys)))
         APPLICATIONS_ANSWERED.labels(record["province"], "true" if domain.answered_on_time(record) else "false").inc()
         return record
 
     def _transition(self, principal, application_no, decide):
         application = domain.require_visible(principal, self.applications.find_application(application_no))
-        if not self.applications.apply(application_no, decide(application, clock.now())):
+        if not self.applications.apply(application_no, domain.linked(decide(application, clock.now()), application)):
             raise domain.state_changed()
         self.publish_owed_events()
         return self._record(self.applications.find_application(application_no))
+
+    # --- verifying an answer (public: nothing personal) ------------------------------------------
+
+    @rpc(expected_exceptions=AppError)
+    def verify_answer(self, code, body=None):
+        """The answer sealed with ``code``, its signature checked; ``body``: ``{"text"}``, a copy of
+        the answer to compare with it."""
+        code = verification.wanted_code(code)
+        pasted = requests.pasted_answer_text(body)
+        application = self.applications.find_by_verification_code(code)
+        return verification.verification_view(application or {}, code, self.answer_keys, pasted)
+
+    @rpc(expected_exceptions=AppError)
+    def answer_verification_keys(self):
+        """The public keys answers are signed with, the signing one first."""
+        return self.answer_keys.views()
 
     # --- units ----------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from pymongo.errors import BulkWriteError, OperationFailure
 
 from common.outbox import create_outbox_index, owe
 from common.storage import duplicates_in, insert_new, purge_erased
-from services.routing.domain import DEADLINE_EVENTS, OPEN_STATUSES, QUEUE_ORDER, ROUTED
+from services.routing.domain import DEADLINE_EVENTS, DEADLINE_FIELDS, OPEN_STATUSES, QUEUE_ORDER, ROUTED
 
 # Indexes the queue used before issue 18, superseded by those create_indexes makes: dropped, since
 # every index costs each write of an application.
@@ -47,11 +47,18 @@ class RoutingStore:
             _drop_index(self.applications, name)
         # The deadline watcher's minute: what is still to owe, the overdue count, the open count per
         # unit (count_open_by_unit) — each answered from an index, not by reading every open one.
-        for flag in DEADLINE_EVENTS.values():
-            self.applications.create_index([(flag, ASCENDING), ("due_at", ASCENDING)])
+        for event_name, flag in DEADLINE_EVENTS.items():
+            self.applications.create_index([(flag, ASCENDING), (DEADLINE_FIELDS[event_name], ASCENDING)])
+        # the escalated view: a province's escalated applications (few), each read by the index
+        self.applications.create_index([("province_code", ASCENDING), ("escalated_sent", ASCENDING),
+                                        ("statutory_due_at", ASCENDING)])
         self.applications.create_index([("status", ASCENDING), ("due_at", ASCENDING)])
         self.applications.create_index([("status", ASCENDING), ("unit_id", ASCENDING), ("province", ASCENDING)])
         create_outbox_index(self.applications)
+        # GET /api/v1/verify/{code}: an answer by its verification code (the first answer of an
+        # application objected to keeps its own)
+        self.applications.create_index("answer.verification.code", sparse=True)
+        self.applications.create_index("first_answer.verification.code", sparse=True)
         self.units.create_index("province_code")
 
     def outbox_collections(self):
@@ -149,7 +156,8 @@ class RoutingStore:
 
     def apply(self, application_no, transition):
         """Writes a transition and its event in one update, only if the status is still the one
-        the transition was decided on; False if another officer got there first."""
+        the transition was decided on (and its ``condition`` holds); False if another officer got
+        there first."""
         update = {"$push": {"timeline": transition.history}}
         if transition.changes:
             update["$set"] = dict(transition.changes)
@@ -157,8 +165,10 @@ class RoutingStore:
                 update["$set"]["is_open"] = transition.changes["status"] in OPEN_STATUSES
         if transition.contact:
             update["$push"]["contacts"] = transition.contact
+        if transition.event:
+            update = owe(update, [transition.event])
         result = self.applications.update_one(
-            {"_id": application_no, "status": transition.expected_status}, owe(update, [transition.event]))
+            dict(transition.condition, _id=application_no, status=transition.expected_status), update)
         return result.matched_count == 1
 
     def erase_contact_notes(self, application_no, erase, now, attempts=5):
@@ -178,6 +188,15 @@ class RoutingStore:
                 return True
         raise RuntimeError("contact log of {} kept changing; the event will be retried".format(application_no))
 
+    def erase_objection_text(self, application_no):
+        """KVKK: the objection's text is the applicant's own words; when it came stays."""
+        self.applications.update_one({"_id": application_no, "objection": {"$exists": True}},
+                                     {"$set": {"objection.text": None}})
+
+    def find_by_verification_code(self, code):
+        return self.applications.find_one({"$or": [{"answer.verification.code": code},
+                                                   {"first_answer.verification.code": code}]})
+
     def purge_erased(self):
         """After erase_contact_notes: no earlier copy of the notes stays in the store's files."""
         purge_erased(self.applications.database)
@@ -186,12 +205,19 @@ class RoutingStore:
         return list(self.applications.find({"_id": {"$in": list(application_nos)}, "province_code": province_code}))
 
     def owing_deadline(self, event_name, window, limit):
-        """Open applications due within ``window`` (start or None, end) not yet owing ``event_name``."""
+        """Open applications due within ``window`` (start or None, end) not yet owing ``event_name``
+        (due: by the deadline the event watches, ``DEADLINE_FIELDS``)."""
         flag = DEADLINE_EVENTS[event_name]
         start, end = window
         due = {"$lt": end} if start is None else {"$gte": start, "$lt": end}
-        query = {"due_at": due, "status": {"$in": list(OPEN_STATUSES)}, flag: False}
+        query = {DEADLINE_FIELDS[event_name]: due, "status": {"$in": list(OPEN_STATUSES)}, flag: False}
         return list(self.applications.find(query).limit(limit))
+
+    def escalated_in_scope(self, scope, limit=1000):
+        """The open applications of a queue's scope (``domain.queue_scope``) past their statutory
+        limit (escalated); any number of them is a failure of the administration, so few."""
+        query = dict(_scope_query(scope), escalated_sent=True, status={"$in": list(OPEN_STATUSES)})
+        return list(self.applications.find(query).sort("statutory_due_at", ASCENDING).limit(limit))
 
     def count_overdue(self, now):
         """Open applications past their due time (the ``due_at`` index)."""

@@ -17,7 +17,7 @@ from common import clock
 from contracts.events import facts
 
 # The statuses of the timeline, in the order an application usually passes them.
-STATUSES = ("received", "routed", "returned", "answered")
+STATUSES = ("received", "routed", "returned", "answered", "objected")
 
 # Compared against when the number is unknown, so both failures cost the same.
 _ABSENT_DIGEST = hashlib.sha256(b"no such application").hexdigest()
@@ -69,9 +69,13 @@ def returned(event: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any] |
 
 
 def answered(event: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The first answer is ``answer``; the answer to an objection (``answers_objection``, since
+    2026-12-06) is the objection's own, so that events in any order leave each where it belongs."""
     answered_at = clock.from_iso(event["answered_at"])
-    answer = {"text": event["answer_text"], "outcome": event["outcome"], "answered_at": answered_at}
-    return {"answer": answer}, timeline_entry(event, "answered", answered_at, event["step"])
+    answer = {"text": event["answer_text"], "outcome": event["outcome"], "answered_at": answered_at,
+              "verification_code": event.get("verification_code")}
+    field = "objection.answer" if event.get("answers_objection") else "answer"
+    return {field: answer}, timeline_entry(event, "answered", answered_at, event["step"])
 
 
 def contacted(event: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
@@ -141,9 +145,13 @@ def deadlines(document: Mapping[str, Any], today: date) -> dict[str, dict[str, A
     """The application's two clocks as the applicant sees them: Açık Kapı's answer target
     (``answer``) and the law's limit (``statutory``, where the record has one), each its due time
     and, until the answer came, the calendar days left from ``today`` (Turkey's date; 0 on the day
-    itself, negative once past)."""
+    itself, negative once past). After an objection, the objection's two clocks."""
     answered = bool(document.get("answer"))
     clocks = {"answer": document["due_at"], "statutory": document.get("statutory_due_at")}
+    objection = document.get("objection")
+    if objection:  # the objection's clocks run now (services/tracking/objections.py)
+        answered = bool(objection.get("answer"))
+        clocks = {"answer": objection["due_at"], "statutory": objection["statutory_due_at"]}
     shown = {}
     for name, due in clocks.items():
         if due is not None:

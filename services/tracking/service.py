@@ -1,14 +1,18 @@
-"""tracking: the public read model of every application, built from every service's events."""
+"""tracking: the public read model of every application, built from every service's events, and
+what the applicant does after the answer: object to it once, rate it."""
 from common import clock
 from common.batch_handlers import batch_event_handler
 from common.errors import AppError, NotFound
 from common.handlers import event_handler
 from common.health import Pingable
 from common.metrics import MetricsEndpoint
+from common.outbox import OutboxRelay
 from common.rpc import rpc
 from common.storage import Store
 from contracts.tracking import requests
-from services.tracking import domain, public_requests, public_view, statistics
+from services.tracking import domain, feedback, objections, public_requests, public_view, statistics
+from services.tracking.metrics import OBJECTIONS_FILED, RATINGS_GIVEN
+from services.tracking.settings import TrackingSettings
 from services.tracking.store import TrackingStore
 
 
@@ -17,6 +21,7 @@ class TrackingService(Pingable):
 
     metrics = MetricsEndpoint()
     applications = Store(TrackingStore)
+    publish_owed_events = OutboxRelay(store="applications")  # objection_filed
 
     @batch_event_handler("intake", "application_received")
     def handle_application_received(self, *events):
@@ -47,6 +52,10 @@ class TrackingService(Pingable):
     def handle_deadline_missed(self, event):
         self.applications.apply(event["application_no"], event["event_id"], *domain.deadline(event))
 
+    @event_handler("routing", "application_escalated")
+    def handle_application_escalated(self, event):
+        self.applications.apply(event["application_no"], event["event_id"], *domain.deadline(event))
+
     @event_handler("notification", "sms_sent")
     def handle_sms_sent(self, event):
         self.applications.apply(event["application_no"], event["event_id"], *domain.sms_state(event, "sent"))
@@ -59,12 +68,52 @@ class TrackingService(Pingable):
     def handle_sms_failed(self, event):
         self.applications.apply(event["application_no"], event["event_id"], *domain.sms_state(event, "failed"))
 
+    @event_handler("intake", "applicant_data_erased")
+    def handle_applicant_data_erased(self, event):
+        """KVKK: the objection's text and the ratings' comments are the applicant's own words."""
+        self.applications.erase_applicant_texts(event["application_no"], feedback.ROUNDS)
+
     @rpc(expected_exceptions=AppError)
     def get_application_status(self, application_no, tracking_code, language=None):
+        document = self._applicants_document(application_no, tracking_code)
+        return self._status_view(document, language)
+
+    @rpc(expected_exceptions=AppError)
+    def file_objection(self, application_no, body, language=None):
+        """The applicant objects to the answer (once, within OBJECTION_DAYS): back to the unit."""
+        wanted = requests.objection_request(body)
+        document = self._applicants_document(application_no, wanted["tracking_code"])
+        now = clock.now()
+        objections.check_objectable(document, now, TrackingSettings.from_environment().objection_window)
+        if not self.applications.file_objection(application_no, *objections.objection(document, wanted["text"], now)):
+            raise objections.already_objected()
+        self.publish_owed_events()
+        OBJECTIONS_FILED.labels(document["province"]).inc()
+        return self._status_view(self.applications.find(application_no), language)
+
+    @rpc(expected_exceptions=AppError)
+    def give_feedback(self, application_no, body):
+        """The applicant's rating of the latest answer, once per answer."""
+        wanted = requests.feedback_request(body)
+        document = self._applicants_document(application_no, wanted["tracking_code"])
+        answer_round = feedback.latest_round(document)
+        rating = feedback.rating(document, wanted["score"], wanted["comment"], clock.now())
+        if not self.applications.rate(application_no, answer_round, rating):
+            raise feedback.already_rated()
+        RATINGS_GIVEN.labels(document["province"], (rating["unit"] or {}).get("unit_id", "none"), rating["score"]).inc()
+        return feedback.rating_view(rating)
+
+    def _applicants_document(self, application_no, tracking_code):
+        """The application, for whoever holds its tracking code; the same NotFound for an unknown
+        number and a wrong code."""
         document = self.applications.find(application_no)
         if not domain.code_matches(document, tracking_code):
             raise NotFound("application")
-        return public_view.public_view(document, public_view.choose_language(language, document), clock.now().date())
+        return document
+
+    def _status_view(self, document, language):
+        return public_view.public_view(document, public_view.choose_language(language, document), clock.now(),
+                                       TrackingSettings.from_environment().objection_window)
 
     @rpc(expected_exceptions=AppError)
     def get_statistics(self, principal, query):

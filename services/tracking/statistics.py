@@ -2,17 +2,20 @@
 who may see which (``stats_scope``), the period's bounds, and the counts, shares and
 percentiles, computed with no I/O. No personal data."""
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from common import clock
 from common.errors import NotAllowed, NotFound
 from services.tracking.domain import STATUSES, chronological, current_unit
+from services.tracking.feedback import ratings, satisfaction
 
 STATS_ROLES = ("router", "unit", "admin")
 OVERDUE_LIST_LIMIT = 200
 # What the statistics read of a document: no text, nothing about the applicant.
-STATS_FIELDS = ("application_no", "kind", "channel", "received_at", "due_at", "answer.answered_at", "timeline")
+STATS_FIELDS = ("application_no", "kind", "channel", "received_at", "due_at", "answer.answered_at", "timeline",
+                "application_escalated_at", "objection.due_at", "objection.answer.answered_at", "feedback.first.score",
+                "feedback.first.unit", "feedback.objection.score", "feedback.objection.unit")
 
 
 def stats_scope(principal: Mapping[str, Any], province_code: str | None, unit_id: str | None) -> tuple[str, str | None]:
@@ -50,11 +53,6 @@ def application_unit(document: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return current_unit(sorted(document.get("timeline", []), key=chronological))
 
 
-def _aware(moment: datetime) -> datetime:
-    """Stores hand back UTC; a naive datetime from a store is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def percentile(values: Iterable[float], fraction: float) -> float | None:
     """The ``fraction`` (0..1) percentile of ``values``, interpolating linearly between the two
     closest ranks (numpy's default, Excel's PERCENTILE.INC); None for no values."""
@@ -68,16 +66,20 @@ def percentile(values: Iterable[float], fraction: float) -> float | None:
 
 
 def answered_on_time(document: Mapping[str, Any]) -> bool:
-    return _aware(document["answer"]["answered_at"]) <= _aware(document["due_at"])
+    return clock.aware(document["answer"]["answered_at"]) <= clock.aware(document["due_at"])
 
 
 def hours_to_answer(document: Mapping[str, Any]) -> float:
-    return (_aware(document["answer"]["answered_at"]) - _aware(document["received_at"])).total_seconds() / 3600
+    waited = clock.aware(document["answer"]["answered_at"]) - clock.aware(document["received_at"])
+    return waited.total_seconds() / 3600
 
 
 def is_overdue(document: Mapping[str, Any], now: datetime) -> bool:
-    """Not answered, and its due time has passed."""
-    return not document.get("answer") and _aware(document["due_at"]) < now
+    """Not answered, and its due time has passed (after an objection: the objection's)."""
+    objection = document.get("objection")
+    if objection:
+        return not objection.get("answer") and clock.aware(objection["due_at"]) < now
+    return not document.get("answer") and clock.aware(document["due_at"]) < now
 
 
 def _rounded(value: float | None, digits: int) -> float | None:
@@ -88,7 +90,9 @@ def statistics(documents: Iterable[Mapping[str, Any]], now: datetime, unit_id: s
                overdue_limit: int = OVERDUE_LIST_LIMIT) -> dict[str, Any]:
     """The statistics of ``documents`` (the read model's applications of one province and
     period), those now with ``unit_id`` only if given. Counts by status, kind, channel and unit;
-    of the answered ones, the share answered by their due time and the median and 90th
+    the escalated ones (past the statutory limit unanswered, answered since or not); the
+    applicants' ratings (count, mean, distribution), overall and per answering unit; of the
+    answered ones, the share answered by their due time and the median and 90th
     percentile of the hours from receipt to answer; the overdue ones (not answered, due time
     passed), most overdue first, at most ``overdue_limit`` of them listed. No personal data."""
     by_status = {status: 0 for status in STATUSES}
@@ -97,7 +101,9 @@ def statistics(documents: Iterable[Mapping[str, Any]], now: datetime, unit_id: s
     by_unit: dict[str, dict[str, Any]] = {}
     answered: list[Mapping[str, Any]] = []
     overdue: list[tuple[Mapping[str, Any], Mapping[str, Any] | None]] = []
-    total = 0
+    scores: list[int] = []
+    scores_by_unit: dict[str, tuple[Mapping[str, Any], list[int]]] = {}
+    total = escalated = 0
     for document in documents:
         if not document.get("timeline"):
             continue  # received not applied yet (cannot be: the period's query reads received_at)
@@ -112,17 +118,24 @@ def statistics(documents: Iterable[Mapping[str, Any]], now: datetime, unit_id: s
         late = is_overdue(document, now)
         if unit is not None:
             row = by_unit.setdefault(unit["unit_id"], {"unit_id": unit["unit_id"], "name": unit["name"],
-                                                       "total": 0, "answered": 0, "overdue": 0})
+                                                       "total": 0, "answered": 0, "overdue": 0, "escalated": 0})
             row["total"] += 1
             row["answered"] += 1 if document.get("answer") else 0
             row["overdue"] += 1 if late else 0
+            row["escalated"] += 1 if document.get("application_escalated_at") else 0
+        if document.get("application_escalated_at"):
+            escalated += 1
+        for rating in ratings(document):
+            scores.append(rating["score"])
+            if rating.get("unit"):
+                scores_by_unit.setdefault(rating["unit"]["unit_id"], (rating["unit"], []))[1].append(rating["score"])
         if document.get("answer"):
             answered.append(document)
         if late:
             overdue.append((document, unit))
     hours = [hours_to_answer(document) for document in answered]
     on_time = sum(1 for document in answered if answered_on_time(document))
-    overdue.sort(key=lambda pair: (_aware(pair[0]["due_at"]), pair[0]["application_no"]))
+    overdue.sort(key=lambda pair: (clock.aware(pair[0]["due_at"]), pair[0]["application_no"]))
     return {
         "total": total,
         "by_status": by_status,
@@ -136,6 +149,12 @@ def statistics(documents: Iterable[Mapping[str, Any]], now: datetime, unit_id: s
             "median_hours": _rounded(percentile(hours, 0.5), 2),
             "p90_hours": _rounded(percentile(hours, 0.9), 2),
         },
+        "escalated": escalated,
+        "satisfaction": satisfaction(scores),
+        "satisfaction_by_unit": sorted(
+            (dict(satisfaction(unit_scores), unit_id=unit["unit_id"], name=unit["name"])
+             for unit, unit_scores in scores_by_unit.values()),
+            key=lambda row: (-row["count"], row["unit_id"])),
         "overdue": {
             "count": len(overdue),
             "items": [overdue_entry(document, unit, now) for document, unit in overdue[:overdue_limit]],
@@ -148,7 +167,7 @@ def overdue_entry(document: Mapping[str, Any], unit: Mapping[str, Any] | None, n
         "application_no": document["application_no"],
         "unit": {"unit_id": unit["unit_id"], "name": unit["name"]} if unit else None,
         "due_at": clock.to_iso(document["due_at"]),
-        "overdue_hours": round((now - _aware(document["due_at"])).total_seconds() / 3600, 1),
+        "overdue_hours": round((now - clock.aware(document["due_at"])).total_seconds() / 3600, 1),
     }
 
 

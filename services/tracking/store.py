@@ -1,8 +1,10 @@
-"""Tracking's database: the read model, one document per application."""
+"""Tracking's database: the read model, one document per application, with the applicant's
+objection and ratings, and the events an objection owes (its outbox)."""
 from pymongo import UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from common.storage import duplicates_in
+from common.outbox import create_outbox_index, owe
+from common.storage import duplicates_in, purge_erased
 
 
 class TrackingStore:
@@ -16,6 +18,10 @@ class TrackingStore:
         self.applications.create_index([("province_code", 1), ("received_at", 1)])
         # public requests (Open311) filter one province by category and period
         self.applications.create_index([("province_code", 1), ("category", 1), ("received_at", 1)])
+        create_outbox_index(self.applications)
+
+    def outbox_collections(self):
+        return [self.applications]
 
     def apply(self, application_no, event_id, fields, timeline_entry):
         """Applies one event at most once, whatever the order or repetition of delivery.
@@ -43,6 +49,32 @@ class TrackingStore:
             for index in sorted(duplicates_in(error)):
                 self.applications.update_one(*writes[index])
 
+    def file_objection(self, application_no, fields, timeline_entry, event):
+        """Records an objection and owes its event in one write, only if the application has an
+        answer and no objection yet; False if another request filed one first."""
+        update = owe({"$set": fields, "$push": {"timeline": timeline_entry}}, [event])
+        result = self.applications.update_one(
+            {"_id": application_no, "answer": {"$exists": True}, "objection": {"$exists": False}}, update)
+        return result.matched_count == 1
+
+    def rate(self, application_no, answer_round, rating):
+        """Keeps the rating of one answer, only if that answer has none yet; False otherwise."""
+        field = "feedback." + answer_round
+        result = self.applications.update_one({"_id": application_no, field: {"$exists": False}},
+                                              {"$set": {field: rating}})
+        return result.matched_count == 1
+
+    def erase_applicant_texts(self, application_no, rounds):
+        """KVKK: the applicant's own words go — the objection's text and the ratings' comments of
+        ``rounds``; when, the scores and the answers stay. Idempotent."""
+        self.applications.update_one({"_id": application_no, "objection": {"$exists": True}},
+                                     {"$set": {"objection.text": None}})
+        for answer_round in rounds:
+            field = "feedback." + answer_round
+            self.applications.update_one({"_id": application_no, field: {"$exists": True}},
+                                         {"$set": {field + ".comment": None}})
+        purge_erased(self.applications.database)
+
     def find(self, application_no):
         return self.applications.find_one({"_id": application_no})
 
@@ -69,10 +101,13 @@ def _public_requests_filter(wanted):
     query["received_at"] = {"$gte": wanted["start"], "$lte": wanted["end"]}
     if wanted["categories"]:
         query["category"] = {"$in": wanted["categories"]}
+    # an objection opens an answered application again until the objection is answered
+    answered_last = {"answer": {"$exists": True},
+                     "$or": [{"objection": {"$exists": False}}, {"objection.answer": {"$exists": True, "$ne": None}}]}
     if wanted["statuses"] == ["closed"]:
-        query["answer"] = {"$exists": True}
+        query.update(answered_last)
     elif wanted["statuses"] == ["open"]:
-        query["answer"] = {"$exists": False}
+        query["$nor"] = [answered_last]
     return query
 
 

@@ -26,11 +26,13 @@ from services.notification import domain as notification_domain
 from services.notification.service import NotificationService
 from services.routing import deadlines as routing_deadlines
 from services.routing import domain as routing_domain
+from services.routing.answer_keys import AnswerKeys
 from services.routing.service import RoutingService
 from services.routing.unit_catalog import seed_units
 from services.tracking import domain as tracking_domain
 from services.tracking.service import TrackingService
 from tests.support.fake_relay import FakeRelay
+from tests.support.samples import answer_keyring
 
 SERVICES = (IntakeService, RoutingService, NotificationService, TrackingService)
 SERVICES_DIR = Path(__file__).resolve().parents[2] / "services"
@@ -46,6 +48,8 @@ REALISTIC_VALUES = {
     "outcome": "positive", "answer_text": "Kaldırım onarıldı.", "answered_at": "2026-03-05T14:00:00+03:00",
     "message_id": "5d8e89124ddd482baea0899ed704a33e", "template": "application_received",
     "provider": "verimor", "step": 3, "requested_at": "2026-03-06T09:30:00.000+03:00",
+    "answers_objection": False, "verification_code": "7KQ2M-9XH4T",
+    "text": "Yanıt başka bir lambayı anlatıyor.", "filed_at": "2026-03-08T11:00:00.000+03:00",
     # A Verimor push as the gateway publishes it (tests/contract/test_rpc_contract.py checks the gateway's own).
     "callback": {"url": "https://acikkapi.example/api/v1/sms/callbacks/verimor/t", "content_type": "application/json",
                  "form": {}, "json": [{"type": "outbound", "campaign_id": 1, "message_id": "9",
@@ -129,6 +133,8 @@ def worker_on_fresh_stores(service_class):
             dependencies[attr] = store
         elif isinstance(dependency, BackgroundLoop):
             dependencies[attr] = FakeRelay()
+        elif isinstance(dependency, AnswerKeys):
+            dependencies[attr] = answer_keyring()
     return worker_factory(service_class, **dependencies)
 
 

@@ -39,7 +39,7 @@ from services.tracking.service import TrackingService
 from services.tracking.store import TrackingStore
 from tests.support.fake_events import FakeEventPublisher
 from tests.support.fake_relay import FakeRelay
-from tests.support.samples import PASSWORD, application_body, staff_principal  # noqa: E402
+from tests.support.samples import PASSWORD, answer_keyring, application_body, staff_principal  # noqa: E402
 
 SERVICES = {cls.name: cls for cls in (IntakeService, RoutingService, NotificationService, TrackingService)}
 
@@ -66,13 +66,31 @@ PLAUSIBLE_ANSWERS = {
     },
 }
 PLAUSIBLE_ANSWERS.update({(name, "ping"): {"service": name, "ok": True} for name in SERVICES})
+RATING = {"score": 4, "comment": None, "given_at": "2026-03-06T10:00:00+03:00"}
+PLAUSIBLE_ANSWERS[("tracking", "file_objection")] = dict(
+    PLAUSIBLE_ANSWERS[("tracking", "get_application_status")], status="objected",
+    answer={"text": "Gereği yapıldı.", "outcome": "positive", "answered_at": "2026-03-05T14:00:00+03:00",
+            "verification_code": "7KQ2M-9XH4T", "feedback": RATING},
+    objection={"text": "Yanıt başka bir sokağı anlatıyor.", "filed_at": "2026-03-06T11:00:00+03:00", "answer": None})
+PLAUSIBLE_ANSWERS[("tracking", "give_feedback")] = RATING
+PLAUSIBLE_ANSWERS[("routing", "answer_verification_keys")] = [
+    {"key_id": "2026-12", "algorithm": "Ed25519", "public_key": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]
+PLAUSIBLE_ANSWERS[("routing", "verify_answer")] = {
+    "verification_code": "7KQ2M-9XH4T", "application_no": NUMBER, "unit": "Çankaya İlçe Sağlık Müdürlüğü",
+    "answered_at": "2026-03-05T14:00:00+03:00", "answer_to": "application", "text_sha256": "ab" * 32,
+    "key_id": "2026-12", "algorithm": "Ed25519", "signature": "c2ln", "signature_valid": True, "text_matches": None,
+    "history": "intact"}
 STATISTICS = {
     "province_code": "06", "unit_id": None, "from": "2026-03-01", "to": "2026-03-30",
     "generated_at": "2026-03-30T12:00:00+03:00", "total": 1,
-    "by_status": {"received": 0, "routed": 1, "returned": 0, "answered": 0}, "by_kind": {"complaint": 1},
-    "by_channel": {"web": 1},
+    "by_status": {"received": 0, "routed": 1, "returned": 0, "answered": 0, "objected": 0},
+    "by_kind": {"complaint": 1}, "by_channel": {"web": 1},
     "by_unit": [{"unit_id": "06-cankaya-health", "name": "Çankaya İlçe Sağlık Müdürlüğü", "total": 1,
-                 "answered": 0, "overdue": 1}],
+                 "answered": 0, "overdue": 1, "escalated": 1}],
+    "escalated": 1,
+    "satisfaction": {"count": 1, "mean": 4.0, "distribution": {"1": 0, "2": 0, "3": 0, "4": 1, "5": 0}},
+    "satisfaction_by_unit": [{"unit_id": "06-cankaya-health", "name": "Çankaya İlçe Sağlık Müdürlüğü", "count": 1,
+                              "mean": 4.0, "distribution": {"1": 0, "2": 0, "3": 0, "4": 1, "5": 0}}],
     "answered": {"count": 0, "on_time": 0, "on_time_share": None, "median_hours": None, "p90_hours": None},
     "overdue": {"count": 1, "items": [{"application_no": NUMBER, "unit": {"unit_id": "06-cankaya-health",
                                                                           "name": "Çankaya İlçe Sağlık Müdürlüğü"},
@@ -88,11 +106,17 @@ QUEUE_ENTRY = {
     "application_no": NUMBER, "status": "routed", "kind": "complaint", "category": "health", "province": "Ankara",
     "province_code": "06", "district": "Çankaya", "channel": "web", "received_at": "2026-03-02T10:15:00+03:00",
     "due_at": "2026-03-09T10:15:00+03:00", "overdue": False, "unit": UNIT_REF, "suggested_unit": UNIT_REF,
-    "days_left": 3, "due_state": "fine",
+    "days_left": 3, "due_state": "fine", "statutory_due_at": "2026-04-01T10:15:00+03:00", "statutory_days_left": 26,
+    "escalated": False, "objected": False,
 }
 QUEUE_COUNTS = {"unrouted": 0, "routed": 1, "returned": 0, "answered": 0, "open": 1}
 RECORD = dict(QUEUE_ENTRY, timeline=[{"at": "2026-03-02T10:15:00+03:00", "action": "received", "by": None}],
               contacts=[], answer=None, staff_names={})
+RECORD_OBJECTED = dict(RECORD, objected=True,
+                       objection={"text": "Yanıt başka bir sokağı anlatıyor.", "filed_at": "2026-03-06T11:00:00+03:00"},
+                       first_answer={"text": "Gereği yapıldı.", "outcome": "positive",
+                                     "answered_at": "2026-03-05T14:00:00+03:00", "by": "ankara.health",
+                                     "verification_code": "7KQ2M-9XH4T"})
 UNIT = {"unit_id": "06-cankaya-health", "province_code": "06", "province": "Ankara", "district": "Çankaya",
         "type": "health", "name": UNIT_REF["name"], "name_en": "Cankaya District Health Directorate", "active": True,
         "active_officers": 1}
@@ -114,7 +138,7 @@ PLAUSIBLE_ANSWERS.update({
     ("routing", "staff_profile"): STAFF_PROFILE,
     ("routing", "reset_password"): PASSWORD_RESET,
     ("routing", "staff_display_names"): {"ankara.admin": "Mehmet Kaya"},
-    ("routing", "get_application"): RECORD,
+    ("routing", "get_application"): RECORD_OBJECTED,
     ("routing", "route_application"): RECORD,
     ("routing", "record_contact"): RECORD,
     ("routing", "return_application"): RECORD,
@@ -229,6 +253,13 @@ EXERCISES = [
      "/api/v1/applications/{}?tracking_code={}&language=en".format(NUMBER, CODE), {}, None),
     ("citizen.application_access_log", "GET",
      "/api/v1/applications/{}/access-log?tracking_code={}&language=en".format(NUMBER, CODE), {}, None),
+    ("citizen.object_to_answer", "POST", "/api/v1/applications/{}/objection?language=en".format(NUMBER),
+     {"json": {"tracking_code": CODE, "text": "Yanıt başka bir sokağı anlatıyor."}}, None),
+    ("citizen.rate_answer", "POST", "/api/v1/applications/{}/feedback".format(NUMBER),
+     {"json": {"tracking_code": CODE, "score": 4, "comment": "Hızlıydı."}}, None),
+    ("verify.verification_keys", "GET", "/api/v1/verify/keys", {}, None),
+    ("verify.verify_answer", "GET", "/api/v1/verify/7kq2m-9xh4t", {}, None),
+    ("verify.verify_answer_text", "POST", "/api/v1/verify/7KQ2M9XH4T", {"json": {"text": "Gereği yapıldı."}}, None),
     ("citizen.request_tracking_code", "POST", "/api/v1/applications/{}/tracking-code".format(NUMBER),
      {"json": {"national_id": "10000000146"}}, None),
     ("citizen.catalog", "GET", "/api/v1/catalog", {}, None),
@@ -432,7 +463,8 @@ def test_desk_calls_carry_the_officer_and_staff_calls_the_principal(recorded_cal
         elif (service, method) == ("intake", "submit_application") and kwargs["entry_point"] == "open311":
             assert set(kwargs["client"]) == set(routing_rpc.Open311ClientIdentity.__annotations__)
         elif service == "routing" and method not in ("authenticate", "ping", "authenticate_open311_client",
-                                                     "token_generation", "unit_names"):
+                                                     "token_generation", "unit_names", "verify_answer",
+                                                     "answer_verification_keys"):
             assert set(args[0]) == principal_fields, method
         elif (service, method) == ("intake", "get_application_record"):
             assert set(args[0]) == principal_fields
@@ -485,7 +517,7 @@ def application_workers():
         "intake": worker_factory(IntakeService, applications=intake_store, publish_owed_events=FakeRelay()),
         "routing": worker_factory(RoutingService, applications=routing_store, accounts=accounts_store,
                                   publish_owed_events=lambda: None, watch_deadlines=lambda: None,
-                                  reference_data=None),
+                                  reference_data=None, answer_keys=answer_keyring()),
         "tracking": worker_factory(TrackingService, applications=tracking_store),
         "notification": worker_factory(NotificationService, messages=notification_store,
                                        delivery_reports=delivery_reports, send_queued_sms=FakeRelay(leasing=dict)),
@@ -515,7 +547,9 @@ def test_plausible_answers_have_the_schema_shapes():
     assert set(STAFF_PROFILE) == set(routing_rpc.StaffProfile.__annotations__)
     assert set(PASSWORD_RESET) == set(routing_rpc.PasswordReset.__annotations__)
     assert set(PLAUSIBLE_ANSWERS[("routing", "authenticate")]) == set(routing_rpc.Principal.__annotations__)
-    assert set(RECORD) == set(routing_rpc.Record.__annotations__)
+    assert set(RECORD) == routing_rpc.Record.__required_keys__
+    assert set(RECORD_OBJECTED) == set(routing_rpc.Record.__annotations__)
+    assert set(RECORD_OBJECTED["objection"]) == set(routing_rpc.RecordObjection.__annotations__)
     assert set(UNIT) == set(routing_rpc.Unit.__annotations__)
     assert set(ACCOUNT) == set(routing_rpc.Account.__annotations__)
     assert set(UNIT_REF) == set(routing_rpc.UnitRef.__annotations__)
@@ -662,9 +696,24 @@ def test_routing_answers_in_the_schema_shapes(application_workers):
     assert routing.list_applications(principal, {}, [])["counts"] == dict.fromkeys(QUEUE_COUNTS, 0)
     assert set(routing.staff_profile(principal)) == set(STAFF_PROFILE)
     record = routing.route_application(principal, NUMBER, {"unit_id": "06-cankaya-health"})
-    assert set(record) == set(routing_rpc.Record.__annotations__)
+    assert set(record) == routing_rpc.Record.__required_keys__
     assert set(record["unit"]) == set(routing_rpc.UnitRef.__annotations__)
-    assert set(routing.get_application(principal, NUMBER)) == set(routing_rpc.Record.__annotations__)
+    assert set(routing.get_application(principal, NUMBER)) == routing_rpc.Record.__required_keys__
+    answered = routing.answer_application(PRINCIPALS["unit"], NUMBER,
+                                          {"text": "Gereği yapıldı.", "outcome": "positive"})
+    code = answered["answer"]["verification_code"]
+    assert set(routing.verify_answer(code)) == set(routing_rpc.Verification.__annotations__)
+    assert set(routing.verify_answer(code, {"text": "Gereği yapıldı."})) == set(PLAUSIBLE_ANSWERS[
+        ("routing", "verify_answer")])
+    [key] = routing.answer_verification_keys()
+    assert set(key) == set(routing_rpc.VerificationKey.__annotations__)
+    routing.handle_objection_filed(new_event(
+        "objection_filed", NUMBER, unit_id="06-cankaya-health", text="Yanıt başka bir sokağı anlatıyor.",
+        filed_at="2026-03-06T11:00:00.000+03:00", due_at="2026-03-13T11:00:00+03:00",
+        statutory_due_at="2026-04-05T11:00:00+03:00"))
+    objected = routing.get_application(principal, NUMBER)
+    assert set(objected) == set(routing_rpc.Record.__annotations__) == set(RECORD_OBJECTED)
+    assert set(objected["objection"]) == set(routing_rpc.RecordObjection.__annotations__)
     assert set(routing.list_units(principal)[0]) == set(routing_rpc.Unit.__annotations__)
     assert set(routing.create_unit(admin, {"name": "Şehir Hastanesi", "type": "health"})) == set(
         routing_rpc.Unit.__annotations__)

@@ -27,7 +27,7 @@ from common.storage import connect
 from services.routing import domain
 from services.routing.store import RoutingStore
 from tests.support.processes import ROOT, wait_until
-from tests.support.samples import received_event
+from tests.support.samples import SEAL, received_event
 
 WARNING = timedelta(hours=24)
 DUE = clock.from_iso("2030-01-10T12:00:00+03:00")  # group "soon": due DUE + i minutes
@@ -85,7 +85,7 @@ def _queue(store, number, due, status="unrouted"):
         _transition(store, number, lambda app, now: domain.return_to_router(app, OFFICER, "Yanlış birim.", now))
     if status == "answered":
         _transition(store, number, lambda app, now: domain.answer(app, OFFICER, "Gereği yapıldı, teşekkürler.",
-                                                                  "positive", now))
+                                                                  "positive", now, SEAL))
 
 
 def _transition(store, number, decide):

@@ -144,7 +144,8 @@ def test_events_delivered_twice_give_one_sms_each(system):
     received = received_event(number, tracking_code=code, province="Ankara", province_code="06",
                               district="Çankaya")
     answered = new_event("application_answered", number, unit_id="06-cankaya-health", outcome="positive",
-                         answer_text="Gereği yapıldı.", answered_at=clock.to_iso(clock.now()), step=2)
+                         answer_text="Gereği yapıldı.", answered_at=clock.to_iso(clock.now()), step=2,
+                         answers_objection=False, verification_code="7KQ2M-9XH4T")
     dispatch = event_dispatcher(config)
 
     # The answer first (events of two producers come in any order), then each again.

@@ -101,3 +101,15 @@ def staff_principal(username):
     [account] = [account for account in STAFF_ACCOUNTS if account["username"] == username]
     return {"username": account["username"], "role": account["role"],
             "province_code": account["province"], "unit_id": account.get("unit_id")}
+
+
+def answer_keyring(key_id="test-1"):
+    """A keyring of one new key, as routing's AnswerKeys injects it (answers are signed with it)."""
+    from services.routing.answer_keys import Keyring
+    from services.routing.answer_signing import new_signing_key
+
+    return Keyring((new_signing_key(key_id),))
+
+
+# An answer's seal as routing's verification.sealed makes it, for tests that build transitions by hand.
+SEAL = {"code": "7KQ2M-9XH4T", "key_id": "test-1", "signature": "c2lnbmF0dXJl", "text_sha256": "0" * 64}

@@ -1,11 +1,11 @@
 // The officer's queue (GET /api/v1/staff/applications): a router's or admin's province, a unit
 // officer's inbox. Search (number, national ID for routers and admins, words), a tab per status
-// with its count, unit and overdue filters, sort, pages; the query string follows every change,
-// so a reload or the back button shows the same list.
+// with its count, unit, overdue and escalated (past the statutory limit) filters, sort, pages;
+// the query string follows every change, so a reload or the back button shows the same list.
 import { catalog, staffCall } from "../common/api.js";
 import { fillSelect } from "../common/application-form.js";
 import { clearErrors, element, onSubmit, showErrors } from "../common/forms.js";
-import { CatalogNames, deadlineBadge, statusName, unitName } from "../common/format.js";
+import { CatalogNames, deadlineBadge, formatDay, statusName, unitName } from "../common/format.js";
 import { t } from "../common/i18n.js";
 import { reportError, requireStaff, setUpPage } from "../common/layout.js";
 
@@ -20,7 +20,7 @@ const TABS = isUnit ? ["open", "answered", "all"] : ["open", "unrouted", "routed
 const searchForm = document.querySelector("#search-form");
 const filterForm = document.querySelector("#filter-form");
 const table = document.querySelector("#queue");
-const state = { q: "", status: "open", unit_id: "", overdue: false, sort: "due", page: 1 };
+const state = { q: "", status: "open", unit_id: "", overdue: false, escalated: false, sort: "due", page: 1 };
 const data = { answer: null, units: [], names: new CatalogNames() };
 let asked = 0; // the latest request: an older answer arriving late is dropped
 
@@ -34,6 +34,7 @@ function readAddress() {
   state.status = TABS.includes(status) ? status : "open";
   state.unit_id = isUnit ? "" : params.get("unit_id") || "";
   state.overdue = params.get("overdue") === "true";
+  state.escalated = params.get("escalated") === "true";
   state.sort = SORTS.includes(sort) ? sort : "due";
   state.page = Math.max(1, Number.parseInt(params.get("page"), 10) || 1);
 }
@@ -45,6 +46,7 @@ function address(changes = {}) {
   params.set("status", next.status);
   if (next.unit_id) params.set("unit_id", next.unit_id);
   if (next.overdue) params.set("overdue", "true");
+  if (next.escalated) params.set("escalated", "true");
   if (next.sort !== "due") params.set("sort", next.sort);
   if (next.page > 1) params.set("page", String(next.page));
   return location.pathname + "?" + params;
@@ -67,6 +69,7 @@ function fillControls() {
   fillSelect(filterForm.sort, SORTS.map((sort) => [sort, t("sort_" + sort)]), { blank: null });
   filterForm.sort.value = state.sort;
   filterForm.overdue.checked = state.overdue;
+  filterForm.escalated.checked = state.escalated;
 }
 
 function countOf(counts, tab) {
@@ -120,6 +123,18 @@ function unitCell(entry) {
   return cell("unit", "—");
 }
 
+// Açık Kapı's target as a badge; under it the law's limit while it runs, and the flags an officer
+// must not miss: past the statutory limit, an objection to the answer.
+function deadlineCell(entry) {
+  const flags = [];
+  if (entry.escalated) flags.push(element("span", { class: "flag flag-escalated", text: t("escalated") }));
+  if (entry.objected) flags.push(element("span", { class: "flag flag-objection", text: t("objection_flag") }));
+  const statutory = entry.statutory_due_at && entry.status !== "answered"
+    ? element("small", { class: "statutory-due", text: t("statutory_due", { date: formatDay(entry.statutory_due_at) }) })
+    : null;
+  return cell("days_left", deadlineBadge(entry), statutory, ...flags);
+}
+
 function render() {
   fillControls();
   renderTabs();
@@ -139,7 +154,7 @@ function render() {
   cell("district", entry.district || "—"),
   unitCell(entry),
   cell("status", statusName(entry.status)),
-  cell("days_left", deadlineBadge(entry))));
+  deadlineCell(entry)));
   if (!rows.length) {
     rows.push(element("tr", {}, element("td", { class: "empty", colspan: "8",
       text: t(state.q ? "no_search_results" : "no_applications") })));
@@ -159,7 +174,7 @@ async function load() {
   try {
     const answer = await staffCall("GET", "/staff/applications", { query: {
       q: state.q, status: state.status === "all" ? "" : state.status, unit_id: state.unit_id,
-      overdue: state.overdue ? "true" : "", sort: state.sort, page: state.page, page_size: PAGE_SIZE } });
+      overdue: state.overdue ? "true" : "", escalated: state.escalated ? "true" : "", sort: state.sort, page: state.page, page_size: PAGE_SIZE } });
     if (mine !== asked) return;
     data.answer = answer;
     render();
@@ -193,6 +208,7 @@ if (current) {
   onSubmit(filterForm, () => {
     clearErrors(searchForm);
     return go({ unit_id: isUnit ? "" : filterForm.unit_id.value, overdue: filterForm.overdue.checked,
+      escalated: filterForm.escalated.checked,
       sort: filterForm.sort.value, page: 1 });
   });
   document.querySelector("#previous").addEventListener("click", () => go({ page: state.page - 1 }).catch(showFailure));

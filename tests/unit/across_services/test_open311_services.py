@@ -21,7 +21,7 @@ from services.tracking import public_requests as tracking_public_requests
 from services.tracking.service import TrackingService
 from services.tracking.store import TrackingStore
 from tests.support.fake_relay import FakeRelay
-from tests.support.samples import application_body, staff_principal
+from tests.support.samples import answer_keyring, application_body, staff_principal
 
 ADMIN = staff_principal("ankara.admin")
 
@@ -33,7 +33,7 @@ def routing():
     store.create_indexes()
     accounts.create_indexes()
     return worker_factory(RoutingService, applications=store, accounts=accounts, publish_owed_events=lambda: None,
-                          watch_deadlines=lambda: None, reference_data=None)
+                          watch_deadlines=lambda: None, reference_data=None, answer_keys=answer_keyring())
 
 
 def test_a_key_is_shown_once_kept_as_a_digest_and_verified(routing):
@@ -130,7 +130,8 @@ def answer(tracking, number):
         routed_by="ankara.router", due_at="2026-11-27T10:15:00+03:00", step=1))
     tracking.handle_application_answered(new_event(
         "application_answered", number, unit_id="06-cankaya-health", outcome="positive",
-        answer_text="Sayın Ayşe Yılmaz, randevunuz verildi.", answered_at=answered_at, step=2))
+        answer_text="Sayın Ayşe Yılmaz, randevunuz verildi.", answered_at=answered_at, step=2,
+        answers_objection=False, verification_code="7KQ2M-9XH4T"))
     return clock.to_iso(clock.from_iso(answered_at))
 
 

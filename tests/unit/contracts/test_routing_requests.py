@@ -64,8 +64,8 @@ def test_text_lengths_are_bounded_at_both_ends(parse, field, shortest, longest):
 
 
 def test_queue_query_defaults():
-    assert requests.queue_query({}) == {"status": None, "unit_id": None, "overdue": None, "page": 1,
-                                        "page_size": 20, "sort": "received"}
+    assert requests.queue_query({}) == {"status": None, "unit_id": None, "overdue": None, "escalated": None,
+                                        "page": 1, "page_size": 20, "sort": "received"}
 
 
 @pytest.mark.parametrize("sort, read", [("due", "due"), ("received", "received"), ("Status", "status"),
@@ -81,7 +81,8 @@ def test_open_is_a_status_of_the_queue():
 def test_queue_query_reads_query_string_values():
     assert requests.queue_query({"status": "Returned", "unit_id": "06-health", "overdue": "False", "page": "3",
                                  "page_size": "100", "sort": "due"}) == {
-        "status": "returned", "unit_id": "06-health", "overdue": False, "page": 3, "page_size": 100, "sort": "due"}
+        "status": "returned", "unit_id": "06-health", "overdue": False, "escalated": None, "page": 3, "page_size": 100,
+        "sort": "due"}
     assert requests.queue_query({"page": 2, "page_size": " 5 ", "overdue": "true"})["page_size"] == 5
 
 

@@ -166,11 +166,15 @@ def test_a_tracking_view_with_unit_and_answer_matches_its_schema(spec):
             "deadlines": {"answer": {"due_at": "2026-03-09T10:15:00+03:00", "days_left": None},
                           "statutory": {"due_at": "2026-04-01T10:15:00+03:00", "days_left": None}},
             "unit": {"name": "Kadıköy Belediyesi"},
-            "answer": {"text": "Yapıldı.", "outcome": "positive", "answered_at": "2026-03-03T10:15:00+03:00"}}
+            "answer": {"text": "Yapıldı.", "outcome": "positive", "answered_at": "2026-03-03T10:15:00+03:00",
+                       "verification_code": "7KQ2M-9XH4T",
+                       "feedback": {"score": 4, "comment": None, "given_at": "2026-03-04T10:15:00+03:00"}},
+            "objection_until": "2026-03-18T10:15:00+03:00"}
     validator = Draft202012Validator(_resolvable(spec, spec["components"]["schemas"]["PublicStatusView"]))
 
     assert list(validator.iter_errors(view)) == []
     assert list(validator.iter_errors(dict(view, unit="Kadıköy Belediyesi")))
+    assert list(validator.iter_errors(dict(view, answer=dict(view["answer"], feedback={"score": "4"}))))
     assert list(validator.iter_errors(dict(view, deadlines={"answer": {"due_at": "2026-03-09", "days_left": "7"}})))
 
 

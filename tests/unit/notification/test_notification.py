@@ -135,7 +135,8 @@ def answered_event():
     from contracts.events import new_event
 
     return new_event("application_answered", NUMBER, unit_id="34-health", outcome="positive", answer_text="Yapıldı.",
-                     answered_at=clock.to_iso(clock.now(), "milliseconds"), step=2)
+                     answered_at=clock.to_iso(clock.now(), "milliseconds"), step=2,
+                     answers_objection=False, verification_code="7KQ2M-9XH4T")
 
 
 def test_received_event_remembers_the_recipients_province(notification, store, received_event):
@@ -355,7 +356,8 @@ def answered_event():
     from contracts.events import new_event
 
     return new_event("application_answered", NUMBER, unit_id="34-health", outcome="positive",
-                     answer_text=ANSWER_TEXT, answered_at="2026-03-05T14:00:00.000+03:00", step=2)
+                     answer_text=ANSWER_TEXT, answered_at="2026-03-05T14:00:00.000+03:00", step=2,
+                     answers_objection=False, verification_code="7KQ2M-9XH4T")
 
 
 # The "concluded" texts begin with where to read the answer: the tracking page, the number filled in.

@@ -34,7 +34,8 @@ def erased_event(number=NUMBER):
 
 def answered_event(number=NUMBER):
     return new_event("application_answered", number, unit_id="34-health", outcome="positive",
-                     answer_text="Yapıldı.", answered_at=clock.to_iso(clock.now(), "milliseconds"), step=2)
+                     answer_text="Yapıldı.", answered_at=clock.to_iso(clock.now(), "milliseconds"), step=2,
+                     answers_objection=False, verification_code="7KQ2M-9XH4T")
 
 
 def messages_of(store, number=NUMBER):

@@ -15,8 +15,9 @@ LONGEST_VALUES = {
 ENCODINGS_ALLOWED = {"tr": {GSM7, GSM7_TURKISH}, "en": {GSM7}}
 CASES = [(template, language) for template, texts in TEMPLATES.items() for language in texts]
 # What each template may take, as the issues asked: the received SMS and the reminder one segment,
-# the concluded one (with its link) two.
-SEGMENTS_ASKED = {"application_received": 1, "tracking_code_reminder": 1, "application_answered": 2}
+# the concluded one and the objection's receipt (with their links) two.
+SEGMENTS_ASKED = {"application_received": 1, "tracking_code_reminder": 1, "application_answered": 2,
+                  "objection_received": 2}
 
 
 def test_every_template_has_turkish_and_english_and_declares_its_values():
@@ -39,7 +40,7 @@ def test_longest_rendering_fits_its_segments(template, language):
 
 
 @pytest.mark.parametrize("language", ["tr", "en"])
-@pytest.mark.parametrize("template", ["application_answered", "tracking_code_reminder"])
+@pytest.mark.parametrize("template", ["application_answered", "tracking_code_reminder", "objection_received"])
 def test_the_link_opens_the_tracking_page_with_the_number_filled_in(template, language):
     text = render(template, language, LONGEST_VALUES)
 

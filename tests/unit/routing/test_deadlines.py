@@ -9,7 +9,7 @@ from common.storage import connect
 from contracts.events import CATALOGUE, ENVELOPE_FIELDS
 from services.routing import deadlines, domain
 from services.routing.store import RoutingStore
-from tests.support.samples import received_event, staff_principal
+from tests.support.samples import SEAL, received_event, staff_principal
 
 NOW = datetime(2026, 3, 8, 12, 0, tzinfo=clock.TURKEY)
 WARNING = timedelta(hours=24)
@@ -44,7 +44,7 @@ def route(store, number):
 
 def answer(store, number):
     act(store, number, lambda application, now: domain.answer(
-        application, UNIT_OFFICER, "Yanıt metni yeterince uzun.", "positive", now))
+        application, UNIT_OFFICER, "Yanıt metni yeterince uzun.", "positive", now, SEAL))
 
 
 def give_back(store, number):

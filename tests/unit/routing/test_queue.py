@@ -14,7 +14,7 @@ from docstore import EmbeddedClient
 from services.routing import domain
 from services.routing.service import RoutingService
 from tests.support.routing_stores import RoutingStores
-from tests.support.samples import received_event, staff_principal
+from tests.support.samples import answer_keyring, received_event, staff_principal
 
 ROUTER = staff_principal("ankara.router")
 ADMIN = staff_principal("ankara.admin")
@@ -46,7 +46,7 @@ def store(request, mongo_db, seeded_units, tmp_path):
 @pytest.fixture
 def routing(store):
     return worker_factory(RoutingService, applications=store, accounts=store, publish_owed_events=lambda: None,
-                          watch_deadlines=lambda: None, reference_data=None)
+                          watch_deadlines=lambda: None, reference_data=None, answer_keys=answer_keyring())
 
 
 def receive(routing, number, received_ago, due_in, province_code="06"):

@@ -10,7 +10,7 @@ from common.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from contracts.events import CATALOGUE, ENVELOPE_FIELDS
 from services.routing.passwords import verify_password
 from services.routing.service import RoutingService
-from tests.support.samples import APPLICANT_PHONE_E164, PASSWORD, TRACKING_CODE, staff_principal
+from tests.support.samples import APPLICANT_PHONE_E164, PASSWORD, TRACKING_CODE, answer_keyring, staff_principal
 
 ROUTER = staff_principal("ankara.router")
 HEALTH = staff_principal("ankara.health")  # unit officer of 06-cankaya-health
@@ -38,7 +38,7 @@ def relay_kick(routing_store, kick_counter):
 
 def make_worker(store, relay_kick):
     return worker_factory(RoutingService, applications=store, accounts=store, publish_owed_events=relay_kick,
-                          watch_deadlines=lambda: None, reference_data=None)
+                          watch_deadlines=lambda: None, reference_data=None, answer_keys=answer_keyring())
 
 
 @pytest.fixture

@@ -367,7 +367,8 @@ def returned_event(moment="2026-03-04T09:00:00.000+03:00", step=2):
 
 def answered_event(moment="2026-03-05T14:00:00.000+03:00", step=2):
     return at(new_event("application_answered", NUMBER, unit_id=UNIT_ID, outcome="positive",
-                        answer_text=ANSWER_TEXT, answered_at=moment, step=step), moment)
+                        answer_text=ANSWER_TEXT, answered_at=moment, step=step,
+                        answers_objection=False, verification_code="7KQ2M-9XH4T"), moment)
 
 
 def statuses(view):
@@ -426,7 +427,8 @@ def test_answered_application_shows_the_answer(tracking, received):
 
     assert view["status"] == "answered"
     assert view["answer"] == {"text": ANSWER_TEXT, "outcome": "positive",
-                              "answered_at": "2026-03-05T14:00:00+03:00"}
+                              "answered_at": "2026-03-05T14:00:00+03:00", "verification_code": "7KQ2M-9XH4T",
+                              "feedback": None}
     assert view["timeline"][-1]["text"] == "Your application has been concluded; you can read the answer below."
     assert view["updated_at"] == "2026-03-05T14:00:00+03:00"
     assert set(view) == VIEW_FIELDS | {"unit", "answer"}
@@ -583,7 +585,7 @@ def test_once_answered_no_days_are_left_to_count(tracking, received):
     tracking.handle_application_received(received)
     tracking.handle_application_answered(new_event(
         "application_answered", NUMBER, unit_id="34-health", outcome="positive", answer_text="Yapıldı.",
-        answered_at="2026-03-05T10:00:00+03:00", step=2))
+        answered_at="2026-03-05T10:00:00+03:00", step=2, answers_objection=False, verification_code="7KQ2M-9XH4T"))
 
     deadlines = tracking.get_application_status(NUMBER, CODE)["deadlines"]
 

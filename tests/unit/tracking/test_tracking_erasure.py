@@ -1,5 +1,6 @@
-"""KVKK at tracking: it never holds personal data (docs/privacy.md#what-is-personal), so it has nothing to erase and
-does not consume ``applicant_data_erased``; the citizen's view keeps working after an erasure."""
+"""KVKK at tracking: its read model holds no personal data of the application
+(docs/privacy.md#what-is-personal); what the applicant writes after the answer (the objection, a
+rating's comment) is erased on ``applicant_data_erased`` (tests/unit/tracking/test_objection_and_rating.py)."""
 from nameko.testing.services import worker_factory
 
 from contracts.events import CATALOGUE
@@ -11,9 +12,9 @@ CODE = "K7M2PQ9X"
 PHONE = "+905321234567"
 
 
-def test_tracking_is_not_a_consumer_of_the_erasure_and_has_no_handler_for_it():
-    assert "tracking" not in CATALOGUE["applicant_data_erased"].consumers
-    assert not hasattr(TrackingService, "handle_applicant_data_erased")
+def test_tracking_consumes_the_erasure_for_the_applicants_words():
+    assert "tracking" in CATALOGUE["applicant_data_erased"].consumers
+    assert hasattr(TrackingService, "handle_applicant_data_erased")
 
 
 def test_what_tracking_stores_of_a_received_application_holds_no_phone(mongo_db, received_event):

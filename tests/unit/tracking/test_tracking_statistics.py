@@ -71,12 +71,12 @@ def test_counts_by_status_kind_channel_and_unit():
     stats = statistics.statistics(documents, T0 + timedelta(days=1))
 
     assert stats["total"] == 5
-    assert stats["by_status"] == {"received": 1, "routed": 1, "returned": 1, "answered": 2}
+    assert stats["by_status"] == {"received": 1, "routed": 1, "returned": 1, "answered": 2, "objected": 0}
     assert stats["by_kind"] == {"complaint": 3, "request": 1, "suggestion": 1}
     assert stats["by_channel"] == {"app": 1, "desk": 1, "web": 3}
     assert stats["by_unit"] == [
-        dict(HEALTH, total=2, answered=1, overdue=0),
-        dict(EDUCATION, total=1, answered=1, overdue=0),  # the returned one is with no unit now
+        dict(HEALTH, total=2, answered=1, overdue=0, escalated=0),
+        dict(EDUCATION, total=1, answered=1, overdue=0, escalated=0),  # the returned one is with no unit now
     ]
 
 
@@ -84,7 +84,7 @@ def test_every_status_is_counted_even_at_zero():
     stats = statistics.statistics([], T0)
 
     assert stats["total"] == 0
-    assert stats["by_status"] == {"received": 0, "routed": 0, "returned": 0, "answered": 0}
+    assert stats["by_status"] == {"received": 0, "routed": 0, "returned": 0, "answered": 0, "objected": 0}
     assert stats["answered"] == {"count": 0, "on_time": 0, "on_time_share": None, "median_hours": None,
                                  "p90_hours": None}
     assert stats["overdue"] == {"count": 0, "items": []}
@@ -276,7 +276,8 @@ def _route(tracking, number, unit, at, step=1):
 def _answer(tracking, number, unit, answered_at, step=2):
     tracking.handle_application_answered(new_event(
         "application_answered", number, unit_id=unit["unit_id"], outcome="positive",
-        answer_text="Başvurunuz incelendi.", answered_at=answered_at, step=step))
+        answer_text="Başvurunuz incelendi.", answered_at=answered_at, step=step,
+        answers_objection=False, verification_code="7KQ2M-9XH4T"))
 
 
 def test_statistics_of_a_period_from_the_read_model(tracking, received_event, monkeypatch):
@@ -296,7 +297,7 @@ def test_statistics_of_a_period_from_the_read_model(tracking, received_event, mo
     assert (stats["province_code"], stats["unit_id"], stats["from"], stats["to"]) == (
         "06", None, "2026-03-01", "2026-03-31")
     assert stats["total"] == 3
-    assert stats["by_status"] == {"received": 1, "routed": 1, "returned": 0, "answered": 1}
+    assert stats["by_status"] == {"received": 1, "routed": 1, "returned": 0, "answered": 1, "objected": 0}
     assert stats["by_channel"] == {"app": 1, "web": 2}
     assert stats["answered"] == {"count": 1, "on_time": 1, "on_time_share": 1.0, "median_hours": 24.0,
                                  "p90_hours": 24.0}
@@ -313,7 +314,7 @@ def test_a_unit_officer_gets_their_units_statistics(tracking, received_event):
     stats = tracking.get_statistics(HEALTH_OFFICER, {})
 
     assert (stats["unit_id"], stats["total"]) == ("06-cankaya-health", 1)
-    assert stats["by_unit"] == [dict(HEALTH, total=1, answered=0, overdue=0)]
+    assert stats["by_unit"] == [dict(HEALTH, total=1, answered=0, overdue=0, escalated=0)]
 
 
 def test_statistics_refuse_another_province_and_bad_dates(tracking):

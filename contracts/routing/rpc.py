@@ -122,6 +122,8 @@ class Verification(TypedDict):
     key_id: str
     algorithm: str
     signature: str  # base64url
+    # the signed object itself: the signature is over its compact JSON with sorted keys in UTF-8
+    signed: dict[str, Any]
     signature_valid: bool  # the signature holds under the published key, and the stored text is the signed one
     text_matches: Optional[bool]  # a pasted text's digest equals the signed one; None: nothing pasted
     history: str  # the application's history chain: intact, broken, partial or unchained

@@ -4,6 +4,7 @@ time and the text's SHA-256), and what ``GET /api/v1/verify/{code}`` shows of it
 no applicant, no officer, not the text itself, only its digest, and whether the signature and the
 application's history chain hold.
 """
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,7 @@ from services.routing.answer_keys import Keyring
 from services.routing.answer_signing import (
     ALGORITHM,
     answer_digest,
+    canonical_bytes,
     new_verification_code,
     normalize_verification_code,
     sign,
@@ -71,6 +73,10 @@ def verification_view(application: Mapping[str, Any], code: str, keyring: Keyrin
         "key_id": seal["key_id"],
         "algorithm": ALGORITHM,
         "signature": seal["signature"],
+        # what was signed, as signed: anyone can check the signature with the published key without
+        # trusting signature_valid (the signature is over this object as compact JSON with sorted
+        # keys, UTF-8)
+        "signed": json.loads(canonical_bytes(fields)),
         # the stored text must still be the one signed: an answer altered in the database fails here
         "signature_valid": signature_holds and answer_digest(answer["text"]) == seal["text_sha256"],
         "text_matches": None if pasted_text is None else answer_digest(pasted_text) == seal["text_sha256"],

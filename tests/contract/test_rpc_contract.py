@@ -79,7 +79,7 @@ PLAUSIBLE_ANSWERS[("routing", "verify_answer")] = {
     "verification_code": "7KQ2M-9XH4T", "application_no": NUMBER, "unit": "Çankaya İlçe Sağlık Müdürlüğü",
     "answered_at": "2026-03-05T14:00:00+03:00", "answer_to": "application", "text_sha256": "ab" * 32,
     "key_id": "2026-12", "algorithm": "Ed25519", "signature": "c2ln", "signature_valid": True, "text_matches": None,
-    "history": "intact"}
+    "history": "intact", "signed": {"format": "acikkapi.answer.v1", "application_no": NUMBER}}
 STATISTICS = {
     "province_code": "06", "unit_id": None, "from": "2026-03-01", "to": "2026-03-30",
     "generated_at": "2026-03-30T12:00:00+03:00", "total": 1,

@@ -18,13 +18,16 @@ admin_privacy = Blueprint("admin_privacy", __name__)
 @staff_only("admin")
 def export_personal_data():
     """Everything personal each service holds about the applicant's applications: intake's
-    applicant and texts, notification's recipient and SMS records, routing's contact log."""
+    applicant and texts, notification's recipient and SMS records, routing's contact log and
+    objection, tracking's ratings."""
     exported = services().call("intake", "export_personal_data", g.principal, json_body())
     numbers = [application["application_no"] for application in exported["applications"]]
     sms = services().call("notification", "export_personal_data", g.principal, numbers)
     contacts = services().call("routing", "export_personal_data", g.principal, numbers)
+    ratings = services().call("tracking", "export_personal_data", g.principal, numbers)
     applications = [dict(application, sms=sms.get(application["application_no"]),
-                         routing=contacts.get(application["application_no"]))
+                         routing=contacts.get(application["application_no"]),
+                         tracking=ratings.get(application["application_no"]))
                     for application in exported["applications"]]
     return jsonify(dict(exported, applications=applications))
 

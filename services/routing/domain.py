@@ -428,7 +428,8 @@ def _iso_at(entry: Mapping[str, Any]) -> dict[str, Any]:
 
 # --- KVKK: the applicant's personal data -------------------------------------------------------
 # Routing holds no national ID, name or phone; what it holds about the applicant is the contact
-# log's notes (what an officer wrote after calling or meeting them). Erasure blanks those notes and
+# log's notes (what an officer wrote after calling or meeting them) and the text of their objection
+# to an answer. Erasure blanks those and
 # keeps when, how and by whom each contact was made, the routing history and the answer (the
 # administration's answer, which the citizen's tracking view shows too).
 
@@ -441,7 +442,10 @@ def contacts_erased(contacts: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
 
 
 def personal_data_view(application: Mapping[str, Any]) -> dict[str, Any]:
-    """What routing holds about an application's applicant, for a KVKK export."""
+    """What routing holds about an application's applicant, for a KVKK export: the contact log and
+    the objection's text."""
     erased_at = application.get("personal_data_erased_at")
+    objection = application.get("objection")
     return {"contacts": [_iso_at(entry) for entry in application.get("contacts", [])],
+            "objection": objection and {"text": objection["text"], "filed_at": clock.to_iso(objection["filed_at"])},
             "erased_at": erased_at and clock.to_iso(erased_at)}

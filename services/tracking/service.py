@@ -12,8 +12,10 @@ from common.storage import Store
 from contracts.tracking import requests
 from services.tracking import domain, feedback, objections, public_requests, public_view, statistics
 from services.tracking.metrics import OBJECTIONS_FILED, RATINGS_GIVEN
-from services.tracking.settings import TrackingSettings
+from services.tracking.settings import settings
 from services.tracking.store import TrackingStore
+
+settings()  # a bad OBJECTION_DAYS stops the start-up, not a citizen's objection
 
 
 class TrackingService(Pingable):
@@ -84,7 +86,7 @@ class TrackingService(Pingable):
         wanted = requests.objection_request(body)
         document = self._applicants_document(application_no, wanted["tracking_code"])
         now = clock.now()
-        objections.check_objectable(document, now, TrackingSettings.from_environment().objection_window)
+        objections.check_objectable(document, now, settings().objection_window)
         if not self.applications.file_objection(application_no, *objections.objection(document, wanted["text"], now)):
             raise objections.already_objected()
         self.publish_owed_events()
@@ -103,6 +105,13 @@ class TrackingService(Pingable):
         RATINGS_GIVEN.labels(document["province"], (rating["unit"] or {}).get("unit_id", "none"), rating["score"]).inc()
         return feedback.rating_view(rating)
 
+    @rpc(expected_exceptions=AppError)
+    def export_personal_data(self, principal, application_nos):
+        """KVKK export: per application of the admin's province, the applicant's ratings (with
+        their comments); the objection's text is in routing's part."""
+        return {document["_id"]: {"ratings": [feedback.rating_view(rating) for rating in feedback.ratings(document)]}
+                for document in self.applications.in_province(application_nos, principal["province_code"])}
+
     def _applicants_document(self, application_no, tracking_code):
         """The application, for whoever holds its tracking code; the same NotFound for an unknown
         number and a wrong code."""
@@ -113,7 +122,7 @@ class TrackingService(Pingable):
 
     def _status_view(self, document, language):
         return public_view.public_view(document, public_view.choose_language(language, document), clock.now(),
-                                       TrackingSettings.from_environment().objection_window)
+                                       settings().objection_window)
 
     @rpc(expected_exceptions=AppError)
     def get_statistics(self, principal, query):

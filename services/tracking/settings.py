@@ -1,7 +1,7 @@
-"""Tracking's settings, read from the environment when the service starts
-(docs/configuration.md#environment)."""
+"""Tracking's settings, read once per process from the environment (docs/configuration.md#environment)."""
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 from common.config import setting
 from services.tracking.objections import DEFAULT_WINDOW_DAYS
@@ -21,3 +21,10 @@ class TrackingSettings:
             raise ValueError("OBJECTION_DAYS must be a whole number of days from 1 to {}, not {!r}".format(
                 LONGEST_WINDOW_DAYS, text))
         return cls(objection_window=timedelta(days=int(text)))
+
+
+@lru_cache(maxsize=1)
+def settings() -> TrackingSettings:
+    """Read on first use; service.py reads it at import, so a bad OBJECTION_DAYS stops the start-up,
+    not a citizen's objection."""
+    return TrackingSettings.from_environment()

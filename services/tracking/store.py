@@ -75,6 +75,10 @@ class TrackingStore:
                                          {"$set": {field + ".comment": None}})
         purge_erased(self.applications.database)
 
+    def in_province(self, application_nos, province_code):
+        return list(self.applications.find({"_id": {"$in": list(application_nos)}, "province_code": province_code},
+                                           {"feedback": 1}))
+
     def find(self, application_no):
         return self.applications.find_one({"_id": application_no})
 

@@ -160,13 +160,15 @@ PERSONAL_DATA_EXPORT = {"national_id": "10000000146", "applications": [dict(
     kind="complaint", category="health", province="Ankara", district="Çankaya")]}
 SMS_EXPORT = {NUMBER: {"recipient": {"phone": "+905321234567", "language": "tr"}, "erased_at": None,
                        "messages": []}}
-ROUTING_EXPORT = {NUMBER: {"contacts": [], "erased_at": None}}
+ROUTING_EXPORT = {NUMBER: {"contacts": [], "objection": None, "erased_at": None}}
+TRACKING_EXPORT = {NUMBER: {"ratings": [{"score": 4, "comment": None, "given_at": "2026-03-06T10:00:00+03:00"}]}}
 ERASURE_RECEIPT = {"erased": [NUMBER], "erased_at": "2026-03-02T10:15:00+03:00"}
 PLAUSIBLE_ANSWERS.update({
     ("intake", "export_personal_data"): PERSONAL_DATA_EXPORT,
     ("intake", "erase_personal_data"): ERASURE_RECEIPT,
     ("notification", "export_personal_data"): SMS_EXPORT,
     ("routing", "export_personal_data"): ROUTING_EXPORT,
+    ("tracking", "export_personal_data"): TRACKING_EXPORT,
 })
 
 # Notification's answers, in the shapes of services/notification/domain.message_view.
@@ -470,6 +472,7 @@ def test_desk_calls_carry_the_officer_and_staff_calls_the_principal(recorded_cal
             assert set(args[0]) == principal_fields
         elif (service, method) in (("notification", "list_messages"), ("notification", "list_failed_messages"),
                                    ("notification", "resend_message"), ("tracking", "get_statistics"),
+                                   ("tracking", "export_personal_data"),
                                    ("intake", "find_applications"), ("intake", "application_subjects"),
                                    ("intake", "list_personal_data_requests")):
             assert set(args[0]) == principal_fields, method
@@ -764,6 +767,9 @@ def test_kvkk_export_and_erasure_have_the_shapes_the_gateway_is_tested_with(appl
     assert set(application["applicant"]) == set(STAFF_RECORD["applicant"])
     assert set(notification.export_personal_data(admin, [number])[number]) == set(SMS_EXPORT[NUMBER])
     assert set(routing.export_personal_data(admin, [number])[number]) == set(ROUTING_EXPORT[NUMBER])
+    application_workers["tracking"].handle_application_received(event)
+    assert set(application_workers["tracking"].export_personal_data(admin, [number])[number]) == set(
+        TRACKING_EXPORT[NUMBER])
     assert set(intake.erase_personal_data(admin, {"national_id": "10000000146", "reason": "KVKK silme"})) == set(
         ERASURE_RECEIPT)
 

@@ -23,13 +23,15 @@ INTAKE_EXPORT = {"national_id": NATIONAL_ID, "applications": [
 ]}
 SMS_PART = {"recipient": {"phone": "+905321234567", "language": "tr"}, "erased_at": None, "messages": []}
 ROUTING_PART = {"contacts": [{"at": "2026-03-02T11:00:00+03:00", "channel": "phone", "note": "Arandı.",
-                              "by": "ankara.router"}], "erased_at": None}
+                              "by": "ankara.router"}], "objection": None, "erased_at": None}
+TRACKING_PART = {"ratings": [{"score": 4, "comment": "Hızlıydı.", "given_at": "2026-03-05T10:00:00+03:00"}]}
 
 
 def test_export_gathers_intakes_notifications_and_routings_parts(app, client, rpc):
     rpc.answer("intake.export_personal_data", INTAKE_EXPORT)
     rpc.answer("notification.export_personal_data", {"2026-000001": SMS_PART})
     rpc.answer("routing.export_personal_data", {"2026-000001": ROUTING_PART, "2026-000007": ROUTING_PART})
+    rpc.answer("tracking.export_personal_data", {"2026-000007": TRACKING_PART})
 
     response = client.post(EXPORT, json={"national_id": NATIONAL_ID}, headers=bearer(app, "admin"))
 
@@ -39,10 +41,11 @@ def test_export_gathers_intakes_notifications_and_routings_parts(app, client, rp
         ("intake", "export_personal_data", (PRINCIPALS["admin"], {"national_id": NATIONAL_ID}), {}),
         ("notification", "export_personal_data", (PRINCIPALS["admin"], numbers), {}),
         ("routing", "export_personal_data", (PRINCIPALS["admin"], numbers), {}),
+        ("tracking", "export_personal_data", (PRINCIPALS["admin"], numbers), {}),
     ]
     first, second = response.get_json()["applications"]
-    assert first == dict(INTAKE_EXPORT["applications"][0], sms=SMS_PART, routing=ROUTING_PART)
-    assert (second["sms"], second["routing"]) == (None, ROUTING_PART)
+    assert first == dict(INTAKE_EXPORT["applications"][0], sms=SMS_PART, routing=ROUTING_PART, tracking=None)
+    assert (second["sms"], second["routing"], second["tracking"]) == (None, ROUTING_PART, TRACKING_PART)
 
 
 def test_erase_passes_the_body_to_intake_alone(app, client, rpc):

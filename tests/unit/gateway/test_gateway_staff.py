@@ -89,7 +89,8 @@ def rpc():
         "intake.export_personal_data": lambda principal, body: {"national_id": "10000000146", "applications": [
             dict(PERSONAL_PART)]},
         "notification.export_personal_data": {NUMBER: {"recipient": None, "erased_at": None, "messages": []}},
-        "routing.export_personal_data": {NUMBER: {"contacts": [], "erased_at": None}},
+        "routing.export_personal_data": {NUMBER: {"contacts": [], "objection": None, "erased_at": None}},
+        "tracking.export_personal_data": {NUMBER: {"ratings": []}},
         "intake.erase_personal_data": {"erased": [NUMBER], "erased_at": "2026-03-02T10:15:00+03:00"},
         "tracking.get_statistics": STATISTICS,
         "routing.create_open311_client": {"client_id": "5e1f0c2a9b7d", "api_key": "ak311_x"},

@@ -11,6 +11,7 @@ from common.errors import Conflict, NotFound, ValidationFailed
 from contracts.events import CATALOGUE, new_event
 from services.tracking import statistics
 from services.tracking.service import TrackingService
+from services.tracking.settings import settings as tracking_settings
 from services.tracking.store import TrackingStore
 from tests.support.fake_relay import FakeRelay
 
@@ -139,8 +140,20 @@ def test_the_window_is_fifteen_days_after_the_answer(tracking, received_event, n
     assert "15" in refused.value.message
 
 
-def test_objection_days_sets_the_window(tracking, received_event, now, monkeypatch):
-    monkeypatch.setenv("OBJECTION_DAYS", "3")
+@pytest.fixture
+def objection_days(monkeypatch):
+    """Sets OBJECTION_DAYS for the test, read afresh (the service reads it once per process)."""
+    def set_to(value):
+        monkeypatch.setenv("OBJECTION_DAYS", value)
+        tracking_settings.cache_clear()
+
+    yield set_to
+    monkeypatch.delenv("OBJECTION_DAYS", raising=False)
+    tracking_settings.cache_clear()
+
+
+def test_objection_days_sets_the_window(tracking, received_event, now, objection_days):
+    objection_days("3")
     answered(tracking, received_event)
     now.at(ANSWERED_AT + timedelta(days=4))
 
@@ -149,12 +162,11 @@ def test_objection_days_sets_the_window(tracking, received_event, now, monkeypat
 
 
 @pytest.mark.parametrize("value", ["0", "-2", "fifteen", "367"])
-def test_a_bad_objection_days_setting_is_refused(tracking, received_event, now, monkeypatch, value):
-    monkeypatch.setenv("OBJECTION_DAYS", value)
-    answered(tracking, received_event)
+def test_a_bad_objection_days_setting_stops_the_service(objection_days, value):
+    objection_days(value)
 
     with pytest.raises(ValueError, match="OBJECTION_DAYS"):
-        tracking.get_application_status(NUMBER, CODE)
+        tracking_settings()
 
 
 def test_no_objection_before_an_answer(tracking, received_event, now):

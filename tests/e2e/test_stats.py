@@ -51,7 +51,7 @@ def test_submitted_routed_and_answered_applications_show_in_the_statistics(staff
 
     today = clock.now().date()
     assert (mine["province_code"], mine["unit_id"], mine["to"]) == ("06", unit_id, today.isoformat())
-    assert mine["by_status"] == {"received": 0, "routed": 1, "returned": 0, "answered": 1}
+    assert mine["by_status"] == {"received": 0, "routed": 1, "returned": 0, "answered": 1, "objected": 0}
     assert mine["by_kind"] == {"request": 2} and mine["by_channel"] == {"web": 2}
     assert [(row["unit_id"], row["total"], row["answered"], row["overdue"]) for row in mine["by_unit"]] == [
         (unit_id, 2, 1, 0)]

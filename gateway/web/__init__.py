@@ -23,6 +23,7 @@ PORTAL_PAGES = {
     "/takip": "portal/track.html",
     "/yardim": "portal/help.html",
     "/kvkk": "portal/privacy.html",
+    "/dogrula": "portal/verify.html",
 }
 PAGES = {
     **PORTAL_PAGES,

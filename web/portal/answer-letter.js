@@ -1,6 +1,8 @@
 // The answer as an official reply letter, for paper only (track.css prints it and nothing else):
 // "T.C.", the organisation (site.name, from the page's template), the office, number, date and
-// subject, the answer with its outcome, the answering unit as signatory, and where to read it again.
+// subject, the answer with its outcome, the answering unit as signatory, where to read it again, and
+// its verification code with the address where anyone can check it against the signed original.
+// Either answer prints: the application's, or the one to the applicant's objection.
 // No name: the tracking view has none, and the letter is addressed to whoever holds the code.
 import { element } from "../common/forms.js";
 import { currentLanguage, t } from "../common/i18n.js";
@@ -33,15 +35,24 @@ function labelled(labelKey, value, className) {
 }
 
 // Fills ``letter`` (the page's #letter, data-organisation from the template) from ``view`` with an
-// answer; ``kind`` and ``category`` are names in the page's language. Empty without an answer.
-export function fillLetter(letter, view, { kind, category }) {
-  if (!view || !view.answer || !view.answer.text) {
+// answer; ``kind`` and ``category`` are names in the page's language; ``which`` the answer to print,
+// "answer" (the application's, the default) or "objection" (the one to the objection). Empty
+// without that answer.
+export function fillLetter(letter, view, { kind, category, which = "answer" }) {
+  const toObjection = which === "objection";
+  const answer = view && (toObjection ? view.objection && view.objection.answer : view.answer);
+  if (!answer || !answer.text) {
     letter.replaceChildren();
     letter.hidden = true;
     return;
   }
   const unit = (view.unit && view.unit.name) || letter.dataset.organisation;
   const trackingUrl = location.origin + "/takip?no=" + encodeURIComponent(view.application_no);
+  const code = answer.verification_code;
+  const verifyUrl = code && location.origin + "/dogrula?kod=" + encodeURIComponent(code);
+  const opening = toObjection
+    ? t("letter_opening_objection", { date: longDay(view.objection.filed_at), unit })
+    : t("letter_opening", { date: longDay(view.received_at), kind, category, unit });
   letter.replaceChildren(
     element("header", { class: "letter-head" },
       line(t("letter_state"), "letter-state"),
@@ -50,17 +61,19 @@ export function fillLetter(letter, view, { kind, category }) {
       letter.dataset.organisation.includes("Açık Kapı") ? null : line(t("letter_office"), "letter-office")),
     element("div", { class: "letter-refs" },
       labelled("letter_number", view.application_no, "letter-number"),
-      labelled("letter_date", element("time", { datetime: view.answer.answered_at, text: longDay(view.answer.answered_at) }),
+      labelled("letter_date", element("time", { datetime: answer.answered_at, text: longDay(answer.answered_at) }),
         "letter-date"),
-      labelled("letter_subject", t("letter_subject_text"), "letter-subject")),
+      labelled("letter_subject", t(toObjection ? "letter_subject_objection" : "letter_subject_text"), "letter-subject"),
+      code ? labelled("letter_verification_code", element("span", { class: "letter-code", text: code }), "letter-code-line")
+        : null),
     line(t("letter_salutation"), "letter-salutation"),
-    element("p", { class: "letter-opening" }, ...withNumber(
-      t("letter_opening", { date: longDay(view.received_at), kind, category, unit }), view.application_no)),
-    line(view.answer.text, "letter-answer answer-text"),
-    line(t("letter_outcome", { outcome: outcomeName(view.answer.outcome) }), "letter-outcome"),
+    element("p", { class: "letter-opening" }, ...withNumber(opening, view.application_no)),
+    line(answer.text, "letter-answer answer-text"),
+    line(t("letter_outcome", { outcome: outcomeName(answer.outcome) }), "letter-outcome"),
     line(t("letter_closing"), "letter-closing"),
     element("div", { class: "letter-signature" }, line(unit, "letter-unit")),
-    element("footer", { class: "letter-footer" }, line(t("letter_footer", { url: trackingUrl }))),
+    element("footer", { class: "letter-footer" }, line(t("letter_footer", { url: trackingUrl })),
+      verifyUrl ? line(t("letter_verification", { url: verifyUrl }), "letter-verification") : null),
   );
   letter.hidden = false;
 }

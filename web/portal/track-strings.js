@@ -1,5 +1,6 @@
-// The tracking page's own texts (the lost code, the offline view, the printed answer), Turkish and
-// English, added to the shared table (i18n.js addStrings).
+// The tracking page's own texts (the lost code, the offline view, the answer's verification code,
+// the rating, the objection, the printed answer), Turkish and English, added to the shared table
+// (i18n.js addStrings).
 import { addStrings } from "../common/i18n.js";
 
 addStrings({
@@ -37,6 +38,42 @@ addStrings({
   offline_answer_hidden: ["Cevabın metni bu cihazda saklanmaz; okumak için bağlantınız geri geldiğinde yeniden sorgulayın.",
     "The answer's text is not kept on this device; look it up again when you are back online to read it."],
 
+  // --- the answer's verification code (the page /dogrula checks it) ---
+  track_verification_code: ["Doğrulama kodu", "Verification code"],
+  track_verification_link: ["Bu cevabın doğruluğunu denetleyin", "Verify this answer"],
+
+  // --- the applicant's rating of an answer ---
+  track_rating_heading: ["Cevabı değerlendirin", "Rate the answer"],
+  track_rating_question: ["Bu cevaptan ne kadar memnun kaldınız?", "How satisfied are you with this answer?"],
+  track_rating_score_1: ["1 – Hiç memnun değilim", "1 – Not at all satisfied"],
+  track_rating_score_2: ["2 – Memnun değilim", "2 – Dissatisfied"],
+  track_rating_score_3: ["3 – Ne memnunum ne değilim", "3 – Neither satisfied nor dissatisfied"],
+  track_rating_score_4: ["4 – Memnunum", "4 – Satisfied"],
+  track_rating_score_5: ["5 – Çok memnunum", "5 – Very satisfied"],
+  track_rating_comment_label: ["Yorumunuz (isteğe bağlı)", "Your comment (optional)"],
+  track_rating_comment_hint: ["En çok 1000 karakter.", "At most 1000 characters."],
+  track_rating_send: ["Değerlendirmeyi gönder", "Send your rating"],
+  track_rating_score_required: ["Lütfen 1 ile 5 arasında bir puan seçin.", "Please choose a score from 1 to 5."],
+  track_rating_thanks: ["Değerlendirmeniz için teşekkürler", "Thank you for your rating"],
+  track_rating_given: ["Değerlendirmeniz: {score}/5", "Your rating: {score}/5"],
+  track_rating_comment_given: ["Yorumunuz: {comment}", "Your comment: {comment}"],
+
+  // --- the objection (itiraz) to an answer ---
+  status_objected: ["İtiraz edildi", "Objected"],
+  track_objection_offer_heading: ["Yanıta itiraz", "Object to the answer"],
+  track_objection_until: ["Bu cevap sorununuzu çözmediyse {date} tarihine kadar bir kez itiraz edebilirsiniz. İtirazınız cevabı veren birime iletilir ve başvurunuz yeniden incelenir.",
+    "If this answer does not settle your matter, you can object once until {date}. Your objection goes to the unit that answered, and your application is examined again."],
+  track_objection_text_label: ["İtirazınızın gerekçesi", "Why you object"],
+  track_objection_text_hint: ["En az 10, en çok 2000 karakter. Cevabın neden sorununuzu çözmediğini yazın.",
+    "10 to 2000 characters. Say why the answer does not settle your matter."],
+  track_objection_send: ["İtirazı gönder", "Send the objection"],
+  track_objection_heading: ["İtirazınız", "Your objection"],
+  track_objection_filed_at: ["İtiraz tarihi", "Objected on"],
+  track_objection_pending: ["Birim itirazınızı yeniden inceliyor; cevabı verildiğinde burada okuyabilirsiniz.",
+    "The unit is examining your objection; you can read its answer here once it is given."],
+  track_objection_answer_heading: ["İtirazınıza verilen cevap", "The answer to your objection"],
+  track_print_objection_answer: ["İtiraza verilen cevabı yazdır", "Print the answer to the objection"],
+
   // --- the printed answer ---
   print_answer: ["Cevabı yazdır", "Print the answer"],
   letter_state: ["T.C.", "REPUBLIC OF TÜRKİYE"],
@@ -50,6 +87,12 @@ addStrings({
     "Your application {no} of {date} (kind: {kind}; category: {category}) has been examined by {unit}, whose answer follows."],
   letter_outcome: ["Sonuç: {outcome}", "Outcome: {outcome}"],
   letter_closing: ["Bilgilerinize sunulur.", "For your information."],
+  letter_subject_objection: ["Açık Kapı başvurunuza ilişkin itirazınız hk.", "Your objection on your Açık Kapı application"],
+  letter_opening_objection: ["{no} sayılı başvurunuza verilen cevaba {date} tarihinde yaptığınız itiraz {unit} tarafından incelenmiş ve aşağıdaki şekilde cevaplanmıştır.",
+    "Your objection of {date} to the answer to your application {no} has been examined by {unit}, whose answer follows."],
+  letter_verification_code: ["Doğrulama kodu", "Verification code"],
+  letter_verification: ["Bu cevabın imzalı aslına uygunluğunu {url} adresinde doğrulama koduyla denetleyebilirsiniz.",
+    "You can check that this answer is the signed original at {url} with its verification code."],
   letter_footer: ["Bu cevabı {url} adresinde başvuru numaranız ve takip kodunuzla her zaman görebilirsiniz.",
     "You can read this answer at any time at {url} with your application number and tracking code."],
 });

@@ -1,13 +1,15 @@
 // The tracking page: number + tracking code → status, timeline, due date, answer
 // (GET /api/v1/applications/{no}); who looked at the applicant's personal data (GET …/access-log,
-// online only); the answer printed as a reply letter (answer-letter.js); a lost code sent again by
-// SMS (POST /api/v1/applications/{no}/tracking-code); offline, the last view this device saw of
-// that number (last-view.js), marked as such.
+// online only); the answer printed as a reply letter (answer-letter.js) and its verification code
+// (checked on /dogrula); the applicant's rating of each answer (POST …/feedback); an objection to the
+// answer while one may be filed (POST …/objection), then the objection and the unit's answer to it;
+// a lost code sent again by SMS (POST /api/v1/applications/{no}/tracking-code); offline, the last
+// view this device saw of that number (last-view.js), marked as such.
 import "./track-strings.js";
 import "./app-shell.js";
 import { ApiError, call, catalog } from "../common/api.js";
-import { checkFields, definitionList, element, inOurLanguage, onSubmit } from "../common/forms.js";
-import { CatalogNames, formatDate, outcomeName, statusName } from "../common/format.js";
+import { checkFields, definitionList, element, inOurLanguage, onSubmit, pageText, showErrors } from "../common/forms.js";
+import { CatalogNames, formatDate, formatLongDate, outcomeName, statusName } from "../common/format.js";
 import { currentLanguage, t, tIn } from "../common/i18n.js";
 import { setUpPage } from "../common/layout.js";
 import { fillLetter } from "./answer-letter.js";
@@ -21,6 +23,11 @@ const heading = document.querySelector("#status-heading");
 const offlineNotice = document.querySelector("#offline-notice");
 const viewNotice = document.querySelector("#view-notice");
 const answerBox = document.querySelector("#answer");
+const objectionOffer = document.querySelector("#objection-offer");
+const objectionForm = document.querySelector("#objection-form");
+const objectionText = document.querySelector("#f-objection-text");
+const objectionBox = document.querySelector("#objection");
+const objectionAnswerBox = document.querySelector("#objection-answer");
 const letter = document.querySelector("#letter");
 const lostCode = document.querySelector("#lost-code");
 const lostForm = document.querySelector("#lost-code-form");
@@ -35,6 +42,8 @@ const names = new CatalogNames();
 let shown = null;
 // the server's answer to the last lost-code request ("Türkçe / English"), shown in the page's language
 let lostMessage = null;
+// which answer the printed letter holds: "answer" or "objection" (null: the latest one)
+let letterChoice = null;
 
 number.value = lostNumber.value = new URLSearchParams(location.search).get("no") || "";
 
@@ -65,13 +74,17 @@ function render() {
     ["province", view.province + " / " + view.district],
     ["unit", view.unit && view.unit.name],
     ["received_at", formatDate(view.received_at)],
-    ["due_at", deadlineText(view.due_at, savedAt ? null : view.deadlines?.answer)],
+    // after an objection the deadlines are the objection's own (the server's ``deadlines``)
+    ["due_at", deadlineText(view.deadlines?.answer?.due_at || view.due_at, savedAt ? null : view.deadlines?.answer)],
     ["statutory_due_at", view.deadlines?.statutory &&
       deadlineText(view.deadlines.statutory.due_at, savedAt ? null : view.deadlines.statutory)],
     ["updated_at", formatDate(view.updated_at)],
   ]));
-  renderAnswer(view.answer);
-  fillLetter(letter, view, { kind: names.kind(view.kind), category: names.category(view.category) });
+  const online = !savedAt;
+  renderAnswer(answerBox, view.answer, { online, ratable: !view.objection });
+  renderObjectionOffer(online ? view.objection_until : null);
+  renderObjection(view.objection, { online });
+  renderLetter();
   section.querySelector(".timeline").replaceChildren(...view.timeline.map((entry) =>
     element("li", {}, element("time", { datetime: entry.at, text: formatDate(entry.at) }), " — " + entry.text)));
   renderAccessLog(shown.reads);
@@ -101,16 +114,78 @@ function deadlineText(dueAt, deadline) {
   return formatDate(dueAt) + " (" + left + ")";
 }
 
-// The answer's text only comes from the server: the device's copy has its outcome and date alone.
-function renderAnswer(answer) {
-  answerBox.hidden = !answer;
+// An answer (the application's, or the objection's) in ``box``: its text, outcome and date, its
+// verification code with the way to check it, the print button, and the applicant's rating — the
+// form while it may still be given (``ratable``: the server takes a rating of the latest answer
+// only), what they gave once given. The answer's text only comes from the server: the device's copy
+// has its outcome and date alone, and nothing to verify, print or rate.
+function renderAnswer(box, answer, { online, ratable }) {
+  box.hidden = !answer;
   if (!answer) return;
-  const text = answerBox.querySelector(".answer-text");
+  const text = box.querySelector(".answer-text");
   text.textContent = answer.text || t("offline_answer_hidden");
   text.classList.toggle("withheld", !answer.text);
-  answerBox.querySelector(".facts").replaceWith(definitionList([
+  box.querySelector(".facts").replaceWith(definitionList([
     ["outcome", outcomeName(answer.outcome)], ["answered_at", formatDate(answer.answered_at)]]));
-  answerBox.querySelector("#print-answer").hidden = !answer.text;
+  box.querySelector(".print-button").hidden = !answer.text;
+  const verification = box.querySelector(".verification");
+  const code = online ? answer.verification_code : null;
+  verification.hidden = !code;
+  if (code) {
+    verification.querySelector(".verification-code").textContent = code;
+    verification.querySelector(".verification-link").href = "/dogrula?kod=" + encodeURIComponent(code);
+  }
+  renderRating(box.querySelector(".rating"), online ? answer.feedback : null, online && answer.text && ratable);
+}
+
+// The rating form while ``feedback`` is null and a rating may be given; the rating once given.
+function renderRating(container, feedback, ratable) {
+  container.hidden = !feedback && !ratable;
+  const heading = container.querySelector("h4, h5");
+  heading.dataset.i18n = feedback ? "track_rating_thanks" : "track_rating_heading";
+  heading.textContent = t(heading.dataset.i18n);
+  container.querySelector(".rating-form").hidden = Boolean(feedback);
+  const given = container.querySelector(".rating-given");
+  given.hidden = !feedback;
+  if (!feedback) return;
+  given.querySelector(".rating-score").textContent = t("track_rating_given", { score: feedback.score });
+  const comment = given.querySelector(".rating-comment");
+  comment.hidden = !feedback.comment;
+  comment.textContent = feedback.comment ? t("track_rating_comment_given", { comment: feedback.comment }) : "";
+}
+
+// The objection's form, while the server says one may still be filed (never on the device's copy).
+function renderObjectionOffer(until) {
+  objectionOffer.hidden = !until;
+  if (until) objectionOffer.querySelector(".objection-until").textContent = t("track_objection_until",
+    { date: formatLongDate(until) });
+}
+
+// The applicant's objection (their own words, and when), then the unit's answer to it once given.
+function renderObjection(objection, { online }) {
+  objectionBox.hidden = !objection;
+  if (!objection) return;
+  objectionBox.querySelector(".facts").replaceWith(definitionList([
+    ["track_objection_filed_at", formatDate(objection.filed_at)]]));
+  const text = objectionBox.querySelector(".objection-text");
+  text.textContent = objection.text || "";
+  text.hidden = !objection.text;
+  objectionBox.querySelector(".objection-pending").hidden = Boolean(objection.answer);
+  renderAnswer(objectionAnswerBox, objection.answer, { online, ratable: true });
+}
+
+// The letter holds the answer chosen to print (the latest one until a print button chooses).
+function renderLetter() {
+  const view = shown && shown.view;
+  const latest = view && view.objection && view.objection.answer ? "objection" : "answer";
+  fillLetter(letter, view, { kind: view && names.kind(view.kind), category: view && names.category(view.category),
+    which: letterChoice || latest });
+}
+
+function printAnswer(which) {
+  letterChoice = which;
+  renderLetter();
+  window.print();
 }
 
 // {view, savedAt, reads} from the server (the view kept on the device for later), or — when the
@@ -134,6 +209,7 @@ async function fetchView({ applicationNo, trackingCode }) {
 
 async function lookUp() {
   const asked = { applicationNo: number.value.trim(), trackingCode: code.value.trim() };
+  letterChoice = null;
   try {
     shown = { ...(await fetchView(asked)), asked };
   } catch (error) {
@@ -152,6 +228,59 @@ function lookUpAgain() {
   fetchView(asked).then((fresh) => {
     shown = { ...fresh, asked };
   }).catch(() => {}).finally(render);
+}
+
+// --- the applicant's rating and objection ---------------------------------------------------------
+
+function applicationPath() {
+  return "/applications/" + encodeURIComponent(shown.view.application_no);
+}
+
+// A score is chosen before anything is sent (radio buttons have no "required" that forms.js reads).
+function scoreChosen(form) {
+  if (form.querySelector("input[name=score]:checked")) return true;
+  showErrors(form, { fields: { score: pageText("track_rating_score_required") } });
+  return false;
+}
+
+// Rates the answer the form is under ("answer" or "objection"); the server takes one rating per
+// answer. What was given replaces the form, and the reader is taken to it.
+async function rate(form, which) {
+  const body = { tracking_code: shown.asked.trackingCode,
+    score: Number(form.querySelector("input[name=score]:checked").value) };
+  const comment = form.querySelector("textarea[name=comment]").value.trim();
+  if (comment) body.comment = comment;
+  let feedback;
+  try {
+    feedback = await call("POST", applicationPath() + "/feedback", { body });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) throw refusal(404, "not_found");
+    throw error;
+  }
+  const answer = which === "objection" ? shown.view.objection.answer : shown.view.answer;
+  answer.feedback = feedback;
+  form.reset();
+  render();
+  form.closest(".rating").querySelector(".rating-given").focus();
+}
+
+// The objection, once: the server answers with the whole view (status objected), drawn at once.
+async function object() {
+  let view;
+  try {
+    view = await call("POST", applicationPath() + "/objection", {
+      query: { language: currentLanguage() },
+      body: { tracking_code: shown.asked.trackingCode, text: objectionText.value.trim() },
+    });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) throw refusal(404, "not_found");
+    throw error;
+  }
+  keepLastView(view);
+  objectionText.value = "";
+  shown = { ...shown, view, savedAt: null };
+  render();
+  objectionBox.querySelector("#objection-heading").focus();
 }
 
 // --- a lost tracking code --------------------------------------------------------------------
@@ -188,7 +317,13 @@ lostCode.addEventListener("toggle", () => {
 
 onSubmit(form, lookUp, { before: () => checkFields(form) });
 onSubmit(lostForm, requestCode, { before: () => checkFields(lostForm) });
-document.querySelector("#print-answer").addEventListener("click", () => window.print());
+onSubmit(objectionForm, object, { before: () => checkFields(objectionForm) });
+for (const [prefix, which] of [["answer", "answer"], ["objection-answer", "objection"]]) {
+  const ratingForm = document.querySelector("#" + prefix + "-rating-form");
+  onSubmit(ratingForm, () => rate(ratingForm, which), { before: () => scoreChosen(ratingForm) });
+}
+document.querySelector("#print-answer").addEventListener("click", () => printAnswer("answer"));
+document.querySelector("#print-objection-answer").addEventListener("click", () => printAnswer("objection"));
 catalog().then((answer) => {
   names.add(answer);
   render();

@@ -1,0 +1,57 @@
+// The verification page's texts (/dogrula), Turkish and English, added to the shared table
+// (i18n.js addStrings).
+import { addStrings } from "../common/i18n.js";
+
+addStrings({
+  verify_title: ["Cevap doğrulama · Açık Kapı", "Verify an answer · Açık Kapı"],
+  verify_heading: ["Cevap doğrulama", "Verify an answer"],
+  verify_intro: ["Açık Kapı'nın her cevabı, cevabı veren birim adına elektronik olarak imzalanır ve bir doğrulama koduyla verilir. Kodu yazın: cevabın gerçekten verildiğini, sonradan değiştirilmediğini ve elinizdeki metnin aynısı olup olmadığını görün.",
+    "Every answer of Açık Kapı is signed electronically on behalf of the unit that gave it and comes with a verification code. Enter the code to see that the answer was really given, that it has not been altered since, and whether the text you hold is the same."],
+  verify_code: ["Doğrulama kodu", "Verification code"],
+  verify_code_hint: ["Cevap yazısında ve takip sayfasında yazan 10 karakterlik kod; büyük-küçük harf ve tire fark etmez.",
+    "The 10-character code on the answer letter and on the tracking page; case and dashes do not matter."],
+  verify_button: ["Doğrula", "Verify"],
+  verify_not_found: ["Bu doğrulama koduyla verilmiş bir cevap bulunamadı. Kodu cevap yazısındaki gibi yazdığınızı denetleyin.",
+    "No answer was given with this verification code. Check that you typed it as it is on the answer letter."],
+  verify_result_heading: ["Doğrulama sonucu", "Result of the verification"],
+
+  verify_signature_valid: ["İmza geçerli: cevap, imzalandığı andan beri değiştirilmemiş.",
+    "Signature valid: the answer has not been altered since it was signed."],
+  verify_signature_invalid: ["İmza geçersiz — bu yanıt değiştirilmiş olabilir.",
+    "Signature NOT valid — this answer may have been altered."],
+  verify_history_intact: ["Başvuru geçmişi bütün: kayıtlarından hiçbiri sonradan değiştirilmemiş.",
+    "Application history intact: none of its records has been altered since."],
+  verify_history_broken: ["Başvuru geçmişi bozulmuş: kayıtlarından biri sonradan değiştirilmiş veya silinmiş olabilir.",
+    "Application history broken: one of its records may have been altered or removed since."],
+  verify_history_partial: ["Başvuru geçmişinin yalnızca bir kısmı denetlenebiliyor: bu güvenceden önceki kayıtları zincirlenmemiş, sonrakiler bütün.",
+    "Only part of the application history can be checked: its records from before this safeguard are not chained; the later ones are intact."],
+  verify_history_unchained: ["Başvuru geçmişi denetlenemiyor: bu güvenceden önce kaydedilmiş.",
+    "The application history cannot be checked: it was recorded before this safeguard."],
+
+  verify_application_no: ["Başvuru numarası", "Application number"],
+  verify_unit: ["Cevabı veren birim", "Answered by"],
+  verify_answered_at: ["Cevap tarihi", "Answered on"],
+  verify_answer_to: ["Cevap türü", "Answer to"],
+  verify_answer_to_application: ["Başvuruya verilen cevap", "The application"],
+  verify_answer_to_objection: ["İtiraza verilen cevap", "The applicant's objection"],
+  verify_text_sha256: ["Yanıt metninin SHA-256 özeti", "SHA-256 digest of the answer's text"],
+  verify_algorithm: ["İmza algoritması", "Signature algorithm"],
+  verify_key_id: ["Anahtar kimliği", "Key id"],
+  verify_signature: ["İmza", "Signature"],
+
+  verify_compare_heading: ["Elinizdeki metni karşılaştırın", "Compare the text you hold"],
+  verify_text_label: ["Elinizdeki yanıt metnini yapıştırın", "Paste the text of the answer you hold"],
+  verify_text_hint: ["Metnin SHA-256 özeti imzalı cevabınkiyle karşılaştırılır; satır sonları ve satır sonlarındaki boşluklar fark etmez.",
+    "Its SHA-256 digest is compared with the signed answer's; line ends and spaces at the ends of lines do not matter."],
+  verify_compare_button: ["Karşılaştır", "Compare"],
+  verify_text_matches: ["Metin imzalı yanıtla aynı.", "The text is the same as the signed answer."],
+  verify_text_differs: ["Metin imzalı yanıtla AYNI DEĞİL: bir harf, rakam ya da noktalama farkı bile bu sonucu verir.",
+    "The text is NOT the same as the signed answer: even one letter, digit or punctuation mark makes it differ."],
+
+  verify_keys_heading: ["İmzalar nasıl denetlenir?", "How are the signatures checked?"],
+  verify_keys_intro: ["Cevaplar Ed25519 algoritmasıyla imzalanır. İmzayı kendiniz denetlemek isterseniz açık anahtarlar burada yayımlanır:",
+    "Answers are signed with the Ed25519 algorithm. To check a signature yourself, the public keys are published here:"],
+  verify_keys_link: ["Açık anahtarlar (JSON)", "Public keys (JSON)"],
+  verify_no_personal_data: ["Bu sayfa kişisel veri göstermez: başvuru sahibinin adı, cevabın metni ve görevlilerin adları burada yer almaz.",
+    "This page shows no personal data: neither the applicant's name, nor the answer's text, nor officers' names appear here."],
+});

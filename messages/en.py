@@ -121,6 +121,7 @@ MESSAGES: dict[str, str] = {
     "open311.status.received": "The application has been received and recorded.",
     "open311.status.routed": "Forwarded to the unit responsible.",
     "open311.status.returned": "Being reassessed to forward it to the right unit.",
+    "open311.status.objected": "The answer was objected to; the unit is reviewing it again.",
     "open311.status.answered": "Concluded; the answer has been made available to the applicant.",
     "open311.received_notice": ("Received; the application number and tracking code have been sent to the "
                                 "applicant by SMS."),

@@ -121,6 +121,7 @@ MESSAGES: dict[str, str] = {
     "open311.status.received": "Başvuru alındı ve kayda geçti.",
     "open311.status.routed": "Başvuru çözüm için ilgili birime iletildi.",
     "open311.status.returned": "Başvuru doğru birime iletilmek üzere yeniden değerlendiriliyor.",
+    "open311.status.objected": "Yanıta itiraz edildi; birim yeniden değerlendiriyor.",
     "open311.status.answered": "Başvuru sonuçlandı; yanıt başvuru sahibine iletildi.",
     "open311.received_notice": "Başvuru alındı; başvuru numarası ve takip kodu başvuru sahibine SMS ile gönderildi.",
     "open311.service_code_unknown": "bilinmeyen hizmet kodu",

@@ -30,7 +30,7 @@ JURISDICTION_SUFFIX = ".gov.tr"
 MAX_DAYS = 90
 MAX_REQUESTS = 1000
 OPEN, CLOSED = "open", "closed"
-CLOSED_STATUSES = ("answered",)  # our statuses; received, routed, returned are open
+CLOSED_STATUSES = ("answered",)  # our statuses; received, routed, returned, objected are open
 _NUMBER = re.compile(r"^[0-9]{4}-[0-9]{6,9}$")
 
 STATUS_NOTES = {
@@ -38,6 +38,7 @@ STATUS_NOTES = {
     "routed": bilingual("open311.status.routed"),
     "returned": bilingual("open311.status.returned"),
     "answered": bilingual("open311.status.answered"),
+    "objected": bilingual("open311.status.objected"),
 }
 RECEIVED_NOTICE = bilingual("open311.received_notice")
 

@@ -211,13 +211,19 @@ def test_a_request_has_the_specifications_fields_and_nothing_personal():
 
 
 @pytest.mark.parametrize("status, public", [("received", "open"), ("routed", "open"), ("returned", "open"),
-                                            ("answered", "closed")])
+                                            ("answered", "closed"), ("objected", "open")])
 def test_only_answered_is_closed_and_every_status_has_its_note(status, public):
     request = mapping.service_request(dict(PUBLIC, status=status, unit=None), CATALOGUE)
 
     assert request["status"] == public
     assert " / " in request["status_notes"]  # Turkish, then English
     assert request["agency_responsible"] is None
+
+
+def test_every_status_of_tracking_has_its_note():
+    from services.tracking.domain import STATUSES
+
+    assert set(mapping.STATUS_NOTES) == set(STATUSES)
 
 
 def test_discovery_names_this_endpoint_and_both_formats():

@@ -124,15 +124,17 @@ function unitCell(entry) {
 }
 
 // Açık Kapı's target as a badge; under it the law's limit while it runs, and the flags an officer
-// must not miss: past the statutory limit, an objection to the answer.
+// must not miss: past the statutory limit, an objection to the answer. The date does not break
+// across lines.
 function deadlineCell(entry) {
   const flags = [];
   if (entry.escalated) flags.push(element("span", { class: "flag flag-escalated", text: t("escalated") }));
   if (entry.objected) flags.push(element("span", { class: "flag flag-objection", text: t("objection_flag") }));
   const statutory = entry.statutory_due_at && entry.status !== "answered"
-    ? element("small", { class: "statutory-due", text: t("statutory_due", { date: formatDay(entry.statutory_due_at) }) })
+    ? element("small", { class: "statutory-due", text: t("statutory_due", { date: formatDay(entry.statutory_due_at).replace(/ /g, "\u00a0") }) })
     : null;
-  return cell("days_left", deadlineBadge(entry), statutory, ...flags);
+  // one box: on a phone the cell is a grid of its label and one value
+  return cell("days_left", element("div", { class: "deadline-cell" }, deadlineBadge(entry), statutory, ...flags));
 }
 
 function render() {

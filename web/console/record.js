@@ -2,6 +2,9 @@
 // applicant's details) and what the officer may do with it: route (warned before a unit nobody
 // works in), record contacts, answer (a preview of what the citizen will read, then a
 // confirmation: the answer is final and an SMS goes out), return to the router with a reason.
+// Both deadlines (Açık Kapı's and the law's, with the flag once the law's passed unanswered); an
+// applicant's objection first, with the answer objected to under it; every answer's verification
+// code, linked to the public page that checks it.
 import { cachedMe, catalog, staffCall } from "../common/api.js";
 import { fillSelect } from "../common/application-form.js";
 import { confirmDialog } from "../common/dialog.js";
@@ -43,18 +46,52 @@ const unitLabel = (unit) => unit && unitName(unitById(unit.unit_id) || unit);
 
 // --- the record ------------------------------------------------------------------------------
 
+const flag = (kind, key) => element("span", { class: "flag flag-" + kind, "data-flag": kind, text: t(key) });
+
+// The law's limit in words and colour, from the days the server counted (none once answered).
+function statutoryBadge(record) {
+  const days = record.statutory_days_left;
+  if (days === null || days === undefined) return null;
+  const state = days < 0 ? "overdue" : days === 0 ? "due_soon" : "fine";
+  return deadlineBadge({ due_state: state, days_left: days });
+}
+
+// ``key``'s text, marked with its key so that the language switch keeps it (translatePage).
+function setText(node, key) {
+  node.dataset.i18n = key;
+  node.textContent = t(key);
+}
+
+// An answer's verification code, linked to the public page that checks it.
+function verificationLink(code) {
+  return code ? element("a", { class: "verification-code", href: "/dogrula?kod=" + encodeURIComponent(code), text: code }) : null;
+}
+
+function answerFacts(answer) {
+  return definitionList([
+    ["outcome", outcomeName(answer.outcome)], ["answered_at", formatDate(answer.answered_at)],
+    ["answered_by", officer(answer.by)], ["verification_code", verificationLink(answer.verification_code)]]);
+}
+
 function renderFacts(record) {
   document.querySelector("#record-heading").textContent = t("record_of", { no: record.application_no });
   document.title = t("record_of", { no: record.application_no }) + " — Açık Kapı";
   document.querySelector("#record-badges").replaceChildren(
-    element("span", { class: "state", text: statusName(record.status) }), " ", deadlineBadge(record));
+    ...[element("span", { class: "state", text: statusName(record.status) }), " ", deadlineBadge(record),
+      record.escalated ? flag("escalated", "escalated") : null, record.objection ? flag("objection", "objection_flag") : null]
+      .filter(Boolean));
+  document.querySelector("#escalated-notice").hidden = !record.escalated;
   const due = element("span", {}, timeElement(record.due_at), " ", deadlineBadge(record));
+  const statutory = record.statutory_due_at
+    ? element("span", { id: "statutory-due" }, timeElement(record.statutory_due_at), " ", statutoryBadge(record),
+      record.escalated ? flag("escalated", "escalated") : null)
+    : null;
   const facts = definitionList([
     ["status", statusName(record.status)],
     ["kind", state.names.kind(record.kind)], ["category", state.names.category(record.category)],
     ["province", [record.province, record.district].filter(Boolean).join(" / ")],
     ["channel", channelName(record.channel)], ["language", languageName(record.language)],
-    ["received_at", formatDate(record.received_at)], ["due_at", due],
+    ["received_at", formatDate(record.received_at)], ["due_at", due], ["statutory_due_at", statutory],
     ["unit", unitLabel(record.unit)], ["suggested_unit", unitLabel(record.suggested_unit)],
     ["entered_by", officer(record.entered_by)],
     ["privacy_notice_version", record.privacy_notice_version || t("privacy_notice_not_recorded")],
@@ -64,6 +101,7 @@ function renderFacts(record) {
   for (const [selector, text] of [["#subject", record.subject], ["#description", record.description]]) {
     const node = document.querySelector(selector);
     node.textContent = text || "";
+    node.hidden = !text; // erased under KVKK: no empty heading
     if (record.language) node.lang = record.language;
   }
   const applicant = record.applicant || {};
@@ -76,11 +114,40 @@ function renderFacts(record) {
 function renderAnswer(record) {
   const answer = document.querySelector("#answer");
   answer.hidden = !record.answer;
+  // after an objection the answer (when given) is the one to the objection
+  setText(answer.querySelector("h2"), record.objection ? "objection_answer_heading" : "answer");
+  setText(document.querySelector("#h-answer-form"), record.objection ? "answer_objection_heading" : "answer_heading");
   if (!record.answer) return;
   answer.querySelector(".answer-text").textContent = record.answer.text;
-  answer.querySelector(".facts").replaceWith(definitionList([
-    ["outcome", outcomeName(record.answer.outcome)], ["answered_at", formatDate(record.answer.answered_at)],
-    ["answered_by", officer(record.answer.by)]]));
+  answer.querySelector(".facts").replaceWith(answerFacts(record.answer));
+}
+
+// The applicant's objection, first on the page: when, their words (in their language; gone once
+// their personal data is erased), and the answer they objected to.
+function renderObjection(record) {
+  const box = document.querySelector("#objection");
+  const objection = record.objection;
+  box.hidden = !objection;
+  if (!objection) return;
+  // the answer to the objection follows it (the page's other answer stays where an answer goes)
+  if (box.nextElementSibling !== document.querySelector("#answer")) box.after(document.querySelector("#answer"));
+  box.querySelector(":scope > .facts").replaceWith(definitionList([["objection_filed_at", timeElement(objection.filed_at)]]));
+  const text = box.querySelector(".objection-text");
+  text.classList.toggle("erased", objection.text === null || objection.text === undefined);
+  if (text.classList.contains("erased")) {
+    text.removeAttribute("lang");
+    setText(text, "objection_text_erased");
+  } else {
+    delete text.dataset.i18n;
+    text.textContent = objection.text;
+    if (record.language) text.lang = record.language;
+  }
+  document.querySelector("#objection-pending").hidden = Boolean(record.answer);
+  const first = box.querySelector(".first-answer");
+  first.hidden = !record.first_answer;
+  if (!record.first_answer) return;
+  first.querySelector(".answer-text").textContent = record.first_answer.text;
+  first.querySelector(".facts").replaceWith(answerFacts(record.first_answer));
 }
 
 function renderSms(messages) {
@@ -112,6 +179,7 @@ function renderSms(messages) {
 }
 
 function timelineText(entry) {
+  if (entry.action === "objected") return t("timeline_objected");
   const details = [];
   if (entry.action === "routed" || entry.action === "returned") details.push(unitName(unitById(entry.unit_id) || entry.unit_id));
   if (entry.action === "answered" && entry.outcome) details.push(outcomeName(entry.outcome));
@@ -179,6 +247,7 @@ function render() {
   const record = state.record;
   if (!record) return;
   renderFacts(record);
+  renderObjection(record);
   renderAnswer(record);
   renderSms(record.sms);
   renderLists(record);

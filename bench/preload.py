@@ -25,6 +25,7 @@ submissions continue the numbering.
 """
 import argparse
 import contextlib
+import functools
 import json
 import multiprocessing
 import os
@@ -58,6 +59,7 @@ from services.notification.dispatcher import SmsDispatcher  # noqa: E402
 from services.notification.providers.base import DeliveryReport, SendReceipt  # noqa: E402
 from services.notification.service import NotificationService  # noqa: E402
 from services.notification.store import NotificationStore  # noqa: E402
+from services.routing.answer_keys import configured_keyring, configured_keys_setting  # noqa: E402
 from services.routing.deadlines import owe_deadline_events  # noqa: E402
 from services.routing.service import RoutingService  # noqa: E402
 from services.routing.store import RoutingStore  # noqa: E402
@@ -336,6 +338,7 @@ class Simulation:
             setattr(instance, STORE_ATTRIBUTES[service], self.stores[service])
             if service == "routing":
                 instance.accounts = reference  # who staffs which unit (routing's second store)
+                instance.answer_keys = _worker_keyring()  # the system's own: its answers verify
             for kicked in KICKED:
                 setattr(instance, kicked, Unrelayed())
             self.services[service] = instance
@@ -518,6 +521,12 @@ def _start_worker(settings):
     _WORKER.update(settings)
 
 
+@functools.cache
+def _worker_keyring():
+    """The keys the data directory's routing signs with (a key is no pickle: built once per worker)."""
+    return configured_keyring(_WORKER["answer_keys"])
+
+
 def simulate_batch(numbered_batch):
     """{(service, collection): [document]} of one batch of plans (bodies made here, seeded by the
     batch's position, so a run is reproducible whatever the number of workers)."""
@@ -533,6 +542,13 @@ def simulate_batch(numbered_batch):
 
 
 # --- the real stores -----------------------------------------------------------------------------
+
+def answer_keys_of(data_dir):
+    """The answer-signing keys routing will use over ``data_dir`` (ANSWER_SIGNING_KEYS, or the key
+    generated there)."""
+    with environment(DATA_DIR=str(data_dir)):
+        return configured_keys_setting()
+
 
 @contextlib.contextmanager
 def environment(**values):
@@ -589,6 +605,7 @@ def preload(data_dir, count=100000, seed=1, sms_provider=None, workers=None, pro
             "seed": seed, "now": clock.now(), "reference": Reference(routing_store),
             "sms_provider": sms_provider or config.setting("SMS_PROVIDER") or "verimor",
             "warning": timedelta(hours=float(config.setting("DEADLINE_WARNING_HOURS", "24"))),
+            "answer_keys": answer_keys_of(data_dir),
         }
         planned = list(plans(count, random.Random(seed), settings["now"], reserve_numbers(stores["intake"][1])))
         done = 0

@@ -62,6 +62,8 @@ from services.intake import domain as intake_domain  # noqa: E402
 from services.intake.service import IntakeService  # noqa: E402
 from services.intake.store import IntakeStore  # noqa: E402
 from services.routing.accounts_store import AccountsStore  # noqa: E402
+from services.routing.answer_keys import Keyring  # noqa: E402
+from services.routing.answer_signing import new_signing_key  # noqa: E402
 from services.routing.deadlines import owe_deadline_events  # noqa: E402
 from services.routing.service import RoutingService  # noqa: E402
 from services.routing.store import RoutingStore  # noqa: E402
@@ -113,6 +115,7 @@ class Life:
         self.routing = object.__new__(RoutingService)
         self.routing.applications, self.routing.accounts = self.routing_store, units
         self.routing.publish_owed_events = Unrelayed()
+        self.routing.answer_keys = Keyring((new_signing_key("bench"),))
 
     def settle(self, moment):
         """Every owed event relayed; intake's received event handled by routing (the other events go
@@ -367,6 +370,7 @@ class Services:
         self.routing = object.__new__(RoutingService)
         self.routing.applications, self.routing.accounts = self.stores["routing"][1], self.stores["accounts"][1]
         self.routing.publish_owed_events = Unrelayed()
+        self.routing.answer_keys = Keyring((new_signing_key("bench"),))
 
     def busiest_unit(self, province_code):
         """The unit of the province with the most applications routed to it (open or answered)."""

@@ -35,9 +35,14 @@ class Keyring:
         return [public_key_view(key) for key in self.keys]
 
 
-def configured_keyring() -> Keyring:
-    text = config.generated_secret(SETTING, "answer_signing_keys", lambda: key_setting(new_signing_key(LOCAL_KEY_ID)))
-    keys = parse_signing_keys(text)
+def configured_keys_setting() -> str:
+    """``ANSWER_SIGNING_KEYS``, or the machine's generated key in that form."""
+    return config.generated_secret(SETTING, "answer_signing_keys", lambda: key_setting(new_signing_key(LOCAL_KEY_ID)))
+
+
+def configured_keyring(text: str | None = None) -> Keyring:
+    """The keys of ``text`` (default: ``configured_keys_setting()``); ValueError for none."""
+    keys = parse_signing_keys(text if text is not None else configured_keys_setting())
     if not keys:
         raise ValueError("{} holds no key".format(SETTING))
     return Keyring(tuple(keys))

@@ -141,8 +141,8 @@ def test_business_and_traffic_metrics_move_after_applications(prometheus, runnin
     for _ in range(4):
         assert gateway_count(running_system, **SUBMIT_ROUTE) - gateway_before == count
     # The store-wide gauges are there: the relays' backlogs, routing's overdue count, every dead-letter queue.
-    wait_until(lambda: query(prometheus, "count(acikkapi_outbox_pending_documents)") == 3, 15, interval=0.25,
-               what="outbox backlog of intake, routing and notification")
+    wait_until(lambda: query(prometheus, "count(acikkapi_outbox_pending_documents)") == 4, 15, interval=0.25,
+               what="outbox backlog of intake, routing, notification and tracking")
     assert query(prometheus, "count(acikkapi_applications_overdue)") == 1
     assert query(prometheus, "count(acikkapi_dead_letter_messages)") == len(topology.handler_queue_names())
     numbers = [receipt["application_no"] for receipt in receipts]

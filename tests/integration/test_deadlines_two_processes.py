@@ -77,7 +77,8 @@ def _run_two_watchers(uri, tmp_path, nows, repeats=3):
 
 def _queue(store, number, due, status="unrouted"):
     event = received_event(number, province="Ankara", province_code="06", district="Çankaya", category="health",
-                           received_at=clock.to_iso(due - timedelta(days=7)), due_at=clock.to_iso(due))
+                           received_at=clock.to_iso(due - timedelta(days=7)), due_at=clock.to_iso(due),
+                           statutory_due_at=clock.to_iso(due + timedelta(days=30)))  # beyond every pass's now
     store.add_to_queue(domain.queued_application(event, UNIT))
     if status in ("routed", "returned", "answered"):
         _transition(store, number, lambda app, now: domain.route(app, UNIT, ROUTER, None, now))
@@ -123,7 +124,7 @@ def test_two_processes_with_an_injected_clock_owe_each_deadline_event_once(tmp_p
     first = _run_two_watchers(uri, tmp_path, [DUE - timedelta(days=3), DUE - timedelta(hours=12)])
     for number in answered_between:  # answered after the warning, before the due date
         _transition(store, number, lambda app, now: domain.answer(app, OFFICER, "Gereği yapıldı, teşekkürler.",
-                                                                  "negative", now))
+                                                                  "negative", now, SEAL))
     # "soon" past due; "later" inside its window; then everything past due.
     second = _run_two_watchers(uri, tmp_path, [DUE + timedelta(hours=12), DUE + timedelta(hours=13),
                                                LATER - timedelta(hours=12), LATER + timedelta(days=1)])

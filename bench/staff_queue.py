@@ -397,6 +397,9 @@ def principals(services):
 
 
 DEEP_PAGE = 50
+SIMILAR_OF = "similar:"  # a case of the HTTP list that asks for an application's likely duplicates
+# p99 targets: the queue and its search 100 ms (issue 18), likely duplicates 200 ms (issue 23)
+TARGETS = {"similar": 200}
 
 
 def queue_cases():
@@ -439,6 +442,17 @@ def search_cases(services, router):
               ("find national id (audited)", lambda: intake.find_applications(router, national_id)),
               ("subjects of a page of 20", lambda: intake.application_subjects(router, numbers))]
     cases += [("searched page q={!r}".format(q), lambda q=q: searched_page(q)) for q in SEARCH_WORDS[:2]]
+    # Likely duplicates (issue 23: ≤ 200 ms p99 with 100,000 stored): intake's comparison of one
+    # application with its candidates, then routing's scope over what it found, as the gateway asks;
+    # each call another application of the page, in turn.
+    rotating = iter(numbers * (10 ** 4))
+
+    def similar_with_scope():
+        number = next(rotating)
+        found = intake.similar_applications(router, number)
+        return routing.visible_among(router, [number] + [entry["application_no"] for entry in found])
+
+    cases += [("similar of an application (+ scope)", similar_with_scope)]
     return cases
 
 
@@ -493,9 +507,15 @@ def measure_over_http(data_dir, repeat, unit_id, progress):
             tokens = {"router": token("ankara.router"), "unit": token("bench.unit")}
             cases = [("GET /bench/rpc-echo (1 bare RPC: the ceiling)", "router", None)] + queue_cases()
             cases += [("router q={!r}".format(q), "router", {"q": q, "sort": "received"}) for q in SEARCH_WORDS[:2]]
+            newest = session.get(system.url + "/api/v1/staff/applications", params={"sort": "received"},
+                                 headers={"Authorization": "Bearer " + tokens["router"]}, timeout=30).json()["items"]
+            cases += [("router GET …/{}/similar".format(item["application_no"]), "router",
+                       SIMILAR_OF + item["application_no"]) for item in newest[:3]]
             for label, who, query in cases:
                 headers = {"Authorization": "Bearer " + tokens[who]}
                 path = "/api/v1/staff/applications" if query is not None else "/bench/rpc-echo"
+                if isinstance(query, str) and query.startswith(SIMILAR_OF):
+                    path, query = "/api/v1/staff/applications/{}/similar".format(query[len(SIMILAR_OF):]), {}
 
                 def call(query=query, headers=headers, path=path):
                     answer = session.get(system.url + path, params=query, headers=headers, timeout=30)
@@ -507,7 +527,7 @@ def measure_over_http(data_dir, repeat, unit_id, progress):
                 except requests.HTTPError as refused:
                     progress("http {}: {} (skipped)".format(label, refused))
                     continue
-                results["http " + label] = (latencies, answer.get("total", "—"))
+                results["http " + label] = (latencies, answer.get("total", len(answer.get("similar", [])) or "—"))
         finally:
             system.stop()
     return results
@@ -523,16 +543,17 @@ def report(results, count, baseline, seconds_built):
         print("stores built in {:.0f} s".format(seconds_built))
     print()
     header = "{:<52} {:>8} {:>8} {:>8} {:>8} {:>9} {:>8}".format("what", "size", "p50 ms", "p95 ms", "p99 ms",
-                                                                  "base p99", "p99≤100")
+                                                                  "base p99", "target")
     print(header)
     print("-" * len(header))
     for label, (latencies, size, base) in results.items():
         p99 = percentile(latencies, .99)
         base_p99 = percentile(base, .99) if base else None
+        target = next((ms for word, ms in TARGETS.items() if word in label), 100)
         print("{:<52} {:>8} {:>8.1f} {:>8.1f} {:>8.1f} {:>9} {:>8}".format(
             label[:52], size, percentile(latencies, .5), percentile(latencies, .95), p99,
             "—" if base_p99 is None else "{:.1f}".format(base_p99),
-            "yes" if p99 <= 100 else "NO"))
+            "≤{} {}".format(target, "yes" if p99 <= target else "NO")))
 
 
 def main(argv=None):

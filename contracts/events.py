@@ -28,9 +28,11 @@ class EventSpec:
 CATALOGUE = {
     # due_at: Açık Kapı's answer target; statutory_due_at (since 2026-12-06): the law's limit (Law 3071,
     # or as STATUTORY_PERIODS sets per kind). Consumers read it with .get: older events lack it.
+    # email (since issue 23): the applicant's optional address (null when not given), for notification's
+    # e-mail when an SMS fails; read with .get. With the phone, the only personal data on the bus.
     "application_received": EventSpec("intake", (
         "kind", "category", "province", "province_code", "district", "channel",
-        "received_at", "due_at", "statutory_due_at", "phone", "tracking_code", "language",
+        "received_at", "due_at", "statutory_due_at", "phone", "tracking_code", "language", "email",
     ), consumers=("routing", "notification", "tracking")),
     # step: the application's count of routing transitions, ordering steps that share a timestamp.
     "application_routed": EventSpec(
@@ -47,6 +49,10 @@ CATALOGUE = {
         consumers=("notification", "tracking")),
     "deadline_approaching": EventSpec("routing", ("unit_id", "due_at"), consumers=("tracking",)),
     "deadline_missed": EventSpec("routing", ("unit_id", "due_at"), consumers=("tracking",)),
+    # An incident's applications changed (a router grouped or added some): tracking tells each member's
+    # applicant how many were considered together. ``version`` orders the changes; ``application_no`` is
+    # null (an incident is many applications).
+    "incident_changed": EventSpec("routing", ("incident_id", "application_nos", "version"), consumers=("tracking",)),
     # Past the statutory limit (statutory_due_at of application_received) without an answer: owed once.
     "application_escalated": EventSpec("routing", ("unit_id", "statutory_due_at"), consumers=("tracking",)),
     # No longer published (issue 20): only staff views used it, and the staff record asks notification.
@@ -56,8 +62,14 @@ CATALOGUE = {
     # template had failed (tracking shows "we could not reach you" until one is delivered).
     "sms_delivered": EventSpec(
         "notification", ("message_id", "template", "provider"), consumers=("tracking",)),
+    # notification consumes its own: the failed SMS's notice then goes by e-mail (issue 23).
     "sms_failed": EventSpec(
-        "notification", ("message_id", "template", "provider", "reason"), consumers=("tracking",)),
+        "notification", ("message_id", "template", "provider", "reason"), consumers=("tracking", "notification")),
+    # An e-mail (issue 23: the notice of a failed SMS, or one beside every SMS) was taken by the SMTP
+    # server: tracking names the address in the citizen's notice, masked (a***@e***.com) — the full
+    # address never travels here.
+    "email_sent": EventSpec(
+        "notification", ("message_id", "template", "email_masked"), consumers=("tracking",)),
     # KVKK erasure of the applicant's personal data: the number alone, nothing personal. Consumed by
     # every service that holds personal data of an application (tracking holds none).
     "applicant_data_erased": EventSpec("intake", (), consumers=("notification", "routing", "tracking")),

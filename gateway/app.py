@@ -11,6 +11,7 @@ from gateway.ceiling import ceiling
 from gateway.citizen import CatalogCache, citizen
 from gateway.events import EventPublisher
 from gateway.health import health
+from gateway.incidents import incidents
 from gateway.open311.routes import open311
 from gateway.openapi import openapi
 from gateway.rpc import RpcPool
@@ -45,6 +46,7 @@ def create_app(settings=None):
     app.register_blueprint(citizen)
     app.register_blueprint(verify)  # /api/v1/verify/…: an answer anyone can check
     app.register_blueprint(staff)
+    app.register_blueprint(incidents)  # many applications as one: likely duplicates, incidents
     callbacks.install(app, settings.callbacks, EventPublisher(broker))  # SMS providers' delivery reports
     app.register_blueprint(health)
     app.register_blueprint(admin_privacy)

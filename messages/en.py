@@ -84,6 +84,14 @@ MESSAGES: dict[str, str] = {
     "routing.queue_sort": "must be due, received or status",
     "routing.unit_not_in_province": "No such unit in this province.",
     "routing.unit_inactive": "This unit is not active.",
+    # Issue 23: incidents (services/routing/incidents.py)
+    "routing.application_numbers": "must be a list of 1–{most} application numbers (like 2026-000123)",
+    "incident.in_another": "Some of these applications belong to another incident: {numbers}",
+    "incident.not_in_province": "Some of these applications are not in this province or cannot be seen: {numbers}",
+    "incident.answered": "This incident has been answered; it cannot be routed again.",
+    "incident.not_routed": "The incident has not been routed to a unit yet.",
+    "incident.not_your_unit": "This incident was not routed to your unit.",
+    "incident.already_answered": "This incident has already been answered.",
     "routing.only_routed_returned": "Only a routed application can be returned.",
     "routing.only_routed_answered": "Only an application routed to a unit can be answered.",
     "routing.already_routed": "The application is already routed; the unit must return it first.",
@@ -104,6 +112,7 @@ MESSAGES: dict[str, str] = {
     "tracking.status.routed": "Your application has been forwarded to the unit responsible.",
     "tracking.status.returned": "Your application is being reassessed to forward it to the right unit.",
     "tracking.status.answered": "Your application has been concluded; you can read the answer below.",
+    "tracking.considered_with": "This application was considered together with {count} others on the same matter.",
     "tracking.status.objected": ("Your objection to the answer was received; the unit will review your "
                                  "application again."),
     # Issue 22: objection and rating after an answer (services/tracking/objections.py, feedback.py)
@@ -198,4 +207,25 @@ MESSAGES: dict[str, str] = {
     "access_log.purpose.kvkk_export": "A copy of your data under KVKK",
     "access_log.purpose.kvkk_erasure": "Erasure of your data under KVKK",
     "access_log.unknown_unit": "A unit",
+    # Issue 23: e-mail when an SMS fails (services/notification/emails.py): Turkish first, then English
+    "email.sms_failed_intro": "We could not reach you by SMS, so we are sending this by e-mail.",
+    "email.footer": "This e-mail was sent automatically by Açık Kapı; please do not reply to it.",
+    "email.application_received.subject": "Your Açık Kapı application has been received: {application_no}",
+    "email.application_received.body": ("Your Açık Kapı application has been received.\n\nApplication no: "
+                                        "{application_no}\nTracking code: {tracking_code}\n\nFollow it with "
+                                        "your application number and tracking code at "
+                                        "{tracking_url}/takip?no={application_no}"),
+    "email.application_answered.subject": "Your Açık Kapı application has been concluded: {application_no}",
+    "email.application_answered.body": ("Your Açık Kapı application {application_no} has been concluded.\n\n"
+                                        "Read the answer with your tracking code at "
+                                        "{tracking_url}/takip?no={application_no}, in the mobile app or at an "
+                                        "Açık Kapı desk. The answer itself is not sent by e-mail."),
+    "email.tracking_code_reminder.subject": "Your Açık Kapı tracking code: {application_no}",
+    "email.tracking_code_reminder.body": ("The tracking code of your application {application_no}: "
+                                          "{tracking_code}\n\nIf you did not ask for it, ignore this e-mail. "
+                                          "Track your application at {tracking_url}/takip?no={application_no}"),
+    "email.objection_received.subject": "Your Açık Kapı objection has been received: {application_no}",
+    "email.objection_received.body": ("Your objection to the answer to application {application_no} was "
+                                      "received; the unit will answer again within 7 days.\n\nFollow it at "
+                                      "{tracking_url}/takip?no={application_no}"),
 }

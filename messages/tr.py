@@ -84,6 +84,14 @@ MESSAGES: dict[str, str] = {
     "routing.queue_sort": "due, received veya status olmalı",
     "routing.unit_not_in_province": "Bu birim bu ilde yok.",
     "routing.unit_inactive": "Bu birim etkin değil.",
+    # Issue 23: incidents (services/routing/incidents.py)
+    "routing.application_numbers": "1–{most} başvuru numarası (2026-000123 biçiminde) listesi olmalı",
+    "incident.in_another": "Bu başvurulardan bazıları başka bir olaya bağlı: {numbers}",
+    "incident.not_in_province": "Bu başvurulardan bazıları bu ilde yok ya da görülemiyor: {numbers}",
+    "incident.answered": "Bu olay cevaplandı; yeniden yönlendirilemez.",
+    "incident.not_routed": "Olay henüz bir birime yönlendirilmedi.",
+    "incident.not_your_unit": "Bu olay sizin biriminize yönlendirilmedi.",
+    "incident.already_answered": "Bu olay zaten cevaplandı.",
     "routing.only_routed_returned": "Yalnızca yönlendirilmiş başvuru iade edilir.",
     "routing.only_routed_answered": "Yalnızca birime yönlendirilmiş başvuru yanıtlanır.",
     "routing.already_routed": "Başvuru zaten bir birime yönlendirilmiş; önce birim iade etmeli.",
@@ -104,6 +112,7 @@ MESSAGES: dict[str, str] = {
     "tracking.status.routed": "Başvurunuz çözüm için ilgili birime iletildi.",
     "tracking.status.returned": "Başvurunuz doğru birime iletilmek üzere yeniden değerlendiriliyor.",
     "tracking.status.answered": "Başvurunuz sonuçlandı; yanıtı aşağıda okuyabilirsiniz.",
+    "tracking.considered_with": "Bu başvuru, aynı konudaki {count} başvuruyla birlikte değerlendirildi.",
     "tracking.status.objected": ("Yanıta itirazınız alındı; başvurunuz yeniden değerlendirilmek üzere "
                                  "birime iletildi."),
     # Issue 22: objection and rating after an answer (services/tracking/objections.py, feedback.py)
@@ -200,4 +209,25 @@ MESSAGES: dict[str, str] = {
     "access_log.purpose.kvkk_export": "KVKK kapsamında verilerinizin dökümü",
     "access_log.purpose.kvkk_erasure": "KVKK kapsamında verilerinizin silinmesi",
     "access_log.unknown_unit": "Bir birim",
+    # Issue 23: e-mail when an SMS fails (services/notification/emails.py): Turkish first, then English
+    "email.sms_failed_intro": "Size SMS ile ulaşamadığımız için bu bilgiyi e-posta ile gönderiyoruz.",
+    "email.footer": "Bu e-posta Açık Kapı tarafından otomatik olarak gönderildi; lütfen yanıtlamayın.",
+    "email.application_received.subject": "Açık Kapı başvurunuz alındı: {application_no}",
+    "email.application_received.body": ("Açık Kapı başvurunuz alındı.\n\nBaşvuru no: {application_no}\n"
+                                        "Takip kodu: {tracking_code}\n\nBaşvurunuzu başvuru numaranız ve takip "
+                                        "kodunuzla {tracking_url}/takip?no={application_no} adresinden "
+                                        "izleyebilirsiniz."),
+    "email.application_answered.subject": "Açık Kapı başvurunuz sonuçlandı: {application_no}",
+    "email.application_answered.body": ("{application_no} numaralı Açık Kapı başvurunuz sonuçlandı.\n\nYanıtı "
+                                        "takip kodunuzla {tracking_url}/takip?no={application_no} adresinde, "
+                                        "mobil uygulamada ve Açık Kapı masalarında okuyabilirsiniz. Yanıtın "
+                                        "kendisi e-postayla gönderilmez."),
+    "email.tracking_code_reminder.subject": "Açık Kapı takip kodunuz: {application_no}",
+    "email.tracking_code_reminder.body": ("{application_no} numaralı başvurunuzun takip kodu: {tracking_code}\n\n"
+                                          "Bu kodu siz istemediyseniz bu e-postayı dikkate almayın. Başvurunuzu "
+                                          "izlemek için: {tracking_url}/takip?no={application_no}"),
+    "email.objection_received.subject": "Açık Kapı itirazınız alındı: {application_no}",
+    "email.objection_received.body": ("{application_no} numaralı başvurunuzun yanıtına itirazınız alındı; birim "
+                                      "7 gün içinde yeniden yanıtlayacak.\n\nDurumu "
+                                      "{tracking_url}/takip?no={application_no} adresinden izleyebilirsiniz."),
 }

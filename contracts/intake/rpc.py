@@ -27,8 +27,19 @@ client=None) -> Receipt``  (desk: the officer; open311: the client app ``{client
     1000 numbers. ValidationFailed names ``q``.
 ``application_subjects(principal, application_nos) -> {application_no: subject | None}``  every number
     asked (at most 1000); None when erased, unknown or of another province.
+``similar_applications(principal, application_no) -> [SimilarApplication]``  likely duplicates in the
+    principal's province (services/intake/similarity.py), the same applicant first, then by score; at
+    most 20. NotFound for an unknown number or another province's.
 """
 from typing import Any, Optional, TypedDict
+
+
+class SimilarApplication(TypedDict):
+    application_no: str
+    score: float  # 0..1: how alike the texts are
+    reasons: list[str]  # same_applicant (within 30 days), similar_text (same district and category, 14 days)
+    received_at: str
+    subject: Optional[str]
 
 
 class Receipt(TypedDict):

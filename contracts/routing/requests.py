@@ -260,3 +260,38 @@ QUEUE_QUERY_FIELDS = {
     "sort": Field(one_of(QUEUE_SORTS, bilingual("routing.queue_sort")), default="received"),
 }
 NEW_UNIT_FIELDS = new_unit_fields(None)  # for the published schema: the district depends on the admin
+
+
+# --- incidents: applications of one province handled as one (docs/api.md#incidents) ------------
+
+INCIDENT_TITLE = bounded_text(range(3, 201), bilingual("field.length", shortest=3, longest=200))
+MAX_INCIDENT_APPLICATIONS = 500  # a street's forty neighbours, many times over
+_APPLICATION_NO = re.compile(r"[0-9]{4}-[0-9]{6,9}")
+
+
+@described({"type": "array", "minItems": 1, "maxItems": MAX_INCIDENT_APPLICATIONS, "uniqueItems": True,
+            "items": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{6,9}$"},
+            "description": "application numbers of the officer's province"})
+def application_numbers(value: Any) -> list[str]:
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_INCIDENT_APPLICATIONS:
+        raise Refused(bilingual("routing.application_numbers", most=MAX_INCIDENT_APPLICATIONS))
+    numbers = [text(each) if isinstance(each, str) else "" for each in value]
+    if not all(_APPLICATION_NO.fullmatch(number) for number in numbers):
+        raise Refused(bilingual("routing.application_numbers", most=MAX_INCIDENT_APPLICATIONS))
+    return list(dict.fromkeys(numbers))
+
+
+NEW_INCIDENT_FIELDS = {"title": Field(INCIDENT_TITLE, required=True),
+                       "application_nos": Field(application_numbers, required=True)}
+INCIDENT_APPLICATIONS_FIELDS = {"application_nos": Field(application_numbers, required=True)}
+INCIDENT_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def new_incident_request(body: Any) -> tuple[str, list[str]]:
+    fields = check_body(body, NEW_INCIDENT_FIELDS)
+    return fields["title"], fields["application_nos"]
+
+
+def incident_applications_request(body: Any) -> list[str]:
+    numbers: list[str] = check_body(body, INCIDENT_APPLICATIONS_FIELDS)["application_nos"]
+    return numbers

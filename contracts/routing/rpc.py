@@ -72,6 +72,7 @@ class QueueEntry(TypedDict):
     statutory_days_left: Optional[int]  # as days_left, to the law's limit; None once answered or without one
     escalated: bool  # past the statutory limit unanswered
     objected: bool  # the applicant objected to the answer: back with the unit that gave it
+    incident_id: Optional[str]  # the incident it belongs to (docs/api.md#incidents), if any
 
 
 class QueueCounts(TypedDict):
@@ -103,6 +104,26 @@ class Record(QueueEntry, total=False):
     staff_names: Required[dict[str, str]]  # username → display name, for every officer named in the record
     objection: RecordObjection  # only once objected
     first_answer: Optional[dict[str, Any]]  # the answer objected to
+
+
+class IncidentAnswer(TypedDict):
+    text: str
+    outcome: str
+    by: str
+    answered_at: str
+
+
+class Incident(TypedDict):
+    """Applications of one province handled as one: each keeps its own transitions and SMS."""
+    incident_id: str
+    title: str
+    province_code: str
+    created_by: str
+    created_at: str
+    unit: Optional[UnitRef]  # where it is routed
+    answer: Optional[IncidentAnswer]
+    application_count: int  # every member, seen or not
+    applications: list[QueueEntry]  # the members the caller may see
 
 
 class VerificationKey(TypedDict):

@@ -68,13 +68,20 @@ class PublicAnswer(typing.TypedDict):
     feedback: typing.Optional[tracking_rpc.Rating]  # the applicant's rating, once given
 
 
+class ConsideredWith(typing.TypedDict):
+    count: int
+    text: str
+
+
 class PublicStatusView(tracking_rpc.StatusView, total=False):
     """Tracking's view with the keys it adds only when they apply."""
     unit: UnitName  # once routed
     answer: PublicAnswer  # once answered
     objection_until: str  # while an objection may be filed
     objection: tracking_rpc.Objection  # once objected to
+    considered_with: ConsideredWith  # part of an incident: how many others were considered with it
     notice: str  # the SMS could not be sent: where to read the result
+    notice_email: str  # with the notice: the address the same notice went to by e-mail, masked
 
 
 class PublicAccessLogRead(typing.TypedDict):
@@ -90,6 +97,15 @@ class PublicAccessLog(typing.TypedDict):
     application_no: str
     language: str
     reads: list[PublicAccessLogRead]
+
+
+class SimilarEntry(intake_rpc.SimilarApplication):
+    queue_entry: routing_rpc.QueueEntry  # routing's, as the caller sees it
+
+
+class SimilarApplications(typing.TypedDict):
+    application_no: str
+    similar: list[SimilarEntry]  # only those the caller may see
 
 
 class VerificationKeys(typing.TypedDict):

@@ -34,6 +34,7 @@ from gateway.openapi.composed_answers import (
     PublicAccessLog,
     PublicStatusView,
     Readiness,
+    SimilarApplications,
     StaffQueuePage,
     StaffRecord,
     StaffSession,
@@ -92,6 +93,7 @@ IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
                    "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,100}$"}}
 
 APPLICATION_NO = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{6,9}$", "examples": ["2026-000001"]}
+INCIDENT_ID = {"type": "string", "minLength": 1, "maxLength": 64, "examples": ["5d8e89124ddd482baea0899ed704a33e"]}
 VERIFICATION_CODE = {"type": "string", "minLength": 1, "maxLength": 40, "examples": ["7KQ2M-9XH4T"],
                      "description": "as printed with the answer; case, dashes and spaces do not matter"}
 
@@ -225,6 +227,43 @@ OPERATIONS = {
         body_example={"text": "Başvurunuz incelenmiş, sokak lambası 3 Aralık'ta onarılmıştır."},
         description="As the GET, with `text_matches`: whether the text's digest (after normalising line "
                     "ends, trailing spaces and the Unicode form) is the signed one."),
+    "incidents.similar_applications": Operation(
+        "Likely duplicates of an application", "incidents", {200: SimilarApplications},
+        path={"application_no": APPLICATION_NO}, errors=(404,),
+        description="The same applicant within 30 days, or the same district and category with a similar "
+                    "text within 14 days (Turkish-aware), each with its score and reasons and the caller's "
+                    "queue entry; only applications the caller may see."),
+    "incidents.create_incident": Operation(
+        "Group applications into an incident", "incidents", {201: routing_rpc.Incident},
+        body=lambda: body_schema(routing_requests.NEW_INCIDENT_FIELDS),
+        body_example={"title": "Atatürk Caddesi 12 önündeki sokak lambası", "application_nos": ["2026-000001",
+                                                                                              "2026-000002"]},
+        errors=(409,),
+        description="All or none: 409 `not_in_province` or `in_another_incident` (an application belongs to "
+                    "at most one), naming the numbers."),
+    "incidents.get_incident": Operation(
+        "An incident and its applications", "incidents", {200: routing_rpc.Incident},
+        path={"incident_id": INCIDENT_ID}, errors=(404,)),
+    "incidents.add_to_incident": Operation(
+        "Add applications to an incident", "incidents", {200: routing_rpc.Incident},
+        path={"incident_id": INCIDENT_ID}, errors=(404, 409),
+        body=lambda: body_schema(routing_requests.INCIDENT_APPLICATIONS_FIELDS),
+        body_example={"application_nos": ["2026-000003"]},
+        description="Each added application is routed at once if the incident is routed, and answered at once "
+                    "if it is answered."),
+    "incidents.route_incident": Operation(
+        "Route every open application of an incident", "incidents", {200: routing_rpc.Incident},
+        path={"incident_id": INCIDENT_ID}, errors=(404, 409),
+        body=lambda: body_schema(routing_requests.ROUTE_FIELDS),
+        body_example={"unit_id": "06-cankaya-municipality"},
+        description="Each application its own transition, event and history entry."),
+    "incidents.answer_incident": Operation(
+        "Answer every open application of an incident", "incidents", {200: routing_rpc.Incident},
+        path={"incident_id": INCIDENT_ID}, errors=(404, 409),
+        body=lambda: body_schema(routing_requests.ANSWER_FIELDS),
+        body_example={"text": "Sokak lambası 4 Aralık'ta onarılmıştır.", "outcome": "positive"},
+        description="By the officer of the unit it is routed to; each application answered once with its own "
+                    "event, history entry, seal and \"concluded\" SMS, however the group grows meanwhile."),
     "citizen.request_tracking_code": Operation(
         "A lost tracking code: sent again by SMS to the phone on record", "citizen", {202: MessageAnswer},
         path={"application_no": {"type": "string", "minLength": 1, "examples": ["2026-000001"]}},

@@ -32,6 +32,7 @@ PAGES = {
     "/konsol/kuyruk": "console/queue.html",
     "/konsol/basvuru": "console/record.html",
     "/konsol/istatistik": "console/stats.html",
+    "/konsol/olay": "console/incident.html",
     "/konsol/yonetim/kullanicilar": "console/admin/users.html",
     "/konsol/yonetim/birimler": "console/admin/units.html",
     "/konsol/yonetim/open311": "console/admin/open311.html",

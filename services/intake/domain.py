@@ -126,7 +126,7 @@ def new_application(application: ValidApplication, number: str, received_at: dat
         district=application.district, channel=application.channel,
         received_at=clock.to_iso(received_at, "milliseconds"), due_at=clock.to_iso(due),
         statutory_due_at=clock.to_iso(statutory_due), phone=application.phone,
-        tracking_code=tracking_code, language=application.language,
+        tracking_code=tracking_code, language=application.language, email=application.email,
     )
     return dict(
         fields,
@@ -298,9 +298,10 @@ def personal_data_view(document: Mapping[str, Any]) -> dict[str, Any]:
 def erasure_changes(document: Mapping[str, Any], principal: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """The fields to set that erase the applicant's personal data from ``document`` and owe
     ``applicant_data_erased`` (one write: ``IntakeStore.erase_applicant``). An event still owed
-    from before (the broker was away) loses its phone too: what has not left yet must not leave
+    from before (the broker was away) loses its phone and e-mail too: what has not left yet must not leave
     with personal data."""
-    owed = [dict(event, phone=None) if event.get("phone") else event for event in document.get("outbox", [])]
+    owed = [dict(event, phone=None, email=None) if event.get("phone") or event.get("email") else event
+            for event in document.get("outbox", [])]
     owed.append(new_event("applicant_data_erased", document["application_no"]))
     erased = {name: None for name in ERASED_FIELDS}
     return dict(erased, personal_data_erased={"at": now, "by": principal["username"]},

@@ -8,7 +8,7 @@ from common.rpc import rpc
 from common.storage import Store
 from contracts.intake import catalog
 from contracts.intake.requests import validate_application
-from services.intake import domain, search
+from services.intake import domain, search, similarity
 from services.intake.metrics import APPLICATIONS_RECEIVED
 from services.intake.settings import settings
 from services.intake.store import IntakeStore
@@ -151,6 +151,17 @@ class IntakeService(Pingable):
         principal's province)."""
         numbers = domain.requested_numbers(application_nos)
         return domain.subjects_view(numbers, self.applications.subjects(numbers, principal["province_code"]))
+
+    @rpc(expected_exceptions=AppError)
+    def similar_applications(self, principal, application_no):
+        """Likely duplicates of an application of the principal's province (docs/api.md#similar);
+        the gateway keeps those the principal may see (routing's scope)."""
+        application = self.applications.find_application(str(application_no))
+        if application is None or application["province_code"] != principal["province_code"]:
+            raise NotFound("application")
+        candidates = self.applications.similarity_candidates(application, similarity.windows(application),
+                                                             similarity.FIELDS)
+        return similarity.similar(application, candidates)
 
     @rpc
     def get_catalog(self):

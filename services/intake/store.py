@@ -29,6 +29,11 @@ class IntakeStore:
         self.audit_log.create_index("application_no")
         self.audit_log.create_index("purpose")
         self.applications.create_index("applicant.national_id")  # KVKK requests come by national ID
+        # Likely duplicates (services/intake/similarity.py): an applicant's applications in a window,
+        # and a district's applications of one category in a window, each one index range.
+        self.applications.create_index([("applicant.national_id", ASCENDING), ("received_at", ASCENDING)])
+        self.applications.create_index([("province_code", ASCENDING), ("district", ASCENDING),
+                                        ("category", ASCENDING), ("received_at", ASCENDING)])
         # The staff search by words: multikey, one key per word of an application of the province.
         self.applications.create_index([("province_code", ASCENDING), ("search_words", ASCENDING)])
         self.personal_data_requests.create_index([("province_code", ASCENDING), ("at", DESCENDING)])
@@ -152,6 +157,26 @@ class IntakeStore:
         """``[{_id, subject}]`` of those of ``application_nos`` in the province (one read by ``_id``)."""
         return list(self.applications.find({"_id": {"$in": list(application_nos)}, "province_code": province_code},
                                            {"subject": 1}))
+
+    def similarity_candidates(self, application, windows, fields, limit=2000):
+        """The applications of ``application``'s province that may be its duplicates: the same
+        applicant's within ``windows["same_applicant"]`` and the same district's and category's
+        within ``windows["similar_text"]`` (``limit`` each, newest first), only ``fields`` of each."""
+        projection = {name: 1 for name in fields}
+        found = {}
+        national_id = (application.get("applicant") or {}).get("national_id")
+        if national_id:
+            start, end = windows["same_applicant"]
+            query = {"applicant.national_id": national_id, "received_at": {"$gte": start, "$lte": end},
+                     "province_code": application["province_code"]}
+            found.update((document["_id"], document) for document in self.applications.find(query, projection)
+                         .sort("received_at", DESCENDING).limit(limit))
+        start, end = windows["similar_text"]
+        query = {"province_code": application["province_code"], "district": application["district"],
+                 "category": application["category"], "received_at": {"$gte": start, "$lte": end}}
+        found.update((document["_id"], document) for document in self.applications.find(query, projection)
+                     .sort("received_at", DESCENDING).limit(limit))
+        return list(found.values())
 
     # --- KVKK requests --------------------------------------------------------------------------
 

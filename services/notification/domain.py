@@ -142,6 +142,7 @@ def message_view(message: Mapping[str, Any]) -> dict[str, Any]:
         "message_id": message["_id"],
         "application_no": message["application_no"],
         "template": message["template"],
+        "channel": "sms",  # beside the e-mails (emails.email_view) in the staff record
         "state": message["state"],
         "attempts": message["attempts"],
         "provider": message.get("provider"),
@@ -215,13 +216,15 @@ def resent_message(failed: Mapping[str, Any], recipient: Mapping[str, Any], by: 
     return message
 
 
-def personal_data_view(recipient: Mapping[str, Any] | None, messages: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """What notification holds about an application's applicant, for a KVKK export: the phone
-    (null once erased) and every SMS with its states and times (no text: it is the same for all)."""
+def personal_data_view(recipient: Mapping[str, Any] | None, messages: Iterable[Mapping[str, Any]],
+                       email_views: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any]:
+    """What notification holds about an application's applicant, for a KVKK export: the phone and
+    the e-mail address (null once erased) and every SMS and e-mail with its states and times (no
+    text: it is the same for all); ``email_views``: the e-mails as ``emails.email_view`` shows them."""
     erased_at = (recipient or {}).get("erased_at")
     return {
         "recipient": None if recipient is None or erased_at else {
-            "phone": recipient["phone"], "language": recipient.get("language")},
+            "phone": recipient["phone"], "language": recipient.get("language"), "email": recipient.get("email")},
         "erased_at": erased_at and clock.to_iso(erased_at),
-        "messages": [message_view(message) for message in messages],
+        "messages": [message_view(message) for message in messages] + [dict(view) for view in email_views],
     }

@@ -1,4 +1,4 @@
-"""What notification counts: messages by provider, template and state; provider call latency."""
+"""What notification counts: messages by provider, template and state; provider call latency; e-mails."""
 from prometheus_client import Counter, Histogram
 
 SMS_MESSAGES = Counter(
@@ -11,3 +11,5 @@ DELIVERY_REPORTS_REFUSED = Counter(
     "Delivery reports the gateway accepted that notification could not apply "
     "(bad signature, unreadable, unknown provider)",
     ["provider", "reason"])
+EMAILS = Counter(
+    "acikkapi_emails_total", "E-mails reaching a state (docs/sms.md#email)", ["mailer", "template", "state"])

@@ -1,4 +1,5 @@
-"""notification: texts the applicant, exactly once per fact (application, template; a reminder per request)."""
+"""notification: texts the applicant, exactly once per fact (application, template; a reminder per
+request), and e-mails them the same when the SMS fails (or always, with NOTIFY_EMAIL_ALWAYS)."""
 from common import clock
 from common.batch_handlers import batch_event_handler
 from common.errors import AppError, NotFound
@@ -8,9 +9,10 @@ from common.metrics import MetricsEndpoint
 from common.outbox import OutboxRelay
 from common.rpc import rpc
 from common.storage import Store
-from services.notification import domain
+from services.notification import domain, emails
 from services.notification.delivery_reports import DeliveryReports
 from services.notification.dispatcher import SmsDispatcher
+from services.notification.email_dispatcher import EmailDispatcher
 from services.notification.settings import settings
 from services.notification.status_polling import StatusPoller
 from services.notification.store import NotificationStore
@@ -22,6 +24,7 @@ class NotificationService(Pingable):
     messages = Store(NotificationStore)
     publish_owed_events = OutboxRelay(store="messages")
     send_queued_sms = SmsDispatcher(store="messages")
+    send_queued_email = EmailDispatcher(store="messages")
     delivery_reports = DeliveryReports(store="messages")
     poll_delivery_status = StatusPoller(store="messages")
     metrics = MetricsEndpoint()
@@ -29,9 +32,11 @@ class NotificationService(Pingable):
     @batch_event_handler("intake", "application_received")
     def handle_application_received(self, *events):
         """Three store calls a batch: the recipients, the messages, and messages waiting for their
-        language. An applicant whose personal data was erased gets no phone kept and no SMS."""
+        language. An applicant whose personal data was erased gets no phone kept and no SMS. The
+        e-mail address (since issue 23) is optional, read with .get."""
         remembered = set(self.messages.remember_recipients([
-            (event["application_no"], event["phone"], event["language"], event["province_code"]) for event in events]))
+            (event["application_no"], event["phone"], event["language"], event["province_code"], event.get("email"))
+            for event in events]))
         kept = [event for event in events if event["application_no"] in remembered]
         now, tracking_url = clock.now(), settings().tracking_url
         queued = self.messages.enqueue_all([
@@ -39,6 +44,7 @@ class NotificationService(Pingable):
         if queued:
             self.send_queued_sms.hand_over(*queued)
         self.render_waiting({event["application_no"]: event["language"] for event in kept})
+        self.queue_companion_emails(queued, {event["application_no"]: {"email": event.get("email")} for event in kept})
 
     @event_handler("routing", "application_answered")
     def handle_application_answered(self, event):
@@ -53,10 +59,21 @@ class NotificationService(Pingable):
         """The applicant proved the national ID at intake: the code goes to the phone on record."""
         self.notify_applicant(event, domain.reminder_message)
 
+    @event_handler("notification", "sms_failed")
+    def handle_sms_failed(self, event):
+        """An SMS finally failed (the sender gave up, or the operator reported it undeliverable): the
+        same notice goes by e-mail, once per fact, if the applicant gave an address and the SMS was
+        not delivered after all meanwhile. Our own event: its queue keeps it across a restart."""
+        failed = self.messages.find_message(event["message_id"])
+        recipient = failed and self.messages.recipient(failed["application_no"])
+        email = failed and emails.fallback_email(failed, recipient, clock.now(), settings().tracking_url)
+        if email:
+            self.queue_emails([email])
+
     @event_handler("intake", "applicant_data_erased")
     def handle_applicant_data_erased(self, event):
-        """KVKK: the recipient's phone goes and no SMS still waiting is sent; the messages' record
-        (template, states, times) stays. Idempotent."""
+        """KVKK: the recipient's phone and e-mail address go and no SMS or e-mail still waiting is
+        sent; the messages' record (template, states, times) stays. Idempotent."""
         now = clock.now()
         self.messages.erase_recipient(event["application_no"], now)
         self.messages.cancel_unsent(event["application_no"], now)
@@ -65,10 +82,26 @@ class NotificationService(Pingable):
     def notify_applicant(self, event, message_of):
         """Queues the SMS ``message_of(event, language, now, tracking_url)`` to the applicant of
         ``event``'s application; an erased applicant has no phone: nothing is sent."""
-        recipient = self.messages.recipient(event["application_no"]) or {}
-        if recipient.get("erased_at"):
+        recipient = self.messages.recipient(event["application_no"])
+        if (recipient or {}).get("erased_at"):
             return
-        self.queue_and_render(message_of(event, recipient.get("language"), clock.now(), settings().tracking_url))
+        message = message_of(event, (recipient or {}).get("language"), clock.now(), settings().tracking_url)
+        if self.queue_and_render(message):
+            self.queue_companion_emails([message], {event["application_no"]: recipient})
+
+    def queue_companion_emails(self, queued, recipients):
+        """With NOTIFY_EMAIL_ALWAYS, an e-mail beside each newly ``queued`` SMS whose recipient
+        (``recipients``: application number -> recipient, None while unknown) may have an address."""
+        if not settings().email_always:
+            return
+        now, tracking_url = clock.now(), settings().tracking_url
+        self.queue_emails([emails.companion_email(message, now, tracking_url) for message in queued
+                           if emails.companion_owed(recipients.get(message["application_no"]))])
+
+    def queue_emails(self, owed):
+        """Queues e-mails for their dispatcher; one whose fact has an e-mail already is left out."""
+        if owed and self.messages.enqueue_emails(owed):
+            self.send_queued_email()
 
     def queue(self, message):
         """Queues ``message`` for the dispatcher; False if its unique key says it is there already.
@@ -81,13 +114,15 @@ class NotificationService(Pingable):
         return True
 
     def queue_and_render(self, message):
-        """Queues a message of a recipient read just before; without a language then, its text
-        waits for the received event, which may have been handled since that read."""
-        self.queue(message)
+        """Queues a message of a recipient read just before (False if its fact has one already);
+        without a language then, its text waits for the received event, which may have been
+        handled since that read."""
+        queued = self.queue(message)
         if message["text"] is None:
             recipient = self.messages.recipient(message["application_no"])
             if recipient is not None and not recipient.get("erased_at"):
                 self.render_waiting({message["application_no"]: recipient["language"]})
+        return queued
 
     def render_waiting(self, languages):
         """Messages queued before their recipient's language was known get their text now
@@ -111,8 +146,10 @@ class NotificationService(Pingable):
 
     @rpc(expected_exceptions=AppError)
     def list_messages(self, principal, application_no):
-        """The SMS of one application, for the staff record (the gateway checked scope first)."""
-        return [domain.message_view(message) for message in self.messages.for_application(application_no)]
+        """The SMS and then the e-mails of one application (``channel``), for the staff record (the
+        gateway checked scope first)."""
+        return ([domain.message_view(message) for message in self.messages.for_application(application_no)]
+                + [emails.email_view(email) for email in self.messages.emails_for_application(application_no)])
 
     @rpc(expected_exceptions=AppError)
     def list_failed_messages(self, principal, limit=100):
@@ -139,7 +176,7 @@ class NotificationService(Pingable):
 
     @rpc(expected_exceptions=AppError)
     def export_personal_data(self, principal, application_nos):
-        """KVKK export: per application (of the admin's province) the recipient and the SMS records.
+        """KVKK export: per application (of the admin's province) the recipient and the SMS and e-mail records.
         The gateway passes the numbers intake found for the applicant in that province."""
         exported = {}
         for application_no in application_nos:
@@ -147,5 +184,6 @@ class NotificationService(Pingable):
             if recipient is not None and recipient.get("province_code") not in (None, principal["province_code"]):
                 continue
             exported[application_no] = domain.personal_data_view(
-                recipient, self.messages.for_application(application_no))
+                recipient, self.messages.for_application(application_no),
+                [emails.email_view(email) for email in self.messages.emails_for_application(application_no)])
         return exported

@@ -10,6 +10,8 @@ from functools import lru_cache
 from common.config import setting
 from services.notification.domain import SENDING_LEASE
 
+_TRUE = ("1", "true", "yes", "on")
+
 
 @dataclass(frozen=True)
 class NotificationSettings:
@@ -22,8 +24,12 @@ class NotificationSettings:
     status_poll_seconds: float  # how often to ask about missing delivery reports (SMS_STATUS_POLL_SECONDS)
     status_poll_batch: int  # messages asked about per round (SMS_STATUS_POLL_BATCH)
     report_grace: timedelta  # how long a delivery report may take before polling (SMS_REPORT_GRACE_MINUTES)
-    # SMS_PROVIDER and the provider's own variables (providers/*.py ``from_settings`` names them).
+    # SMS_PROVIDER and the provider's own variables (providers/*.py ``from_settings`` names them);
+    # SMTP_URL, EMAIL_FROM and DATA_DIR for the e-mail (mailers.py ``build_mailer``).
     provider_settings: Mapping[str, str]
+    email_always: bool  # an e-mail beside every SMS, not only when one fails (NOTIFY_EMAIL_ALWAYS)
+    smtp_timeout_seconds: float  # one SMTP step's limit, and one whole e-mail's (SMTP_TIMEOUT_SECONDS)
+    email_sending_lease: timedelta  # an e-mail being sent is someone's for this long (EMAIL_SENDING_LEASE_SECONDS)
 
     @classmethod
     def from_environment(cls) -> "NotificationSettings":
@@ -39,6 +45,9 @@ class NotificationSettings:
             status_poll_batch=int(setting("SMS_STATUS_POLL_BATCH", "15")),
             report_grace=timedelta(minutes=float(setting("SMS_REPORT_GRACE_MINUTES", "15"))),
             provider_settings=dict(os.environ),
+            email_always=setting("NOTIFY_EMAIL_ALWAYS", "false").strip().lower() in _TRUE,
+            smtp_timeout_seconds=float(setting("SMTP_TIMEOUT_SECONDS", "20")),
+            email_sending_lease=timedelta(seconds=float(setting("EMAIL_SENDING_LEASE_SECONDS", "60"))),
         )
 
 

@@ -1,4 +1,5 @@
-"""Notification's database: who to text for each application, and every SMS with its state."""
+"""Notification's database: who to text (and e-mail) for each application, and every SMS and e-mail
+with its state."""
 import uuid
 from collections import Counter
 
@@ -24,12 +25,15 @@ ONE_PER_FACT = [("application_no", ASCENDING), ("template", ASCENDING), ("resend
 # The unique keys of older stores: before resends existed, then before reminders did.
 ONE_PER_TEMPLATE = "application_no_1_template_1"
 ONE_PER_TEMPLATE_AND_RESEND = "application_no_1_template_1_resend_of_1"
+# One e-mail per fact: the SMS's key without ``resend_of`` (a resent SMS that fails again is the same fact).
+ONE_EMAIL_PER_FACT = [("application_no", ASCENDING), ("template", ASCENDING), ("occasion", ASCENDING)]
 
 
 class NotificationStore:
     def __init__(self, database):
         self.recipients = database.get_collection("recipients")
         self.messages = database.get_collection("messages")
+        self.emails = database.get_collection("emails")  # services/notification/emails.py
 
     def create_indexes(self):
         # One SMS per fact, whatever happens upstream: per (application, template), and for the
@@ -45,6 +49,10 @@ class NotificationStore:
         self.messages.create_index([("state", ASCENDING), ("lease_until", ASCENDING)])
         self.messages.create_index("provider_message_id", sparse=True)
         create_outbox_index(self.messages)
+        self.emails.create_index(ONE_EMAIL_PER_FACT, unique=True)
+        self.emails.create_index([("state", ASCENDING), ("next_attempt_at", ASCENDING)])
+        self.emails.create_index([("state", ASCENDING), ("lease_until", ASCENDING)])
+        create_outbox_index(self.emails)
 
     def _drop_index_if_there(self, name):
         """Processes starting together may both see it: the second drop finds nothing to drop."""
@@ -55,22 +63,25 @@ class NotificationStore:
                 pass
 
     def outbox_collections(self):
-        return [self.messages]
+        # Two: the relay hands over in memory only with one (common/outbox.py), and notification's is
+        # handed nothing: it finds what both owe in the store.
+        return [self.messages, self.emails]
 
-    def remember_recipient(self, application_no, phone, language, province_code):
+    def remember_recipient(self, application_no, phone, language, province_code, email=None):
         """False, and nothing written, if the applicant's personal data was erased already (the
         received event came late, or was replayed from a dead-letter queue)."""
-        return bool(self.remember_recipients([(application_no, phone, language, province_code)]))
+        return bool(self.remember_recipients([(application_no, phone, language, province_code, email)]))
 
     def remember_recipients(self, recipients):
-        """``remember_recipient`` of each ``(application_no, phone, language, province_code)`` in
-        one write; returns the application numbers remembered (an erased one's is left out)."""
+        """``remember_recipient`` of each ``(application_no, phone, language, province_code, email)``
+        in one write; returns the application numbers remembered (an erased one's is left out)."""
         if not recipients:
             return []
         requests = [UpdateOne({"_id": application_no, "erased_at": None},
-                              {"$set": {"phone": phone, "language": language, "province_code": province_code}},
+                              {"$set": {"phone": phone, "language": language, "province_code": province_code,
+                                        "email": email}},
                               upsert=True)
-                    for application_no, phone, language, province_code in recipients]
+                    for application_no, phone, language, province_code, email in recipients]
         try:
             self.recipients.bulk_write(requests, ordered=False)
         except BulkWriteError as error:  # the application's recipient is there, erased
@@ -79,11 +90,11 @@ class NotificationStore:
         return [recipient[0] for recipient in recipients]
 
     def erase_recipient(self, application_no, now):
-        """KVKK: the phone goes; the record of the erasure stays, so a late received event cannot
-        bring the phone back. Idempotent: the first erasure's time is kept."""
+        """KVKK: the phone and the e-mail address go; the record of the erasure stays, so a late
+        received event cannot bring them back. Idempotent: the first erasure's time is kept."""
         try:
             self.recipients.update_one({"_id": application_no, "erased_at": None},
-                                       {"$set": {"phone": None, "erased_at": now}}, upsert=True)
+                                       {"$set": {"phone": None, "email": None, "erased_at": now}}, upsert=True)
         except DuplicateKeyError:  # erased already
             pass
 
@@ -92,10 +103,11 @@ class NotificationStore:
         purge_erased(self.recipients.database)
 
     def cancel_unsent(self, application_no, now):
-        """Messages of the application not yet with the provider are never sent."""
-        self.messages.update_many(
-            {"application_no": application_no, "state": {"$in": list(UNSENT)}},
-            {"$set": {"state": CANCELLED, "updated_at": now, "last_error": "applicant data erased"}})
+        """Messages and e-mails of the application not yet with the provider are never sent."""
+        for collection in (self.messages, self.emails):
+            collection.update_many(
+                {"application_no": application_no, "state": {"$in": list(UNSENT)}},
+                {"$set": {"state": CANCELLED, "updated_at": now, "last_error": "applicant data erased"}})
 
     def recipient(self, application_no):
         return self.recipients.find_one({"_id": application_no})
@@ -273,6 +285,49 @@ class NotificationStore:
 
     def mark_resent(self, message_id, resent_as):
         self.messages.update_one({"_id": message_id}, {"$set": {"resent_as": resent_as}})
+
+    # --- e-mails (services/notification/emails.py, email_dispatcher.py)
+
+    def enqueue_email(self, email):
+        """False when the e-mail's fact (application, template, occasion) has one already."""
+        return insert_new(self.emails, email)
+
+    def enqueue_emails(self, emails):
+        """``enqueue_email`` of each in one write; returns those queued."""
+        return insert_all_new(self.emails, emails)
+
+    def claim_due_email(self, now, lease_until, provider):
+        """Takes one due e-mail (queued and due, or left ``sending`` by a process that died: its
+        lease lapsed); another process never takes the same one."""
+        claim = {"$set": {"state": SENDING, "lease_until": lease_until, "provider": provider},
+                 "$inc": {"attempts": 1}}
+        for due, _ in _due(now):
+            email = self.emails.find_one_and_update(due, claim, return_document=ReturnDocument.AFTER)
+            if email is not None:
+                return email
+        return None
+
+    def mark_email_sent(self, email_id, event, now):
+        """The server took it; owes ``event`` (email_sent) in the same write. Only from ``sending``:
+        a second sender whose lease had lapsed finds it sent and owes nothing more."""
+        self.emails.update_one({"_id": email_id, "state": SENDING},
+                               owe({"$set": {"state": SENT, "sent_at": now, "updated_at": now}}, [event]))
+
+    def mark_email_retry(self, email_id, next_attempt_at, reason, now):
+        self.emails.update_one({"_id": email_id, "state": SENDING}, {"$set": {
+            "state": QUEUED, "next_attempt_at": next_attempt_at, "last_error": reason, "updated_at": now}})
+
+    def mark_email_failed(self, email_id, reason, now):
+        self.emails.update_one({"_id": email_id, "state": SENDING}, {"$set": {
+            "state": FAILED, "last_error": reason, "failed_at": now, "updated_at": now}})
+
+    def cancel_email(self, email_id, reason, now):
+        """Final: nobody to send it to (no address on record, or erased)."""
+        self.emails.update_one({"_id": email_id, "state": {"$in": list(UNSENT)}}, {"$set": {
+            "state": CANCELLED, "last_error": reason, "updated_at": now}})
+
+    def emails_for_application(self, application_no):
+        return list(self.emails.find({"application_no": application_no}).sort("created_at", ASCENDING))
 
 
 def _due(now):

@@ -1,7 +1,9 @@
-"""Watches answer deadlines: owes ``deadline_approaching`` and ``deadline_missed`` once each."""
+"""Watches answer deadlines: owes ``deadline_approaching``, ``deadline_missed`` and
+``application_escalated`` once each; and completes the answers of incidents a crash left half-done."""
 from common import clock
 from common.background import BackgroundLoop
-from services.routing import domain
+from services.routing import domain, incident_members
+from services.routing.answer_keys import configured_keyring
 from services.routing.metrics import APPLICATIONS_OVERDUE, OPEN_APPLICATIONS
 from services.routing.settings import RoutingSettings
 
@@ -35,6 +37,7 @@ class DeadlineWatcher(BackgroundLoop):
         settings = RoutingSettings.from_environment()
         self.interval_seconds = settings.deadline_check_seconds
         self.warning = settings.deadline_warning
+        self.keyring = configured_keyring()  # incidents answered before a crash: their members sealed too
 
     def publish_open_counts(self):
         counts = self.store.count_open_by_unit()
@@ -46,6 +49,7 @@ class DeadlineWatcher(BackgroundLoop):
         """After an outage the backlog can be large: go again at once while batches are full."""
         now = self.clock()
         more = owe_deadline_events(self.store, now, self.warning) >= BATCH
+        incident_members.complete_answers(self.store, self.keyring)
         APPLICATIONS_OVERDUE.set(self.store.count_overdue(now))
         self.publish_open_counts()
         return more

@@ -186,10 +186,8 @@ def route(application: Mapping[str, Any], unit: Mapping[str, Any] | None, princi
           note: str | None, now: datetime) -> Transition:
     if application["status"] not in ROUTABLE:
         raise Conflict("invalid_transition", _ALREADY[application["status"]])
-    if unit is None or unit["province_code"] != application["province_code"]:
-        raise Conflict("unit_not_available", bilingual("routing.unit_not_in_province"))
-    if not unit.get("active", True):
-        raise Conflict("unit_not_available", bilingual("routing.unit_inactive"))
+    require_unit_available(unit, application["province_code"])
+    assert unit is not None
     event = new_event("application_routed", application["application_no"], unit_id=unit["unit_id"],
                       unit_name=unit["name"], routed_by=principal["username"],
                       due_at=clock.to_iso(application["due_at"]), step=next_step(application))
@@ -199,6 +197,14 @@ def route(application: Mapping[str, Any], unit: Mapping[str, Any] | None, princi
         _history(now, "routed", principal, unit_id=unit["unit_id"], note=note),
         event,
     )
+
+
+def require_unit_available(unit: Mapping[str, Any] | None, province_code: str) -> None:
+    """Conflict unless ``unit`` is an active unit of the province."""
+    if unit is None or unit["province_code"] != province_code:
+        raise Conflict("unit_not_available", bilingual("routing.unit_not_in_province"))
+    if not unit.get("active", True):
+        raise Conflict("unit_not_available", bilingual("routing.unit_inactive"))
 
 
 def return_to_router(application: Mapping[str, Any], principal: Mapping[str, Any], reason: str,
@@ -375,6 +381,7 @@ def queue_entry_view(application: Mapping[str, Any], now: datetime) -> dict[str,
         "statutory_days_left": statutory_days_left(application, now),
         "escalated": is_escalated(application),
         "objected": bool(application.get("objection")),
+        "incident_id": application.get("incident_id"),
     }
 
 

@@ -11,7 +11,7 @@ from common.rpc import rpc
 from common.storage import Store
 from contracts.routing import requests
 from messages import bilingual
-from services.routing import domain, open311_clients, queue, staff, verification
+from services.routing import domain, incident_members, incidents, open311_clients, queue, staff, verification
 from services.routing.accounts_store import AccountsStore
 from services.routing.answer_keys import AnswerKeys
 from services.routing.deadlines import DeadlineWatcher
@@ -144,6 +144,84 @@ class RoutingService(Pingable):
             raise domain.state_changed()
         self.publish_owed_events()
         return self._record(self.applications.find_application(application_no))
+
+    @rpc(expected_exceptions=AppError)
+    def visible_among(self, principal, application_nos):
+        """``{application_no: queue entry}`` of those of ``application_nos`` the principal may see."""
+        now = clock.now()
+        return {application["_id"]: domain.queue_entry_view(application, now)
+                for application in self.applications.applications_in_province(
+                    requests.incident_applications_request({"application_nos": application_nos}),
+                    principal["province_code"])
+                if domain.visible_to(principal, application)}
+
+    # --- incidents: applications handled as one ---------------------------------------------------
+
+    @rpc(expected_exceptions=AppError)
+    def create_incident(self, principal, body):
+        title, numbers = requests.new_incident_request(body)
+        incident = incidents.new_incident(title, principal, clock.now())
+        self.applications.insert_incident(incident)
+        try:
+            return self._group(principal, incident, numbers)
+        except AppError:
+            self.applications.delete_incident(incident["_id"])
+            raise
+
+    @rpc(expected_exceptions=AppError)
+    def add_to_incident(self, principal, incident_id, body):
+        numbers = requests.incident_applications_request(body)
+        return self._group(principal, self._incident(principal, incident_id), numbers)
+
+    @rpc(expected_exceptions=AppError)
+    def route_incident(self, principal, incident_id, body):
+        unit_id, _ = requests.route_request(body)
+        incident = self._incident(principal, incident_id)
+        incidents.require_routable(incident)
+        unit = self.applications.find_unit(unit_id)
+        domain.require_unit_available(unit, incident["province_code"])
+        if not self.applications.route_incident(incident["_id"], unit):
+            incidents.require_routable(self.applications.find_incident(incident["_id"]))
+        return self._brought_up(principal, incident["_id"], router=principal)
+
+    @rpc(expected_exceptions=AppError)
+    def answer_incident(self, principal, incident_id, body):
+        text, outcome = requests.answer_request(body)
+        incident = self._incident(principal, incident_id)
+        incidents.require_answerable(principal, incident)
+        if not self.applications.answer_incident(incident["_id"], principal["unit_id"],
+                                                 incidents.incident_answer(text, outcome, principal, clock.now())):
+            raise incidents.already_answered()
+        return self._brought_up(principal, incident["_id"])
+
+    @rpc(expected_exceptions=AppError)
+    def get_incident(self, principal, incident_id):
+        incident = self._incident(principal, incident_id)
+        now = clock.now()
+        return incidents.incident_view(incident, [
+            domain.queue_entry_view(member, now) for member in self.applications.members(incident["_id"])
+            if domain.visible_to(principal, member)])
+
+    def _incident(self, principal, incident_id):
+        return incidents.require_in_scope(principal, self.applications.find_incident(str(incident_id)))
+
+    def _group(self, principal, incident, numbers):
+        """Joins ``numbers`` to the incident, all or none; then brings them up to it."""
+        found = self.applications.applications_in_province(numbers, principal["province_code"])
+        incidents.require_members_in_province(numbers, found)
+        new = [application["_id"] for application in found if application.get("incident_id") != incident["_id"]]
+        joined = [number for number in new if self.applications.join_incident(number, incident["_id"])]
+        if len(joined) < len(new):
+            self.applications.leave_incident(joined, incident["_id"])
+            raise incidents.in_another_incident(set(new) - set(joined))
+        self.applications.add_incident_members(incident["_id"], new, incidents.changed_event)
+        return self._brought_up(principal, incident["_id"], router=principal)
+
+    def _brought_up(self, principal, incident_id, router=None):
+        incident_members.bring_up(self.applications, self.applications.find_incident(incident_id), self.answer_keys,
+                                  router=router)
+        self.publish_owed_events()
+        return self.get_incident(principal, incident_id)
 
     # --- verifying an answer (public: nothing personal) ------------------------------------------
 

@@ -25,6 +25,7 @@ class RoutingStore:
         self.applications = database.get_collection("applications")
         self.units = database.get_collection("units")
         self.versions = database.get_collection("versions")
+        self.incidents = database.get_collection("incidents")
         self._active_units = {}  # province_code -> (units version, [unit]): see active_units
 
     def create_indexes(self):
@@ -60,9 +61,12 @@ class RoutingStore:
         self.applications.create_index("answer.verification.code", sparse=True)
         self.applications.create_index("first_answer.verification.code", sparse=True)
         self.units.create_index("province_code")
+        self.applications.create_index("incident_id", sparse=True)
+        self.incidents.create_index("answer_complete")
+        create_outbox_index(self.incidents)
 
     def outbox_collections(self):
-        return [self.applications]
+        return [self.applications, self.incidents]
 
     def _mark_open_once(self):
         """``is_open`` on applications stored before it existed (a no-op once every one has it)."""
@@ -247,6 +251,65 @@ class RoutingStore:
         result = self.applications.update_one(
             {"_id": application_no, flag: False}, owe({"$set": {flag: True}}, [event]))
         return result.matched_count == 1
+
+    # --- incidents (services/routing/incidents.py) ----------------------------------------------
+
+    def insert_incident(self, incident):
+        self.incidents.insert_one(incident)
+
+    def find_incident(self, incident_id):
+        return self.incidents.find_one({"_id": incident_id})
+
+    def delete_incident(self, incident_id):
+        self.incidents.delete_one({"_id": incident_id, "application_nos": []})
+
+    def join_incident(self, application_no, incident_id):
+        """True if the application joined (it belonged to no incident: at most one each)."""
+        result = self.applications.update_one({"_id": application_no, "incident_id": None},
+                                              {"$set": {"incident_id": incident_id}})
+        return result.matched_count == 1
+
+    def leave_incident(self, application_nos, incident_id):
+        """Undoes ``join_incident`` of those that joined a group that could not be made whole."""
+        self.applications.update_many({"_id": {"$in": list(application_nos)}, "incident_id": incident_id},
+                                      {"$unset": {"incident_id": ""}})
+
+    def add_incident_members(self, incident_id, application_nos, changed_event, attempts=20):
+        """The members added and ``changed_event(incident)`` owed, in one write conditional on the
+        version read (two routers adding at once: the second reads again); the incident as written."""
+        for _ in range(attempts):
+            incident = self.find_incident(incident_id)
+            members = list(dict.fromkeys(list(incident["application_nos"]) + list(application_nos)))
+            grown = dict(incident, application_nos=members, version=incident["version"] + 1)
+            result = self.incidents.update_one(
+                {"_id": incident_id, "version": incident["version"]},
+                owe({"$set": {"application_nos": members, "version": grown["version"]}}, [changed_event(grown)]))
+            if result.matched_count == 1:
+                return grown
+        raise RuntimeError("incident {} kept changing".format(incident_id))
+
+    def route_incident(self, incident_id, unit):
+        """False once answered (an answered incident is not routed again)."""
+        result = self.incidents.update_one({"_id": incident_id, "answer": None},
+                                           {"$set": {"unit_id": unit["unit_id"], "unit_name": unit["name"]}})
+        return result.matched_count == 1
+
+    def answer_incident(self, incident_id, unit_id, answer):
+        """False if answered already, or routed elsewhere meanwhile: one answer per incident."""
+        result = self.incidents.update_one({"_id": incident_id, "unit_id": unit_id, "answer": None},
+                                           {"$set": {"answer": answer, "answer_complete": False}})
+        return result.matched_count == 1
+
+    def members(self, incident_id):
+        return list(self.applications.find({"incident_id": incident_id}))
+
+    def answered_incidents_open(self, limit):
+        """Answered incidents not yet known to have every member answered (a crash mid-way)."""
+        return list(self.incidents.find({"answer_complete": False, "answer": {"$ne": None}}).limit(limit))
+
+    def mark_answer_complete(self, incident_id, version):
+        """Only if no member joined since the members were read (a newer one may still be open)."""
+        self.incidents.update_one({"_id": incident_id, "version": version}, {"$set": {"answer_complete": True}})
 
     # --- units ----------------------------------------------------------------------------------
 

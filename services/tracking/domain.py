@@ -104,6 +104,33 @@ def sms_failed(document: Mapping[str, Any]) -> bool:
                for template, states in (document.get("sms") or {}).items() if template in APPLICANT_NOTICES)
 
 
+def email_sent(event: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """An e-mail of a template went (issue 23), to the address notification names masked
+    (``a***@e***.com``): the notice of a failed SMS says where the e-mail went. Per template, so
+    that two e-mails' events in any order leave each where it belongs."""
+    template = event["template"]
+    return {"emails.{}.to".format(template): event["email_masked"],
+            "emails.{}.sent_at".format(template): clock.from_iso(event["occurred_at"])}, None
+
+
+def notice_email(document: Mapping[str, Any]) -> str | None:
+    """The masked address an e-mail went to about a fact whose SMS failed and was not delivered
+    after all (the notice of ``sms_failed`` stands), or None."""
+    sent = document.get("emails") or {}
+    for template, states in (document.get("sms") or {}).items():
+        if (template in APPLICANT_NOTICES and "failed" in states and "delivered" not in states
+                and (sent.get(template) or {}).get("to")):
+            address: str = sent[template]["to"]
+            return address
+    return None
+
+
+def emails_erased() -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """KVKK: the masked addresses go with the applicant's other data (an empty map, not null: a
+    dotted write into null fails, and a late ``email_sent`` must not park its event)."""
+    return {"emails": {}}, None
+
+
 def timeline_entry(event: Mapping[str, Any], status: str, at: datetime, step: int) -> dict[str, Any]:
     return {"at": at, "status": status, "event_id": event["event_id"], "step": step}
 

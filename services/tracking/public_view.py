@@ -10,7 +10,7 @@ from typing import Any
 
 from common import clock
 from messages import LANGUAGES, by_language
-from services.tracking.domain import chronological, current_unit, deadlines, public_facts, sms_failed
+from services.tracking.domain import chronological, current_unit, deadlines, notice_email, public_facts, sms_failed
 from services.tracking.feedback import FIRST, OBJECTION, rating_view
 from services.tracking.objections import objection_view
 
@@ -24,6 +24,7 @@ STATUS_TEXTS = {
 }
 
 SMS_FAILED_NOTICE = by_language("tracking.sms_failed_notice")
+CONSIDERED_WITH = by_language("tracking.considered_with")
 
 
 def choose_language(requested: str | None, document: Mapping[str, Any]) -> str:
@@ -34,10 +35,12 @@ def choose_language(requested: str | None, document: Mapping[str, Any]) -> str:
 
 
 
-def public_view(document: Mapping[str, Any], language: str, now: datetime, objection_window: timedelta) -> dict[
-        str, Any]:
+def public_view(document: Mapping[str, Any], language: str, now: datetime, objection_window: timedelta,
+                incident: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """``now``: Turkey's time (the deadlines count their days left from its date); an objection may
-    be filed until ``objection_window`` after the answer (``objection_until``, while it is open)."""
+    be filed until ``objection_window`` after the answer (``objection_until``, while it is open);
+    ``incident``: the applications it was considered together with (``considered_with``: how many
+    others, and the sentence saying so — never who or which)."""
     today: date = now.date()
     timeline = sorted(document.get("timeline", []), key=chronological)
     view = dict(
@@ -55,9 +58,14 @@ def public_view(document: Mapping[str, Any], language: str, now: datetime, objec
     )
     if sms_failed(document):
         view["notice"] = SMS_FAILED_NOTICE[language]
+        if notice_email(document):  # the same notice went by e-mail (issue 23): where, masked
+            view["notice_email"] = notice_email(document)
     unit = current_unit(timeline)
     if unit:
         view["unit"] = {"name": unit["name"]}
+    others = len((incident or {}).get("application_nos") or []) - 1
+    if others > 0:
+        view["considered_with"] = {"count": others, "text": CONSIDERED_WITH[language].format(count=others)}
     rated = document.get("feedback") or {}
     if document.get("answer"):
         answer = document["answer"]

@@ -58,6 +58,10 @@ class TrackingService(Pingable):
     def handle_application_escalated(self, event):
         self.applications.apply(event["application_no"], event["event_id"], *domain.deadline(event))
 
+    @event_handler("routing", "incident_changed")
+    def handle_incident_changed(self, event):
+        self.applications.record_incident(event["incident_id"], event["application_nos"], event["version"])
+
     @event_handler("notification", "sms_sent")
     def handle_sms_sent(self, event):
         self.applications.apply(event["application_no"], event["event_id"], *domain.sms_state(event, "sent"))
@@ -70,9 +74,16 @@ class TrackingService(Pingable):
     def handle_sms_failed(self, event):
         self.applications.apply(event["application_no"], event["event_id"], *domain.sms_state(event, "failed"))
 
+    @event_handler("notification", "email_sent")
+    def handle_email_sent(self, event):
+        """The notice of a failed SMS names the address its e-mail went to, masked (issue 23)."""
+        self.applications.apply(event["application_no"], event["event_id"], *domain.email_sent(event))
+
     @event_handler("intake", "applicant_data_erased")
     def handle_applicant_data_erased(self, event):
-        """KVKK: the objection's text and the ratings' comments are the applicant's own words."""
+        """KVKK: the objection's text and the ratings' comments are the applicant's own words; the
+        notice's masked e-mail address goes too."""
+        self.applications.apply(event["application_no"], event["event_id"], *domain.emails_erased())
         self.applications.erase_applicant_texts(event["application_no"], feedback.ROUNDS)
 
     @rpc(expected_exceptions=AppError)
@@ -122,7 +133,7 @@ class TrackingService(Pingable):
 
     def _status_view(self, document, language):
         return public_view.public_view(document, public_view.choose_language(language, document), clock.now(),
-                                       settings().objection_window)
+                                       settings().objection_window, self.applications.incident_of(document["_id"]))
 
     @rpc(expected_exceptions=AppError)
     def get_statistics(self, principal, query):

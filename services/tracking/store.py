@@ -10,6 +10,7 @@ from common.storage import duplicates_in, purge_erased
 class TrackingStore:
     def __init__(self, database):
         self.applications = database.get_collection("applications")
+        self.incidents = database.get_collection("incidents")  # which applications were considered together
 
     def create_indexes(self):
         """Lookups are by ``_id`` (the application number), which is always indexed; statistics
@@ -19,6 +20,7 @@ class TrackingStore:
         # public requests (Open311) filter one province by category and period
         self.applications.create_index([("province_code", 1), ("category", 1), ("received_at", 1)])
         create_outbox_index(self.applications)
+        self.incidents.create_index("application_nos")
 
     def outbox_collections(self):
         return [self.applications]
@@ -78,6 +80,18 @@ class TrackingStore:
     def in_province(self, application_nos, province_code):
         return list(self.applications.find({"_id": {"$in": list(application_nos)}, "province_code": province_code},
                                            {"feedback": 1}))
+
+    def record_incident(self, incident_id, application_nos, version):
+        """Keeps the newest version of an incident's members, whatever order the changes arrive in."""
+        try:
+            self.incidents.update_one({"_id": incident_id, "version": {"$lt": version}},
+                                      {"$set": {"application_nos": list(application_nos), "version": version}},
+                                      upsert=True)
+        except DuplicateKeyError:
+            pass  # a newer version is there already (the filter missed it, the upsert collided)
+
+    def incident_of(self, application_no):
+        return self.incidents.find_one({"application_nos": application_no})
 
     def find(self, application_no):
         return self.applications.find_one({"_id": application_no})

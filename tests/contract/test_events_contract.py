@@ -49,7 +49,10 @@ REALISTIC_VALUES = {
     "message_id": "5d8e89124ddd482baea0899ed704a33e", "template": "application_received",
     "provider": "verimor", "step": 3, "requested_at": "2026-03-06T09:30:00.000+03:00",
     "answers_objection": False, "verification_code": "7KQ2M-9XH4T",
+    "incident_id": "5d8e89124ddd482baea0899ed704a33e", "application_nos": ["2026-000001", "2026-000002"],
+    "version": 2,
     "text": "Yanıt başka bir lambayı anlatıyor.", "filed_at": "2026-03-08T11:00:00.000+03:00",
+    "email": "ayse.yilmaz@example.com", "email_masked": "a***@e***.com",
     # A Verimor push as the gateway publishes it (tests/contract/test_rpc_contract.py checks the gateway's own).
     "callback": {"url": "https://acikkapi.example/api/v1/sms/callbacks/verimor/t", "content_type": "application/json",
                  "form": {}, "json": [{"type": "outbound", "campaign_id": 1, "message_id": "9",
@@ -225,6 +228,31 @@ def test_notification_writes_the_received_sms_from_promised_fields():
     assert "2026-000001" in message["text"] and "K7M2PQ9X" in message["text"]
 
 
+def test_notification_emails_the_notice_of_its_own_failed_sms_from_promised_fields():
+    """Issue 23: the address comes in application_received (read with .get); sms_failed names the
+    message; the e-mail is queued once, however often the event comes."""
+    notification = worker_on_fresh_stores(NotificationService)
+    notification.handle_application_received(catalogue_event("application_received"))
+    [sms] = notification.messages.messages.find({})
+    notification.messages.messages.update_one({"_id": sms["_id"]}, {"$set": {"state": "failed"}})
+    failed = PromisedOnly(dict(catalogue_event("sms_failed"), message_id=sms["_id"]))
+
+    notification.handle_sms_failed(failed)
+    notification.handle_sms_failed(failed)
+
+    [email] = notification.messages.emails.find({})
+    assert (email["template"], email["state"], email["sms_message_id"]) == ("application_received", "queued",
+                                                                            sms["_id"])
+    assert notification.messages.recipient("2026-000001")["email"] == REALISTIC_VALUES["email"]
+
+
+def test_tracking_names_the_masked_address_from_promised_fields():
+    fields, entry = tracking_domain.email_sent(catalogue_event("email_sent"))
+
+    assert fields["emails.application_received.to"] == "a***@e***.com"
+    assert entry is None
+
+
 # Producers
 
 def test_the_event_intake_owes_carries_exactly_the_catalogue_fields():
@@ -278,18 +306,19 @@ def test_service_code_owes_some_events():
     # sms_sent is catalogued (tracking still handles one an older notification published during a
     # rolling deploy) but no longer produced (issue 20).
     assert owed >= {"application_received", "tracking_code_requested", "applicant_data_erased",
-                    "sms_delivered", "sms_failed"} | ROUTING_EVENTS
+                    "sms_delivered", "sms_failed", "email_sent"} | ROUTING_EVENTS
     assert "sms_sent" not in owed
 
 
-NOTIFICATION_EVENTS = {"sms_sent", "sms_delivered", "sms_failed"}
+NOTIFICATION_EVENTS = {"sms_sent", "sms_delivered", "sms_failed", "email_sent"}
 
 
 def test_notification_events_are_consumed_where_the_catalogue_says():
     consumers = {(handler.event_type, cls.name) for cls, _, handler in ALL_HANDLERS
                  if handler.source_service == "notification"}
 
-    assert consumers >= {(name, "tracking") for name in NOTIFICATION_EVENTS}
+    # notification handles its own sms_failed: the notice then goes by e-mail (issue 23)
+    assert consumers >= {(name, "tracking") for name in NOTIFICATION_EVENTS} | {("sms_failed", "notification")}
 
 
 def test_routing_events_are_consumed_where_the_catalogue_says():
@@ -303,12 +332,13 @@ PERSONAL_FIELDS = {"phone", "national_id", "first_name", "last_name", "email", "
 
 
 def test_only_application_received_carries_personal_data():
-    """docs/privacy.md#what-is-personal: the phone travels once, to notification, in application_received; no other
-    event carries anything personal (names, national ID and email never travel at all)."""
+    """docs/privacy.md#what-is-personal: the phone and the optional e-mail address travel once, to
+    notification, in application_received; no other event carries anything personal (names and national
+    ID never travel at all; email_sent carries the address masked, a***@e***.com)."""
     carrying = {name: sorted(PERSONAL_FIELDS & set(spec.fields)) for name, spec in CATALOGUE.items()
                 if PERSONAL_FIELDS & set(spec.fields)}
 
-    assert carrying == {"application_received": ["phone"]}
+    assert carrying == {"application_received": ["email", "phone"]}
 
 
 def test_the_catalogues_consumers_are_exactly_the_services_handlers():
@@ -467,9 +497,11 @@ def _verimor_push(message_id, status):
 @pytest.fixture(scope="module")
 def notification_owed_events():
     """Every event notification owes along two applications' SMS: sent, reported failed, then
-    delivered after all (which clears the failure: sms_delivered is owed only then); and refused."""
+    delivered after all (which clears the failure: sms_delivered is owed only then); and refused.
+    Each failure is handled by notification itself (its e-mail, issue 23), and the e-mail sent."""
     from services.notification.delivery_reports import DeliveryReports
     from services.notification.dispatcher import SmsDispatcher
+    from services.notification.email_dispatcher import EmailDispatcher
 
     owed = []
     with pytest.MonkeyPatch.context() as patch:
@@ -490,14 +522,41 @@ def notification_owed_events():
                 reports.store = store
                 [message] = store.messages.find({"application_no": number})
                 assert reports.record("verimor", _verimor_push(message["_id"], status))["applied"] == 1
-            owed.extend(event for message in store.messages.find({}) for event in message.get("outbox", []))
+                if status == "EXPIRED":
+                    _email_the_failure(notification, EmailDispatcher)
+            if answer == "refused":
+                _email_the_failure(notification, EmailDispatcher)
+            owed.extend(event for collection in (store.messages, store.emails)
+                        for document in collection.find({}) for event in document.get("outbox", []))
     return owed
+
+
+class _Mails:
+    name = "log"
+
+    def __init__(self):
+        self.sent = []
+
+    def send(self, email):
+        self.sent.append(email)
+
+
+def _email_the_failure(notification, dispatcher_class):
+    """notification handles the sms_failed it owes (through promised fields only), and its e-mail
+    dispatcher sends the e-mail that queues."""
+    [failed] = [event for message in notification.messages.messages.find({})
+                for event in message.get("outbox", []) if event["event_name"] == "sms_failed"]
+    notification.handle_sms_failed(PromisedOnly(failed))
+    dispatcher = dispatcher_class(store="messages")
+    dispatcher.store, dispatcher.mailer, dispatcher.pool = notification.messages, _Mails(), _Inline()
+    assert dispatcher.run_once()
+    assert [mail.to for mail in dispatcher.mailer.sent] == [REALISTIC_VALUES["email"]]
 
 
 def test_notification_owes_each_of_its_events(notification_owed_events):
     """Each but sms_sent, which is no longer produced (issue 20)."""
     assert sorted(event["event_name"] for event in notification_owed_events) == [
-        "sms_delivered", "sms_failed", "sms_failed"]
+        "email_sent", "email_sent", "sms_delivered", "sms_failed", "sms_failed"]
 
 
 def test_every_event_notification_owes_carries_exactly_the_catalogue_fields(notification_owed_events):
@@ -507,6 +566,7 @@ def test_every_event_notification_owes_carries_exactly_the_catalogue_fields(noti
         assert re.fullmatch(r"[0-9a-f]{32}", event["event_id"])
         assert clock.from_iso(event["occurred_at"]).utcoffset() is not None
         assert "+905321234567" not in str(event) and "905321234567" not in str(event)
+        assert REALISTIC_VALUES["email"] not in str(event)
 
 
 def test_tracking_reads_notifications_real_events_through_promised_fields_only(notification_owed_events):
@@ -519,6 +579,8 @@ def test_tracking_reads_notifications_real_events_through_promised_fields_only(n
     for event in [catalogue_event("sms_sent", "2026-000001"), *notification_owed_events]:
         for cls, attr, handler in ALL_HANDLERS:
             if (handler.source_service, handler.event_type) == ("notification", event["event_name"]):
+                if (cls, event["event_name"]) == (NotificationService, "sms_failed"):
+                    continue  # its e-mail: read through promised fields in notification_owed_events
                 assert cls is TrackingService, "a new consumer of {}: read it here too".format(event["event_name"])
                 getattr(tracking, attr)(PromisedOnly(event))
                 handled.add((cls.name, event["event_name"]))
@@ -529,3 +591,4 @@ def test_tracking_reads_notifications_real_events_through_promised_fields_only(n
     assert "notice" not in tracking.get_application_status("2026-000001", "K7M2PQ9X")
     assert set(tracking.applications.find("2026-000002")["sms"]["application_received"]) == {"failed"}
     assert "notice" in tracking.get_application_status("2026-000002", "K7M2PQ9X")
+    assert tracking.get_application_status("2026-000002", "K7M2PQ9X")["notice_email"] == "a***@e***.com"

@@ -73,6 +73,7 @@ PLAUSIBLE_ANSWERS[("tracking", "file_objection")] = dict(
             "verification_code": "7KQ2M-9XH4T", "feedback": RATING},
     objection={"text": "Yanıt başka bir sokağı anlatıyor.", "filed_at": "2026-03-06T11:00:00+03:00", "answer": None})
 PLAUSIBLE_ANSWERS[("tracking", "give_feedback")] = RATING
+INCIDENT_ID = "5d8e89124ddd482baea0899ed704a33e"
 PLAUSIBLE_ANSWERS[("routing", "answer_verification_keys")] = [
     {"key_id": "2026-12", "algorithm": "Ed25519", "public_key": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]
 PLAUSIBLE_ANSWERS[("routing", "verify_answer")] = {
@@ -107,8 +108,17 @@ QUEUE_ENTRY = {
     "province_code": "06", "district": "Çankaya", "channel": "web", "received_at": "2026-03-02T10:15:00+03:00",
     "due_at": "2026-03-09T10:15:00+03:00", "overdue": False, "unit": UNIT_REF, "suggested_unit": UNIT_REF,
     "days_left": 3, "due_state": "fine", "statutory_due_at": "2026-04-01T10:15:00+03:00", "statutory_days_left": 26,
-    "escalated": False, "objected": False,
+    "escalated": False, "objected": False, "incident_id": None,
 }
+INCIDENT = {"incident_id": INCIDENT_ID, "title": "Sokak lambası", "province_code": "06", "created_by": "ankara.router",
+            "created_at": "2026-03-02T11:00:00+03:00", "unit": UNIT_REF, "answer": None, "application_count": 2,
+            "applications": [QUEUE_ENTRY]}
+SIMILAR = [{"application_no": "2026-000002", "score": 0.91, "reasons": ["similar_text"],
+            "received_at": "2026-03-02T11:15:00+03:00", "subject": "Sokak lambası yanmıyor"}]
+PLAUSIBLE_ANSWERS.update({("routing", method): INCIDENT for method in (
+    "create_incident", "get_incident", "add_to_incident", "route_incident", "answer_incident")})
+PLAUSIBLE_ANSWERS[("intake", "similar_applications")] = SIMILAR
+PLAUSIBLE_ANSWERS[("routing", "visible_among")] = {NUMBER: QUEUE_ENTRY, "2026-000002": QUEUE_ENTRY}
 QUEUE_COUNTS = {"unrouted": 0, "routed": 1, "returned": 0, "answered": 0, "open": 1}
 RECORD = dict(QUEUE_ENTRY, timeline=[{"at": "2026-03-02T10:15:00+03:00", "action": "received", "by": None}],
               contacts=[], answer=None, staff_names={})
@@ -158,8 +168,8 @@ PERSONAL_DATA_EXPORT = {"national_id": "10000000146", "applications": [dict(
     {key: STAFF_RECORD[key] for key in ("application_no", "applicant", "subject", "description", "channel",
                                          "language", "received_at", "privacy_notice_version")},
     kind="complaint", category="health", province="Ankara", district="Çankaya")]}
-SMS_EXPORT = {NUMBER: {"recipient": {"phone": "+905321234567", "language": "tr"}, "erased_at": None,
-                       "messages": []}}
+SMS_EXPORT = {NUMBER: {"recipient": {"phone": "+905321234567", "language": "tr", "email": "ayse.yilmaz@example.com"},
+                       "erased_at": None, "messages": []}}
 ROUTING_EXPORT = {NUMBER: {"contacts": [], "objection": None, "erased_at": None}}
 TRACKING_EXPORT = {NUMBER: {"ratings": [{"score": 4, "comment": None, "given_at": "2026-03-06T10:00:00+03:00"}]}}
 ERASURE_RECEIPT = {"erased": [NUMBER], "erased_at": "2026-03-02T10:15:00+03:00"}
@@ -173,7 +183,8 @@ PLAUSIBLE_ANSWERS.update({
 
 # Notification's answers, in the shapes of services/notification/domain.message_view.
 SMS_VIEW = {"message_id": "5d8e89124ddd482baea0899ed704a33e", "application_no": NUMBER,
-            "template": "application_received", "state": "failed", "attempts": 8, "provider": "verimor",
+            "template": "application_received", "channel": "sms", "state": "failed", "attempts": 8,
+            "provider": "verimor",
             "last_error": "EXPIRED", "created_at": "2026-03-02T10:15:01+03:00",
             "updated_at": "2026-03-02T10:25:01+03:00", "sent_at": "2026-03-02T10:15:02+03:00",
             "delivered_at": None, "failed_at": "2026-03-02T10:25:01+03:00"}
@@ -260,6 +271,16 @@ EXERCISES = [
     ("citizen.rate_answer", "POST", "/api/v1/applications/{}/feedback".format(NUMBER),
      {"json": {"tracking_code": CODE, "score": 4, "comment": "Hızlıydı."}}, None),
     ("verify.verification_keys", "GET", "/api/v1/verify/keys", {}, None),
+    ("incidents.similar_applications", "GET", STAFF_PATH + "/similar", {}, "router"),
+    ("incidents.create_incident", "POST", "/api/v1/staff/incidents",
+     {"json": {"title": "Sokak lambası", "application_nos": [NUMBER, "2026-000002"]}}, "router"),
+    ("incidents.get_incident", "GET", "/api/v1/staff/incidents/" + INCIDENT_ID, {}, "unit"),
+    ("incidents.add_to_incident", "POST", "/api/v1/staff/incidents/{}/applications".format(INCIDENT_ID),
+     {"json": {"application_nos": ["2026-000003"]}}, "router"),
+    ("incidents.route_incident", "POST", "/api/v1/staff/incidents/{}/route".format(INCIDENT_ID),
+     {"json": {"unit_id": "06-cankaya-health"}}, "router"),
+    ("incidents.answer_incident", "POST", "/api/v1/staff/incidents/{}/answer".format(INCIDENT_ID),
+     {"json": {"text": "Sokak lambası onarıldı.", "outcome": "positive"}}, "unit"),
     ("verify.verify_answer", "GET", "/api/v1/verify/7kq2m-9xh4t", {}, None),
     ("verify.verify_answer_text", "POST", "/api/v1/verify/7KQ2M9XH4T", {"json": {"text": "Gereği yapıldı."}}, None),
     ("citizen.request_tracking_code", "POST", "/api/v1/applications/{}/tracking-code".format(NUMBER),
@@ -474,6 +495,7 @@ def test_desk_calls_carry_the_officer_and_staff_calls_the_principal(recorded_cal
                                    ("notification", "resend_message"), ("tracking", "get_statistics"),
                                    ("tracking", "export_personal_data"),
                                    ("intake", "find_applications"), ("intake", "application_subjects"),
+                                   ("intake", "similar_applications"),
                                    ("intake", "list_personal_data_requests")):
             assert set(args[0]) == principal_fields, method
 
@@ -567,7 +589,7 @@ def test_tracking_statistics_in_the_schema_shapes():
         "application_received", NUMBER, kind="complaint", category="health", province="Ankara",
         province_code="06", district="Çankaya", channel="web", received_at="2026-03-02T10:15:00+03:00",
         due_at="2026-03-09T10:15:00+03:00", statutory_due_at="2026-04-01T10:15:00+03:00", phone="+905321234567",
-        tracking_code=CODE, language="tr"))
+        tracking_code=CODE, language="tr", email=None))
     tracking.handle_application_routed(new_event(
         "application_routed", NUMBER, unit_id="06-cankaya-health", unit_name="Çankaya İlçe Sağlık Müdürlüğü",
         routed_by="ankara.router", due_at="2026-03-09T10:15:00+03:00", step=1))
@@ -645,7 +667,7 @@ def test_tracking_answers_in_the_schema_shape():
         "application_received", NUMBER, kind="complaint", category="general", province="İstanbul",
         province_code="34", district="Kadıköy", channel="web", received_at="2026-03-02T10:15:00+03:00",
         due_at="2026-03-09T10:15:00+03:00", statutory_due_at="2026-04-01T10:15:00+03:00", phone="+905321234567",
-        tracking_code=CODE, language="tr"))
+        tracking_code=CODE, language="tr", email=None))
 
     view = tracking.get_application_status(NUMBER, CODE)
 
@@ -682,7 +704,7 @@ def test_routing_answers_in_the_schema_shapes(application_workers):
         "application_received", NUMBER, kind="complaint", category="health", province="Ankara",
         province_code="06", district="Çankaya", channel="web", received_at="2026-03-02T10:15:00.000+03:00",
         due_at="2026-03-09T10:15:00+03:00", statutory_due_at="2026-04-01T10:15:00+03:00", phone="+905321234567",
-        tracking_code=CODE, language="tr"))
+        tracking_code=CODE, language="tr", email=None))
     principal = routing.authenticate("ankara.router", PASSWORD)
     admin = PRINCIPALS["admin"]
 

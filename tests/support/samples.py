@@ -21,6 +21,9 @@ VALID_BODY = {
 
 # What intake makes of VALID_BODY's phone, as it travels in application_received.
 APPLICANT_PHONE_E164 = "+905321234567"
+# An applicant's optional e-mail address, as intake normalises it, and as tracking may show it.
+APPLICANT_EMAIL = "ayse.yilmaz@example.com"
+APPLICANT_EMAIL_MASKED = "a***@e***.com"
 TRACKING_CODE = "K7M2PQ9X"
 
 
@@ -66,6 +69,7 @@ def received_event(application_no="2026-000001", **overrides):
         received_at="2026-03-02T10:15:00+03:00", due_at="2026-03-09T10:15:00+03:00",
         statutory_due_at="2026-04-01T10:15:00+03:00",
         phone=APPLICANT_PHONE_E164, tracking_code=TRACKING_CODE, language="tr",
+        email=None,  # optional: most applicants give none (APPLICANT_EMAIL when a test needs one)
     )
     fields.update(overrides)
     return new_event("application_received", application_no, **fields)

@@ -4,7 +4,9 @@
 // confirmation: the answer is final and an SMS goes out), return to the router with a reason.
 // Both deadlines (Açık Kapı's and the law's, with the flag once the law's passed unanswered); an
 // applicant's objection first, with the answer objected to under it; every answer's verification
-// code, linked to the public page that checks it.
+// code, linked to the public page that checks it. Under the application, its likely duplicates
+// (GET …/similar, after the record): a router groups them with this one into an incident, or adds
+// them to this one's; the record of an incident's application says so and links the incident.
 import { cachedMe, catalog, staffCall } from "../common/api.js";
 import { fillSelect } from "../common/application-form.js";
 import { confirmDialog } from "../common/dialog.js";
@@ -31,7 +33,12 @@ const forms = {
   return: document.querySelector("#return-form"),
 };
 const statusLine = document.querySelector("#record-status");
+const groupForm = document.querySelector("#group-form");
 const state = { record: null, units: [], names: new CatalogNames(), staffNames: {} };
+// The likely duplicates (null until they come, false when they could not be fetched), the
+// incidents seen (id → the incident, or null when the officer may not read it), the rows ticked,
+// and what the last grouping did (said again after a language switch).
+const similar = { entries: null, incidents: {}, picked: new Set(), done: null };
 
 // Which forms an officer of ``role`` sees for an application in ``status``.
 function allowed(role, status) {
@@ -243,10 +250,205 @@ function renderAnswerPreview() {
       element("dd", { text: tIn(language, "outcome_" + outcome) })) : null));
 }
 
+// --- likely duplicates and the incident ---------------------------------------------------------
+
+const incidentAddress = (id) => "/konsol/olay?id=" + encodeURIComponent(id);
+const incidentSize = (n) => (n === 1 ? t("incident_size_one") : t("incident_size", { n }));
+
+// The incident's title linked to its page ("olayı aç" when the officer may not read the incident).
+function incidentLink(id) {
+  const incident = similar.incidents[id];
+  return element("a", { href: incidentAddress(id), class: "incident-link", text: incident ? incident.title : t("incident_open_link") });
+}
+
+// "Bu başvuru bir olayın parçası: <title> (N başvuru)"
+function renderIncidentLine(record) {
+  const line = document.querySelector("#incident-line");
+  line.hidden = !record.incident_id;
+  if (!record.incident_id) return;
+  const incident = similar.incidents[record.incident_id];
+  line.replaceChildren(t("incident_part_of") + " ", incidentLink(record.incident_id),
+    incident ? " (" + incidentSize(incident.application_count) + ")" : "");
+}
+
+// Reads each incident named (its title, its size) once; one the officer may not read stays null.
+async function loadIncidents(ids) {
+  await Promise.all([...new Set(ids.filter((id) => id && !(id in similar.incidents)))].map(async (id) => {
+    similar.incidents[id] = null;
+    try {
+      similar.incidents[id] = await staffCall("GET", "/staff/incidents/" + encodeURIComponent(id));
+    } catch (error) {
+      if (error.status !== 404 && error.status !== 403) reportError(error);
+    }
+  }));
+}
+
+function reasonsText(entry) {
+  return (entry.reasons || []).map((reason) => (reason === "similar_text"
+    ? t("reason_similar_text", { n: Math.round((entry.score || 0) * 100) })
+    : t("reason_" + reason))).join(", ");
+}
+
+const canGroup = () => current.role === "router";
+// A row a router may tick: one in no incident (an application belongs to at most one).
+const pickable = (entry) => !(entry.queue_entry || {}).incident_id;
+
+function similarRow(entry) {
+  const queued = entry.queue_entry || {};
+  const number = entry.application_no;
+  const cells = [];
+  if (canGroup()) {
+    const box = pickable(entry) ? element("input", { type: "checkbox", id: "pick-" + number, name: "pick", value: number,
+      checked: similar.picked.has(number) }) : null;
+    if (box) box.addEventListener("change", () => {
+      if (box.checked) similar.picked.add(number);
+      else similar.picked.delete(number);
+      renderGroupForm();
+    });
+    cells.push(element("td", { class: "pick", "data-label": t("pick") }, box,
+      box ? element("label", { for: box.id, class: "visually-hidden", text: t("pick_application", { no: number }) }) : null));
+  }
+  cells.push(
+    element("td", { "data-label": t("application_no") }, element("a", { href: "/konsol/basvuru?no=" + encodeURIComponent(number), text: number })),
+    element("td", { class: "subject", "data-label": t("subject"), text: entry.subject || "—" }),
+    element("td", { "data-label": t("received_at") }, timeElement(entry.received_at)),
+    element("td", { "data-label": t("similar_reasons"), text: reasonsText(entry) }),
+    element("td", { "data-label": t("status"), text: statusName(queued.status) || "—" }),
+    element("td", { "data-label": t("incident") }, queued.incident_id ? incidentLink(queued.incident_id) : "—"));
+  return element("tr", { "data-application-no": number, "data-incident-id": queued.incident_id || null }, ...cells);
+}
+
+function renderSimilar() {
+  const status = document.querySelector("#similar-status");
+  const list = document.querySelector("#similar-list");
+  const entries = similar.entries;
+  status.textContent = entries === null ? t("similar_loading") : entries === false ? t("similar_unavailable")
+    : entries.length ? "" : t("similar_none");
+  if (!entries || !entries.length) {
+    list.replaceChildren();
+    renderGroupForm();
+    return;
+  }
+  const head = [...(canGroup() ? ["pick"] : []), "application_no", "subject", "received_at", "similar_reasons", "status", "incident"];
+  list.replaceChildren(element("div", { class: "table-wrap" }, element("table", { id: "similar-table", class: "cards similar-list" },
+    element("caption", { class: "visually-hidden", text: t("similar_heading") }),
+    element("thead", {}, element("tr", {}, ...head.map((key) => element("th", { scope: "col", text: t(key) })))),
+    element("tbody", {}, ...entries.map(similarRow)))));
+  renderGroupForm();
+}
+
+// The router's grouping: a new incident of this application and the ticked ones, or the ticked
+// ones added to this application's incident.
+function renderGroupForm() {
+  const record = state.record;
+  const entries = similar.entries || [];
+  const adding = Boolean(record && record.incident_id);
+  groupForm.hidden = !(record && canGroup() && (entries.some(pickable) || similar.done));
+  document.querySelector("#group-hint").textContent = t(adding ? "group_hint_add" : "group_hint_new");
+  document.querySelector("#group-button").textContent = t(adding ? "group_add_button" : "group_button");
+  document.querySelector("#group-button").dataset.i18n = adding ? "group_add_button" : "group_button";
+  const n = similar.picked.size;
+  document.querySelector("#group-selection").textContent = n === 0 ? t("group_selected_none")
+    : n === 1 ? t("group_selected_one") : t("group_selected", { n });
+  const done = document.querySelector("#group-done");
+  if (!similar.done) {
+    done.replaceChildren();
+    return;
+  }
+  const { id, added } = similar.done;
+  const incident = similar.incidents[id];
+  const said = added === undefined ? t("incident_created") : added === 1 ? t("incident_added_one") : t("incident_added", { n: added });
+  done.replaceChildren(said + " ", incidentLink(id), incident ? " (" + incidentSize(incident.application_count) + ")" : "");
+}
+
+async function loadSimilar() {
+  try {
+    const answer = await staffCall("GET", path + "/similar");
+    similar.entries = answer.similar || [];
+  } catch (error) {
+    similar.entries = false;
+    renderSimilar();
+    throw error;
+  }
+  await loadIncidents(similar.entries.map((entry) => (entry.queue_entry || {}).incident_id));
+  renderSimilar();
+}
+
+// The incident's title, asked in a dialog (this application's subject to start with); null when
+// the officer cancels. A title too short is asked again, saying why.
+async function askTitle(initial) {
+  let title = initial;
+  let problem = null;
+  for (;;) {
+    const input = element("input", { id: "group-title", name: "title", value: title, required: true, maxlength: "200",
+      autocomplete: "off", "aria-invalid": problem ? "true" : null, "aria-describedby": problem ? "group-title-error" : null });
+    const field = element("div", { class: "field" }, element("label", { for: input.id, text: t("incident_title") }), input,
+      problem ? element("p", { class: "field-error", id: "group-title-error", text: problem }) : null);
+    const answer = confirmDialog({ id: "group-dialog", heading: t("group_dialog_heading"),
+      text: t("group_dialog_text", { n: similar.picked.size }), confirmLabel: t("group_confirm"), body: [field] });
+    // the question is the title: the officer starts there (Enter creates, Escape cancels)
+    input.focus();
+    input.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter") return;
+      event.preventDefault();
+      document.querySelector("#group-dialog button.confirm").click();
+    });
+    if (!(await answer)) return null;
+    title = input.value.trim();
+    if (title.length >= 3) return title;
+    problem = title ? t("field_too_short", { n: 3 }) : t("field_required");
+  }
+}
+
+// The incident as routing answered it: its applications' queue entries replace the duplicates'.
+function grouped(incident, added) {
+  similar.incidents[incident.incident_id] = incident;
+  const entries = new Map(incident.applications.map((entry) => [entry.application_no, entry]));
+  for (const entry of similar.entries || []) {
+    if (entries.has(entry.application_no)) entry.queue_entry = entries.get(entry.application_no);
+  }
+  state.record = { ...state.record, incident_id: incident.incident_id };
+  similar.picked.clear();
+  similar.done = { id: incident.incident_id, added };
+  render();
+  const done = document.querySelector("#group-done");
+  done.focus();
+}
+
+function wireGrouping() {
+  let title = null;
+  onSubmit(groupForm, async () => {
+    const record = state.record;
+    const numbers = [...similar.picked];
+    if (record.incident_id) {
+      const incident = await staffCall("POST", "/staff/incidents/" + encodeURIComponent(record.incident_id) + "/applications",
+        { body: { application_nos: numbers } });
+      grouped(incident, numbers.length);
+    } else {
+      const incident = await staffCall("POST", "/staff/incidents", { body: { title, application_nos: [record.application_no, ...numbers] } });
+      grouped(incident);
+    }
+  }, { before: async () => {
+    similar.done = null;
+    renderGroupForm();
+    if (!similar.picked.size) {
+      const status = groupForm.querySelector(".form-status");
+      status.textContent = t("group_pick_first");
+      status.focus();
+      return false;
+    }
+    if (state.record.incident_id) return true;
+    title = await askTitle(state.record.subject || "");
+    return title !== null;
+  } });
+}
+
 function render() {
   const record = state.record;
   if (!record) return;
   renderFacts(record);
+  renderIncidentLine(record);
+  renderSimilar();
   renderObjection(record);
   renderAnswer(record);
   renderSms(record.sms);
@@ -333,9 +535,15 @@ function wire() {
 if (current) {
   setUpPage("console", render);
   wire();
+  wireGrouping();
   const names = Promise.all([staffCall("GET", "/units"), catalog()]).then(([units, answer]) => {
     state.units = units || [];
     state.names.add(answer);
   });
-  Promise.all([names, load()]).then(render).catch(reportError);
+  const record = load();
+  Promise.all([names, record]).then(render).catch(reportError);
+  // the record first (the audited read), then its likely duplicates and its incident
+  // (a record that failed is said once, above)
+  record.then(() => Promise.all([loadSimilar(), loadIncidents([state.record.incident_id]).then(render)]), () => null)
+    .catch(reportError);
 }

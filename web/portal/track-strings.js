@@ -17,6 +17,10 @@ addStrings({
   lost_code_too_many: ["Çok sayıda deneme yapıldı; lütfen daha sonra tekrar deneyin.",
     "Too many attempts; please try again later."],
 
+  // --- the notice of a failed SMS: where its e-mail went, the address masked ---
+  track_notice_email: ["Aynı bilgiyi {email} adresine e-postayla da gönderdik.",
+    "We also sent the same by e-mail to {email}."],
+
   // --- the two deadlines: Açık Kapı's answer target and the law's limit ---
   statutory_due_at: ["Kanuni son tarih", "Legal deadline"],
   days_left: ["{n} gün kaldı", "{n} days left"],

@@ -22,6 +22,7 @@ const section = document.querySelector("#status");
 const heading = document.querySelector("#status-heading");
 const offlineNotice = document.querySelector("#offline-notice");
 const viewNotice = document.querySelector("#view-notice");
+const consideredWith = document.querySelector("#considered-with");
 const answerBox = document.querySelector("#answer");
 const objectionOffer = document.querySelector("#objection-offer");
 const objectionForm = document.querySelector("#objection-form");
@@ -65,8 +66,13 @@ function render() {
   heading.textContent = t("application_no") + " " + view.application_no;
   offlineNotice.hidden = !savedAt;
   offlineNotice.textContent = savedAt ? t("offline_last_view", { time: formatDate(savedAt) }) : "";
+  // part of an incident: how many applications on the same matter it was considered with (never which)
+  consideredWith.hidden = !view.considered_with;
+  consideredWith.textContent = view.considered_with ? view.considered_with.text : "";
   viewNotice.hidden = !view.notice;
-  viewNotice.textContent = view.notice || "";
+  // the same notice went by e-mail: to which address, masked (a***@e***.com)
+  viewNotice.textContent = !view.notice ? "" :
+    view.notice_email ? view.notice + " " + t("track_notice_email", { email: view.notice_email }) : view.notice;
   section.querySelector(".facts").replaceWith(definitionList([
     ["status", statusName(view.status)],
     ["kind", names.kind(view.kind)],

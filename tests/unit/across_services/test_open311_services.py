@@ -119,7 +119,7 @@ def receive(tracking, number, received_at, category="health", province_code="06"
         "application_received", number, kind="complaint", category=category, province=province,
         province_code=province_code, district="Çankaya", channel="app", received_at=received_at,
         due_at="2026-11-27T10:15:00+03:00", statutory_due_at="2026-12-20T10:15:00+03:00", phone="+905321234567",
-        tracking_code="K7M2PQ9X", language="tr"))
+        tracking_code="K7M2PQ9X", language="tr", email=None))
 
 
 def answer(tracking, number):

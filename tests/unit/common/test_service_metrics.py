@@ -181,7 +181,7 @@ def test_the_deadline_watcher_sets_the_overdue_gauge(mongo_db):
     from common import clock
     from services.routing import deadlines, domain
     from services.routing.store import RoutingStore
-    from tests.support.samples import received_event
+    from tests.support.samples import answer_keyring, received_event
 
     now = datetime(2026, 3, 8, 12, 0, tzinfo=clock.TURKEY)
     store = RoutingStore(mongo_db)
@@ -193,7 +193,7 @@ def test_the_deadline_watcher_sets_the_overdue_gauge(mongo_db):
                                due_at=clock.to_iso(due_at))
         store.add_to_queue(domain.queued_application(event, None))
     watcher = deadlines.DeadlineWatcher(store="applications", clock=lambda: now)
-    watcher.store, watcher.warning = store, timedelta(hours=24)
+    watcher.store, watcher.warning, watcher.keyring = store, timedelta(hours=24), answer_keyring()
 
     watcher.run_once()
 

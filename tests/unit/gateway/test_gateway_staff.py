@@ -37,6 +37,7 @@ STATISTICS = {"province_code": "06", "unit_id": None, "from": "2026-03-01", "to"
 PROFILE = {"username": "ankara.health", "display_name": "Ayşe Demir", "role": "unit", "province_code": "06",
            "province_name": "Ankara", "unit_id": "06-cankaya-health", "unit_name": "Çankaya İlçe Sağlık Müdürlüğü"}
 
+INCIDENT_ID = "5d8e89124ddd482baea0899ed704a33e"
 # The door of every staff route, written out: a change to a decorator must change this table too.
 ROUTE_ROLES = {
     "staff.me": ("GET", "/api/v1/auth/me", {"desk", "router", "unit", "admin"}),
@@ -63,6 +64,13 @@ ROUTE_ROLES = {
     "open311.create_client": ("POST", "/api/v1/admin/open311-clients", {"admin"}),
     "open311.list_clients": ("GET", "/api/v1/admin/open311-clients", {"admin"}),
     "open311.update_client": ("PATCH", "/api/v1/admin/open311-clients/5e1f0c2a9b7d", {"admin"}),
+    "incidents.similar_applications": ("GET", "/api/v1/staff/applications/{}/similar".format(NUMBER),
+                                       {"router", "unit", "admin"}),
+    "incidents.create_incident": ("POST", "/api/v1/staff/incidents", {"router"}),
+    "incidents.get_incident": ("GET", "/api/v1/staff/incidents/" + INCIDENT_ID, {"router", "unit", "admin"}),
+    "incidents.add_to_incident": ("POST", "/api/v1/staff/incidents/{}/applications".format(INCIDENT_ID), {"router"}),
+    "incidents.route_incident": ("POST", "/api/v1/staff/incidents/{}/route".format(INCIDENT_ID), {"router"}),
+    "incidents.answer_incident": ("POST", "/api/v1/staff/incidents/{}/answer".format(INCIDENT_ID), {"unit"}),
 }
 
 
@@ -99,6 +107,9 @@ def rpc():
         "routing.reset_password": {"username": "ankara.router", "password": "abcd-efgh-ijkm-npqr"},
         "notification.resend_message": dict(SMS_VIEWS[0], state="queued"),
         "intake.list_personal_data_requests": [], "routing.staff_display_names": {},
+        "intake.similar_applications": [], "routing.visible_among": {NUMBER: {}},
+        **{"routing." + method: {"incident_id": INCIDENT_ID} for method in (
+            "create_incident", "get_incident", "add_to_incident", "route_incident", "answer_incident")},
     })
     return FakeRpcPool(**answers)
 

@@ -166,7 +166,7 @@ def test_export_shows_the_recipient_and_the_sms_records(notification, store, rec
     exported = notification.export_personal_data(ISTANBUL_ADMIN, [NUMBER])
 
     part = exported[NUMBER]
-    assert part["recipient"] == {"phone": PHONE, "language": "tr"}
+    assert part["recipient"] == {"phone": PHONE, "language": "tr", "email": None}
     assert part["erased_at"] is None
     [message] = part["messages"]
     assert (message["template"], message["state"], message["provider"]) == ("application_received", SENT, "fake")

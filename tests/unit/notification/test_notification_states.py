@@ -335,7 +335,7 @@ def test_message_view_has_no_phone_and_no_text(store, message):
 
     view = domain.message_view(stored(store, message))
 
-    assert set(view) == {"message_id", "application_no", "template", "state", "attempts", "provider",
+    assert set(view) == {"message_id", "application_no", "template", "channel", "state", "attempts", "provider",
                          "last_error", "created_at", "updated_at", "sent_at", "delivered_at", "failed_at"}
     assert (view["message_id"], view["application_no"], view["state"], view["attempts"]) == (
         message["_id"], NUMBER, SENDING, 1)

@@ -9,7 +9,7 @@ from common.storage import connect
 from contracts.events import CATALOGUE, ENVELOPE_FIELDS
 from services.routing import deadlines, domain
 from services.routing.store import RoutingStore
-from tests.support.samples import SEAL, received_event, staff_principal
+from tests.support.samples import SEAL, answer_keyring, received_event, staff_principal
 
 NOW = datetime(2026, 3, 8, 12, 0, tzinfo=clock.TURKEY)
 WARNING = timedelta(hours=24)
@@ -216,7 +216,7 @@ def test_store_finds_only_applications_due_within_the_window(store):
 
 def watcher_on(store, now):
     watcher = deadlines.DeadlineWatcher(store="applications", clock=lambda: now)
-    watcher.store, watcher.warning = store, WARNING
+    watcher.store, watcher.warning, watcher.keyring = store, WARNING, answer_keyring()
     return watcher
 
 

@@ -1,13 +1,8 @@
 """One e-mail per fact when an SMS fails (issue 23, docs/sms.md#email), with real processes on the
 real broker and a real SMTP server on loopback (tests/fakes/smtp_server.py, in this process):
-notification's own ``sms_failed`` delivered again and again queues nothing more, and notification
-killed while the SMTP server holds the e-mail sends it once after its restart, with the same
-Message-ID.
-
-The system runs notification with a short e-mail lease (4 s) and an SMTP timeout below it (2 s),
-so that the restarted process takes the e-mail over promptly.
+notification's own ``sms_failed`` delivered again and again queues nothing more. (notification killed
+while the SMTP server holds the e-mail: tests/e2e/test_email_fallback.py.)
 """
-import signal
 
 import pytest
 from nameko.standalone.events import event_dispatcher
@@ -17,7 +12,7 @@ from contracts.events import new_event
 from tests.fakes.smtp_server import FakeSmtpServer
 from tests.support.processes import wait_until
 from tests.support.samples import staff_principal
-from tests.support.sms import RECEIVED, sms_of, system_with, wait_sms_state
+from tests.support.sms import RECEIVED, system_with, wait_sms_state
 from tests.support.staff_client import ankara_health_body, settle, submit
 
 SHORT_LEASE = {"EMAIL_SENDING_LEASE_SECONDS": "4", "SMTP_TIMEOUT_SECONDS": "2"}
@@ -88,22 +83,3 @@ def test_a_failure_delivered_again_and_again_gives_one_email(system, smtp):
     assert "SMS ile ulaşamadığımız" in email["text"] and "could not reach you by SMS" in email["text"]
     [entry] = [entry for entry in listed(system, number) if entry["channel"] == "email"]
     assert (entry["template"], entry["state"], entry["provider"], entry["attempts"]) == (RECEIVED, "sent", "smtp", 1)
-
-
-def test_notification_killed_while_the_server_holds_the_email_sends_it_once_after_a_restart(system, smtp):
-    smtp.set_steps(["hang"])  # RCPT TO unanswered: the e-mail is never complete at the server
-    number, _ = submit_with_failing_sms(system)
-    try:
-        wait_until(lambda: smtp.hanging == 1, timeout=15, interval=0.02, what="the server holding the e-mail")
-        system.processes["notification"].stop(signal.SIGKILL)
-    finally:
-        smtp.release()
-    system.start_service("notification")
-
-    [email] = wait_emails(smtp, number, timeout=30)
-    settle(2)
-    assert len(emails_about(smtp, number)) == 1
-    [entry] = [entry for entry in listed(system, number) if entry["channel"] == "email"]
-    assert (entry["state"], entry["attempts"]) == ("sent", 2)  # the dead process's attempt, then this one
-    assert email["message_id"] == "<{}@acikkapi.gov.tr>".format(entry["message_id"])
-    assert sms_of(system, number)["state"] == "failed"

@@ -490,8 +490,8 @@ def measure_over_http(data_dir, repeat, unit_id, progress):
         system = RunningSystem(amqp_uri, data_dir, extra_env={"DEADLINE_CHECK_SECONDS": "60",
                                                                "BENCH_PROBE_ENABLED": "true"})
         progress("starting the system on {} ...".format(data_dir))
-        system.start()
         try:
+            system.start()  # inside: a system that never gets ready is stopped too, not left running
             session = requests.Session()
 
             def token(username, password=PASSWORD):

@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import eventlet
 from eventlet.queue import Empty, LightQueue
 from nameko.extensions import DependencyProvider
 
@@ -83,11 +84,16 @@ class BackgroundLoop(DependencyProvider):
             except Exception:  # the timer retries; a crash here would stop all future work
                 log.exception("%s failed; retrying in %ss", type(self).__name__, self.interval_seconds)
                 more = False
-            if not more:
-                try:
-                    self._wake.get(timeout=self.interval_seconds)
-                except Empty:
-                    pass
+            if more:
+                # A backlog is worked through round after round, but the rounds' store calls never
+                # wait on a socket: without a yield the service's consumers (its RPC queue too) would
+                # get no turn until the backlog was gone.
+                eventlet.sleep(0)
+                continue
+            try:
+                self._wake.get(timeout=self.interval_seconds)
+            except Empty:
+                pass
 
 
 class HandingOverLoop(BackgroundLoop):

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from tests.fakes.smtp_server import FakeSmtpServer
-from tests.support.browser import Tab, browser  # noqa: F401  (fixture)
+from tests.support.browser import Tab, browser, sign_in  # noqa: F401  (fixture)
 from tests.support.portal import look_up
 from tests.support.processes import wait_until
 from tests.support.samples import APPLICANT_EMAIL, APPLICANT_EMAIL_MASKED
@@ -201,6 +201,15 @@ def test_the_tracking_page_shows_the_masked_address_in_the_notice(system, smtp, 
         page.click("#language-switch")
         page.locator("#view-notice", has_text="by e-mail to m***@h***.com.tr").wait_for()
         assert NOTICE["en"] in page.locator("#view-notice").inner_text()
+        # the staff record shows each channel's state: the SMS failed, the e-mail sent
+        sign_in(tab, "ankara.admin", "/konsol/kuyruk")
+        page.goto("/konsol/basvuru?no=" + receipt["application_no"])
+        page.wait_for_selector("#sms-list tr[data-channel='email']")
+        email_row = page.locator("#sms-list tr[data-channel='email']")
+        channel = email_row.locator("td[data-label='Channel'], td[data-label='Kanal']").inner_text()
+        assert channel in ("E-mail", "E-posta")
+        assert email_row.get_attribute("data-state") == "sent"
+        assert page.locator("#sms-list tr[data-channel='sms']").first.get_attribute("data-state") == "failed"
         assert tab.console_errors == []
     finally:
         tab.close()

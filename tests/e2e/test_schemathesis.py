@@ -38,8 +38,8 @@ from tests.support.staff_client import received_application
 
 pytestmark = pytest.mark.timeout(300)
 
-SEEDS = (16, 1607, 90210)  # fixed: a failure replays; several: each reaches other corners
-MAX_EXAMPLES = 5  # per operation, strategy and seed: ~30 operations × 3 seeds stay bounded
+SEEDS = (16, 1607)  # fixed: a failure replays; two: each reaches other corners (a third cost CI ~30 s)
+MAX_EXAMPLES = 5  # per operation, strategy and seed: ~40 operations × 2 seeds stay bounded
 NEGATIVE_EXAMPLES = 4  # cases the document calls invalid: a 4xx it lists, never a 5xx
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 NEGATIVE_CHECKS = CHECKS + [negative_data_rejection]

@@ -172,11 +172,14 @@ function renderSms(messages) {
       ["sms_delivered_at", message.delivered_at], ["sms_failed_at", message.failed_at]]
       .filter(([, at]) => at)
       .map(([key, at]) => element("li", {}, t(key) + ": ", timeElement(at))));
-  const head = ["sms_template", "sms_state", "sms_times", "sms_attempts", "sms_provider", "sms_last_error"];
+  const head = ["sms_channel", "sms_template", "sms_state", "sms_times", "sms_attempts", "sms_provider", "sms_last_error"];
   box.replaceChildren(element("div", { class: "table-wrap" }, element("table", { class: "sms-list cards", id: "sms-list" },
     element("caption", { class: "visually-hidden", text: t("sms_heading") }),
     element("thead", {}, element("tr", {}, ...head.map((key) => element("th", { scope: "col", text: t(key) })))),
-    element("tbody", {}, ...messages.map((message) => element("tr", { "data-template": message.template, "data-state": message.state },
+    element("tbody", {}, ...messages.map((message) => element("tr", { "data-template": message.template, "data-state": message.state,
+      "data-channel": message.channel || "sms" },
+      // an e-mail is the same notice again, sent when its SMS failed: each row says its channel
+      element("td", { "data-label": t("sms_channel"), text: t("channel_" + (message.channel || "sms")) }),
       element("td", { "data-label": t("sms_template"), text: smsTemplateName(message.template) }),
       element("td", { "data-label": t("sms_state") }, element("span", { class: "state state-" + message.state, text: smsStateName(message.state) })),
       element("td", { "data-label": t("sms_times") }, times(message)),

@@ -76,3 +76,14 @@ class Forbidden(NotAllowed):
         super().__init__(code, message)
         self.code = code
         self.message = message
+
+
+@deserialize_to_instance
+class OutsideServiceUnavailable(AppError):
+    """A service outside the system that a request needs (the population registry) cannot be asked
+    now: nothing was stored; the client should try again later. ``code`` and ``message`` as for Conflict."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(code, message)
+        self.code = code
+        self.message = message

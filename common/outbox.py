@@ -230,9 +230,9 @@ class OutboxRelay(HandingOverLoop):
         return bool(self._handed) or any(count == self.batch_size for count in seen)
 
     def _handed_collection(self) -> Any:
-        """Documents are handed over only by services whose store has one outbox collection."""
-        [collection] = self.store.outbox_collections()
-        return collection
+        """Documents are handed over only from the store's first outbox collection (intake's
+        applications; its phone verifications are found by the claim)."""
+        return self.store.outbox_collections()[0]
 
     def sample_backlog(self) -> None:
         """The backlog gauge (common/metrics.py), at most once a second: one indexed count."""

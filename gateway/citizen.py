@@ -1,5 +1,5 @@
-"""Citizen routes (no login): apply, track, object to the answer, rate it, a lost tracking code, and
-the catalogue for forms."""
+"""Citizen routes (no login): prove the phone, apply, track, object to the answer, rate it, a lost
+tracking code, and the catalogue for forms."""
 import re
 import threading
 import time
@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 
 from common.errors import NotFound, ValidationFailed
 from gateway.body import json_body
-from gateway.limits import LOOKUPS, SUBMISSIONS, TRACKING_CODE_REQUESTS, rate_limited
+from gateway.limits import LOOKUPS, PHONE_VERIFICATIONS, SUBMISSIONS, TRACKING_CODE_REQUESTS, rate_limited
 from gateway.rpc import services
 from messages import bilingual, message
 
@@ -103,6 +103,24 @@ def request_tracking_code(application_no):
     response = jsonify(message=bilingual("intake.tracking_code_requested"))
     response.status_code = 202
     return response
+
+
+@citizen.post("/api/v1/phone-verifications")
+@rate_limited(PHONE_VERIFICATIONS)
+def request_phone_verification():
+    """A one-time code by SMS to prove the phone before applying (docs/api.md#phone-verification)."""
+    view = services().call("intake", "request_phone_verification", json_body())
+    response = jsonify(view)
+    response.status_code = 201
+    response.headers["Location"] = url_for("citizen.prove_phone", verification_id=view["verification_id"])
+    return response
+
+
+@citizen.post("/api/v1/phone-verifications/<verification_id>")
+@rate_limited(LOOKUPS)
+def prove_phone(verification_id):
+    """The code the SMS brought (three tries; docs/api.md#phone-verification)."""
+    return jsonify(services().call("intake", "prove_phone", verification_id, json_body()))
 
 
 class CatalogCache:

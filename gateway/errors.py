@@ -15,7 +15,15 @@ from dataclasses import dataclass, replace
 from flask import jsonify, request
 from werkzeug import exceptions as http
 
-from common.errors import Conflict, Forbidden, NotAllowed, NotFound, Unauthorized, ValidationFailed
+from common.errors import (
+    Conflict,
+    Forbidden,
+    NotAllowed,
+    NotFound,
+    OutsideServiceUnavailable,
+    Unauthorized,
+    ValidationFailed,
+)
 from common.fields import echoable
 from gateway import limits
 from gateway.open311 import formats as open311_formats
@@ -61,6 +69,9 @@ ERROR_TABLE = {
                              bilingual("error.service_timeout"), retry_later=True),
     ServiceUnavailable: ErrorAnswer(503, "service_unavailable",
                                     bilingual("error.service_unavailable"), retry_later=True),
+    # The service names what outside it could not be asked (the population registry), and why.
+    OutsideServiceUnavailable: ErrorAnswer(503, "service_unavailable", bilingual("error.service_unavailable"),
+                                           retry_later=True),
     http.BadRequest: ErrorAnswer(400, "malformed_request",
                                  bilingual("error.malformed_json")),
     http.RequestEntityTooLarge: ErrorAnswer(413, "payload_too_large",
@@ -108,7 +119,7 @@ def install(app, retry_after_seconds):
         if answer.status is None:
             answer = replace(answer, status=exception.code or 500)
         body = {"code": answer.code, "message": answer.message}
-        if isinstance(exception, (Conflict, Forbidden)):  # the service knows what was impossible, and why
+        if isinstance(exception, (Conflict, Forbidden, OutsideServiceUnavailable)):  # the service knows why
             body = {"code": exception.code, "message": exception.message}
         if isinstance(exception, ValidationFailed):
             # Field names can be the client's own keys: escaped, so that any of them can be answered.

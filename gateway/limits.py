@@ -66,6 +66,9 @@ class RateLimitSettings:
     failed_logins_username_ceiling: str = "50/day"
     failed_logins_past_ceiling: str = "5/day"
     failed_logins_per_ip: str = "30/hour;200/day"
+    # Each accepted request texts a code: few per phone, and an address cannot pump SMS to many phones.
+    phone_verifications_per_ip: str = "10/hour;50/day"
+    phone_verifications_per_phone: str = "3/15minutes;10/day"
 
     def __post_init__(self):
         for field in fields(self):
@@ -102,6 +105,10 @@ class RateLimitSettings:
             failed_logins_past_ceiling=config.setting("RATE_LIMIT_FAILED_LOGINS_PAST_CEILING",
                                                       cls.failed_logins_past_ceiling),
             failed_logins_per_ip=config.setting("RATE_LIMIT_FAILED_LOGINS_PER_IP", cls.failed_logins_per_ip),
+            phone_verifications_per_ip=config.setting("RATE_LIMIT_PHONE_VERIFICATIONS_PER_IP",
+                                                      cls.phone_verifications_per_ip),
+            phone_verifications_per_phone=config.setting("RATE_LIMIT_PHONE_VERIFICATIONS_PER_PHONE",
+                                                         cls.phone_verifications_per_phone),
         )
 
 
@@ -126,6 +133,11 @@ def phone_key():
     """The phone the submission would text, hashed; None when there is none: intake refuses it."""
     applicant = _body_object().get("applicant")
     return _phone_key(applicant.get("phone") if isinstance(applicant, dict) else None)
+
+
+def verification_phone_key():
+    """The phone a code would be texted to (``POST /api/v1/phone-verifications``), hashed."""
+    return _phone_key(_body_object().get("phone"))
 
 
 def open311_phone_key():
@@ -255,6 +267,10 @@ TRACKING_CODE_REQUESTS = (
     Rule("failed_lookups_per_ip", client_key, counts=let_through),
     Rule("failed_lookups_per_number", application_number_at_address_key, counts=let_through,
          ceiling=Ceiling("failed_lookups_number_ceiling", application_number_key, "failed_lookups_past_ceiling")))
+# A one-time code to a phone: every request counts per address (a refused phone costs the SMS
+# nothing, but guessing which numbers are mobiles is not free either), accepted ones per phone.
+PHONE_VERIFICATIONS = (Rule("phone_verifications_per_ip", client_key),
+                       Rule("phone_verifications_per_phone", verification_phone_key, counts=accepted))
 LOGINS = (Rule("failed_logins_per_username", username_at_address_key, counts=refused_login,
                ceiling=Ceiling("failed_logins_username_ceiling", username_key, "failed_logins_past_ceiling")),
           Rule("failed_logins_per_ip", client_key, counts=refused_login))

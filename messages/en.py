@@ -74,6 +74,24 @@ MESSAGES: dict[str, str] = {
     "intake.idempotency_key_format": "must be 1-100 printable ASCII characters",
     "intake.idempotency_key_reused": "This Idempotency-Key was already used with a different request.",
     "intake.desk_own_province": "only the desk's own province",
+    # Identity and phone checks (issue 24): contracts/intake/requests.py, services/intake/identity.py,
+    # services/intake/phone_verification.py
+    "intake.birth_year_format": "must be a 4-digit year",
+    "intake.birth_date_format": "must be a date as YYYY-MM-DD",
+    "intake.birth_out_of_range": "must be between 1900 and today",
+    "intake.verification_id_format": "invalid verification id",
+    "intake.verification_code_format": "must be the 6-digit code the SMS brought",
+    "identity.mismatch": ("the identity details could not be verified with the population registry; enter the "
+                          "ID number, names and birth date as on your identity card"),
+    "identity.registry_unavailable": ("Your identity cannot be checked with the population registry right now; "
+                                      "your application was not recorded. Please try again in a few minutes."),
+    "phone_verification.required": "verify your phone number with the code sent by SMS",
+    "phone_verification.other_phone": "this verification was made for another phone number",
+    "phone_verification.code_needed": "enter the code the SMS brought",
+    "phone_verification.wrong_code": "wrong code; {left} attempt(s) left",
+    "phone_verification.expired": "the verification expired; ask for a new code",
+    "phone_verification.locked": "the code was entered wrongly three times; ask for a new code",
+    "phone_verification.used": "this verification was used for an application; ask for a new code",
     # Routing, units and staff accounts: contracts/routing/requests.py, services/routing/
     "routing.outcome": "must be positive, negative or informational",
     "routing.contact_channel": "must be phone, in_person or sms",
@@ -151,6 +169,10 @@ MESSAGES: dict[str, str] = {
     "open311.attribute.national_id": "Applicant's national ID",
     "open311.attribute.national_id_datatype": "11 digits (TC Kimlik No or YKN)",
     "open311.attribute.language": "Language of SMS and tracking",
+    "open311.attribute.birth_year": "Year of birth (where identities are checked; for a T.C. kimlik no)",
+    "open311.attribute.birth_date": "Date of birth, YYYY-MM-DD (where identities are checked; for a foreigner's YKN)",
+    "open311.attribute.phone_verification_id": "The phone verification's id (POST /api/v1/phone-verifications)",
+    "open311.attribute.phone_verification_code": "The 6-digit code the SMS brought (unless proven already)",
     "open311.contact": "Açık Kapı, the governorships of Turkey",
     "open311.key_service": "api_key is issued by governorship admins (POST /api/v1/admin/open311-clients)",
     # Operators: the console of `make run` (common/launcher.py) and the services' logs (common/metrics.py)
@@ -197,6 +219,10 @@ MESSAGES: dict[str, str] = {
                                        "hour)."),
     "sms.tracking_code_reminder": ("Your Acik Kapi tracking code: {tracking_code}. If you did not ask for it, "
                                    "ignore this SMS. Track it at {tracking_url}/takip?no={application_no}"),
+    # Issue 24: the one-time code that proves a phone number (services/notification/verification_codes.py);
+    # one segment, no link, nothing of an application
+    "sms.phone_verification_code": ("Your Acik Kapi verification code: {code}. Valid for 5 minutes; do not "
+                                    "share it with anyone. If you did not ask for it, ignore this SMS."),
     "access_log.role.desk": "Açık Kapı desk officer",
     "access_log.role.router": "Açık Kapı routing officer",
     "access_log.role.unit": "Officer of the unit",

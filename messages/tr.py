@@ -74,6 +74,24 @@ MESSAGES: dict[str, str] = {
     "intake.idempotency_key_format": "1-100 yazdırılabilir ASCII karakter olmalı",
     "intake.idempotency_key_reused": "Bu Idempotency-Key başka bir istekle kullanıldı.",
     "intake.desk_own_province": "yalnızca masanın bulunduğu il",
+    # Identity and phone checks (issue 24): contracts/intake/requests.py, services/intake/identity.py,
+    # services/intake/phone_verification.py
+    "intake.birth_year_format": "4 haneli bir yıl olmalı",
+    "intake.birth_date_format": "YYYY-AA-GG biçiminde bir tarih olmalı",
+    "intake.birth_out_of_range": "1900 ile bugün arasında olmalı",
+    "intake.verification_id_format": "geçersiz doğrulama numarası",
+    "intake.verification_code_format": "SMS ile gelen 6 haneli kod olmalı",
+    "identity.mismatch": ("kimlik bilgileri nüfus kaydıyla doğrulanamadı; T.C. kimlik no, ad, soyad ve doğum "
+                          "tarihini kimlik kartınızdaki gibi yazın"),
+    "identity.registry_unavailable": ("Kimliğiniz şu anda nüfus kaydından doğrulanamıyor; başvurunuz kaydedilmedi. "
+                                      "Lütfen birkaç dakika sonra yeniden deneyin."),
+    "phone_verification.required": "telefon numaranızı SMS ile gelen kodla doğrulayın",
+    "phone_verification.other_phone": "bu doğrulama başka bir telefon numarası için yapıldı",
+    "phone_verification.code_needed": "SMS ile gelen kodu yazın",
+    "phone_verification.wrong_code": "kod doğru değil; {left} deneme hakkınız kaldı",
+    "phone_verification.expired": "doğrulamanın süresi doldu; yeni bir kod isteyin",
+    "phone_verification.locked": "kod üç kez yanlış girildi; yeni bir kod isteyin",
+    "phone_verification.used": "bu doğrulama bir başvuruda kullanıldı; yeni bir kod isteyin",
     # Routing, units and staff accounts: contracts/routing/requests.py, services/routing/
     "routing.outcome": "positive, negative veya informational olmalı",
     "routing.contact_channel": "phone, in_person veya sms olmalı",
@@ -150,6 +168,10 @@ MESSAGES: dict[str, str] = {
     "open311.attribute.national_id": "Başvuru sahibinin T.C. kimlik no",
     "open311.attribute.national_id_datatype": "11 rakam (T.C. kimlik no veya YKN)",
     "open311.attribute.language": "SMS ve takip dili",
+    "open311.attribute.birth_year": "Doğum yılı (kimlik nüfus kaydıyla doğrulanıyorsa; T.C. kimlik no için)",
+    "open311.attribute.birth_date": "Doğum tarihi, YYYY-AA-GG (kimlik doğrulanıyorsa; yabancı kimlik no için)",
+    "open311.attribute.phone_verification_id": "Telefon doğrulamasının numarası (POST /api/v1/phone-verifications)",
+    "open311.attribute.phone_verification_code": "SMS ile gelen 6 haneli kod (doğrulama önceden yapılmadıysa)",
     "open311.contact": "Açık Kapı, valilikler",
     "open311.key_service": "api_key valilik yöneticilerince verilir (POST /api/v1/admin/open311-clients)",
     # Operators: the console of `make run` (common/launcher.py) and the services' logs (common/metrics.py)
@@ -199,6 +221,10 @@ MESSAGES: dict[str, str] = {
                                        "kodu kayıtlı telefona SMS ile gönderilir (saatte en çok bir kez)."),
     "sms.tracking_code_reminder": ("Açık Kapı takip kodunuz: {tracking_code}. İstemediyseniz dikkate almayın. "
                                    "Başvurunuzu izlemek için: {tracking_url}/takip?no={application_no}"),
+    # Issue 24: the one-time code that proves a phone number (services/notification/verification_codes.py);
+    # one segment, no link, nothing of an application
+    "sms.phone_verification_code": ("Açık Kapı doğrulama kodunuz: {code}. 5 dakika geçerlidir; kimseyle "
+                                    "paylaşmayın. Siz istemediyseniz dikkate almayın."),
     "access_log.role.desk": "Açık Kapı masası görevlisi",
     "access_log.role.router": "Açık Kapı yönlendirme görevlisi",
     "access_log.role.unit": "Birim görevlisi",

@@ -12,6 +12,7 @@ Conventions the rules share:
 """
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -77,6 +78,15 @@ SUBJECT_LENGTH_REASON = bilingual("field.length", shortest=SUBJECT_LENGTH.start,
 DESCRIPTION_LENGTH_REASON = bilingual("field.length", shortest=DESCRIPTION_LENGTH.start,
                                       longest=DESCRIPTION_LENGTH.stop - 1)
 PRIVACY_NOTICE_VERSION_FORMAT = bilingual("intake.privacy_notice_version_format")
+BIRTH_YEAR_FORMAT = bilingual("intake.birth_year_format")
+BIRTH_DATE_FORMAT = bilingual("intake.birth_date_format")
+BIRTH_OUT_OF_RANGE = bilingual("intake.birth_out_of_range")
+VERIFICATION_ID_FORMAT = bilingual("intake.verification_id_format")
+VERIFICATION_CODE_FORMAT = bilingual("intake.verification_code_format")
+
+# The population registry knows no one born before this (and a year typed as 0985 is a typo).
+FIRST_BIRTH_YEAR = 1900
+VERIFICATION_CODE_LENGTH = 6
 
 _NATIONAL_ID = re.compile(r"[1-9][0-9]{10}", re.ASCII)
 _PRIVACY_NOTICE_VERSION = re.compile(r"[A-Za-z0-9._-]{1,32}", re.ASCII)
@@ -86,6 +96,10 @@ _DIGIT = re.compile(r"\d")
 _WHITESPACE_RUN = re.compile(r"\s+")
 # Usual ways of writing a number; anything else (letters read as keypad digits, "ext.") is refused.
 _PHONE_CHARACTERS = re.compile(r"[0-9 +().\-]+", re.ASCII)
+_BIRTH_YEAR = re.compile(r"[0-9]{4}", re.ASCII)
+_BIRTH_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+_VERIFICATION_ID = re.compile(r"[A-Za-z0-9_-]{16,64}", re.ASCII)
+_VERIFICATION_CODE = re.compile(r"[0-9]{%d}" % VERIFICATION_CODE_LENGTH, re.ASCII)
 _TURKEY_CALLING_CODE = 90
 
 
@@ -108,6 +122,12 @@ class ValidApplication:
     # The privacy notice (KVKK aydınlatma metni) the applicant acknowledged; None when the client
     # did not say (optional, so that clients older than the notice keep working).
     privacy_notice_version: str | None = None
+    # For the population registry's check (docs/identity.md): the year for a T.C. kimlik no, the
+    # whole date for a foreigner's YKN. Checked, never stored.
+    birth_year: int | None = None
+    birth_date: date | None = None
+    # ``{"id", "code"}`` of a phone verification (the code may be left out once proven); None if not given.
+    phone_verification: dict[str, str | None] | None = None
 
 
 def validate_application(body: dict[str, Any], *, allowed_channels: frozenset[str]) -> ValidApplication:
@@ -144,6 +164,9 @@ def application_fields(allowed_channels: frozenset[str]) -> dict[str, Field]:
         "channel": Field(_channel_of(allowed_channels), required=True),
         "language": Field(_language, default=DEFAULT_LANGUAGE),
         "privacy_notice_version": Field(_privacy_notice_version),
+        "phone_verification": nested(PHONE_PROOF_TABLE, description=(
+            "the phone verification proving applicant.phone (required when the service requires it): "
+            "its id, and its code unless it was proven already")),
     }
 
 
@@ -205,6 +228,53 @@ def _phone(value: Any) -> str:
     ):
         raise Refused(PHONE_NOT_TURKISH_MOBILE)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@described({"type": "string", "pattern": "^[0-9]{4}$", "examples": ["1985"],
+            "description": "year of birth, for the population registry's check (required when the service "
+                           "checks identities and the ID is a T.C. kimlik no)"}, beyond_schema=True)
+def _birth_year(value: Any) -> int:
+    digits = text(value)
+    if not _BIRTH_YEAR.fullmatch(digits):
+        raise Refused(BIRTH_YEAR_FORMAT)
+    year = int(digits)
+    if not FIRST_BIRTH_YEAR <= year <= date.today().year:
+        raise Refused(BIRTH_OUT_OF_RANGE)
+    return year
+
+
+@described({"type": "string", "format": "date", "examples": ["1990-04-23"],
+            "description": "date of birth, for the population registry's check of a foreigner's ID (YKN, "
+                           "starting with 99)"}, beyond_schema=True)
+def _birth_date(value: Any) -> date:
+    spelt = text(value)
+    if not _BIRTH_DATE.fullmatch(spelt):
+        raise Refused(BIRTH_DATE_FORMAT)
+    try:
+        born = date.fromisoformat(spelt)
+    except ValueError:
+        raise Refused(BIRTH_DATE_FORMAT) from None
+    if not FIRST_BIRTH_YEAR <= born.year or born > date.today():
+        raise Refused(BIRTH_OUT_OF_RANGE)
+    return born
+
+
+@described({"type": "string", "pattern": "^[A-Za-z0-9_-]{16,64}$",
+            "description": "a phone verification's id (POST /api/v1/phone-verifications)"})
+def verification_id(value: Any) -> str:
+    spelt = text(value)
+    if not _VERIFICATION_ID.fullmatch(spelt):
+        raise Refused(VERIFICATION_ID_FORMAT)
+    return spelt
+
+
+@described({"type": "string", "pattern": "^[0-9]{6}$", "examples": ["482913"],
+            "description": "the 6-digit code the SMS brought"})
+def _verification_code(value: Any) -> str:
+    digits = text(value)
+    if not _VERIFICATION_CODE.fullmatch(digits):
+        raise Refused(VERIFICATION_CODE_FORMAT)
+    return digits
 
 
 @described({"type": "string", "format": "email", "description": "an e-mail address (optional)"}, beyond_schema=True)
@@ -282,7 +352,23 @@ APPLICANT_TABLE = {
     "last_name": Field(_person_name, required=True),
     "phone": Field(_phone, required=True),
     "email": Field(_email),
+    "birth_year": Field(_birth_year),
+    "birth_date": Field(_birth_date),
 }
+
+# The proof of a phone a submission carries (services/intake/phone_verification.py).
+PHONE_PROOF_TABLE = {
+    "id": Field(verification_id, required=True),
+    "code": Field(_verification_code),
+}
+
+# POST /api/v1/phone-verifications: the number to send a code to, and the language of the SMS.
+PHONE_VERIFICATION_FIELDS = {
+    "phone": Field(_phone, required=True),
+    "language": Field(_language, default=DEFAULT_LANGUAGE),
+}
+# POST /api/v1/phone-verifications/{id}: the code the SMS brought.
+PHONE_CODE_FIELDS = {"code": Field(_verification_code, required=True)}
 
 
 # KVKK requests (an admin exports or erases one applicant's personal data): the person is named

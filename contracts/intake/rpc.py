@@ -4,7 +4,13 @@
 client=None) -> Receipt``  (desk: the officer; open311: the client app ``{client_id, name}``, channel app)
     raises ValidationFailed (field paths as in the HTTP body; the key as
     ``headers.Idempotency-Key``) or Conflict (key reused with another body).
-``get_catalog() -> Catalogue``
+``get_catalog() -> Catalogue``  with ``requirements``: what a citizen's submission must prove here.
+``request_phone_verification({phone, language?}) -> PhoneVerification``  a one-time code texted to the phone
+    (owes ``phone_verification_requested``); the same answer whoever the phone is. ValidationFailed names
+    ``phone`` / ``language``.
+``prove_phone(verification_id, {code}) -> ProvenPhone``  ValidationFailed names ``code`` (a wrong one says
+    the tries left); Conflict ``verification_locked`` / ``verification_expired`` / ``verification_used``;
+    NotFound for an unknown or malformed id.
 ``request_tracking_code(application_no, {national_id}) -> None``  a lost tracking code: when the national ID
     is the applicant's (an erased applicant's never is), owes ``tracking_code_requested`` (the SMS), at most
     once an hour per application; None whether or not it matched, and for a malformed number.
@@ -55,10 +61,31 @@ class CatalogueEntry(TypedDict):
     name: dict[str, str]
 
 
+class Requirements(TypedDict):
+    identity_registry: bool  # the population registry checks the applicant: birth_year (YKN: birth_date) needed
+    phone_verification: bool  # a submission carries phone_verification {id, code}
+    code_length: int
+    code_lifetime_seconds: int
+    max_attempts: int
+
+
 class Catalogue(TypedDict):
     kinds: list[CatalogueEntry]
     categories: list[CatalogueEntry]
     provinces: list[dict[str, Any]]
+    requirements: Requirements
+
+
+class PhoneVerification(TypedDict):
+    verification_id: str
+    expires_at: str  # the code's end: five minutes after it was asked for
+    attempts_left: int
+
+
+class ProvenPhone(TypedDict):
+    verification_id: str
+    verified: bool
+    valid_until: str  # a submission for the same phone may spend it until then
 
 
 class SearchResult(TypedDict):

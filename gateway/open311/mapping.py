@@ -154,6 +154,11 @@ def service_definition(catalogue, service_code, province=None):
                    bilingual("open311.attribute.national_id_datatype")),
         _attribute(5, "language", "singlevaluelist", False, bilingual("open311.attribute.language"),
                    values=[("tr", "Türkçe"), ("en", "English")]),
+        _attribute(6, "birth_year", "string", False, bilingual("open311.attribute.birth_year")),
+        _attribute(7, "birth_date", "string", False, bilingual("open311.attribute.birth_date")),
+        _attribute(8, "phone_verification_id", "string", False, bilingual("open311.attribute.phone_verification_id")),
+        _attribute(9, "phone_verification_code", "string", False,
+                   bilingual("open311.attribute.phone_verification_code")),
     ]}
 
 
@@ -165,6 +170,11 @@ FORM_FIELDS = {  # Open311 parameter → where it goes in the application body (
     "phone": ("applicant", "phone"), "email": ("applicant", "email"), "description": ("description",),
     "attribute[kind]": ("kind",), "attribute[district]": ("district",), "attribute[subject]": ("subject",),
     "attribute[national_id]": ("applicant", "national_id"), "attribute[language]": ("language",),
+    # Where the service checks identities and phones (docs/identity.md): the birth year (a foreigner's
+    # YKN: the birth date) and the proven phone verification.
+    "attribute[birth_year]": ("applicant", "birth_year"), "attribute[birth_date]": ("applicant", "birth_date"),
+    "attribute[phone_verification_id]": ("phone_verification", "id"),
+    "attribute[phone_verification_code]": ("phone_verification", "code"),
     # The location is the district (an attribute); coordinates, addresses, devices, accounts and media
     # are accepted as the specification has them and not kept: nothing of ours holds them.
     "lat": None, "long": None, "address_string": None, "address_id": None, "device_id": None,
@@ -194,7 +204,7 @@ def application_body(form, province):
     body = {"applicant": {}, "province": province.code, "channel": "app"}
     for name, path in FORM_FIELDS.items():
         if path and form.get(name) not in (None, ""):
-            target = body["applicant"] if path[0] == "applicant" else body
+            target = body.setdefault(path[0], {}) if len(path) == 2 else body
             target[path[-1]] = form[name]
     return body
 

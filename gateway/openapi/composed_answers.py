@@ -53,6 +53,10 @@ class StaffRecord(routing_rpc.Record):
     entered_by: typing.Optional[str]
     client: typing.Optional[str]  # the Open311 client app that sent it
     privacy_notice_version: typing.Optional[str]  # the privacy notice acknowledged; None: not recorded
+    # how the applicant was identified: {checked_by: population_registry | desk_officer | not_checked,
+    # checked_at, officer (at a desk)}; None for applications older than the check
+    identity: typing.Optional[dict]
+    phone_verified: bool  # a one-time code proved the phone
     sms: typing.Optional[list[notification_rpc.MessageView]]  # None: notification is away
 
 

@@ -13,6 +13,8 @@ from contracts.intake.requests import (
     LANGUAGES,
     PERSONAL_DATA_ERASURE_FIELDS,
     PERSONAL_DATA_EXPORT_FIELDS,
+    PHONE_CODE_FIELDS,
+    PHONE_VERIFICATION_FIELDS,
     SEARCH_QUERY,
     TRACKING_CODE_REQUEST_FIELDS,
     application_schema,
@@ -271,6 +273,22 @@ OPERATIONS = {
         description="The same 202 and message whether or not the number and national ID match (a malformed "
                     "number too); on a match the code goes by SMS, at most once an hour per application. "
                     "Counted against the failed-lookup limits, every request."),
+    "citizen.request_phone_verification": Operation(
+        "Prove a phone: a one-time code by SMS", "citizen", {201: intake_rpc.PhoneVerification},
+        body=lambda: body_schema(PHONE_VERIFICATION_FIELDS), body_example={"phone": "0532 123 45 67"},
+        description="A 6-digit code goes by SMS to the phone, valid 5 minutes, 3 tries; the same 201 whoever the "
+                    "phone belongs to. Limited per phone and per address (429 with Retry-After). Where "
+                    "`requirements.phone_verification` of the catalogue is true, an application carries "
+                    "`phone_verification: {id, code}`."),
+    "citizen.prove_phone": Operation(
+        "Prove a phone: the code the SMS brought", "citizen", {200: intake_rpc.ProvenPhone},
+        path={"verification_id": {"type": "string", "minLength": 1, "examples": ["5f0c1d2e3a4b5c6d7e8f9a0b1c2d3e4f"]}},
+        body=lambda: body_schema(PHONE_CODE_FIELDS), body_example={"code": "482913"},
+        errors=(404, 409),
+        description="200 once the code is right (again while unspent); 422 naming `code` with the tries left; "
+                    "409 `verification_locked` (three wrong codes), `verification_expired` or "
+                    "`verification_used`; 404 for an unknown id. A proven verification serves one application "
+                    "for the same phone within 30 minutes."),
     "citizen.catalog": Operation("Kinds, categories, provinces and districts, for forms", "citizen",
                                  {200: intake_rpc.Catalogue}),
     "staff.issue_token": Operation(

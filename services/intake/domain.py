@@ -12,7 +12,7 @@ from typing import Any
 
 from common import clock, outbox
 from common.errors import Conflict, Forbidden, ValidationFailed
-from common.fields import check_body
+from common.fields import Refused, check_body
 from contracts.events import new_event
 from contracts.intake.requests import (
     CITIZEN_CHANNELS,
@@ -20,12 +20,15 @@ from contracts.intake.requests import (
     OPEN311_CHANNELS,
     PERSONAL_DATA_ERASURE_FIELDS,
     PERSONAL_DATA_EXPORT_FIELDS,
+    PHONE_CODE_FIELDS,
+    PHONE_VERIFICATION_FIELDS,
     SEARCH_QUERY_FIELDS,
     TRACKING_CODE_REQUEST_FIELDS,
     ValidApplication,
 )
+from contracts.intake.requests import verification_id as verification_id_rule
 from messages import LANGUAGES, bilingual, by_language
-from services.intake import periods, search
+from services.intake import identity, periods, phone_verification, search
 
 TRACKING_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a desk
 TRACKING_CODE_LENGTH = 8
@@ -105,20 +108,30 @@ def check_desk_officer(application: ValidApplication, officer: Mapping[str, Any]
         raise ValidationFailed({"province": bilingual("intake.desk_own_province")})
 
 
+# Fields of a submission that serve a check at intake and are then dropped (data minimisation, KVKK).
+NOT_KEPT = ("birth_year", "birth_date", "phone_verification")
+
+
 def new_application(application: ValidApplication, number: str, received_at: datetime, idempotency_key: str | None,
                     body_fingerprint: str, entered_by: str | None = None,
                     client: Mapping[str, Any] | None = None,
                     answer_periods: Mapping[str, periods.AnswerPeriod] = DEFAULT_ANSWER_PERIODS,
                     statutory_periods: Mapping[str, periods.AnswerPeriod] = DEFAULT_STATUTORY_PERIODS,
+                    identity: Mapping[str, Any] | None = None, phone_verified: bool = False,
                     ) -> dict[str, Any]:
     """The stored record, owing its ``application_received`` event (one write). Two deadlines run
-    from the receipt: Açık Kapı's answer target (``due_at``) and the law's limit (``statutory_due_at``)."""
+    from the receipt: Açık Kapı's answer target (``due_at``) and the law's limit (``statutory_due_at``).
+    ``identity``: how the applicant was identified (services/intake/identity.py ``checked``);
+    ``phone_verified``: whether a one-time code proved the phone. The birth year or date and the
+    proof itself served their checks and are not kept."""
     tracking_code = new_tracking_code()
     due = due_at(received_at, application.kind, answer_periods)
     statutory_due = due_at(received_at, application.kind, statutory_periods)
     # its fields are all plain values: no deep copy (asdict's) needed
     fields = {field.name: getattr(application, field.name) for field in dataclass_fields(application)}
     applicant = {name: fields.pop(name) for name in ("national_id", "first_name", "last_name", "phone", "email")}
+    for checked_only in NOT_KEPT:
+        fields.pop(checked_only)
     event = new_event(
         "application_received", number,
         kind=application.kind, category=application.category,
@@ -142,6 +155,8 @@ def new_application(application: ValidApplication, number: str, received_at: dat
         client=client and {"client_id": client["client_id"], "name": client["name"]},
         fingerprint=body_fingerprint,
         search_words=search.search_words(application.subject, application.description),
+        identity=dict(identity) if identity else None,
+        phone_verified=phone_verified,
         **outbox.new_document_fields([event]),
     )
 
@@ -197,7 +212,32 @@ def staff_record(document: Mapping[str, Any]) -> dict[str, Any]:
         "received_at": clock.to_iso(document["received_at"]),
         "privacy_notice_version": document.get("privacy_notice_version"),
         "personal_data_erased": erased and {"at": clock.to_iso(erased["at"]), "by": erased["by"]},
+        "identity": identity_view(document.get("identity")),
+        "phone_verified": bool(document.get("phone_verified")),
     }
+
+
+def identity_view(checked: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """How the applicant was identified (None for applications older than the check)."""
+    if not checked:
+        return None
+    return {"checked_by": checked["checked_by"], "checked_at": clock.to_iso(checked["checked_at"]),
+            "officer": checked.get("officer")}
+
+
+def phone_verification_request(body: Any) -> tuple[str, str]:
+    """(phone as E.164, language) of ``POST /api/v1/phone-verifications``; ValidationFailed naming the field."""
+    fields = check_body(body, PHONE_VERIFICATION_FIELDS)
+    return fields["phone"], fields["language"]
+
+
+def phone_code(verification_id: object, body: Any) -> tuple[str | None, str]:
+    """(verification id or None when malformed — the caller answers 404 as for an unknown one, code)."""
+    fields = check_body(body, PHONE_CODE_FIELDS)
+    try:
+        return verification_id_rule(verification_id), fields["code"]
+    except Refused:
+        return None, fields["code"]
 
 
 # --- a lost tracking code, sent again (docs/api.md#lost-tracking-code) ---------------------------
@@ -445,3 +485,10 @@ def access_log_view(document: Mapping[str, Any], entries: Iterable[Mapping[str, 
             read["unit"] = A_UNIT[chosen]
         reads.append(read)
     return {"application_no": document["application_no"], "language": chosen, "reads": reads}
+
+
+def requirements(configured: Any) -> dict[str, Any]:
+    """What a citizen's submission must carry beyond the form's fields (``configured``: intake's
+    settings), for the catalogue: forms show the birth field and the code step only when needed."""
+    return dict(phone_verification.requirement(configured.phone_verification, configured.phone_code_lifetime),
+                identity_registry=configured.identity_registry != identity.OFF)

@@ -1,4 +1,6 @@
 """intake: records every application at once and owes the event that starts the flow."""
+import uuid
+
 from common import clock
 from common.errors import AppError, NotFound
 from common.health import Pingable
@@ -8,12 +10,13 @@ from common.rpc import rpc
 from common.storage import Store
 from contracts.intake import catalog
 from contracts.intake.requests import validate_application
-from services.intake import domain, search, similarity
+from services.intake import domain, identity, phone_verification, search, similarity
+from services.intake.identity_registry import IdentityRegistry
 from services.intake.metrics import APPLICATIONS_RECEIVED
-from services.intake.settings import settings
+from services.intake.settings import settings, verification_key
 from services.intake.store import IntakeStore
 
-settings()  # a bad ANSWER_PERIODS or STATUTORY_PERIODS stops the start-up, not a citizen's submission
+settings()  # a bad setting (ANSWER_PERIODS, IDENTITY_REGISTRY, …) stops the start-up, not a citizen's submission
 
 
 class IntakeService(Pingable):
@@ -22,29 +25,106 @@ class IntakeService(Pingable):
     metrics = MetricsEndpoint()
     applications = Store(IntakeStore)
     publish_owed_events = OutboxRelay(store="applications")
+    confirm_identity = IdentityRegistry()
 
     @rpc(expected_exceptions=AppError)
     def submit_application(self, body, entry_point="citizen", idempotency_key=None, officer=None, client=None):
-        """``client``: the Open311 app (``{client_id, name}``) that sent it, entry point ``open311``."""
+        """``client``: the Open311 app (``{client_id, name}``) that sent it, entry point ``open311``.
+        Outside the desk, the phone's proof and the registry's word come first (docs/identity.md):
+        a refusal or an unreachable registry stores nothing."""
         key = domain.scoped_idempotency_key(domain.idempotency_scope(entry_point, client), idempotency_key)
         body_fingerprint = domain.fingerprint(body)
         earlier = self.applications.find_by_idempotency_key(key)
         if earlier is not None:
             return domain.replay(earlier, body_fingerprint)
         application = validate_application(body, allowed_channels=domain.channels_for(entry_point))
+        received_at = clock.now()
         if entry_point == "desk":
             domain.check_desk_officer(application, officer)
-        received_at = clock.now()
+            checked, proof = identity.checked(identity.BY_DESK_OFFICER, received_at, officer["username"]), None
+        else:
+            spender = key or uuid.uuid4().hex
+            proof = self.phone_proof(application, spender, received_at)
+            checked = identity.checked(self.confirm_identity(application), received_at)
+            self.spend_phone_proof(proof, spender)
         number = domain.application_number(
             received_at, self.applications.next_sequence(domain.sequence_name(received_at)))
         document = self.publish_owed_events.leased(domain.new_application(
             application, number, received_at, key, body_fingerprint, entered_by=officer and officer["username"],
-            client=client, answer_periods=settings().answer_periods, statutory_periods=settings().statutory_periods))
+            client=client, answer_periods=settings().answer_periods, statutory_periods=settings().statutory_periods,
+            identity=checked, phone_verified=proof is not None))
         stored = self.applications.insert_application(document)
         if stored is document:  # not a twin that won an idempotency race
             APPLICATIONS_RECEIVED.labels(document["channel"], document["kind"], document["province"]).inc()
             self.publish_owed_events.hand_over(document)
         return domain.replay(stored, body_fingerprint)
+
+    @rpc(expected_exceptions=AppError)
+    def request_phone_verification(self, body):
+        """A one-time code texted to ``body["phone"]`` (docs/api.md#phone-verification); the same answer
+        whoever the phone belongs to. The gateway limits how often a phone and an address may ask."""
+        phone, language = domain.phone_verification_request(body)
+        now = clock.now()
+        verification = phone_verification.new_verification(phone, language, now, verification_key(),
+                                                           settings().phone_code_lifetime)
+        self.applications.insert_verification(verification, now)
+        self.publish_owed_events()
+        return phone_verification.created_view(verification)
+
+    @rpc(expected_exceptions=AppError)
+    def prove_phone(self, verification_id, body):
+        """The code the SMS brought: 200 once right (again while unspent), 422 with the tries left,
+        409 once it can prove nothing (locked, expired, spent), NotFound for an unknown id."""
+        verification_id, code = domain.phone_code(verification_id, body)
+        verification = verification_id and self.applications.find_verification(verification_id)
+        if not verification:
+            raise NotFound("phone_verification")
+        now = clock.now()
+        reason = phone_verification.unusable(verification, now)
+        if reason:
+            raise phone_verification.refused(reason)
+        return phone_verification.proven_view(self.prove(verification, code, now, field="code"))
+
+    def phone_proof(self, application, spender, now):
+        """The verification proving the applicant's phone, checked and proven but not yet spent;
+        None where PHONE_VERIFICATION is off. ValidationFailed naming ``phone_verification``."""
+        if settings().phone_verification != phone_verification.REQUIRED:
+            return None
+        proof = application.phone_verification
+        if proof is None:
+            raise phone_verification.submission_refusal(phone_verification.REQUIRED_REASON)
+        verification = self.applications.find_verification(proof["id"])
+        if verification is None:
+            raise phone_verification.submission_refusal(phone_verification.EXPIRED)
+        if not phone_verification.phone_matches(verification, application.phone, verification_key()):
+            raise phone_verification.submission_refusal(phone_verification.OTHER_PHONE)
+        reason = phone_verification.unusable(verification, now, spender)
+        if reason:
+            raise phone_verification.submission_refusal(reason)
+        if verification["proven_at"] is not None:
+            return verification
+        if not proof["code"]:
+            raise phone_verification.submission_refusal(phone_verification.CODE_NEEDED, phone_verification.CODE_FIELD)
+        return self.prove(verification, proof["code"], now, field=phone_verification.CODE_FIELD)
+
+    def prove(self, verification, code, now, field):
+        """``verification`` proven by ``code`` (a wrong one counted; ``field`` names it in the refusal)."""
+        if not phone_verification.code_matches(verification, code, verification_key()):
+            if verification["proven_at"] is not None:  # proven already: a wrong code changes nothing
+                raise phone_verification.wrong_code(verification["attempts"], field)
+            counted = self.applications.count_wrong_code(verification)
+            raise phone_verification.wrong_code(
+                counted["attempts"] if counted else phone_verification.MAX_ATTEMPTS, field)
+        if verification["proven_at"] is not None:
+            return verification
+        proven = self.applications.prove_verification(verification, phone_verification.MAX_ATTEMPTS, now)
+        if proven is None:  # a racing wrong try locked it, or a racing proof spent it
+            raise phone_verification.refused(phone_verification.LOCKED)
+        return proven
+
+    def spend_phone_proof(self, proof, spender):
+        if proof is not None and not self.applications.spend_verification(proof["_id"], spender):
+            raise phone_verification.submission_refusal(phone_verification.USED)
 
     @rpc(expected_exceptions=AppError)
     def request_tracking_code(self, application_no, body):
@@ -165,4 +245,5 @@ class IntakeService(Pingable):
 
     @rpc
     def get_catalog(self):
-        return catalog.client_catalogue()
+        """The forms' choices, and what a submission must prove (docs/identity.md)."""
+        return dict(catalog.client_catalogue(), requirements=domain.requirements(settings()))

@@ -22,6 +22,7 @@ class IntakeStore:
         self.audit_log = database.get_collection("audit_log")
         self.personal_data_requests = database.get_collection("personal_data_requests")
         self.migrations = database.get_collection("migrations")
+        self.phone_verifications = database.get_collection("phone_verifications")
 
     def create_indexes(self):
         self.applications.create_index("idempotency_key", unique=True)
@@ -37,11 +38,45 @@ class IntakeStore:
         # The staff search by words: multikey, one key per word of an application of the province.
         self.applications.create_index([("province_code", ASCENDING), ("search_words", ASCENDING)])
         self.personal_data_requests.create_index([("province_code", ASCENDING), ("at", DESCENDING)])
+        create_outbox_index(self.phone_verifications)
+        self.phone_verifications.create_index("discard_at")
         self.backfill_search_words()
         self.record_earlier_personal_data_requests()
 
     def outbox_collections(self):
-        return [self.applications]
+        # Applications first: the relay takes handed-over documents from the first (common/outbox.py).
+        return [self.applications, self.phone_verifications]
+
+    # --- phone verifications (services/intake/phone_verification.py) ---
+
+    def insert_verification(self, verification, now):
+        """Stores a new verification; those past their ``discard_at`` go on the way."""
+        self.phone_verifications.delete_many({"discard_at": {"$lt": now}})
+        self.phone_verifications.insert_one(verification)
+
+    def find_verification(self, verification_id):
+        return self.phone_verifications.find_one({"_id": verification_id})
+
+    def count_wrong_code(self, verification):
+        """One more wrong try, counted atomically (racing tries each count); the verification after
+        it, or None if it changed meanwhile (proven, spent)."""
+        return self.phone_verifications.find_one_and_update(
+            {"_id": verification["_id"], "proven_at": None, "used_by": None},
+            {"$inc": {"attempts": 1}}, return_document=ReturnDocument.AFTER)
+
+    def prove_verification(self, verification, max_attempts, now):
+        """Marks it proven unless a racing wrong try locked it first; the verification after, or None."""
+        return self.phone_verifications.find_one_and_update(
+            {"_id": verification["_id"], "attempts": {"$lt": max_attempts},
+             "used_by": None, "proven_at": None},
+            {"$set": {"proven_at": now}}, return_document=ReturnDocument.AFTER)
+
+    def spend_verification(self, verification_id, spender):
+        """The one submission (``spender``: its idempotency scope) a proven verification serves;
+        False if another spent it first. The same submission again (a retry) may."""
+        return self.phone_verifications.update_one(
+            {"_id": verification_id, "proven_at": {"$ne": None}, "used_by": {"$in": [None, spender]}},
+            {"$set": {"used_by": spender}}).matched_count == 1
 
     def next_sequence(self, name):
         """Atomic: two intake processes never get the same value."""

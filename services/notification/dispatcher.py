@@ -9,7 +9,7 @@ from eventlet.greenpool import GreenPool
 
 from common import clock
 from common.background import HandingOverLoop
-from services.notification import domain
+from services.notification import domain, verification_codes
 from services.notification.metrics import PROVIDER_CALL_SECONDS, SMS_MESSAGES
 from services.notification.providers import (
     AlreadySent,
@@ -35,7 +35,9 @@ class SmsDispatcher(HandingOverLoop):
     run at once, so one hanging provider call holds up no other message. A message is leased
     while it is being sent; if the process dies mid-call, the lease (``SMS_SENDING_LEASE_SECONDS``,
     longer than a call's timeout) runs out and it is sent again with the same message id. A sent
-    message owes no event; a failed one owes sms_failed, which the outbox relay publishes.
+    message owes no event; a failed one owes sms_failed, which the outbox relay publishes. A
+    one-time code's SMS (verification_codes.py) owes none, is given up at its ``send_until``, and
+    once sent or failed keeps no code, nor its recipient's phone (``forget_codes``).
 
     A new message whose text is ready is written already claimed by this process (``leased``) and
     handed over in memory once stored (``hand_over``): the next round sends it with no claim, a
@@ -169,6 +171,7 @@ class SmsDispatcher(HandingOverLoop):
                 self.record_failure(message, error)
             return
         self.store.mark_sent([message["_id"] for message in messages], receipt, clock.now())
+        self.forget_codes(messages)
         for template, count in Counter(message["template"] for message in messages).items():
             SMS_MESSAGES.labels(self.provider.name, template, domain.SENT).inc(count)
 
@@ -193,10 +196,19 @@ class SmsDispatcher(HandingOverLoop):
 
     def record_failure(self, message, error):
         now = clock.now()
-        log.warning("SMS %s not sent (attempt %s): %s", message["_id"], message["attempts"], error.reason)
+        reason = verification_codes.masked(message, error.reason)  # a provider may quote the text
+        log.warning("SMS %s not sent (attempt %s): %s", message["_id"], message["attempts"], reason)
         if error.retryable and not domain.gives_up(message, now):
-            self.store.mark_retry(message["_id"], domain.next_attempt_at(message["attempts"], now), error.reason, now)
+            self.store.mark_retry(message["_id"], domain.retry_at(message, now), reason, now)
         else:
-            self.store.mark_failed(message["_id"], error.reason,
-                                   domain.failed_event(message, self.provider.name, error.reason), now)
+            self.store.mark_failed(message["_id"], reason, domain.failed_event(message, self.provider.name, reason),
+                                   now, provider=self.provider.name)
+            self.forget_codes([message])
             SMS_MESSAGES.labels(self.provider.name, message["template"], domain.FAILED).inc()
+
+    def forget_codes(self, messages):
+        """Of ``messages``, now final, the one-time codes' SMS keep no code and no phone."""
+        holding = [message for message in messages if verification_codes.holds_code(message)]
+        if holding:
+            self.store.forget_codes([(message["_id"], message["application_no"], verification_codes.forgotten(message))
+                                     for message in holding], clock.now())

@@ -36,12 +36,17 @@ RECEIVED = "application_received"
 CONCLUDED = "application_answered"
 REMINDER = "tracking_code_reminder"
 OBJECTION_RECEIVED = "objection_received"
+# The one-time code proving a phone number (phone_verification_requested, issue 24), keyed under a
+# pseudo application number (verification_codes.py). It is sent until its ``send_until`` at most,
+# keeps no code once final, and owes no event: no application exists to track, or to e-mail about.
+VERIFICATION_CODE = "phone_verification_code"
+_OWES_NO_EVENTS = frozenset({VERIFICATION_CODE})
 
 
 def received_message(event: Mapping[str, Any], now: datetime, tracking_url: str | None = None) -> dict[str, Any]:
     """The "received" SMS: number and tracking code only, in the applicant's language."""
     values = {"application_no": event["application_no"], "tracking_code": event["tracking_code"]}
-    return _message(RECEIVED, event.get("language") or "tr", values, now, tracking_url)
+    return new_message(RECEIVED, event.get("language") or "tr", values, now, tracking_url)
 
 
 def concluded_message(event: Mapping[str, Any], language: str | None, now: datetime,
@@ -53,15 +58,15 @@ def concluded_message(event: Mapping[str, Any], language: str | None, now: datet
     """
     # the answer to an objection is a second fact of the template: a second "concluded" SMS
     occasion = "objection" if event.get("answers_objection") else None
-    return _message(CONCLUDED, language, {"application_no": event["application_no"]}, now, tracking_url,
-                    occasion=occasion)
+    return new_message(CONCLUDED, language, {"application_no": event["application_no"]}, now, tracking_url,
+                       occasion=occasion)
 
 
 def objection_message(event: Mapping[str, Any], language: str | None, now: datetime,
                       tracking_url: str | None = None) -> dict[str, Any]:
     """The objection was received: the number and where to follow it (one per application: an
     application can be objected to once). ``language`` as for ``concluded_message``."""
-    return _message(OBJECTION_RECEIVED, language, {"application_no": event["application_no"]}, now, tracking_url)
+    return new_message(OBJECTION_RECEIVED, language, {"application_no": event["application_no"]}, now, tracking_url)
 
 
 def reminder_message(event: Mapping[str, Any], language: str | None, now: datetime,
@@ -70,11 +75,13 @@ def reminder_message(event: Mapping[str, Any], language: str | None, now: dateti
     per request, however often the event comes (``occasion``: the request's time). ``language``
     as for ``concluded_message``."""
     values = {"application_no": event["application_no"], "tracking_code": event["tracking_code"]}
-    return _message(REMINDER, language, values, now, tracking_url, occasion=event["requested_at"])
+    return new_message(REMINDER, language, values, now, tracking_url, occasion=event["requested_at"])
 
 
-def _message(template: str, language: str | None, values: dict[str, str], now: datetime,
-             tracking_url: str | None, occasion: str | None = None) -> dict[str, Any]:
+def new_message(template: str, language: str | None, values: dict[str, str], now: datetime,
+                tracking_url: str | None, occasion: str | None = None) -> dict[str, Any]:
+    """A new queued message of ``template`` about ``values["application_no"]``, rendered now if
+    ``language`` is known (else it waits for it: ``rendered``)."""
     message: dict[str, Any] = {
         "_id": uuid.uuid4().hex,
         "application_no": values["application_no"],
@@ -110,8 +117,19 @@ def next_attempt_at(attempts: int, now: datetime) -> datetime:
 
 
 def gives_up(message: Mapping[str, Any], now: datetime) -> bool:
-    """Bounded by count and by age."""
-    return bool(message["attempts"] >= MAX_ATTEMPTS or now - message["created_at"] >= MAX_AGE)
+    """Bounded by count and by age, and by the message's own ``send_until`` where it has one (a
+    one-time code is of no use once it expired)."""
+    send_until = message.get("send_until")
+    return bool(message["attempts"] >= MAX_ATTEMPTS or now - message["created_at"] >= MAX_AGE
+                or (send_until is not None and now >= clock.aware(send_until)))
+
+
+def retry_at(message: Mapping[str, Any], now: datetime) -> datetime:
+    """When a failed attempt of ``message`` is tried again: the backoff, but never past its
+    ``send_until`` (then it is given up at once, not minutes later)."""
+    backoff = next_attempt_at(message["attempts"], now)
+    send_until = message.get("send_until")
+    return backoff if send_until is None else min(backoff, clock.aware(send_until))
 
 
 def delivery_is_news(message: Mapping[str, Any], failed_facts: Collection[tuple[str, str]]) -> bool:
@@ -122,12 +140,23 @@ def delivery_is_news(message: Mapping[str, Any], failed_facts: Collection[tuple[
     return message["state"] == FAILED or (message["application_no"], message["template"]) in failed_facts
 
 
-def delivered_event(message: Mapping[str, Any], provider: str) -> dict[str, Any]:
+def owes_events(message: Mapping[str, Any]) -> bool:
+    """Whether ``message``'s delivery or failure is news to anyone (tracking, the e-mail fallback)."""
+    return message["template"] not in _OWES_NO_EVENTS
+
+
+def delivered_event(message: Mapping[str, Any], provider: str) -> dict[str, Any] | None:
+    """sms_delivered, or None where the message owes no event (``owes_events``)."""
+    if not owes_events(message):
+        return None
     return new_event("sms_delivered", message["application_no"], message_id=message["_id"],
                      template=message["template"], provider=provider)
 
 
-def failed_event(message: Mapping[str, Any], provider: str, reason: str) -> dict[str, Any]:
+def failed_event(message: Mapping[str, Any], provider: str, reason: str) -> dict[str, Any] | None:
+    """sms_failed, or None where the message owes no event (``owes_events``)."""
+    if not owes_events(message):
+        return None
     return new_event("sms_failed", message["application_no"], message_id=message["_id"],
                      template=message["template"], provider=provider, reason=reason)
 
@@ -210,8 +239,8 @@ def resent_message(failed: Mapping[str, Any], recipient: Mapping[str, Any], by: 
     """A new queued message with the failed one's application, template and values, in the
     recipient's language, rendered afresh; ``resend_of`` names the failed one (so a second resend
     of it meets the unique key) and ``resent_by`` the admin."""
-    message = _message(failed["template"], recipient.get("language") or failed.get("language") or "tr",
-                       dict(failed["values"]), now, tracking_url, occasion=failed.get("occasion"))
+    message = new_message(failed["template"], recipient.get("language") or failed.get("language") or "tr",
+                          dict(failed["values"]), now, tracking_url, occasion=failed.get("occasion"))
     message.update(resend_of=failed["_id"], resent_by=by)
     return message
 

@@ -9,7 +9,7 @@ from common.metrics import MetricsEndpoint
 from common.outbox import OutboxRelay
 from common.rpc import rpc
 from common.storage import Store
-from services.notification import domain, emails
+from services.notification import domain, emails, verification_codes
 from services.notification.delivery_reports import DeliveryReports
 from services.notification.dispatcher import SmsDispatcher
 from services.notification.email_dispatcher import EmailDispatcher
@@ -58,6 +58,14 @@ class NotificationService(Pingable):
     def handle_tracking_code_requested(self, event):
         """The applicant proved the national ID at intake: the code goes to the phone on record."""
         self.notify_applicant(event, domain.reminder_message)
+
+    @event_handler("intake", "phone_verification_requested")
+    def handle_phone_verification_requested(self, event):
+        """Issue 24: the one-time code to the phone being proved, under a pseudo application number
+        (verification_codes.py); once sent or failed, neither the code nor the phone is kept, so a
+        redelivered event finds the recipient erased (and its message there): nothing more."""
+        if self.messages.remember_recipient(*verification_codes.recipient(event)):
+            self.queue(verification_codes.code_message(event, clock.now()))
 
     @event_handler("notification", "sms_failed")
     def handle_sms_failed(self, event):
@@ -147,7 +155,9 @@ class NotificationService(Pingable):
     @rpc(expected_exceptions=AppError)
     def list_messages(self, principal, application_no):
         """The SMS and then the e-mails of one application (``channel``), for the staff record (the
-        gateway checked scope first)."""
+        gateway checked scope first). A verification code's pseudo number has no record."""
+        if verification_codes.is_pseudo(application_no):
+            return []
         return ([domain.message_view(message) for message in self.messages.for_application(application_no)]
                 + [emails.email_view(email) for email in self.messages.emails_for_application(application_no)])
 
@@ -180,6 +190,8 @@ class NotificationService(Pingable):
         The gateway passes the numbers intake found for the applicant in that province."""
         exported = {}
         for application_no in application_nos:
+            if verification_codes.is_pseudo(application_no):  # no application: nobody's personal data
+                continue
             recipient = self.messages.recipient(application_no)
             if recipient is not None and recipient.get("province_code") not in (None, principal["province_code"]):
                 continue

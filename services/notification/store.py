@@ -17,6 +17,7 @@ from services.notification.domain import (
     SENDING,
     SENT,
     UNSENT,
+    VERIFICATION_CODE,
     states_before,
 )
 
@@ -194,10 +195,23 @@ class NotificationStore:
             "state": QUEUED, "next_attempt_at": next_attempt_at, "last_error": reason, "updated_at": now,
         }})
 
-    def mark_failed(self, message_id, reason, event, now):
-        """The provider that refused it is named, as for a sent one (the staff record shows it)."""
-        self.advance(message_id, FAILED, {"last_error": reason, "failed_at": now, "provider": event["provider"]},
+    def mark_failed(self, message_id, reason, event, now, provider=None):
+        """The provider that refused it is named, as for a sent one (the staff record shows it):
+        ``event``'s (sms_failed), or ``provider`` where the message owes no event (``event`` None)."""
+        provider = event["provider"] if event is not None else provider
+        self.advance(message_id, FAILED, {"last_error": reason, "failed_at": now, "provider": provider},
                      event, now)
+
+    def forget_codes(self, forgotten, now):
+        """Verification SMS that are final (services/notification/verification_codes.py): each
+        message's ``fields`` (its text and values with the code masked) written, its pseudo
+        recipient erased as a KVKK erasure erases one, and no earlier copy of either left in the
+        engine's files. ``forgotten``: ``(message_id, application_no, fields)`` each."""
+        for message_id, application_no, fields in forgotten:
+            self.messages.update_one({"_id": message_id}, {"$set": fields})
+            self.erase_recipient(application_no, now)
+        if forgotten:
+            self.purge_erased()
 
     def advance(self, message_id, state, fields, event, now):
         """Moves a message forward to ``state`` (owing ``event``, unless None), never back; False if
@@ -269,8 +283,10 @@ class NotificationStore:
         filtered here."""
         if limit < 1:
             return []
-        # latest failure first (messages failed before failed_at was kept: last, newest first)
-        failed = self.messages.find({"state": FAILED}).sort([("failed_at", DESCENDING), ("created_at", DESCENDING)])
+        # latest failure first (messages failed before failed_at was kept: last, newest first). A
+        # verification code's SMS is of no application and no province: not read at all.
+        failed = self.messages.find({"state": FAILED, "template": {"$ne": VERIFICATION_CODE}}).sort(
+            [("failed_at", DESCENDING), ("created_at", DESCENDING)])
         mine = []
         for message in failed:
             recipient = self.recipient(message["application_no"]) or {}

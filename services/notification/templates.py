@@ -1,6 +1,7 @@
 """The SMS the service sends: each template's texts per language (messages/: ``sms.*``) and values.
 
-A text carries the application number and tracking code and nothing else personal (KVKK), and
+A text carries the application number and tracking code and nothing else personal (KVKK); the
+one-time code of a phone's verification (verification_codes.py) carries only that code. A text
 must stay within its segments (SEGMENTS: one, unless said) when rendered with the longest values:
 155 septets with the Turkish single-shift table for Turkish, 160 plain GSM-7 for English, 149 and
 153 per part of a longer one (tests/unit/notification/test_sms_templates.py).
@@ -24,6 +25,9 @@ TEMPLATES = {
     "tracking_code_reminder": by_language("sms.tracking_code_reminder"),
     # The applicant's objection to the answer was received (objection_filed): the number, a link.
     "objection_received": by_language("sms.objection_received"),
+    # The one-time code proving a phone number (phone_verification_requested, issue 24): no
+    # application exists yet, so no number and no link; the code is masked once the SMS is final.
+    "phone_verification_code": by_language("sms.phone_verification_code"),
 }
 
 REQUIRED_VALUES = {
@@ -31,6 +35,7 @@ REQUIRED_VALUES = {
     "application_answered": ("application_no",),
     "tracking_code_reminder": ("application_no", "tracking_code"),
     "objection_received": ("application_no",),
+    "phone_verification_code": ("code",),
 }
 
 # The most segments a text may take with the longest values; one where not named. The "concluded"

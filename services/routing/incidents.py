@@ -81,7 +81,7 @@ def answering_officer(incident: Mapping[str, Any]) -> dict[str, Any]:
 def changed_event(incident: Mapping[str, Any]) -> dict[str, Any]:
     """``incident_changed``: tracking tells each member's applicant how many were considered with it.
     ``version`` orders the changes (events may arrive in any order)."""
-    return new_event("incident_changed", None, incident_id=incident["_id"],  # type: ignore[arg-type]
+    return new_event("incident_changed", None, incident_id=incident["_id"],
                      application_nos=list(incident["application_nos"]), version=incident["version"])
 
 

@@ -21,6 +21,7 @@ from common.storage import Store
 from contracts.events import CATALOGUE, ENVELOPE_FIELDS, new_event
 from contracts.intake.requests import ValidApplication
 from services.intake import domain as intake_domain
+from services.intake.identity_registry import IdentityRegistry
 from services.intake.service import IntakeService
 from services.notification import domain as notification_domain
 from services.notification.service import NotificationService
@@ -32,7 +33,7 @@ from services.routing.unit_catalog import seed_units
 from services.tracking import domain as tracking_domain
 from services.tracking.service import TrackingService
 from tests.support.fake_relay import FakeRelay
-from tests.support.samples import answer_keyring
+from tests.support.samples import answer_keyring, identity_not_checked
 
 SERVICES = (IntakeService, RoutingService, NotificationService, TrackingService)
 SERVICES_DIR = Path(__file__).resolve().parents[2] / "services"
@@ -53,6 +54,9 @@ REALISTIC_VALUES = {
     "version": 2,
     "text": "Yanıt başka bir lambayı anlatıyor.", "filed_at": "2026-03-08T11:00:00.000+03:00",
     "email": "ayse.yilmaz@example.com", "email_masked": "a***@e***.com",
+    # A phone's verification (issue 24): intake's id, the one-time code, and the code's end (5 minutes on)
+    "verification_id": "3f1c9a7e52b84d0c9e6a1b2c3d4e5f60", "code": "482915",
+    "expires_at": "2026-03-06T09:35:00.000+03:00",
     # A Verimor push as the gateway publishes it (tests/contract/test_rpc_contract.py checks the gateway's own).
     "callback": {"url": "https://acikkapi.example/api/v1/sms/callbacks/verimor/t", "content_type": "application/json",
                  "form": {}, "json": [{"type": "outbound", "campaign_id": 1, "message_id": "9",
@@ -138,6 +142,8 @@ def worker_on_fresh_stores(service_class):
             dependencies[attr] = FakeRelay()
         elif isinstance(dependency, AnswerKeys):
             dependencies[attr] = answer_keyring()
+        elif isinstance(dependency, IdentityRegistry):
+            dependencies[attr] = identity_not_checked
     return worker_factory(service_class, **dependencies)
 
 
@@ -220,6 +226,21 @@ def test_notification_writes_the_reminder_from_promised_fields():
 
     assert "K7M2PQ9X" in message["text"] and "takip?no=2026-000001" in message["text"]
     assert message["occasion"] == REALISTIC_VALUES["requested_at"]
+
+
+def test_notification_texts_the_verification_code_from_promised_fields():
+    """Issue 24: the code SMS, under a pseudo number, to the phone the event names; once per event."""
+    notification = worker_on_fresh_stores(NotificationService)
+    event = catalogue_event("phone_verification_requested", None)
+
+    notification.handle_phone_verification_requested(event)
+    notification.handle_phone_verification_requested(event)
+
+    [message] = notification.messages.messages.find({})
+    assert message["application_no"] == "dogrulama:" + REALISTIC_VALUES["verification_id"]
+    assert REALISTIC_VALUES["code"] in message["text"] and message["template"] == "phone_verification_code"
+    assert message["send_until"] == clock.from_iso(REALISTIC_VALUES["expires_at"])
+    assert notification.messages.recipient(message["application_no"])["phone"] == REALISTIC_VALUES["phone"]
 
 
 def test_notification_writes_the_received_sms_from_promised_fields():
@@ -334,11 +355,14 @@ PERSONAL_FIELDS = {"phone", "national_id", "first_name", "last_name", "email", "
 def test_only_application_received_carries_personal_data():
     """docs/privacy.md#what-is-personal: the phone and the optional e-mail address travel once, to
     notification, in application_received; no other event carries anything personal (names and national
-    ID never travel at all; email_sent carries the address masked, a***@e***.com)."""
+    ID never travel at all; email_sent carries the address masked, a***@e***.com) but the phone's
+    verification (issue 24), whose phone and one-time code go to notification only, to be texted and
+    then forgotten (docs/sms.md#verification-code)."""
     carrying = {name: sorted(PERSONAL_FIELDS & set(spec.fields)) for name, spec in CATALOGUE.items()
                 if PERSONAL_FIELDS & set(spec.fields)}
 
-    assert carrying == {"application_received": ["email", "phone"]}
+    assert carrying == {"application_received": ["email", "phone"], "phone_verification_requested": ["phone"]}
+    assert CATALOGUE["phone_verification_requested"].consumers == ("notification",)
 
 
 def test_the_catalogues_consumers_are_exactly_the_services_handlers():

@@ -39,7 +39,13 @@ from services.tracking.service import TrackingService
 from services.tracking.store import TrackingStore
 from tests.support.fake_events import FakeEventPublisher
 from tests.support.fake_relay import FakeRelay
-from tests.support.samples import PASSWORD, answer_keyring, application_body, staff_principal  # noqa: E402
+from tests.support.samples import (  # noqa: E402
+    PASSWORD,
+    answer_keyring,
+    application_body,
+    intake_worker,
+    staff_principal,
+)
 
 SERVICES = {cls.name: cls for cls in (IntakeService, RoutingService, NotificationService, TrackingService)}
 
@@ -55,7 +61,15 @@ PLAUSIBLE_ANSWERS = {
         "kinds": [{"code": "complaint", "name": {"tr": "Şikâyet", "en": "Complaint"}}],
         "categories": [{"code": "health", "name": {"tr": "Sağlık", "en": "Health"}},
                        {"code": "transport", "name": {"tr": "Ulaşım", "en": "Transport"}}],
-        "provinces": []},
+        "provinces": [],
+        "requirements": {"identity_registry": True, "phone_verification": True, "code_length": 6,
+                         "code_lifetime_seconds": 300, "max_attempts": 3}},
+    ("intake", "request_phone_verification"): {
+        "verification_id": "5f0c1d2e3a4b5c6d7e8f9a0b1c2d3e4f", "expires_at": "2026-03-02T10:20:00+03:00",
+        "attempts_left": 3},
+    ("intake", "prove_phone"): {
+        "verification_id": "5f0c1d2e3a4b5c6d7e8f9a0b1c2d3e4f", "verified": True,
+        "valid_until": "2026-03-02T10:47:00+03:00"},
     ("tracking", "get_application_status"): {
         "application_no": NUMBER, "status": "received", "kind": "complaint", "category": "general",
         "province": "İstanbul", "district": "Kadıköy", "received_at": "2026-03-02T10:15:00+03:00",
@@ -139,7 +153,10 @@ STAFF_RECORD = {"application_no": NUMBER, "applicant": {"national_id": "10000000
                                                         "email": None},
                 "subject": "Yoldaki çukur", "description": "Sokakta çukur var.", "language": "tr", "channel": "web",
                 "entered_by": None, "client": None, "received_at": "2026-03-02T10:15:00+03:00",
-                "privacy_notice_version": "2026-12", "personal_data_erased": None}
+                "privacy_notice_version": "2026-12", "personal_data_erased": None,
+                "identity": {"checked_by": "population_registry", "checked_at": "2026-03-02T10:15:00+03:00",
+                             "officer": None},
+                "phone_verified": True}
 PLAUSIBLE_ANSWERS.update({
     ("routing", "authenticate"): PRINCIPALS["router"],
     ("routing", "token_generation"): 0,
@@ -286,6 +303,10 @@ EXERCISES = [
     ("citizen.request_tracking_code", "POST", "/api/v1/applications/{}/tracking-code".format(NUMBER),
      {"json": {"national_id": "10000000146"}}, None),
     ("citizen.catalog", "GET", "/api/v1/catalog", {}, None),
+    ("citizen.request_phone_verification", "POST", "/api/v1/phone-verifications",
+     {"json": {"phone": "0532 123 45 67", "language": "en"}}, None),
+    ("citizen.prove_phone", "POST", "/api/v1/phone-verifications/5f0c1d2e3a4b5c6d7e8f9a0b1c2d3e4f",
+     {"json": {"code": "482913"}}, None),
     ("health.healthz", "GET", "/healthz", {}, None),
     ("health.readyz", "GET", "/readyz", {}, None),
     ("metrics.serve", "GET", "/metrics", {}, None),
@@ -539,7 +560,7 @@ def application_workers():
     delivery_reports.setup()
     delivery_reports.store = notification_store
     return {
-        "intake": worker_factory(IntakeService, applications=intake_store, publish_owed_events=FakeRelay()),
+        "intake": intake_worker(applications=intake_store, publish_owed_events=FakeRelay()),
         "routing": worker_factory(RoutingService, applications=routing_store, accounts=accounts_store,
                                   publish_owed_events=lambda: None, watch_deadlines=lambda: None,
                                   reference_data=None, answer_keys=answer_keyring()),
@@ -654,7 +675,7 @@ def test_intake_search_subjects_and_kvkk_requests_have_the_shapes_the_gateway_is
 def test_intake_answers_in_the_schema_shapes():
     store = IntakeStore(mongomock.MongoClient(tz_aware=True).get_database("intake"))
     store.create_indexes()
-    intake = worker_factory(IntakeService, applications=store, publish_owed_events=FakeRelay())
+    intake = intake_worker(applications=store, publish_owed_events=FakeRelay())
 
     assert set(intake.submit_application(APPLICATION_BODY)) == set(Receipt.__annotations__)
     assert set(intake.get_catalog()) == set(Catalogue.__annotations__)

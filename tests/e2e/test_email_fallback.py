@@ -1,9 +1,10 @@
 """The e-mail when an SMS fails (issue 23, docs/sms.md#email), end to end: a citizen who gave an
 e-mail address applies over HTTP; the SMS provider refuses the SMS, or takes it and reports it
 undeliverable later; the same notice reaches a real SMTP server on loopback once (a server that
-answers 451 to the first attempts too, and after notification is killed mid-send and restarted);
-staff see both channels in the record; the tracking view's notice, over the API and on the
-tracking page in a real browser, names the address the e-mail went to, masked.
+answers 451 to the first attempts too, after notification is killed mid-send and restarted, and
+when notification's own ``sms_failed`` is delivered again and again); staff see both channels in
+the record; the tracking view's notice, over the API and on the tracking page in a real browser,
+names the address the e-mail went to, masked.
 
 One whole system for the module (Verimor's fake), on its own vhost, with SMTP_URL pointing at the
 SMTP server this process runs (tests/fakes/smtp_server.py) and a short e-mail lease.
@@ -12,7 +13,9 @@ import signal
 
 import pytest
 import requests
+from nameko.standalone.events import event_dispatcher
 
+from contracts.events import new_event
 from tests.fakes.smtp_server import FakeSmtpServer
 from tests.support.browser import Tab, browser, sign_in  # noqa: F401  (fixture)
 from tests.support.portal import look_up
@@ -134,6 +137,25 @@ def test_a_server_that_refuses_the_first_attempts_gets_the_email_once_after_back
     entry = wait_email_entry(system, number)
     assert entry["attempts"] == 3 and entry["last_error"].startswith("SMTP 451")
     assert wait_notice_email(system, receipt)["notice_email"] == APPLICANT_EMAIL_MASKED
+
+
+def test_a_failure_delivered_again_and_again_gives_one_email(system, smtp):
+    receipt = apply_with_address(system)
+    number = receipt["application_no"]
+    sms = wait_sms_state(system, number, "failed", timeout=15)
+    [email] = wait_emails(smtp, number)
+    failed = new_event("sms_failed", number, message_id=sms["message_id"], template=RECEIVED, provider="verimor",
+                       reason="INVALID_DESTINATION_ADDRESS")
+    dispatch = event_dispatcher({"AMQP_URI": system.amqp_uri, "serializer": "json"})
+
+    for _ in range(3):  # a replay from a dead-letter queue, a redelivery: the same fact
+        dispatch("notification", "sms_failed", failed)
+
+    settle(2)  # a second e-mail, if one were owed, would go well within this
+    assert len(emails_about(smtp, number)) == 1 and email["rcpt_tos"] == [APPLICANT_EMAIL]
+    wait_email_entry(system, number)
+    [entry] = record_entries(system, number, "email")
+    assert (entry["template"], entry["state"], entry["provider"], entry["attempts"]) == (RECEIVED, "sent", "smtp", 1)
 
 
 def test_an_sms_reported_undeliverable_later_sends_its_notice_by_email(system, smtp):

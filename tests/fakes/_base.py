@@ -106,7 +106,65 @@ class LoopbackServer:
         self.stop()
 
 
-class FakeProviderServer(LoopbackServer):
+class ScriptedSteps:
+    """Scripted misbehaviour, the same on every fake (the HTTP providers' and the SMTP server): steps,
+    one per coming request (``set_steps``, then normal behaviour), and the requests a ``"hang"`` step
+    holds until ``release()`` or until the fake stops. A fake calls ``_init_steps()`` in
+    ``__init__`` (it makes ``_lock``, which the fake may share), ``_take_step()`` per request, waits
+    on a held request's Event its own way (a thread blocks, an event loop polls) and gives up when
+    ``_stopping`` is set, and calls ``_stop_holding()`` when it stops."""
+
+    def _init_steps(self):
+        self._lock = threading.Lock()
+        self._steps = []
+        self._hanging = []  # an Event per held request
+        self._stopping = threading.Event()
+
+    def _script_step(self, step):
+        """A step as ``set_steps`` keeps it (a fake may check and normalise it here)."""
+        return step
+
+    def set_steps(self, steps):
+        steps = [self._script_step(step) for step in steps]
+        with self._lock:
+            self._steps = steps
+
+    @property
+    def pending_steps(self):
+        with self._lock:
+            return list(self._steps)
+
+    @property
+    def hanging(self):
+        with self._lock:
+            return len(self._hanging)
+
+    def release(self):
+        with self._lock:
+            hanging, self._hanging = self._hanging, []
+        for released in hanging:
+            released.set()
+
+    def _take_step(self, wanted=None):
+        """The next scripted step, taken from the script (only if ``wanted(step)``, when given), and
+        for a ``"hang"`` the Event ``release()`` sets: ``(step, released)``, ``(None, None)`` if none."""
+        with self._lock:
+            if not self._steps or (wanted is not None and not wanted(self._steps[0])):
+                return None, None
+            step = self._steps.pop(0)
+            released = None
+            if step == HANG:
+                released = threading.Event()
+                self._hanging.append(released)
+        return step, released
+
+    def _stop_holding(self):
+        """The fake stops: every held request lets go, and gives up."""
+        self._stopping.set()
+        self.release()
+
+
+class FakeProviderServer(ScriptedSteps, LoopbackServer):
     """Subclasses set ``name`` and implement ``route(request)`` and ``report_request(record,
     status)``; sends call ``self.misbehave()`` first."""
 
@@ -115,11 +173,8 @@ class FakeProviderServer(LoopbackServer):
     def __init__(self, host="127.0.0.1", port=0, callback_url=None, auto_report_seconds=None,
                  auto_report_batch=AUTO_REPORT_BATCH):
         self.callback_url = callback_url
-        self._lock = threading.Lock()
+        self._init_steps()
         self._messages = []
-        self._steps = []
-        self._hanging = []  # an Event per hanging send
-        self._stopping = threading.Event()
         self._auto_reports = AutoReports(self, auto_report_seconds, auto_report_batch)
         super().__init__(_handler_for(self), host, port)
 
@@ -129,8 +184,7 @@ class FakeProviderServer(LoopbackServer):
         return self
 
     def stop(self):
-        self._stopping.set()
-        self.release()
+        self._stop_holding()
         self._auto_reports.stop()
         super().stop()
 
@@ -168,36 +222,15 @@ class FakeProviderServer(LoopbackServer):
     def hang_next(self, count=1):
         self.set_steps([HANG] * count)
 
-    def set_steps(self, steps):
-        with self._lock:
-            self._steps = [_step(step) for step in steps]
-
-    @property
-    def pending_steps(self):
-        with self._lock:
-            return list(self._steps)
-
-    @property
-    def hanging(self):
-        with self._lock:
-            return len(self._hanging)
-
-    def release(self):
-        with self._lock:
-            hanging, self._hanging = self._hanging, []
-        for event in hanging:
-            event.set()
+    def _script_step(self, step):
+        return _step(step)
 
     def misbehave(self):
         """Apply the next scripted step, if any: raise the failure or hang until released."""
-        with self._lock:
-            step = self._steps.pop(0) if self._steps else None
-            if step == HANG:
-                released = threading.Event()
-                self._hanging.append(released)
+        step, released = self._take_step()
         if step is None:
             return
-        if step == HANG:
+        if released is not None:
             while not released.wait(0.05):
                 if self._stopping.is_set():
                     break

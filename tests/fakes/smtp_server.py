@@ -21,7 +21,6 @@ import ipaddress
 import socket
 import ssl
 import tempfile
-import threading
 import time
 from email import policy
 from pathlib import Path
@@ -30,7 +29,9 @@ from urllib.parse import quote
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-HANG = "hang"
+from tests.fakes._base import HANG, ScriptedSteps
+
+RCPT = "rcpt:"
 
 
 def free_port():
@@ -73,39 +74,39 @@ class _Recorder:
         self.server = server
 
     async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):
-        step = self.server._next_step(at="rcpt")
-        if step == HANG:
-            released = threading.Event()
-            with self.server._lock:
-                self.server._hanging.append(released)
+        step, released = self.server._take_step(_for_rcpt)
+        if released is not None:  # polled: waiting on the Event would block aiosmtpd's event loop
             while not released.is_set() and not self.server._stopping.is_set():
                 await asyncio.sleep(0.02)
         elif step is not None:
-            return step
+            return step[len(RCPT):]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, smtp, session, envelope):
-        step = self.server._next_step(at="data")
+        step, _ = self.server._take_step(lambda step: not _for_rcpt(step))
         if step is not None:
             return step
         self.server._record(envelope)
         return "250 Message accepted for delivery"
 
 
-class FakeSmtpServer:
+def _for_rcpt(step):
+    """Whether a scripted step answers RCPT TO (``hang``, ``rcpt:…``); the others answer DATA."""
+    return step == HANG or step.startswith(RCPT)
+
+
+class FakeSmtpServer(ScriptedSteps):
     """A context manager: ``url`` (for SMTP_URL), ``messages``, ``set_steps``, ``hanging``,
-    ``release``, ``wait_for``, ``ca_file``."""
+    ``release``, ``wait_for``, ``ca_file`` (the steps and held messages: tests/fakes/_base.py's
+    ScriptedSteps)."""
 
     def __init__(self, tls=None, username=None, password=None, certificate_dir=None):
         assert tls in (None, "starttls", "implicit")
         self.tls, self.username, self.password = tls, username, password
         self.port = free_port()
-        self._lock = threading.Lock()
+        self._init_steps()
         self._messages = []
-        self._steps = []
-        self._hanging = []
-        self._stopping = threading.Event()
         self._temporary = None
         self.ca_file = None
         parameters = {}
@@ -145,8 +146,7 @@ class FakeSmtpServer:
         return self
 
     def stop(self):
-        self._stopping.set()
-        self.release()
+        self._stop_holding()
         self._controller.stop()
         if self._temporary is not None:
             self._temporary.cleanup()
@@ -188,39 +188,7 @@ class FakeSmtpServer:
             time.sleep(0.05)
         raise AssertionError("{} e-mail(s) expected within {}s, {} came".format(count, timeout, len(self.messages)))
 
-    # --- behaviour
-
-    def set_steps(self, steps):
-        with self._lock:
-            self._steps = list(steps)
-
-    @property
-    def pending_steps(self):
-        with self._lock:
-            return list(self._steps)
-
-    def _next_step(self, at):
-        """The next scripted step if it is for ``at`` (rcpt: ``hang`` and ``rcpt:…``; data: codes)."""
-        with self._lock:
-            if not self._steps:
-                return None
-            step = self._steps[0]
-            for_rcpt = step == HANG or step.startswith("rcpt:")
-            if for_rcpt != (at == "rcpt"):
-                return None
-            self._steps.pop(0)
-        return step[len("rcpt:"):] if step.startswith("rcpt:") else step
-
-    @property
-    def hanging(self):
-        with self._lock:
-            return len(self._hanging)
-
-    def release(self):
-        with self._lock:
-            hanging, self._hanging = self._hanging, []
-        for released in hanging:
-            released.set()
+    # --- behaviour (set_steps, pending_steps, hanging, release: ScriptedSteps)
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data):
         accepted = (isinstance(auth_data, LoginPassword)

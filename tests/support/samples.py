@@ -25,6 +25,11 @@ APPLICANT_PHONE_E164 = "+905321234567"
 APPLICANT_EMAIL = "ayse.yilmaz@example.com"
 APPLICANT_EMAIL_MASKED = "a***@e***.com"
 TRACKING_CODE = "K7M2PQ9X"
+# received_event's statutory limit (Law 3071): fixed, so that tests stay deterministic, and far in the
+# future, so that an event a test dispatches to a running system is not escalated at once by routing's
+# deadline watcher (received_at + 30 days would be past: 2026-04-01). A test about escalation passes
+# a past ``statutory_due_at`` of its own.
+STATUTORY_DUE_AT = "2099-04-01T10:15:00+03:00"
 
 
 MISSING = object()  # for body_with: the field is left out
@@ -67,7 +72,7 @@ def received_event(application_no="2026-000001", **overrides):
         kind="complaint", category="general",
         province="İstanbul", province_code="34", district="Kadıköy", channel="web",
         received_at="2026-03-02T10:15:00+03:00", due_at="2026-03-09T10:15:00+03:00",
-        statutory_due_at="2026-04-01T10:15:00+03:00",
+        statutory_due_at=STATUTORY_DUE_AT,
         phone=APPLICANT_PHONE_E164, tracking_code=TRACKING_CODE, language="tr",
         email=None,  # optional: most applicants give none (APPLICANT_EMAIL when a test needs one)
     )
@@ -113,6 +118,22 @@ def answer_keyring(key_id="test-1"):
     from services.routing.answer_signing import new_signing_key
 
     return Keyring((new_signing_key(key_id),))
+
+
+def identity_not_checked(application):
+    """Intake's ``confirm_identity`` with IDENTITY_REGISTRY=off."""
+    from services.intake.identity import NOT_CHECKED
+
+    return NOT_CHECKED
+
+
+def intake_worker(**dependencies):
+    """An IntakeService worker (nameko's ``worker_factory``) with the registry off unless given."""
+    from nameko.testing.services import worker_factory
+
+    from services.intake.service import IntakeService
+
+    return worker_factory(IntakeService, **dict({"confirm_identity": identity_not_checked}, **dependencies))
 
 
 # An answer's seal as routing's verification.sealed makes it, for tests that build transitions by hand.

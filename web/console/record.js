@@ -21,6 +21,13 @@ import { reportError, requireStaff, setUpPage } from "../common/layout.js";
 addStrings({
   privacy_notice_version: ["Aydınlatma metni sürümü", "Privacy notice version"],
   privacy_notice_not_recorded: ["— (kaydedilmemiş)", "— (not recorded)"],
+  identity: ["Kimlik doğrulaması", "Identity check"],
+  identity_population_registry: ["Nüfus kaydından doğrulandı (NVİ KPS)", "Verified with the population registry (NVİ KPS)"],
+  identity_desk_officer: ["Kimlik kartını masada {officer} gördü", "Identity card seen at the desk by {officer}"],
+  identity_not_checked: ["Doğrulanmadı", "Not checked"],
+  phone_verified: ["Telefon", "Phone"],
+  phone_verified_yes: ["SMS koduyla doğrulandı", "Proven by an SMS code"],
+  phone_verified_no: ["Kodla doğrulanmadı", "Not proven by a code"],
 });
 
 const current = requireStaff("router", "unit", "admin");
@@ -102,6 +109,8 @@ function renderFacts(record) {
     ["unit", unitLabel(record.unit)], ["suggested_unit", unitLabel(record.suggested_unit)],
     ["entered_by", officer(record.entered_by)],
     ["privacy_notice_version", record.privacy_notice_version || t("privacy_notice_not_recorded")],
+    ["identity", identityText(record.identity)],
+    ["phone_verified", t(record.phone_verified ? "phone_verified_yes" : "phone_verified_no")],
   ]);
   document.querySelector("#application-facts").replaceChildren(facts);
   // the applicant's own words, in their language (screen readers pronounce them so)
@@ -116,6 +125,14 @@ function renderFacts(record) {
     ? element("p", { text: t("erased") + " " + formatDate(record.personal_data_erased.at) })
     : definitionList([["national_id", applicant.national_id], ["first_name", applicant.first_name],
       ["last_name", applicant.last_name], ["phone", formatPhone(applicant.phone)], ["email", applicant.email]]));
+}
+
+// How the applicant was identified (docs/identity.md); none for applications older than the check.
+function identityText(identity) {
+  if (!identity) return null;
+  if (identity.checked_by === "population_registry") return t("identity_population_registry");
+  if (identity.checked_by === "desk_officer") return t("identity_desk_officer", { officer: officer(identity.officer) });
+  return t("identity_not_checked");
 }
 
 function renderAnswer(record) {

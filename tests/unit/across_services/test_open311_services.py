@@ -12,7 +12,6 @@ from common import clock
 from common.errors import NotFound, Unauthorized, ValidationFailed
 from contracts.events import new_event
 from docstore import EmbeddedClient
-from services.intake.service import IntakeService
 from services.intake.store import IntakeStore
 from services.routing.accounts_store import AccountsStore
 from services.routing.service import RoutingService
@@ -21,7 +20,7 @@ from services.tracking import public_requests as tracking_public_requests
 from services.tracking.service import TrackingService
 from services.tracking.store import TrackingStore
 from tests.support.fake_relay import FakeRelay
-from tests.support.samples import answer_keyring, application_body, staff_principal
+from tests.support.samples import answer_keyring, application_body, intake_worker, staff_principal
 
 ADMIN = staff_principal("ankara.admin")
 
@@ -81,7 +80,7 @@ def test_changing_an_unknown_client_is_not_found(routing):
 def test_intake_records_the_client_and_scopes_its_idempotency_keys():
     store = IntakeStore(mongomock.MongoClient(tz_aware=True).get_database("intake"))
     store.create_indexes()
-    intake = worker_factory(IntakeService, applications=store, publish_owed_events=FakeRelay())
+    intake = intake_worker(applications=store, publish_owed_events=FakeRelay())
     body = application_body(channel="app")
     client = {"client_id": "c1", "name": "Şehrim Uygulaması"}
 

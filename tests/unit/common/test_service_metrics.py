@@ -14,6 +14,7 @@ from common.errors import AppError, NotFound
 from common.metrics import MetricsEndpoint
 from gateway.app import create_app
 from gateway.settings import Settings
+from tests.support.samples import intake_worker
 
 
 def value(name, **labels):
@@ -157,14 +158,12 @@ def test_metrics_are_served_as_prometheus_text(client):
 # --- business counters and store-wide gauges ---------------------------------------------------
 
 def test_intake_counts_a_new_application_once_not_its_replay(mongo_db, kick_counter, application_body):
-    from nameko.testing.services import worker_factory
 
-    from services.intake.service import IntakeService
     from services.intake.store import IntakeStore
 
     store = IntakeStore(mongo_db)
     store.create_indexes()
-    intake = worker_factory(IntakeService, applications=store, publish_owed_events=kick_counter)
+    intake = intake_worker(applications=store, publish_owed_events=kick_counter)
     body = application_body()
     labels = dict(channel=body["channel"], kind=body["kind"], province="İstanbul")
     before = value("acikkapi_applications_received_total", **labels)

@@ -197,7 +197,7 @@ def test_server_owned_fields_are_the_ones_the_design_names():
 @pytest.mark.parametrize(
     ("path", "value"),
     [("nickname", "x"), ("Subject", "Kaldırım bozuk"), ("applicant.nickname", "x"),
-     ("applicant.status", "received"), ("applicant.birth_date", None), ("priority", None)],
+     ("applicant.status", "received"), ("applicant.birth_place", None), ("priority", None)],
 )
 def test_unknown_field_is_refused_on_its_path(path, value):
     assert refusals(with_field(path, value)) == {path: rules.UNKNOWN_FIELD}

@@ -71,8 +71,10 @@ def test_a_definition_lists_the_attributes_and_with_a_jurisdiction_its_districts
     within = mapping.service_definition(CATALOGUE, "health", ANKARA)
 
     codes = [attribute["code"] for attribute in without["attributes"]]
-    assert codes == ["kind", "district", "subject", "national_id", "language"]
-    assert [attribute["order"] for attribute in without["attributes"]] == [1, 2, 3, 4, 5]
+    assert codes == ["kind", "district", "subject", "national_id", "language", "birth_year", "birth_date",
+                     "phone_verification_id", "phone_verification_code"]
+    assert [attribute["order"] for attribute in without["attributes"]] == list(range(1, 10))
+    assert [attribute["required"] for attribute in without["attributes"]][5:] == [False] * 4
     for attribute in within["attributes"]:
         assert set(attribute) == set(mapping.Attribute.__annotations__)
     district = {attribute["code"]: attribute for attribute in within["attributes"]}["district"]
@@ -102,6 +104,17 @@ def test_a_form_becomes_an_application_of_channel_app_in_the_jurisdictions_provi
         "province": "06", "channel": "app", "category": "health", "kind": "complaint", "district": "Çankaya",
         "subject": "Sağlık ocağı", "description": "Randevu alamıyorum, yardım rica ederim.", "language": "en",
     }
+
+
+def test_the_birth_year_and_the_phone_proof_go_where_intake_checks_them():
+    body = mapping.application_body(dict(FORM, **{
+        "attribute[birth_year]": "1985", "attribute[phone_verification_id]": "5f0c1d2e3a4b5c6d7e8f9a0b1c2d3e4f",
+        "attribute[phone_verification_code]": "482913"}), ANKARA)
+
+    assert body["applicant"]["birth_year"] == "1985"
+    assert body["phone_verification"] == {"id": "5f0c1d2e3a4b5c6d7e8f9a0b1c2d3e4f", "code": "482913"}
+    assert mapping.open311_fields({"phone_verification.code": "wrong"}) == {
+        "attribute[phone_verification_code]": "wrong"}
 
 
 def test_absent_fields_are_left_for_intake_to_call_required_and_unknown_ones_refused():

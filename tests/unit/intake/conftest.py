@@ -1,9 +1,8 @@
 """Fixtures the intake tests share: intake's store on the in-memory database, and a worker on it."""
 import pytest
-from nameko.testing.services import worker_factory
 
-from services.intake.service import IntakeService
 from services.intake.store import IntakeStore
+from tests.support.samples import intake_worker
 
 
 @pytest.fixture
@@ -17,4 +16,4 @@ def store(mongo_db):
 @pytest.fixture
 def intake(store, kick_counter):
     """An intake worker on ``store``; its relay only counts kicks."""
-    return worker_factory(IntakeService, applications=store, publish_owed_events=kick_counter)
+    return intake_worker(applications=store, publish_owed_events=kick_counter)

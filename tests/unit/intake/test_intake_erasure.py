@@ -2,16 +2,14 @@
 within the admin's province; every export and erasure is audited; an erasure owes
 ``applicant_data_erased`` in the same write."""
 import pytest
-from nameko.testing.services import worker_factory
 
 from common.errors import Conflict, NotFound, ValidationFailed
 from contracts.events import CATALOGUE, ENVELOPE_FIELDS
 from contracts.intake.requests import NATIONAL_ID_INVALID
 from docstore import EmbeddedClient
-from services.intake.service import IntakeService
 from services.intake.store import IntakeStore
 from tests.support.files_on_disk import holding
-from tests.support.samples import staff_principal
+from tests.support.samples import intake_worker, staff_principal
 
 NATIONAL_ID = "10000000146"
 OTHER_NATIONAL_ID = "10000000078"
@@ -234,7 +232,7 @@ def test_an_erasure_leaves_no_copy_in_the_embedded_stores_files(tmp_path, applic
     client = EmbeddedClient(str(tmp_path / "intake.db"))
     embedded = IntakeStore(client.get_database("intake"))
     embedded.create_indexes()
-    intake = worker_factory(IntakeService, applications=embedded, publish_owed_events=kick_counter)
+    intake = intake_worker(applications=embedded, publish_owed_events=kick_counter)
     submit(intake, application_body)
     other = application_body()
     other["applicant"].update(national_id=OTHER_NATIONAL_ID, phone="0533 765 43 21")
@@ -257,7 +255,7 @@ def test_an_erasure_leaves_no_search_word_of_the_applicant_in_the_embedded_store
     client = EmbeddedClient(str(tmp_path / "intake.db"))
     embedded = IntakeStore(client.get_database("intake"))
     embedded.create_indexes()
-    intake = worker_factory(IntakeService, applications=embedded, publish_owed_events=kick_counter)
+    intake = intake_worker(applications=embedded, publish_owed_events=kick_counter)
     submit(intake, application_body, subject="Komşum Zeytinoğulları",
            description="Komşum Zeytinoğulları gürültü yapıyor.")
     other = application_body(subject="Komşum Kestanecioğlu", description="Komşum Kestanecioğlu gürültü yapıyor.")

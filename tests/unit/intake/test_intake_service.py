@@ -2,14 +2,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from nameko.testing.services import worker_factory
 
 from common import clock
 from common.errors import Conflict, NotFound, ValidationFailed
 from contracts.events import CATALOGUE, ENVELOPE_FIELDS
 from contracts.intake.requests import CITIZEN_CHANNELS, validate_application
 from services.intake.domain import new_application
-from services.intake.service import IntakeService
+from tests.support.samples import intake_worker
 
 TURKISH_OFFSET = "+03:00"
 
@@ -23,7 +22,7 @@ def relay_kick(store, kick_counter):
 
 @pytest.fixture
 def intake(store, relay_kick):
-    return worker_factory(IntakeService, applications=store, publish_owed_events=relay_kick)
+    return intake_worker(applications=store, publish_owed_events=relay_kick)
 
 
 ISTANBUL_DESK = {"username": "istanbul.desk", "role": "desk", "province_code": "34", "unit_id": None}

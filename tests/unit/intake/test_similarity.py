@@ -5,15 +5,13 @@ import itertools
 from datetime import datetime, timedelta
 
 import pytest
-from nameko.testing.services import worker_factory
 
 from common import clock
 from common.errors import NotFound
 from services.intake import similarity
-from services.intake.service import IntakeService
 from services.intake.store import IntakeStore
 from tests.support.fake_relay import FakeRelay
-from tests.support.samples import application_body, national_id, staff_principal
+from tests.support.samples import application_body, intake_worker, national_id, staff_principal
 from tests.unit.intake.duplicate_samples import INCIDENTS
 
 T0 = datetime(2026, 11, 2, 10, 0, tzinfo=clock.TURKEY)
@@ -109,7 +107,7 @@ def test_the_same_applicant_comes_first_then_by_score_and_nothing_personal_is_in
 def intake(database_on_each_engine):
     store = IntakeStore(database_on_each_engine)
     store.create_indexes()
-    return worker_factory(IntakeService, applications=store, publish_owed_events=FakeRelay())
+    return intake_worker(applications=store, publish_owed_events=FakeRelay())
 
 
 def submit(intake, **overrides):

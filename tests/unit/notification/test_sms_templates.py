@@ -6,18 +6,22 @@ from services.notification.segments import GSM7, GSM7_TURKISH, measure
 from services.notification.templates import DEFAULT_TRACKING_URL, REQUIRED_VALUES, SEGMENTS, TEMPLATES, render
 
 # The longest values the system produces: a 12-character number, an 8-character code from
-# the tracking alphabet, and a portal address (TRACKING_URL) longer than the default.
+# the tracking alphabet, a portal address (TRACKING_URL) longer than the default, and the 6-digit
+# one-time code of a phone's verification (issue 24).
 LONGEST_VALUES = {
     "application_no": "2026-0001234",
     "tracking_code": "WWWWWWWW",
     "tracking_url": "https://www.acikkapi.gov.tr",
+    "code": "999999",
 }
 ENCODINGS_ALLOWED = {"tr": {GSM7, GSM7_TURKISH}, "en": {GSM7}}
 CASES = [(template, language) for template, texts in TEMPLATES.items() for language in texts]
-# What each template may take, as the issues asked: the received SMS and the reminder one segment,
-# the concluded one and the objection's receipt (with their links) two.
+# What each template may take, as the issues asked: the received SMS, the reminder and the one-time
+# code one segment, the concluded one and the objection's receipt (with their links) two.
 SEGMENTS_ASKED = {"application_received": 1, "tracking_code_reminder": 1, "application_answered": 2,
-                  "objection_received": 2}
+                  "objection_received": 2, "phone_verification_code": 1}
+# No application exists yet when the one-time code goes: no number, no link.
+WITHOUT_LINK = {"phone_verification_code"}
 
 
 def test_every_template_has_turkish_and_english_and_declares_its_values():
@@ -69,7 +73,7 @@ def test_rendering_carries_the_values_and_no_placeholder(template, language):
 
     for name in REQUIRED_VALUES[template]:
         assert LONGEST_VALUES[name] in text
-    assert LONGEST_VALUES["tracking_url"] in text
+    assert (LONGEST_VALUES["tracking_url"] in text) is (template not in WITHOUT_LINK)
     assert not re.search(r"[{}]", text)
 
 
@@ -113,3 +117,18 @@ def test_missing_value_is_named(missing):
 
     with pytest.raises(ValueError, match=missing):
         render("application_received", "tr", values)
+
+
+@pytest.mark.parametrize("language", ["tr", "en"])
+def test_the_one_time_code_says_how_long_it_holds_and_carries_nothing_of_an_application(language):
+    text = render("phone_verification_code", language, LONGEST_VALUES)
+
+    assert "999999" in text and "5" in text.replace("999999", "")
+    for other in ("application_no", "tracking_code", "tracking_url"):
+        assert LONGEST_VALUES[other] not in text
+    assert measure(text).segments == 1
+
+
+def test_the_one_time_code_is_needed():
+    with pytest.raises(ValueError, match="code"):
+        render("phone_verification_code", "tr", {"application_no": "dogrulama:1"})

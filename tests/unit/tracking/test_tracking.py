@@ -570,7 +570,8 @@ def test_no_notice_once_a_failed_sms_was_delivered_after_all(tracking, received)
 # --- the legal clock (issue 22) ---------------------------------------------------------------------
 
 def test_both_deadlines_count_the_days_left_from_turkeys_date(tracking, received, monkeypatch):
-    tracking.handle_application_received(received)  # received 2 March 10:15, due 9 March, statutory 1 April
+    # received 2 March 10:15, due 9 March, statutory 1 April
+    tracking.handle_application_received(dict(received, statutory_due_at="2026-04-01T10:15:00+03:00"))
     monkeypatch.setattr(clock, "now", lambda: datetime(2026, 3, 9, 23, 30, tzinfo=clock.TURKEY))
 
     deadlines = tracking.get_application_status(NUMBER, CODE)["deadlines"]

@@ -1,0 +1,68 @@
+"""Injects ``confirm_identity(application)``: the population registry's word on an applicant
+(services/intake/identity.py has the rules; services/intake/population_registry.py the SOAP calls).
+
+Answers are kept ``ANSWER_KEPT_SECONDS`` in this process under a keyed digest of what was asked
+(``Person.digest``, its key made at start and never stored), so a citizen who corrects a typo in
+the description is not a second registry call; nothing of the applicant is held in plain text.
+"""
+import logging
+import os
+from collections.abc import Callable
+from typing import Any
+
+from cachetools import TTLCache
+from nameko.extensions import DependencyProvider
+
+from common.errors import OutsideServiceUnavailable
+from contracts.intake.requests import ValidApplication
+from messages import bilingual
+from services.intake import identity
+from services.intake.population_registry import PopulationRegistry, RegistryUnavailable
+from services.intake.settings import settings
+
+log = logging.getLogger(__name__)
+
+ANSWER_KEPT_SECONDS = 600
+ANSWERS_KEPT = 10_000
+UNAVAILABLE = "identity_registry_unavailable"
+
+
+class IdentityRegistry(DependencyProvider):
+    def setup(self) -> None:
+        configured = settings()
+        self.registry = (PopulationRegistry(configured.nvi_kps_url, timeout=configured.registry_timeout_seconds)
+                         if configured.identity_registry == identity.NVI else None)
+        self.answers: TTLCache[str, bool] = TTLCache(maxsize=ANSWERS_KEPT, ttl=ANSWER_KEPT_SECONDS)
+        self.digest_key = os.urandom(32)
+
+    def get_dependency(self, worker_ctx: Any) -> Callable[[ValidApplication], str]:
+        return self.confirm_identity
+
+    def confirm_identity(self, application: ValidApplication) -> str:
+        """How the applicant was identified (``identity.BY_REGISTRY``, or ``NOT_CHECKED`` with the
+        registry off); ValidationFailed when the registry does not know them so (or a birth field it
+        needs is missing), OutsideServiceUnavailable when it cannot be asked now."""
+        if self.registry is None:
+            return identity.NOT_CHECKED
+        person = identity.person_to_check(application)
+        key = person.digest(self.digest_key)
+        known = self.answers.get(key)
+        if known is None:
+            known = self.answers[key] = self._ask(person)
+        if not known:
+            raise identity.mismatch(application)
+        return identity.BY_REGISTRY
+
+    def _ask(self, person: identity.Person) -> bool:
+        assert self.registry is not None
+        try:
+            if person.is_foreigner:
+                assert person.birth_date is not None
+                return self.registry.verify_foreigner(person.national_id, person.first_name, person.last_name,
+                                                      person.birth_date)
+            return self.registry.verify_citizen(person.national_id, person.first_name, person.last_name,
+                                                person.birth_year)
+        except RegistryUnavailable as error:
+            # the reason only: RegistryUnavailable's text never holds what was asked
+            log.warning("population registry unavailable: %s", error)
+            raise OutsideServiceUnavailable(UNAVAILABLE, bilingual("identity.registry_unavailable")) from None

@@ -439,35 +439,56 @@ def _count(text):
     return count
 
 
+class FakeHandler(BaseHTTPRequestHandler):
+    """The HTTP side every loopback fake shares: bodies read (413 past MAX_BODY_BYTES), a subclass's
+    ``_dispatch(request)`` answers (RejectedSend: its status; Dropped: no answer at all), quietly."""
+    protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: with Nagle's algorithm the second waits for the
+    # client's delayed ACK, ~40 ms a call on a kept-alive connection (a real provider has no such pause).
+    disable_nagle_algorithm = True
+
+    def do_GET(self):
+        self._serve("GET", b"")
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            self.close_connection = True
+            self._answer(Answer(413, "Request Entity Too Large"))
+            return
+        self._serve("POST", self.rfile.read(length))
+
+    def _serve(self, method, body):
+        request = Request(method, self.path, self.headers, body)
+        try:
+            answer = self._dispatch(request)
+        except RejectedSend as rejection:
+            answer = Answer(rejection.status, rejection.text, rejection.content_type)
+        except Dropped:
+            self.close_connection = True  # no answer at all: the client sees the connection close
+            return
+        self._answer(answer)
+
+    def _dispatch(self, request):
+        raise NotImplementedError
+
+    def _answer(self, answer):
+        payload = answer.text.encode("utf-8")
+        try:
+            self.send_response(answer.status)
+            self.send_header("Content-Type", f"{answer.content_type}; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (a timeout): nothing to tell
+
+    def log_message(self, format, *args):
+        """Quiet: test output is not the place for request lines."""
+
+
 def _handler_for(fake):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        # Headers and body go out in two writes: with Nagle's algorithm the second waits for the
-        # client's delayed ACK, ~40 ms a call on a kept-alive connection (a real provider has no such pause).
-        disable_nagle_algorithm = True
-
-        def do_GET(self):
-            self._serve("GET", b"")
-
-        def do_POST(self):
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY_BYTES:
-                self.close_connection = True
-                self._answer(Answer(413, "Request Entity Too Large"))
-                return
-            self._serve("POST", self.rfile.read(length))
-
-        def _serve(self, method, body):
-            request = Request(method, self.path, self.headers, body)
-            try:
-                answer = self._dispatch(request)
-            except RejectedSend as rejection:
-                answer = Answer(rejection.status, rejection.text, rejection.content_type)
-            except Dropped:
-                self.close_connection = True
-                return
-            self._answer(answer)
-
+    class Handler(FakeHandler):
         def _dispatch(self, request):
             if request.path == MESSAGES_PATH and request.method == "GET":
                 return json_answer(200, fake.messages_since(_count(request.query.get("since", "0"))))
@@ -483,20 +504,6 @@ def _handler_for(fake):
             if request.path == REPORT_PATH and request.method == "POST":
                 return json_answer(200, _report(fake, request.json()))
             return fake.route(request)
-
-        def _answer(self, answer):
-            payload = answer.text.encode("utf-8")
-            try:
-                self.send_response(answer.status)
-                self.send_header("Content-Type", f"{answer.content_type}; charset=utf-8")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-            except (BrokenPipeError, ConnectionResetError):
-                self.close_connection = True  # the client gave up (a timeout): nothing to tell
-
-        def log_message(self, format, *args):
-            """Quiet: test output is not the place for request lines."""
 
     return Handler
 

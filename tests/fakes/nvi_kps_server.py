@@ -51,7 +51,6 @@ import re
 import threading
 import time
 from email.message import Message
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -59,12 +58,11 @@ from defusedxml import ElementTree as SafeElementTree
 from defusedxml.common import DefusedXmlException
 
 from tests.fakes._base import (
-    MAX_BODY_BYTES,
     Answer,
     Dropped,
+    FakeHandler,
     LoopbackServer,
     RejectedSend,
-    Request,
     json_answer,
     serve_until_stopped,
 )
@@ -433,44 +431,9 @@ def _count(text):
 
 
 def _handler_for(fake):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True  # see tests/fakes/_base.py
-
-        def do_GET(self):
-            self._serve("GET", b"")
-
-        def do_POST(self):
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY_BYTES:
-                self.close_connection = True
-                self._answer(Answer(413, "Request Entity Too Large"))
-                return
-            self._serve("POST", self.rfile.read(length))
-
-        def _serve(self, method, body):
-            try:
-                answer = fake.route(Request(method, self.path, self.headers, body))
-            except RejectedSend as rejection:
-                answer = Answer(rejection.status, rejection.text, rejection.content_type)
-            except Dropped:
-                self.close_connection = True  # no answer at all: the client sees the connection close
-                return
-            self._answer(answer)
-
-        def _answer(self, answer):
-            payload = answer.text.encode("utf-8")
-            try:
-                self.send_response(answer.status)
-                self.send_header("Content-Type", f"{answer.content_type}; charset=utf-8")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-            except (BrokenPipeError, ConnectionResetError):
-                self.close_connection = True  # the client gave up (its timeout): nothing to tell
-
-        def log_message(self, format, *args):
-            """Quiet: test output is not the place for request lines."""
+    class Handler(FakeHandler):
+        def _dispatch(self, request):
+            return fake.route(request)
 
     return Handler
 

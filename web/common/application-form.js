@@ -3,7 +3,7 @@
 // privacy notice acknowledged, the body it makes, and the receipt that replaces it once accepted
 // (docs/portal.md#safe-submission, docs/web.md#pages).
 import { catalog } from "./api.js";
-import { checkFields, clearErrors, definitionList, element, fieldId, onSubmit, setPath, showErrors } from "./forms.js";
+import { checkFields, clearErrors, definitionList, element, fieldId, onSubmit, pageText, setPath, showErrors } from "./forms.js";
 import { formatLongDate } from "./format.js";
 import { addStrings, currentLanguage, localName, t } from "./i18n.js";
 import { SubmissionKey } from "./idempotency.js";
@@ -204,12 +204,19 @@ function receiptSection(kind) {
 //   start (a desk serves its own province); ``remember``: a sessionStorage name that keeps the
 //   receipt across a reload of the tab until "new application";
 //   ``keepOffline(key, body)``: the device is offline — keep the submission to send later; true when
-//   kept (the page then shows it waiting), false when it cannot be kept.
+//   kept (the page then shows it waiting), false when it cannot be kept;
+//   ``extras``: what a citizen's form asks beyond the fields (the portal's birth field and phone
+//   code, web/portal/applicant-checks.js), an object with any of: ``attach(applicationForm)`` once
+//   the inputs exist; ``catalogue(catalogue)`` once it is loaded; ``problems()`` before sending,
+//   {path: why} the browser found (shown with the form's own checks, nothing sent); ``body(body)``
+//   adds to the body; ``fill(body, error)`` a refused kept submission back in the form;
+//   ``refused(error)`` an error before it is shown (may move or add field errors); ``reset()`` the
+//   form emptied (accepted, kept offline, started afresh); ``redraw()`` after a language switch.
 // Answers the page's controls: ``redraw()`` after a language switch, ``showReceipt(receipt)``,
 // ``restore(key, body, error)`` (a kept submission refused: back into the form to correct) and
 // ``showForm()`` / ``hideForm()``.
 export function setUpApplicationPage({ post, channel, scope, receipt: receiptKind = "portal", province = null,
-  remember = null, keepOffline = null }) {
+  remember = null, keepOffline = null, extras = null }) {
   const submit = element("button", { type: "submit", "data-i18n": "submit", text: t("submit") });
   const form = element("form", { id: "application-form", novalidate: true },
     element("div", { class: "fields" }),
@@ -220,12 +227,17 @@ export function setUpApplicationPage({ post, channel, scope, receipt: receiptKin
   const applicationForm = new ApplicationForm(form, { acknowledgement: receiptKind === "desk" ? "desk" : "citizen" });
   const keys = new SubmissionKey(scope);
   let lastReceipt = remembered(remember);
+  const extra = (name, ...args) => (extras && extras[name] ? extras[name](...args) : undefined);
+  extra("attach", applicationForm);
+  const load = () => applicationForm.load().then(() => extra("catalogue", applicationForm.catalogue));
+  const refused = (error) => extra("refused", error) || error;
 
   const startAfresh = () => {
     form.reset();
     clearErrors(form);
     if (province) applicationForm.select("province").value = province;
     applicationForm.render();
+    extra("reset");
   };
   const showForm = () => {
     receipt.hidden = true;
@@ -263,6 +275,7 @@ export function setUpApplicationPage({ post, channel, scope, receipt: receiptKin
 
   onSubmit(form, async () => {
     const body = { ...applicationForm.body(), channel };
+    extra("body", body);
     if (keepOffline && navigator.onLine === false && (await keep(body))) return;
     let answer;
     try {
@@ -270,10 +283,10 @@ export function setUpApplicationPage({ post, channel, scope, receipt: receiptKin
     } catch (error) {
       // no answer while the device says it is offline: kept to send when the connection returns
       if (keepOffline && error.status === 0 && navigator.onLine === false && (await keep(body))) return;
-      throw error;
+      throw refused(error);
     }
     showReceipt(answer);
-  }, { before: () => checkFields(form) });
+  }, { before: () => checkWith(form, extra("problems")) });
 
   receipt.querySelector("#print-receipt").addEventListener("click", () => window.print());
   receipt.querySelector("#new-application").addEventListener("click", () => {
@@ -285,7 +298,7 @@ export function setUpApplicationPage({ post, channel, scope, receipt: receiptKin
     form.querySelector("input, select, textarea").focus();
   });
   if (lastReceipt) drawReceipt();
-  applicationForm.load().then(() => {
+  load().then(() => {
     if (province) startAfresh();
   }).catch((error) => showErrors(form, error));
 
@@ -294,6 +307,7 @@ export function setUpApplicationPage({ post, channel, scope, receipt: receiptKin
     redraw() {
       applicationForm.render();
       drawReceipt();
+      extra("redraw");
     },
     showReceipt,
     showForm,
@@ -307,11 +321,12 @@ export function setUpApplicationPage({ post, channel, scope, receipt: receiptKin
       keys.adopt(key);
       const refill = () => {
         applicationForm.fill(body);
+        extra("fill", body, error);
         showForm();
-        showErrors(form, error);
+        showErrors(form, refused(error));
       };
       if (applicationForm.catalogue) refill();
-      else applicationForm.load().then(refill).catch((failure) => showErrors(form, failure));
+      else load().then(refill).catch((failure) => showErrors(form, failure));
     },
   };
 }
@@ -324,4 +339,30 @@ function remembered(name) {
   } catch {
     return null;
   }
+}
+
+// The browser's checks of ``form`` (forms.js ``checkFields``) together with ``own`` ({path: why},
+// from the page's extras), all shown at once: true when there is nothing to say. Without ``own``
+// this is checkFields itself; with it, the same checks are made here, because checkFields shows
+// what it finds without answering it, and a second round of errors after the first is corrected
+// would be one too many.
+function checkWith(form, own) {
+  if (!own || Object.keys(own).length === 0) return checkFields(form);
+  const fields = {};
+  for (const input of form.querySelectorAll("input, select, textarea")) {
+    if (!input.name || input.disabled || input.name in fields) continue;
+    const value = input.value.trim();
+    if (input.type === "checkbox") {
+      if (input.required && !input.checked) fields[input.name] = pageText(input.dataset.requiredText || "field_required");
+    } else if (input.required && value === "") {
+      fields[input.name] = pageText("field_required");
+    } else if (input.minLength > 0 && value !== "" && value.length < input.minLength) {
+      fields[input.name] = pageText("field_too_short", { n: input.minLength });
+    }
+    // the page's own reason where the browser has none, in the inputs' order (focus goes to the first)
+    if (!(input.name in fields) && own[input.name]) fields[input.name] = own[input.name];
+  }
+  for (const [path, why] of Object.entries(own)) if (!(path in fields)) fields[path] = why;
+  showErrors(form, { fields });
+  return false;
 }

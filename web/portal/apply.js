@@ -1,8 +1,10 @@
 // The apply page (POST /api/v1/applications; docs/portal.md): the form with its privacy notice, one
 // Idempotency-Key per application, the receipt that replaces the form, and what was sent without a
 // connection, kept on the device and sent when it returns. Opened as the installed app, its
-// applications come with channel "app".
+// applications come with channel "app". Where the catalogue requires them, the birth field and the
+// phone proven by an SMS code (applicant-checks.js).
 import "./strings.js";
+import { applicantChecks } from "./applicant-checks.js";
 import { isInstalledApp } from "./app-shell.js";
 import { call } from "../common/api.js";
 import { setUpApplicationPage } from "../common/application-form.js";
@@ -33,6 +35,7 @@ const page = setUpApplicationPage({
   scope: "portal",
   receipt: "portal",
   remember: RECEIPT_KEY,
+  extras: applicantChecks(),
   keepOffline: async (key, body) => {
     if (!(await queue.keep(key, body))) return false;
     page.hideForm();

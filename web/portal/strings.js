@@ -1,5 +1,6 @@
-// The apply page's own texts (the offline queue, the connection), Turkish and English, added to the
-// shared table (i18n.js addStrings). The form's and its receipt's are in web/common/application-form.js.
+// The apply page's own texts (the offline queue, the connection, the birth field and the phone's
+// code), Turkish and English, added to the shared table (i18n.js addStrings). The form's and its
+// receipt's are in web/common/application-form.js.
 import { addStrings } from "../common/i18n.js";
 
 addStrings({
@@ -30,4 +31,40 @@ addStrings({
     "Still no connection; the application will be sent when it returns."],
   waiting_refused: ["Saklanan başvurunuzda düzeltilmesi gereken alanlar var: düzeltip yeniden gönderin.",
     "Your kept application has fields to correct: correct them and send it again."],
+
+  // --- who is applying: the birth field and the phone's code (applicant-checks.js) ---
+  birth_year: ["Doğum yılı", "Year of birth"],
+  birth_year_hint: ["Örneğin 1985. Kimliğiniz nüfus kayıtlarından doğrulanır; doğum yılınız saklanmaz.",
+    "For example 1985. Your identity is checked with the population registry; your year of birth is not stored."],
+  birth_date: ["Doğum tarihi", "Date of birth"],
+  birth_date_hint: ["Yabancı kimlik numarasıyla başvuranlardan istenir. Kimliğiniz nüfus kayıtlarından doğrulanır; doğum tarihiniz saklanmaz.",
+    "Asked with a foreigner's identity number. Your identity is checked with the population registry; your date of birth is not stored."],
+  identity_unavailable: ["Kimlik bilgileriniz şu an nüfus kayıtlarından doğrulanamadı; başvurunuz kaydedilmedi. Lütfen birkaç dakika sonra yeniden gönderin.",
+    "Your identity could not be checked with the population registry just now; your application was not recorded. Please send it again in a few minutes."],
+  phone_code_send: ["Kod gönder", "Send code"],
+  phone_code_hint: ["Başvurabilmek için bu numarayı doğrulayın: “Kod gönder”e basın ve SMS ile gelen kodu yazın.",
+    "To apply, verify this number: press “Send code” and type the code that comes by SMS."],
+  phone_code_sent: ["{phone} numarasına bir kod gönderdik.", "We sent a code to {phone}."],
+  phone_code_label: ["SMS ile gelen kod", "Code from the SMS"],
+  phone_code_hint_minutes: ["6 rakamlı kod {n} dakika geçerlidir; {tries} deneme hakkınız var.",
+    "The 6-digit code is valid for {n} min; you have {tries} tries."],
+  phone_code_hint_seconds: ["6 rakamlı kod {n} saniye geçerlidir; {tries} deneme hakkınız var.",
+    "The 6-digit code is valid for {n} s; you have {tries} tries."],
+  phone_code_verify: ["Doğrula", "Verify"],
+  phone_code_resend_intro: ["Kod gelmedi mi ya da süresi mi doldu?", "No code, or has it expired?"],
+  phone_code_resend: ["Yeni kod gönder", "Send a new code"],
+  phone_code_verified: ["Cep telefonunuz doğrulandı.", "Your mobile phone is verified."],
+  phone_code_changed: ["Numara değişti: yeni numarayı da doğrulamanız gerekir.", "The number changed: verify the new number too."],
+  phone_code_required: ["Başvurunuzu göndermeden önce bu numarayı SMS ile gelen kodla doğrulayın.",
+    "Verify this number with the code sent by SMS before sending your application."],
+  phone_code_phone_first: ["Kodu göndereceğimiz cep telefonu numarasını yazın.", "Type the mobile number the code should go to."],
+  phone_code_six_digits: ["SMS ile gelen 6 rakamlı kodu yazın.", "Type the 6-digit code from the SMS."],
+  phone_code_ask_first: ["Önce “Kod gönder”e basın.", "Press “Send code” first."],
+  phone_code_too_many: ["Çok sık kod istendi. Lütfen bir süre bekleyip yeniden deneyin.",
+    "Too many codes were asked for. Please wait a while and try again."],
+  phone_code_locked: ["Kod üç kez yanlış yazıldı; bu kod artık kullanılamaz. Yeni bir kod isteyin.",
+    "The code was typed wrongly three times and can no longer be used. Ask for a new code."],
+  phone_code_expired: ["Bu kodun süresi doldu. Yeni bir kod isteyin.", "This code has expired. Ask for a new code."],
+  phone_code_used: ["Bu kod bir başvuruda kullanıldı. Yeni bir kod isteyin.",
+    "This code was already used for an application. Ask for a new code."],
 });

@@ -79,6 +79,41 @@ def with_phone(application_body, phone):
     return body
 
 
+# --- SMS codes (issue 24) ---------------------------------------------------------------------
+
+CODE_ASKED = {"verification_id": "5f0c1d2e3a4b5c6d7e8f9a0b1c2d3e4f", "expires_at": "2026-03-02T10:20:00+03:00",
+              "attempts_left": 3}
+
+
+def ask_code(client, phone, address="192.0.2.10"):
+    return client.post("/api/v1/phone-verifications", json={"phone": phone}, **from_address(address))
+
+
+def test_phone_verifications_are_limited_per_phone_and_per_address(rpc):
+    rpc.answer("intake.request_phone_verification", CODE_ASKED)
+    client = limited_client(rpc, phone_verifications_per_phone="2/15minutes",
+                            phone_verifications_per_ip="3/hour")
+
+    per_phone = [ask_code(client, phone, address) for phone, address in (
+        ("0532 123 45 67", "192.0.2.1"), ("+90 532 123 4567", "192.0.2.2"), ("05321234567", "192.0.2.3"))]
+    per_address = [ask_code(client, "0533 000 00 0{}".format(n), "198.51.100.9") for n in range(4)]
+
+    assert [answer.status_code for answer in per_phone[:2]] == [201, 201]
+    assert_rate_limited(per_phone[2], 900)  # the same phone however it is spelt, from any address
+    assert [answer.status_code for answer in per_address[:3]] == [201, 201, 201]
+    assert_rate_limited(per_address[3], 3600)  # many phones from one address
+    assert ask_code(client, "0534 000 00 01", "198.51.100.10").status_code == 201
+
+
+def test_a_refused_phone_does_not_count_against_it(rpc):
+    rpc.answer("intake.request_phone_verification", ValidationFailed({"phone": "geçersiz / invalid"}))
+    client = limited_client(rpc, phone_verifications_per_phone="1/15minutes")
+    for _ in range(3):
+        assert ask_code(client, "0532 123 45 67").status_code == 422
+    rpc.answer("intake.request_phone_verification", CODE_ASKED)
+    assert ask_code(client, "0532 123 45 67").status_code == 201
+
+
 # --- submissions ------------------------------------------------------------------------------
 
 def test_submissions_per_address_answer_429_with_retry_after_once_spent(rpc, application_body):

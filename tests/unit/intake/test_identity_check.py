@@ -178,3 +178,11 @@ def test_the_settings_refuse_an_unknown_registry_and_too_long_a_timeout(monkeypa
     assert (configured.identity_registry, configured.registry_timeout_seconds, configured.nvi_kps_url) == (
         "nvi", 2.5, "http://127.0.0.1:9/Service")
     assert replace(configured, phone_verification="required").phone_verification == "required"
+    for placeholder in ("CHANGE-ME", "short"):
+        monkeypatch.setenv("VERIFICATION_SECRET", placeholder)
+        with pytest.raises(ValueError, match="VERIFICATION_SECRET"):
+            IntakeSettings.from_environment()
+    monkeypatch.setenv("VERIFICATION_SECRET", "a" * 64)
+    monkeypatch.setenv("PHONE_CODE_LIFETIME_SECONDS", "1000")
+    with pytest.raises(ValueError, match="PHONE_CODE_LIFETIME_SECONDS"):
+        IntakeSettings.from_environment()

@@ -1,10 +1,11 @@
 """Steps the citizen portal's browser tests share (tests/e2e/test_portal_*.py, test_web_clients.py): the form filled
 and its privacy notice acknowledged, what the page keeps on the device (IndexedDB, read from the
-page itself), and how many applications and SMS one applicant has."""
+page itself), how many applications and SMS one applicant has, and the one-time code an SMS brings."""
 import random
+import re
 
 from tests.support.browser import fill_application
-from tests.support.processes import wait_until
+from tests.support.processes import sms_text, wait_until
 from tests.support.samples import national_id
 
 ROUTER = "ankara.router"  # fill_application applies in Ankara
@@ -100,3 +101,20 @@ def look_up(page, number, code, until):
         return page.locator(until).is_visible()
 
     wait_until(shown, timeout=10, interval=0.3, what=until)
+
+
+# The code that proves a phone (issue 24) as the SMS says it, in each language.
+CODE_IN_SMS = {"tr": re.compile(r"doğrulama kodunuz: (\d{6})"), "en": re.compile(r"verification code: (\d{6})")}
+
+
+def phone_code(system, phone, language="tr", seen=0):
+    """The code of the (``seen``+1)-th code SMS the fake provider got for ``phone``, once it is there."""
+    digits = re.sub(r"\D", "", phone)[-10:]
+
+    def arrived():
+        found = [CODE_IN_SMS[language].search(sms_text(message)) for message in system.sms_messages()
+                 if str(message.get("dest", "")).endswith(digits)]
+        codes = [match.group(1) for match in found if match]
+        return codes[seen] if len(codes) > seen else None
+
+    return wait_until(arrived, timeout=10, interval=0.1, what="the code SMS")

@@ -175,10 +175,7 @@ class PhoneCode {
     if (requirements.max_attempts) this.tries = requirements.max_attempts;
     if (on && !this.built) this.#build();
     this.on = on;
-    if (this.built) {
-      this.hint.hidden = !on;
-      this.draw();
-    }
+    this.draw();
     if (on) this.#restore();
   }
 
@@ -198,8 +195,6 @@ class PhoneCode {
       text: t("phone_code_hint") });
     this.line = element("p", { class: "phone-code-status", id: "phone-code-status", role: "status", tabindex: "-1" });
     row.after(this.hint, this.line);
-    input.setAttribute("aria-describedby", [this.hint.id, input.getAttribute("aria-describedby")]
-      .filter(Boolean).join(" "));
 
     const codeId = "f-phone-code";
     this.code = element("input", { id: codeId, type: "text", inputmode: "numeric", autocomplete: "one-time-code",
@@ -249,6 +244,7 @@ class PhoneCode {
       else this.#say(this.input, error.fields && error.fields.phone ? error.fields.phone : { failure: error });
       return;
     }
+    if (digitsOf(this.input.value) !== digitsOf(phone)) return;  // another number typed meanwhile
     this.state = { digits: digitsOf(phone), id: answer.verification_id, dead: null };
     this.code.value = "";
     this.status = ["phone_code_sent", { phone }];
@@ -375,8 +371,9 @@ class PhoneCode {
     if (!this.built) return;
     const state = this.on ? this.state : null;
     const verified = Boolean(state && state.verified);
-    this.send.hidden = !this.on || Boolean(state);
-    this.hint.hidden = !this.on || verified;
+    // the hint says how to begin: once a code is sent, the line under it says what happened
+    this.send.hidden = this.hint.hidden = !this.on || Boolean(state);
+    describedBy(this.input, this.hint.id, !this.hint.hidden);
     this.step.hidden = !state || verified;
     const minutes = this.lifetime % 60 === 0;
     this.codeHint.textContent = t(minutes ? "phone_code_hint_minutes" : "phone_code_hint_seconds",
@@ -447,11 +444,20 @@ class PhoneCode {
     const old = this.form.querySelector("#" + CSS.escape(id));
     if (old) old.remove();
     const message = element("p", { class: "field-error", id, text: textOf(why) });
-    input.insertAdjacentElement("afterend", message);
+    // the code's message under its row (the box is narrow), the phone's under it as forms.js puts it
+    (input === this.code ? input.closest(".with-button") : input).insertAdjacentElement("afterend", message);
     input.setAttribute("aria-invalid", "true");
     const hints = (input.getAttribute("aria-describedby") || "").split(" ").filter((other) => other && other !== id);
     input.setAttribute("aria-describedby", [id, ...hints].join(" "));
   }
+}
+
+// ``id`` in (``on``) or out of the ids ``input`` is described by; a hint after any error.
+function describedBy(input, id, on) {
+  const ids = (input.getAttribute("aria-describedby") || "").split(" ").filter((other) => other && other !== id);
+  if (on) ids.push(id);
+  if (ids.length) input.setAttribute("aria-describedby", ids.join(" "));
+  else input.removeAttribute("aria-describedby");
 }
 
 function textOf(why) {

@@ -7,6 +7,7 @@ the description is not a second registry call; nothing of the applicant is held 
 """
 import logging
 import os
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ from common.errors import OutsideServiceUnavailable
 from contracts.intake.requests import ValidApplication
 from messages import bilingual
 from services.intake import identity
+from services.intake.metrics import IDENTITY_CHECKS, REGISTRY_CALL_SECONDS
 from services.intake.population_registry import PopulationRegistry, RegistryUnavailable
 from services.intake.settings import settings
 
@@ -46,15 +48,18 @@ class IdentityRegistry(DependencyProvider):
             return identity.NOT_CHECKED
         person = identity.person_to_check(application)
         key = person.digest(self.digest_key)
-        known = self.answers.get(key)
+        known, source = self.answers.get(key), "cache"
         if known is None:
-            known = self.answers[key] = self._ask(person)
+            known, source = self._ask(person), "registry"
+            self.answers[key] = known
+        IDENTITY_CHECKS.labels("verified" if known else "refused", source).inc()
         if not known:
             raise identity.mismatch(application)
         return identity.BY_REGISTRY
 
     def _ask(self, person: identity.Person) -> bool:
         assert self.registry is not None
+        started = time.monotonic()
         try:
             if person.is_foreigner:
                 assert person.birth_date is not None
@@ -65,4 +70,7 @@ class IdentityRegistry(DependencyProvider):
         except RegistryUnavailable as error:
             # the reason only: RegistryUnavailable's text never holds what was asked
             log.warning("population registry unavailable: %s", error)
+            IDENTITY_CHECKS.labels("unavailable", "registry").inc()
             raise OutsideServiceUnavailable(UNAVAILABLE, bilingual("identity.registry_unavailable")) from None
+        finally:
+            REGISTRY_CALL_SECONDS.observe(time.monotonic() - started)

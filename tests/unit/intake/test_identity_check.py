@@ -119,6 +119,29 @@ def test_answers_are_kept_briefly_under_a_keyed_digest_never_in_plain_text(appli
     assert "10000000146" not in key and "AYŞE" not in key and len(key) == 64
 
 
+def test_checks_are_counted_by_outcome_and_source(application_body):
+    from prometheus_client import REGISTRY
+
+    def count(outcome, source):
+        return REGISTRY.get_sample_value("acikkapi_identity_checks_total", {"outcome": outcome, "source": source}) or 0
+
+    before = {key: count(*key) for key in (("verified", "registry"), ("verified", "cache"), ("refused", "registry"),
+                                           ("unavailable", "registry"))}
+    fake = FakeRegistry(("citizen", "10000000146", "AYŞE", "YILMAZ", 1985))
+    registry = registry_with(fake)
+    registry.confirm_identity(application(application_body, birth_year="1985"))
+    registry.confirm_identity(application(application_body, birth_year="1985"))
+    with pytest.raises(ValidationFailed):
+        registry.confirm_identity(application(application_body, birth_year="1984"))
+    fake.down = True
+    with pytest.raises(OutsideServiceUnavailable):
+        registry.confirm_identity(application(application_body, birth_year="1983"))
+
+    assert {key: count(*key) - value for key, value in before.items()} == {
+        ("verified", "registry"): 1, ("verified", "cache"): 1, ("refused", "registry"): 1,
+        ("unavailable", "registry"): 1}
+
+
 def test_a_foreigner_is_checked_by_the_foreigners_operation(application_body):
     fake = FakeRegistry(("foreigner", FOREIGNER_ID, "JOHN", "SMİTH", date(1990, 2, 1)))
     registry = registry_with(fake)

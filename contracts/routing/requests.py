@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from common.errors import ValidationFailed
 from common.fields import (
     Field,
     FieldCheck,
@@ -295,3 +296,12 @@ def new_incident_request(body: Any) -> tuple[str, list[str]]:
 def incident_applications_request(body: Any) -> list[str]:
     numbers: list[str] = check_body(body, INCIDENT_APPLICATIONS_FIELDS)["application_nos"]
     return numbers
+
+
+def listed_numbers(application_nos: Any) -> list[str]:
+    """A list of application numbers as a caller passes it (routing.visible_among): the rule an
+    incident's list follows, refused under ``application_nos``."""
+    try:
+        return application_numbers(application_nos)
+    except Refused as refused:
+        raise ValidationFailed({"application_nos": refused.reason}) from None

@@ -151,7 +151,7 @@ class RoutingService(Pingable):
         now = clock.now()
         return {application["_id"]: domain.queue_entry_view(application, now)
                 for application in self.applications.applications_in_province(
-                    requests.incident_applications_request({"application_nos": application_nos}),
+                    requests.listed_numbers(application_nos),
                     principal["province_code"])
                 if domain.visible_to(principal, application)}
 

@@ -51,6 +51,7 @@ from contracts.events import CATALOGUE  # noqa: E402
 from contracts.intake.catalog import CATEGORIES, KINDS  # noqa: E402
 from docstore import Update, compile_filter, compile_projection, normalise, parse_sort, sort_documents, upsert_seed  # noqa: E402
 from services.intake import domain as intake_domain  # noqa: E402
+from services.intake.identity import not_checked  # noqa: E402
 from services.intake.service import IntakeService  # noqa: E402
 from services.intake.store import IntakeStore  # noqa: E402
 from services.notification import domain as notification_domain  # noqa: E402
@@ -339,6 +340,8 @@ class Simulation:
             if service == "routing":
                 instance.accounts = reference  # who staffs which unit (routing's second store)
                 instance.answer_keys = _worker_keyring()  # the system's own: its answers verify
+            if service == "intake":
+                instance.confirm_identity = not_checked  # the registry off, as in `make run` (docs/identity.md)
             for kicked in KICKED:
                 setattr(instance, kicked, Unrelayed())
             self.services[service] = instance

@@ -59,6 +59,7 @@ from common.places import places  # noqa: E402
 from common.storage import connect  # noqa: E402
 from contracts.intake.catalog import CATEGORIES  # noqa: E402
 from services.intake import domain as intake_domain  # noqa: E402
+from services.intake.identity import not_checked  # noqa: E402
 from services.intake.service import IntakeService  # noqa: E402
 from services.intake.store import IntakeStore  # noqa: E402
 from services.routing.accounts_store import AccountsStore  # noqa: E402
@@ -112,6 +113,7 @@ class Life:
         self.intake_store.sequences.insert_one({"_id": sequence_name, "value": number - 1})
         self.intake = object.__new__(IntakeService)
         self.intake.applications, self.intake.publish_owed_events = self.intake_store, Unrelayed()
+        self.intake.confirm_identity = not_checked  # the registry off, as in `make run`
         self.routing = object.__new__(RoutingService)
         self.routing.applications, self.routing.accounts = self.routing_store, units
         self.routing.publish_owed_events = Unrelayed()
@@ -367,6 +369,7 @@ class Services:
         self.stores = open_stores(Path(data_dir))
         self.intake = object.__new__(IntakeService)
         self.intake.applications, self.intake.publish_owed_events = self.stores["intake"][1], Unrelayed()
+        self.intake.confirm_identity = not_checked  # the registry off, as in `make run`
         self.routing = object.__new__(RoutingService)
         self.routing.applications, self.routing.accounts = self.stores["routing"][1], self.stores["accounts"][1]
         self.routing.publish_owed_events = Unrelayed()

@@ -83,6 +83,11 @@ def mismatch(application: ValidApplication) -> ValidationFailed:
         "applicant.national_id", "applicant.first_name", "applicant.last_name", birth_field)})
 
 
+def not_checked(application: ValidApplication) -> str:
+    """``confirm_identity`` where no registry is asked (the benchmarks' in-process services)."""
+    return NOT_CHECKED
+
+
 def checked(checked_by: str, now: datetime, officer: str | None = None) -> dict[str, Any]:
     """The record's ``identity``: how the applicant was identified, when, and by which officer at a desk."""
     return {"checked_by": checked_by, "checked_at": now, "officer": officer}

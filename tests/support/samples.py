@@ -122,9 +122,9 @@ def answer_keyring(key_id="test-1"):
 
 def identity_not_checked(application):
     """Intake's ``confirm_identity`` with IDENTITY_REGISTRY=off."""
-    from services.intake.identity import NOT_CHECKED
+    from services.intake.identity import not_checked
 
-    return NOT_CHECKED
+    return not_checked(application)
 
 
 def intake_worker(**dependencies):

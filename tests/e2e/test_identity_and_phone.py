@@ -16,12 +16,11 @@ import pytest
 import requests
 
 from tests.fakes.nvi_kps_server import FakeNviKps
-from tests.support.broker import temporary_vhost
-from tests.support.processes import SERVICES, RunningSystem, sms_text, wait_until
+from tests.support.processes import SERVICES, sms_text, system_of_its_own, wait_until
 from tests.support.samples import national_id
 from tests.support.staff_client import StaffApi, ankara_health_body
 
-CODE_LIFETIME_SECONDS = 12
+CODE_LIFETIME_SECONDS = 8
 CITIZEN = {"national_id": national_id("284163759"), "first_name": "Gülnihal", "last_name": "Karabıyıkoğlu",
            "birth_year": 1987}
 SOMEONE = {"national_id": national_id("731946285"), "first_name": "İsmail", "last_name": "Işıktaş",
@@ -51,12 +50,8 @@ def system(tmp_path_factory, registry):
     env = {"IDENTITY_REGISTRY": "nvi", "NVI_KPS_URL": registry.service_url, "IDENTITY_REGISTRY_TIMEOUT_SECONDS": "2",
            "PHONE_VERIFICATION": "required", "PHONE_CODE_LIFETIME_SECONDS": str(CODE_LIFETIME_SECONDS),
            "LOG_LEVEL": "DEBUG"}
-    with temporary_vhost() as amqp_uri:
-        running = RunningSystem(amqp_uri, tmp_path_factory.mktemp("identity"), extra_env=env)
-        try:
-            yield running.start()
-        finally:
-            running.stop()
+    with system_of_its_own(tmp_path_factory, "identity", extra_env=env) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

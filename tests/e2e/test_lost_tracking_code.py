@@ -8,8 +8,7 @@ failed lookups per (number, address) at FAILED_LOOKUPS_PER_NUMBER an hour."""
 import pytest
 import requests
 
-from tests.support.broker import temporary_vhost
-from tests.support.processes import RunningSystem, sms_text, wait_until
+from tests.support.processes import sms_text, system_of_its_own, wait_until
 from tests.support.samples import APPLICANT_PHONE_E164, application_body, national_id
 from tests.support.staff_client import settle
 
@@ -28,12 +27,8 @@ def system(tmp_path_factory):
         "RATE_LIMIT_FAILED_LOOKUPS_PER_IP": "1000/hour",  # every request here comes from 127.0.0.1
         "RATE_LIMIT_FAILED_LOOKUPS_PER_NUMBER": "{}/hour".format(FAILED_LOOKUPS_PER_NUMBER),
     }
-    with temporary_vhost() as amqp_uri:
-        running = RunningSystem(amqp_uri, tmp_path_factory.mktemp("lost-code"), extra_env=env)
-        try:
-            yield running.start()
-        finally:
-            running.stop()
+    with system_of_its_own(tmp_path_factory, "lost-code", extra_env=env) as running:
+        yield running
 
 
 def submitted(system):

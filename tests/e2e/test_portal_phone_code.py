@@ -16,7 +16,6 @@ import random
 
 import pytest
 
-from tests.support.broker import temporary_vhost
 from tests.support.browser import browser, open_tab  # noqa: F401  (fixtures)
 from tests.support.portal import (
     APPLICATIONS,
@@ -31,7 +30,7 @@ from tests.support.portal import (
     receipt_value,
     someone,
 )
-from tests.support.processes import RunningSystem, wait_until
+from tests.support.processes import system_of_its_own, wait_until
 from tests.support.staff_client import settle
 
 PHONE = "#f-applicant-phone"
@@ -47,12 +46,8 @@ VERIFICATIONS = "/api/v1/phone-verifications"
 @pytest.fixture(scope="module")
 def system(tmp_path_factory):
     env = {"PHONE_VERIFICATION": "required", "PHONE_CODE_LIFETIME_SECONDS": "60"}
-    with temporary_vhost() as amqp_uri:
-        running = RunningSystem(amqp_uri, tmp_path_factory.mktemp("phone-code"), extra_env=env)
-        try:
-            yield running.start()
-        finally:
-            running.stop()
+    with system_of_its_own(tmp_path_factory, "phone-code", extra_env=env) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,7 @@ import time
 
 import pytest
 
-from tests.support.broker import temporary_vhost
-from tests.support.processes import RunningSystem, wait_until
+from tests.support.processes import system_of_its_own, wait_until
 from tests.support.staff_client import StaffApi
 
 CHECK_SECONDS = 1
@@ -16,13 +15,9 @@ NEW_PASSWORD = "yepyeni-parola-456"
 
 @pytest.fixture(scope="module")
 def system(tmp_path_factory):
-    with temporary_vhost() as amqp_uri:
-        running = RunningSystem(amqp_uri, tmp_path_factory.mktemp("revocation"),
-                                extra_env={"TOKEN_CHECK_SECONDS": str(CHECK_SECONDS), "GATEWAY_WORKERS": "2"})
-        try:
-            yield running.start()
-        finally:
-            running.stop()
+    with system_of_its_own(tmp_path_factory, "revocation",
+                           extra_env={"TOKEN_CHECK_SECONDS": str(CHECK_SECONDS), "GATEWAY_WORKERS": "2"}) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

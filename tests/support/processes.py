@@ -18,10 +18,12 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
 
+from tests.support.broker import temporary_vhost
 from tests.support.samples import staff_accounts_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -161,6 +163,18 @@ def http_ok(url):
         return requests.get(url, timeout=2).status_code == 200
     except requests.RequestException:
         return False
+
+
+@contextmanager
+def system_of_its_own(tmp_path_factory, name, **options):
+    """A module's own RunningSystem (``options`` as RunningSystem takes them) on a vhost of its own,
+    started, and stopped with every process after the module."""
+    with temporary_vhost() as amqp_uri:
+        running = RunningSystem(amqp_uri, tmp_path_factory.mktemp(name), **options)
+        try:
+            yield running.start()
+        finally:
+            running.stop()
 
 
 class RunningSystem:

@@ -205,13 +205,13 @@ class NotificationStore:
     def forget_codes(self, forgotten, now):
         """Verification SMS that are final (services/notification/verification_codes.py): each
         message's ``fields`` (its text and values with the code masked) written, its pseudo
-        recipient erased as a KVKK erasure erases one, and no earlier copy of either left in the
-        engine's files. ``forgotten``: ``(message_id, application_no, fields)`` each."""
+        recipient erased as a KVKK erasure erases one. ``forgotten``: ``(message_id,
+        application_no, fields)`` each. The embedded engine's log is not purged at once, as an
+        erasure's is: a code is dead minutes after it was sent, and a truncating checkpoint per
+        code would cost every SMS sent meanwhile."""
         for message_id, application_no, fields in forgotten:
             self.messages.update_one({"_id": message_id}, {"$set": fields})
             self.erase_recipient(application_no, now)
-        if forgotten:
-            self.purge_erased()
 
     def advance(self, message_id, state, fields, event, now):
         """Moves a message forward to ``state`` (owing ``event``, unless None), never back; False if

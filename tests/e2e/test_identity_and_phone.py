@@ -233,6 +233,32 @@ def test_a_proof_for_another_phone_is_refused(system):
     assert refused.status_code == 422 and set(refused.json()["error"]["fields"]) == {"phone_verification"}
 
 
+def test_an_open311_client_app_is_checked_the_same_way(system, staff, registry):
+    issued = staff.request("POST", "/api/v1/admin/open311-clients", "ankara.admin", json={"name": "Şehrim"})
+    assert issued.status_code == 201, issued.text
+    body = proven_body(system, CITIZEN)
+    fields = {"api_key": issued.json()["api_key"], "jurisdiction_id": "ankara.gov.tr", "service_code": "health",
+              "first_name": CITIZEN["first_name"], "last_name": CITIZEN["last_name"],
+              "phone": body["applicant"]["phone"], "description": body["description"],
+              "attribute[kind]": "request", "attribute[district]": "Çankaya", "attribute[subject]": body["subject"],
+              "attribute[national_id]": CITIZEN["national_id"], "attribute[birth_year]": "1987",
+              "attribute[phone_verification_id]": body["phone_verification"]["id"]}
+
+    unproven = requests.post(system.url + "/open311/v2/requests.json", data=fields, timeout=TIMEOUT)
+    fields["attribute[phone_verification_code]"] = body["phone_verification"]["code"]
+    before = len(registry.calls)
+    wrong_year = requests.post(system.url + "/open311/v2/requests.json",
+                               data=dict(fields, **{"attribute[birth_year]": "1986"}), timeout=TIMEOUT)
+    accepted = requests.post(system.url + "/open311/v2/requests.json", data=fields, timeout=TIMEOUT)
+
+    assert unproven.status_code == 400 and "phone_verification" in unproven.text
+    assert wrong_year.status_code == 400 and "attribute[birth_year]" in wrong_year.text
+    assert accepted.status_code == 201, accepted.text
+    # the registry was asked about 1986 (1987's answer was cached by the first test)
+    assert [(call["operation"], call["birth_year"]) for call in registry.calls[before:]] == [
+        ("TCKimlikNoDogrula", 1986)]
+
+
 def test_the_desk_skips_both_and_records_the_officer(system, staff):
     body = ankara_health_body(channel="desk")
     body["applicant"]["national_id"] = national_id("331946285")

@@ -18,6 +18,7 @@ from common import clock
 from contracts.events import new_event
 from messages import LANGUAGES, SEPARATOR, by_language
 from services.notification.domain import FAILED, MAX_AGE, MAX_ATTEMPTS, QUEUED
+from services.notification.notices import NOTICES
 from services.notification.templates import DEFAULT_TRACKING_URL
 
 CHANNEL = "email"
@@ -25,21 +26,9 @@ CHANNEL = "email"
 SMS_FAILED, ALONGSIDE = "sms_failed", "alongside"
 NO_ADDRESS = "no e-mail address on record"
 
-# The texts are in the message catalogues (messages/tr.py, messages/en.py: ``email.*``); each
-# e-mail says the same as its SMS template, and carries the tracking code only where the SMS does.
-SUBJECTS = {
-    "application_received": by_language("email.application_received.subject"),
-    "application_answered": by_language("email.application_answered.subject"),
-    "tracking_code_reminder": by_language("email.tracking_code_reminder.subject"),
-    "objection_received": by_language("email.objection_received.subject"),
-}
-BODIES = {
-    "application_received": by_language("email.application_received.body"),
-    # As the SMS: where to read the answer, never the answer (an inbox can be read by others too).
-    "application_answered": by_language("email.application_answered.body"),
-    "tracking_code_reminder": by_language("email.tracking_code_reminder.body"),
-    "objection_received": by_language("email.objection_received.body"),
-}
+# The notices that have an e-mail (notices.py), subject and body by language.
+SUBJECTS = {name: notice.email_subject for name, notice in NOTICES.items() if notice.email_subject}
+BODIES = {name: notice.email_body for name, notice in NOTICES.items() if notice.email_body}
 SMS_FAILED_INTRO = by_language("email.sms_failed_intro")
 FOOTER = by_language("email.footer")
 # Between the Turkish and the English text of one e-mail: a line no text of the catalogues holds.

@@ -11,36 +11,15 @@ pages below it (``/takip?no=…``), so a trailing slash is dropped.
 """
 from collections.abc import Mapping
 
-from messages import by_language
+from services.notification.notices import NOTICES
 
 DEFAULT_LANGUAGE = "tr"
 DEFAULT_TRACKING_URL = "acikkapi.gov.tr"
 
-# The texts themselves are in the message catalogues (messages/tr.py, messages/en.py: ``sms.*``).
-TEMPLATES = {
-    "application_received": by_language("sms.application_received"),
-    # The answer itself is not sent: an SMS can be read by others, the answer may be private.
-    "application_answered": by_language("sms.application_answered"),
-    # A lost code asked for again (the tracking_code_requested event); the number only in the link.
-    "tracking_code_reminder": by_language("sms.tracking_code_reminder"),
-    # The applicant's objection to the answer was received (objection_filed): the number, a link.
-    "objection_received": by_language("sms.objection_received"),
-    # The one-time code proving a phone number (phone_verification_requested, issue 24): no
-    # application exists yet, so no number and no link; the code is masked once the SMS is final.
-    "phone_verification_code": by_language("sms.phone_verification_code"),
-}
-
-REQUIRED_VALUES = {
-    "application_received": ("application_no", "tracking_code"),
-    "application_answered": ("application_no",),
-    "tracking_code_reminder": ("application_no", "tracking_code"),
-    "objection_received": ("application_no",),
-    "phone_verification_code": ("code",),
-}
-
-# The most segments a text may take with the longest values; one where not named. The "concluded"
-# text carries a link to the tracking page with the number in it, which one segment cannot hold.
-SEGMENTS = {"application_answered": 2, "objection_received": 2}
+# Views of the one table of notices (notices.py), by the names the SMS side reads them.
+TEMPLATES = {name: notice.sms for name, notice in NOTICES.items()}
+REQUIRED_VALUES = {name: notice.values for name, notice in NOTICES.items()}
+SEGMENTS = {name: notice.segments for name, notice in NOTICES.items() if notice.segments != 1}
 
 
 def render(template: str, language: str, values: Mapping[str, str | None]) -> str:

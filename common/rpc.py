@@ -19,6 +19,12 @@ and dropped, logged by method name only and counted in ``acikkapi_rpc_requests_e
 Requests without the header (health checks, tests, bench tools) run as before. The check compares
 clocks of two machines: they must be kept in step (NTP), which keeps them within milliseconds.
 
+A request that starts in time must also finish in time. Most take milliseconds; one that waits on
+something outside (intake asking the population registry) bounds that wait by the caller's own
+deadline, which the gateway sends as ``nameko.rpc_answer_by_ms`` (``ANSWER_BY_MS_HEADER``, epoch
+milliseconds): a worker reads what is left with ``time_left(worker_ctx.data)``. It stays in the
+worker's context data, which no service passes on (services call no one over RPC).
+
 Replies. The gateway waits on RabbitMQ's direct reply-to (``reply_to`` ``amq.rabbitmq.reply-to.…``),
 a pseudo-queue reached only through the default exchange; nameko's responder sends every reply to
 the ``nameko-rpc`` exchange, where such a key routes nowhere. So a reply goes to the default
@@ -53,6 +59,8 @@ START_BY_KEY = "rpc_start_by"
 START_BY_HEADER = "nameko." + START_BY_KEY
 START_BY_MS_KEY = "rpc_start_by_ms"
 START_BY_MS_HEADER = "nameko." + START_BY_MS_KEY
+ANSWER_BY_MS_KEY = "rpc_answer_by_ms"
+ANSWER_BY_MS_HEADER = "nameko." + ANSWER_BY_MS_KEY
 DIRECT_REPLY_TO = "amq.rabbitmq.reply-to"
 DEFAULT_EXCHANGE = Exchange("")
 
@@ -69,6 +77,14 @@ def start_by(headers: Mapping[str, Any] | None) -> float | None:
         return milliseconds / 1000
     seconds = headers.get(START_BY_HEADER)
     return seconds if _is_number(seconds) else None
+
+
+def time_left(context_data: Mapping[str, Any] | None, now: float | None = None) -> float | None:
+    """Seconds until the caller stops waiting (negative once past), or None when it did not say."""
+    answer_by = (context_data or {}).get(ANSWER_BY_MS_KEY)
+    if not _is_number(answer_by):
+        return None
+    return answer_by / 1000 - (time.time() if now is None else now)
 
 
 def _is_number(value: Any) -> TypeGuard[int | float]:

@@ -23,7 +23,9 @@ so a request published while a service is down would wait there and run when it 
   ``START_BY_MS_HEADER``, epoch milliseconds) and expires in the broker at that moment, so neither a
   service that comes back nor one that was paused runs what its caller gave up on;
 - requests are published ``mandatory``: one no queue takes (the service's queue is gone) comes
-  back at once, a 503, rather than as a 504 after the timeout.
+  back at once, a 503, rather than as a 504 after the timeout;
+- it also carries the time its caller stops waiting (``ANSWER_BY_MS_HEADER``), so a service that
+  waits on something outside bounds that wait by it.
 A request must start a little before the caller's timeout (``start_budget``), or it could start
 in time and finish after the caller has answered 504. A call that times out replaces its
 thread's connection, so a reply arriving later is never read as another call's.
@@ -48,7 +50,7 @@ from nameko.exceptions import deserialize
 from nameko.rpc import RPC_QUEUE_TEMPLATE
 
 from common import logs
-from common.rpc import DIRECT_REPLY_TO, START_BY_MS_HEADER
+from common.rpc import ANSWER_BY_MS_HEADER, DIRECT_REPLY_TO, START_BY_MS_HEADER
 from gateway.amqp import BROKER_GONE, BrokerBlocked, ThreadConnections
 
 RPC_EXCHANGE = "nameko-rpc"
@@ -147,7 +149,9 @@ class RpcPool:
     def call(self, service, method, *args, **kwargs):
         deadline = time.monotonic() + self._timeout
         body = json.dumps({"args": args, "kwargs": kwargs}).encode("utf-8")
-        headers = {START_BY_MS_HEADER: int((time.time() + self._start_budget) * 1000)}
+        sent_at = time.time()
+        headers = {START_BY_MS_HEADER: int((sent_at + self._start_budget) * 1000),
+                   ANSWER_BY_MS_HEADER: int((sent_at + self._timeout) * 1000)}
         request_id = logs.current_request_id()
         if request_id:
             headers[REQUEST_ID_HEADER] = request_id

@@ -106,18 +106,23 @@ class PopulationRegistry:
         self._session: requests.Session | None = None
         self._services: dict[str, ServiceProxy] = {}
 
-    def verify_citizen(self, national_id: str, first_name: str, last_name: str, birth_year: int) -> bool:
+    def verify_citizen(self, national_id: str, first_name: str, last_name: str, birth_year: int,
+                       timeout: float | None = None) -> bool:
         """Whether the registry knows a citizen with this national id (TCKN), these names (as given)
-        and this birth year."""
+        and this birth year. ``timeout``: this call's limit, when shorter than the client's (under
+        eventlet, as the services run: the caller's deadline is nearer)."""
         return self._verify(
-            CITIZENS, TCKimlikNo=_national_id(national_id), Ad=first_name, Soyad=last_name, DogumYili=birth_year
+            CITIZENS, timeout, TCKimlikNo=_national_id(national_id), Ad=first_name, Soyad=last_name,
+            DogumYili=birth_year,
         )
 
-    def verify_foreigner(self, national_id: str, first_name: str, last_name: str, birth_date: datetime.date) -> bool:
+    def verify_foreigner(self, national_id: str, first_name: str, last_name: str, birth_date: datetime.date,
+                         timeout: float | None = None) -> bool:
         """Whether the registry knows a foreigner with this id (YKN, 99…), these names (as given)
-        and this birth date."""
+        and this birth date; ``timeout`` as for ``verify_citizen``."""
         return self._verify(
             FOREIGNERS,
+            timeout,
             KimlikNo=_national_id(national_id),
             Ad=first_name,
             Soyad=last_name,
@@ -126,19 +131,20 @@ class PopulationRegistry:
             DogumYil=birth_date.year,
         )
 
-    def _verify(self, endpoint: _Endpoint, **arguments: object) -> bool:
+    def _verify(self, endpoint: _Endpoint, timeout: float | None, **arguments: object) -> bool:
         # Built outside the try: a broken WSDL file is our bug, not the registry being away.
         operation = getattr(self._service(endpoint), endpoint.operation)
         failure = f"population registry ({endpoint.operation})"
-        deadline = eventlet.Timeout(self.timeout)
+        limit = self.timeout if timeout is None else min(timeout, self.timeout)
+        deadline = eventlet.Timeout(limit)
         try:
             answer = operation(**arguments)
         except eventlet.Timeout as expired:
             if expired is not deadline:
                 raise
-            raise RegistryUnavailable(f"{failure}: no answer within {self.timeout:g} s") from None
+            raise RegistryUnavailable(f"{failure}: no answer within {limit:g} s") from None
         except requests.Timeout:
-            raise RegistryUnavailable(f"{failure}: no answer within {self.timeout:g} s") from None
+            raise RegistryUnavailable(f"{failure}: no answer within {limit:g} s") from None
         except requests.RequestException as error:
             # Its text may quote the request; the type is enough to act on.
             raise RegistryUnavailable(f"{failure}: {type(error).__name__}") from None

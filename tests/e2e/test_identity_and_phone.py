@@ -21,6 +21,7 @@ from tests.support.samples import national_id
 from tests.support.staff_client import StaffApi, ankara_health_body
 
 CODE_LIFETIME_SECONDS = 8
+RPC_TIMEOUT_SECONDS = 2.5
 CITIZEN = {"national_id": national_id("284163759"), "first_name": "Gülnihal", "last_name": "Karabıyıkoğlu",
            "birth_year": 1987}
 SOMEONE = {"national_id": national_id("731946285"), "first_name": "İsmail", "last_name": "Işıktaş",
@@ -36,18 +37,21 @@ def ykn(first_nine):
 
 FOREIGNER = {"national_id": ykn("991234567"), "first_name": "JOHN", "last_name": "SMITH",
              "birth_date": "1990-04-23"}
+LATE = {"national_id": national_id("231946285"), "first_name": "Ali", "last_name": "Geç", "birth_year": 1970}
 PHONES = iter("0532 {} {} {}".format(100 + n, 10 + n % 90, 10 + (n * 7) % 90) for n in range(200))
 
 
 @pytest.fixture(scope="module")
 def registry():
-    with FakeNviKps(people=[CITIZEN, FOREIGNER, SOMEONE]) as fake:
+    with FakeNviKps(people=[CITIZEN, FOREIGNER, SOMEONE, LATE]) as fake:
         yield fake
 
 
 @pytest.fixture(scope="module")
 def system(tmp_path_factory, registry):
-    env = {"IDENTITY_REGISTRY": "nvi", "NVI_KPS_URL": registry.service_url, "IDENTITY_REGISTRY_TIMEOUT_SECONDS": "2",
+    # The registry may take 3 s, but the gateway waits 2.5 s: intake must not wait past that.
+    env = {"IDENTITY_REGISTRY": "nvi", "NVI_KPS_URL": registry.service_url, "IDENTITY_REGISTRY_TIMEOUT_SECONDS": "3",
+           "RPC_TIMEOUT_SECONDS": str(RPC_TIMEOUT_SECONDS),
            "PHONE_VERIFICATION": "required", "PHONE_CODE_LIFETIME_SECONDS": str(CODE_LIFETIME_SECONDS),
            "LOG_LEVEL": "DEBUG"}
     with system_of_its_own(tmp_path_factory, "identity", extra_env=env) as running:
@@ -164,10 +168,27 @@ def test_the_registry_unreachable_is_a_503_and_nothing_is_stored(system, staff, 
     answer = submit(system, body, key="registry-" + behaviour["mode"])
 
     assert answer.status_code == 503, answer.text
-    assert time.monotonic() - started < 8
+    assert time.monotonic() - started < RPC_TIMEOUT_SECONDS
     assert answer.json()["error"]["code"] == "identity_registry_unavailable"
     assert int(answer.headers["Retry-After"]) > 0
     assert stored_for(staff, person) == []
+
+
+def test_a_yes_that_would_come_after_the_gateway_stopped_waiting_is_not_waited_for(system, staff, registry):
+    """The registry would say yes after 2.7 s, past the gateway's 2.5 s: intake stops asking in time
+    to answer 503 itself, rather than store an application the citizen was told (504) was not made."""
+    body = proven_body(system, LATE)
+    registry.set_behaviour({"mode": "slow", "seconds": RPC_TIMEOUT_SECONDS + 0.2})
+    started = time.monotonic()
+
+    answer = submit(system, body, key="late-yes")
+
+    assert answer.status_code == 503, answer.text
+    assert answer.json()["error"]["code"] == "identity_registry_unavailable"
+    assert time.monotonic() - started < RPC_TIMEOUT_SECONDS
+    wait_until(lambda: registry.calls and registry.calls[-1]["national_id"] == LATE["national_id"]
+               and registry.calls[-1]["result"] is True, timeout=5, what="the registry's late yes")
+    assert stored_for(staff, LATE) == []
 
 
 def test_a_ykn_holder_is_checked_by_the_foreigners_operation(system, registry):
@@ -273,7 +294,7 @@ def test_the_desk_skips_both_and_records_the_officer(system, staff):
 def test_no_national_id_code_or_registry_payload_in_any_log_line(system):
     """Last in the module (pytest keeps the order): everything above has been logged by now."""
     assert CODES_SEEN
-    national_ids = [person["national_id"] for person in (CITIZEN, FOREIGNER, SOMEONE)]
+    national_ids = [person["national_id"] for person in (CITIZEN, FOREIGNER, SOMEONE, LATE)]
     registry_spellings = ["GÜLNİHAL", "KARABIYIKOĞLU", "İSMAİL", "IŞIKTAŞ"]
     outputs = {label: system.processes[label].output() for label in list(SERVICES) + ["gateway"]}
     assert all(outputs.values())

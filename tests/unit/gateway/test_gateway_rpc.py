@@ -111,6 +111,7 @@ def test_every_call_carries_its_latest_start_time_its_ttl_and_nameko_s_body(brok
     assert routing_key == "intake.submit_application"
     assert body == {"args": [{"a": 1}], "kwargs": {"idempotency_key": "k"}}
     assert (before + 4) * 1000 - 1 <= headers[common_rpc.START_BY_MS_HEADER] <= (after + 4) * 1000
+    assert (before + 5) * 1000 - 1 <= headers[common_rpc.ANSWER_BY_MS_HEADER] <= (after + 5) * 1000
     assert expiration == 4
 
 

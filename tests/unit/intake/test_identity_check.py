@@ -1,6 +1,7 @@
 """Who is applying (issue 24): the registry's spelling of names, the birth fields the check needs, a
 refusal that does not say which field was wrong, the answer cache under keyed digests, and an
 unreachable registry that stores nothing."""
+import time
 from dataclasses import replace
 from datetime import date
 
@@ -23,15 +24,17 @@ class FakeRegistry:
         self.people = set(people)
         self.down = down
         self.calls = []
+        self.timeouts = []
 
-    def verify_citizen(self, national_id, first_name, last_name, birth_year):
-        return self._answer(("citizen", national_id, first_name, last_name, birth_year))
+    def verify_citizen(self, national_id, first_name, last_name, birth_year, timeout=None):
+        return self._answer(("citizen", national_id, first_name, last_name, birth_year), timeout)
 
-    def verify_foreigner(self, national_id, first_name, last_name, birth_date):
-        return self._answer(("foreigner", national_id, first_name, last_name, birth_date))
+    def verify_foreigner(self, national_id, first_name, last_name, birth_date, timeout=None):
+        return self._answer(("foreigner", national_id, first_name, last_name, birth_date), timeout)
 
-    def _answer(self, asked):
+    def _answer(self, asked, timeout):
         self.calls.append(asked)
+        self.timeouts.append(timeout)
         if self.down:
             raise RegistryUnavailable("timed out")
         return asked in self.people
@@ -178,6 +181,28 @@ def test_the_birth_year_serves_the_check_and_is_not_kept(application_body, store
     assert stored["identity"]["checked_by"] == identity.BY_REGISTRY
     assert "birth_year" not in stored and "birth_year" not in stored["applicant"]
     assert "1985" not in str(stored["outbox"])
+
+
+def test_the_call_is_bounded_by_the_callers_deadline_and_not_made_without_time_left(application_body):
+    from types import SimpleNamespace
+
+    from common.rpc import ANSWER_BY_MS_KEY
+
+    fake = FakeRegistry(("citizen", "10000000146", "AYŞE", "YILMAZ", 1985))
+    registry = registry_with(fake)
+    soon = SimpleNamespace(data={ANSWER_BY_MS_KEY: (time.time() + 2.0) * 1000})
+    registry.get_dependency(soon)(application(application_body, birth_year="1985"))
+    assert 1.5 < fake.timeouts[-1] <= 1.7  # two seconds left, less the time to store and reply
+
+    late = SimpleNamespace(data={ANSWER_BY_MS_KEY: (time.time() + 0.4) * 1000})
+    with pytest.raises(OutsideServiceUnavailable):
+        registry.get_dependency(late)(application(application_body, birth_year="1984"))
+    assert len(fake.calls) == 1  # no call for which no time was left
+
+    unsaid = SimpleNamespace(data={})
+    with pytest.raises(ValidationFailed):  # nobody born 1983 of that name: asked, answered no
+        registry.get_dependency(unsaid)(application(application_body, birth_year="1983"))
+    assert fake.timeouts[-1] is None  # the client's own limit
 
 
 def test_with_the_registry_off_nothing_is_asked(application_body):

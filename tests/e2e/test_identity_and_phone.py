@@ -8,7 +8,7 @@ field (not saying which) and nothing stored; the registry down or slow is a 503 
 nothing stored; a YKN holder is checked by the foreigners' operation; the code arrives, three wrong
 codes lock it, an expired or a spent code is refused, a submission without proof is refused. Every
 process logs at DEBUG, and no line of any service's or the gateway's output holds a national ID, a
-code, a name in the registry's spelling or a SOAP payload."""
+code, phone, a name in the registry's spelling or a SOAP payload."""
 import re
 import time
 
@@ -70,10 +70,12 @@ def registry_answers(registry):
 
 
 CODES_SEEN = []
+PHONES_USED = []
 
 
 def ask_code(system, phone):
     """(verification id, the code the SMS brought)."""
+    PHONES_USED.append(phone)
     asked = requests.post(system.url + "/api/v1/phone-verifications", json={"phone": phone}, timeout=TIMEOUT)
     assert asked.status_code == 201, asked.text
     digits = re.sub(r"\D", "", phone)[-10:]
@@ -301,5 +303,8 @@ def test_no_national_id_code_or_registry_payload_in_any_log_line(system):
     for label, output in outputs.items():
         for secret in national_ids + registry_spellings + ["Envelope", "TCKimlikNo>", "DogumYili"]:
             assert secret not in output, "{} logged {!r}".format(label, secret)
+        for phone in PHONES_USED:  # its ten digits in order, however separated (the phone travels in the event)
+            digits = re.sub(r"\D", "", phone)[-10:]
+            assert not re.search(r"[\s.()/+-]{0,3}".join(digits), output), "{} logged a phone".format(label)
         for code in CODES_SEEN:  # as a token of its own: a timestamp's microseconds may hold the digits
             assert not re.search(r"(?<![\w.:,-]){}(?!\w)".format(code), output), "{} logged a code".format(label)

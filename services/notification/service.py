@@ -63,9 +63,11 @@ class NotificationService(Pingable):
     def handle_phone_verification_requested(self, event):
         """Issue 24: the one-time code to the phone being proved, under a pseudo application number
         (verification_codes.py); once sent or failed, neither the code nor the phone is kept, so a
-        redelivered event finds the recipient erased (and its message there): nothing more."""
+        redelivered event finds the recipient erased (and its message there): nothing more. Their
+        records go a week later (verification_codes.KEPT_FOR)."""
         if self.messages.remember_recipient(*verification_codes.recipient(event)):
             self.queue(verification_codes.code_message(event, clock.now()))
+        self.messages.discard_old_verification_sms(clock.now())
 
     @event_handler("notification", "sms_failed")
     def handle_sms_failed(self, event):

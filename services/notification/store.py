@@ -9,6 +9,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 from common import clock
 from common.outbox import create_outbox_index, owe
 from common.storage import duplicates_in, insert_all_new, insert_new, purge_erased
+from services.notification import verification_codes
 from services.notification.domain import (
     CANCELLED,
     DELIVERED,
@@ -35,6 +36,7 @@ class NotificationStore:
         self.recipients = database.get_collection("recipients")
         self.messages = database.get_collection("messages")
         self.emails = database.get_collection("emails")  # services/notification/emails.py
+        self.verification_sms_discarded_at = None  # discard_old_verification_sms, in this process
 
     def create_indexes(self):
         # One SMS per fact, whatever happens upstream: per (application, template), and for the
@@ -212,6 +214,18 @@ class NotificationStore:
         for message_id, application_no, fields in forgotten:
             self.messages.update_one({"_id": message_id}, {"$set": fields})
             self.erase_recipient(application_no, now)
+
+    def discard_old_verification_sms(self, now):
+        """The one-time codes' SMS records past verification_codes.KEPT_FOR, and their erased
+        recipients; looked for at most once per DISCARD_EVERY in this process, each one index
+        range (the pseudo numbers' prefix)."""
+        before = verification_codes.discard_before(self.verification_sms_discarded_at, now)
+        if before is None:
+            return
+        self.verification_sms_discarded_at = now
+        pseudo = {"$gte": verification_codes.PREFIX, "$lt": verification_codes.PREFIX_END}
+        self.messages.delete_many({"application_no": pseudo, "created_at": {"$lt": before}})
+        self.recipients.delete_many({"_id": pseudo, "erased_at": {"$lt": before}})
 
     def advance(self, message_id, state, fields, event, now):
         """Moves a message forward to ``state`` (owing ``event``, unless None), never back; False if

@@ -13,7 +13,7 @@ the code masked and the pseudo recipient is erased as a KVKK erasure erases one.
 (``domain.owes_events``) and appears in no staff list or export.
 """
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from common import clock
@@ -21,7 +21,14 @@ from services.notification import domain
 
 TEMPLATE = domain.VERIFICATION_CODE
 PREFIX = "dogrulama:"
+# Every pseudo number sorts from PREFIX up to (not including) this: one index range finds them all.
+PREFIX_END = PREFIX[:-1] + chr(ord(PREFIX[-1]) + 1)
 MASK = "******"
+# A verification's SMS record (state, times, provider ids: for late delivery reports) and its erased
+# recipient (so that a redelivered event sends nothing) are deleted this long after; looked for at
+# most once per DISCARD_EVERY in a process, when a new code is asked for.
+KEPT_FOR = timedelta(days=7)
+DISCARD_EVERY = timedelta(hours=1)
 
 
 def pseudo_application_no(verification_id: str) -> str:
@@ -64,3 +71,11 @@ def masked(message: Mapping[str, Any], text: str | None) -> str | None:
     if text is None or message["template"] != TEMPLATE or not code or code == MASK:
         return text
     return text.replace(code, MASK)
+
+
+def discard_before(last_discarded: datetime | None, now: datetime) -> datetime | None:
+    """The creation time before which verifications' records go now, or None if they were looked
+    for less than DISCARD_EVERY ago (``last_discarded``)."""
+    if last_discarded is not None and now - last_discarded < DISCARD_EVERY:
+        return None
+    return now - KEPT_FOR

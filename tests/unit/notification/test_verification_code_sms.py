@@ -375,3 +375,36 @@ def test_forgetting_masks_the_code_only():
     assert "5 dakika" in fields["text"]
     assert fields["values"] == {"application_no": PSEUDO_NO, "code": MASK}
     assert not verification_codes.holds_code(dict(message, **fields))
+
+
+def test_a_weeks_old_verification_sms_and_its_recipient_are_discarded_at_most_hourly(notification, store):
+    old_id, recent_id = "a" * 32, "b" * 32
+    notification.handle_phone_verification_requested(requested(verification_id=old_id))
+    week_ago = clock.now() - verification_codes.KEPT_FOR - timedelta(minutes=1)
+    store.messages.update_many({"application_no": "dogrulama:" + old_id}, {"$set": {"created_at": week_ago}})
+    store.erase_recipient("dogrulama:" + old_id, week_ago)
+    store.verification_sms_discarded_at = clock.now() - timedelta(minutes=10)  # looked ten minutes ago
+
+    notification.handle_phone_verification_requested(requested(verification_id=recent_id))
+    assert store.messages.count_documents({"application_no": "dogrulama:" + old_id}) == 1  # not yet: hourly
+
+    store.verification_sms_discarded_at = clock.now() - verification_codes.DISCARD_EVERY
+    notification.handle_phone_verification_requested(requested(verification_id=recent_id))
+
+    assert store.messages.count_documents({"application_no": "dogrulama:" + old_id}) == 0
+    assert store.recipient("dogrulama:" + old_id) is None
+    assert store.messages.count_documents({"application_no": "dogrulama:" + recent_id}) == 1
+    assert store.recipient("dogrulama:" + recent_id)["phone"] == PHONE
+    assert store.messages.count_documents({"template": {"$ne": domain.VERIFICATION_CODE}}) == 0
+
+
+def test_discarding_leaves_every_real_applications_records(notification, store, received_event):
+    notification.handle_application_received(received_event())
+    long_ago = clock.now() - timedelta(days=400)
+    store.messages.update_many({}, {"$set": {"created_at": long_ago}})
+    store.erase_recipient(received_event()["application_no"], long_ago)
+
+    notification.handle_phone_verification_requested(requested())
+
+    assert store.messages.count_documents({"template": "application_received"}) == 1
+    assert store.recipient(received_event()["application_no"]) is not None

@@ -2,7 +2,8 @@
 e-mail address applies over HTTP; the SMS provider refuses the SMS, or takes it and reports it
 undeliverable later; the same notice reaches a real SMTP server on loopback once (a server that
 answers 451 to the first attempts too, after notification is killed mid-send and restarted, and
-when notification's own ``sms_failed`` is delivered again and again); staff see both channels in
+when notification's own ``sms_failed`` is delivered again and again), and beside a delivered SMS
+with NOTIFY_EMAIL_ALWAYS; staff see both channels in
 the record; the tracking view's notice, over the API and on the tracking page in a real browser,
 names the address the e-mail went to, masked.
 
@@ -16,6 +17,7 @@ import requests
 from nameko.standalone.events import event_dispatcher
 
 from contracts.events import new_event
+from messages import message
 from tests.fakes.smtp_server import FakeSmtpServer
 from tests.support.browser import Tab, browser, sign_in  # noqa: F401  (fixture)
 from tests.support.portal import look_up
@@ -235,3 +237,26 @@ def test_the_tracking_page_shows_the_masked_address_in_the_notice(system, smtp, 
         assert tab.console_errors == []
     finally:
         tab.close()
+
+
+def test_with_notify_email_always_an_email_goes_beside_a_delivered_sms(system, smtp):
+    """Last: notification runs with NOTIFY_EMAIL_ALWAYS=true for it, and as before after it."""
+    system.processes["notification"].stop()
+    system.start_service("notification", extra_env={"NOTIFY_EMAIL_ALWAYS": "true"})
+    try:
+        system.wait_ready()
+        receipt = apply_with_address(system, refuse_sms=False)
+        number = receipt["application_no"]
+
+        [email] = wait_emails(smtp, number)
+        wait_sms_state(system, number, "sent")
+
+        assert message("email.sms_failed_intro", "tr") not in email["text"]  # beside the SMS, not for it
+        assert receipt["tracking_code"] in email["text"] and email["rcpt_tos"] == [APPLICANT_EMAIL]
+        assert wait_email_entry(system, number)["state"] == "sent"
+        settle(1)
+        assert len(emails_about(smtp, number)) == 1 and "notice_email" not in tracked(system, receipt)
+    finally:
+        system.processes["notification"].stop()
+        system.start_service("notification")
+        system.wait_ready()

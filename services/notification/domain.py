@@ -161,9 +161,10 @@ def failed_event(message: Mapping[str, Any], provider: str, reason: str) -> dict
                      template=message["template"], provider=provider, reason=reason)
 
 
-def message_view(message: Mapping[str, Any]) -> dict[str, Any]:
+def message_view(message: Mapping[str, Any], channel: str = "sms") -> dict[str, Any]:
     """A message as staff see it: no phone, no text; the time of each state it reached (null where
-    not reached). A message that failed before ``failed_at`` was recorded failed at its last update."""
+    not reached). A message that failed before ``failed_at`` was recorded failed at its last update.
+    An e-mail has the same view (emails.email_view), ``channel`` "email"."""
     failed_at = message.get("failed_at")
     if failed_at is None and message["state"] == FAILED:
         failed_at = message.get("updated_at")
@@ -171,7 +172,7 @@ def message_view(message: Mapping[str, Any]) -> dict[str, Any]:
         "message_id": message["_id"],
         "application_no": message["application_no"],
         "template": message["template"],
-        "channel": "sms",  # beside the e-mails (emails.email_view) in the staff record
+        "channel": channel,  # SMS and e-mails side by side in the staff record
         "state": message["state"],
         "attempts": message["attempts"],
         "provider": message.get("provider"),

@@ -14,10 +14,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from common import clock
 from contracts.events import new_event
 from messages import LANGUAGES, SEPARATOR, by_language
-from services.notification.domain import FAILED, MAX_AGE, MAX_ATTEMPTS, QUEUED
+from services.notification.domain import FAILED, MAX_AGE, MAX_ATTEMPTS, QUEUED, message_view
 from services.notification.notices import NOTICES
 from services.notification.templates import DEFAULT_TRACKING_URL
 
@@ -136,27 +135,6 @@ def sent_event(email: Mapping[str, Any], address: str) -> dict[str, Any]:
 
 
 def email_view(email: Mapping[str, Any]) -> dict[str, Any]:
-    """An e-mail as staff see it, in the shape of an SMS's view (``message_view``): no address, no
-    text; ``provider`` is how it went (``smtp`` or ``log``); an e-mail has no delivery report."""
-    failed_at = email.get("failed_at")
-    if failed_at is None and email["state"] == FAILED:
-        failed_at = email.get("updated_at")
-    return {
-        "message_id": email["_id"],
-        "application_no": email["application_no"],
-        "template": email["template"],
-        "channel": CHANNEL,
-        "state": email["state"],
-        "attempts": email["attempts"],
-        "provider": email.get("provider"),
-        "last_error": email.get("last_error"),
-        "created_at": clock.to_iso(email["created_at"]),
-        "updated_at": clock.to_iso(email.get("updated_at") or email["created_at"]),
-        "sent_at": _iso_or_none(email.get("sent_at")),
-        "delivered_at": None,
-        "failed_at": _iso_or_none(failed_at),
-    }
-
-
-def _iso_or_none(moment: datetime | None) -> str | None:
-    return None if moment is None else clock.to_iso(moment)
+    """An e-mail as staff see it, in the shape of an SMS's view: no address, no text; ``provider``
+    is how it went (``smtp`` or ``log``); an e-mail has no delivery report (``delivered_at`` null)."""
+    return message_view(email, channel=CHANNEL)

@@ -35,8 +35,12 @@ Test controls, the same on every fake:
 import argparse
 import json
 import signal
+import subprocess
+import sys
 import threading
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -530,6 +534,21 @@ def run_fake(fake_class, description, credentials, argv=None):
     auto_report = {} if args.auto_report is None else {"auto_report_seconds": args.auto_report}
     serve_until_stopped(fake_class(*values, host=args.host, port=args.port, callback_url=args.callback_url,
                                    **auto_report))
+
+
+@contextmanager
+def fake_process(module, *args):
+    """``python -m <module> --port 0 <args>`` (a fake of tests/fakes/) as a process of its own, as
+    integration tests run it: yields the URL it prints, then stops it and checks it stopped cleanly."""
+    process = subprocess.Popen([sys.executable, "-m", module, "--port", "0", *args],
+                               cwd=Path(__file__).resolve().parents[2], stdout=subprocess.PIPE, text=True)
+    try:
+        word, url = process.stdout.readline().split()
+        assert word == "listening"
+        yield url
+    finally:
+        process.terminate()
+        assert process.wait(timeout=5) == 0
 
 
 def serve_until_stopped(fake):

@@ -4,8 +4,6 @@ registry's yes and no, every way it can fail ending as RegistryUnavailable withi
 without personal data, and the fake's own contract (a hand-made SOAP request, its WSDL)."""
 import datetime
 import logging
-import subprocess
-import sys
 import time
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -16,10 +14,9 @@ from defusedxml import ElementTree as SafeElementTree
 
 from services.intake import population_registry
 from services.intake.population_registry import PopulationRegistry, RegistryUnavailable
-from tests.fakes._base import LoopbackServer
+from tests.fakes._base import LoopbackServer, fake_process
 from tests.fakes.nvi_kps_server import FakeNviKps
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
 TIMEOUT = 0.5
 NAMESPACE = "http://tckimlik.nvi.gov.tr/WS"
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
@@ -315,16 +312,5 @@ def test_the_fake_runs_as_a_process(tmp_path):
     people_file = tmp_path / "people.json"
     people_file.write_text('{"people": [{"national_id": "%s", "first_name": "Şahin", "last_name": "Işık", '
                            '"birth_year": 1985}]}' % CITIZEN_ID, encoding="utf-8")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes.nvi_kps_server", "--port", "0", "--people", str(people_file)],
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        word, url = process.stdout.readline().split()
-        assert word == "listening"
+    with fake_process("tests.fakes.nvi_kps_server", "--people", str(people_file)) as url:
         assert PopulationRegistry(url + "/Service", timeout=5).verify_citizen(CITIZEN_ID, "ŞAHİN", "IŞIK", 1985)
-    finally:
-        process.terminate()
-        assert process.wait(timeout=5) == 0

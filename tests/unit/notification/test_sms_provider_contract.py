@@ -3,11 +3,8 @@ success recorded once, auth failure not retryable, 5xx/429/timeouts retryable, a
 bounded by SMS_TIMEOUT_SECONDS and not holding up other sends, no phone or text in reasons,
 missing settings named, and each fake usable as a process."""
 import socket
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import requests
@@ -21,11 +18,11 @@ from services.notification.providers import (
     build_provider,
 )
 from services.notification.segments import GSM7_TURKISH
+from tests.fakes._base import fake_process
 from tests.fakes.iletimerkezi_server import FakeIletiMerkezi
 from tests.fakes.twilio_server import FakeTwilio
 from tests.fakes.verimor_server import FakeVerimor
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
 PHONE = "+905321234567"
 TEXT = "Başvurunuz alındı. Başvuru no: 2026-000123, takip kodu: ABCD2345."
 ACCOUNT_SID, AUTH_TOKEN = "AC" + "0" * 31 + "1", "twilio-auth-token"
@@ -306,20 +303,9 @@ def test_the_behaviour_control_refuses_nonsense(fake):
 
 
 def test_each_fake_runs_as_a_process(kind):
-    process = subprocess.Popen(
-        [sys.executable, "-m", f"tests.fakes.{kind.name}_server", "--port", "0", *kind.process_args,
-         "--callback-url", "http://127.0.0.1:9/callbacks"],
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        word, url = process.stdout.readline().split()
-        assert word == "listening"
+    with fake_process(f"tests.fakes.{kind.name}_server", *kind.process_args,
+                      "--callback-url", "http://127.0.0.1:9/callbacks") as url:
         api_url = url + "/v1" if kind is IletiMerkezi else url
         build_provider(kind.settings(api_url)).send(sms())
         [message] = requests.get(url + "/_fake/messages", timeout=5).json()
         assert message["message_id"] == ("msg-0001" if kind.our_id_recorded else None)
-    finally:
-        process.terminate()
-        assert process.wait(timeout=5) == 0

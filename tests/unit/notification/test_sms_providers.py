@@ -1,10 +1,7 @@
 import json
 import socket
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import requests
@@ -17,9 +14,9 @@ from services.notification.providers import (
     build_provider,
 )
 from services.notification.segments import GSM7, GSM7_TURKISH, UCS2
+from tests.fakes._base import fake_process
 from tests.fakes.verimor_server import BAD_CREDENTIALS, FakeVerimor
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
 PHONE = "+905321234567"
 USERNAME, PASSWORD = "908501234567", "api-secret"
 SMS = OutgoingSms(
@@ -276,19 +273,7 @@ def test_verimor_session_is_made_on_first_send_and_kept(fake, verimor):
 
 
 def test_fake_runs_as_a_process():
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes.verimor_server", "--port", "0",
-         "--username", USERNAME, "--password", PASSWORD],
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        word, url = process.stdout.readline().split()
-        assert word == "listening"
+    with fake_process("tests.fakes.verimor_server", "--username", USERNAME, "--password", PASSWORD) as url:
         build_provider(verimor_settings(url)).send(SMS)
         [message] = requests.get(url + "/_fake/messages", timeout=5).json()
         assert message["dest"] == "905321234567" and message["message_id"] == "msg-0001"
-    finally:
-        process.terminate()
-        assert process.wait(timeout=5) == 0
